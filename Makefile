@@ -1,0 +1,41 @@
+# Two commands: `make reproduce CORES=N` (the paper) and `make test`.
+PY ?= python3
+VENV ?= .venv
+CORES ?= 2
+CONFIG ?= config.yaml
+BIN := $(VENV)/bin
+
+.PHONY: reproduce smoke quick dryrun test lint bench clean
+
+$(BIN)/snakemake: pyproject.toml
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $@
+
+reproduce: $(BIN)/snakemake
+	$(BIN)/snakemake --workflow-profile workflow/profiles/default --cores $(CORES) --configfile $(CONFIG)
+
+smoke: $(BIN)/snakemake
+	$(BIN)/snakemake --workflow-profile workflow/profiles/default --cores $(CORES) --configfile workflow/presets/smoke.yaml
+
+quick: $(BIN)/snakemake
+	$(BIN)/snakemake --workflow-profile workflow/profiles/default --cores $(CORES) --configfile workflow/presets/quick.yaml
+
+dryrun: $(BIN)/snakemake
+	$(BIN)/snakemake -n --quiet rules --configfile $(CONFIG)
+
+lint: $(BIN)/snakemake
+	$(BIN)/ruff check src tests bench
+	$(BIN)/snakemake --lint
+	$(BIN)/snakemake --lint --configfile workflow/presets/smoke.yaml
+
+test: $(BIN)/snakemake lint
+	$(BIN)/python -m pytest -q
+
+bench: $(BIN)/snakemake
+	$(BIN)/python -m pip install --quiet -e ".[bench]"
+	$(BIN)/python bench/gibbs.py
+
+clean:
+	rm -rf results figures .snakemake

@@ -1,0 +1,27 @@
+# Reproducible-paper workflow for "Exploring the Energy Landscape of RBMs"
+# (Toledo-Marin, Maiti, Fox, Melko; arXiv:2503.21536).
+#
+#   snakemake --cores 4                                          # paper settings (config.yaml)
+#   snakemake --cores 2 --configfile workflow/presets/smoke.yaml # minutes
+#
+# All science lives in the package src/rbm_reciprocal; rules only call its CLI.
+
+from snakemake.utils import min_version
+
+min_version("8.0")
+
+
+configfile: "config.yaml"
+
+
+include: "workflow/rules/common.smk"
+include: "workflow/rules/data.smk"
+include: "workflow/rules/train.smk"
+include: "workflow/rules/spectra.smk"
+include: "workflow/rules/figures.smk"
+
+
+rule all:
+    input:
+        all_targets(),
+    default_target: True

@@ -1,0 +1,101 @@
+"""Benchmark of the block Gibbs sweep (not a test): ``python bench/gibbs.py``.
+
+For B = 500 chains, N = 784 visible and M in {500, 3000} hidden units it prints
+- ms per block-Gibbs sweep of :class:`rbm_reciprocal.gibbs.GibbsSampler`,
+- ms of just the two float32 GEMMs of a sweep at the same shapes (the floor),
+- their ratio (target <= 1.25),
+- ms per sweep of scikit-learn's ``BernoulliRBM.gibbs`` (float32 parameters; target: ours
+  >= 5x faster).
+Threads: whatever OPENBLAS_NUM_THREADS / NUMBA_NUM_THREADS say (default: all cores).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import time
+
+import numpy as np
+
+from rbm_reciprocal.gibbs import GibbsSampler
+from rbm_reciprocal.rbm import RBMParams
+
+
+def best_ms(fn, repeats: int, inner: int) -> float:
+    fn()  # warm-up (JIT, caches)
+    best = float("inf")
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        for _ in range(inner):
+            fn()
+        best = min(best, (time.perf_counter() - t0) / inner)
+    return best * 1e3
+
+
+def bench_shape(b: int, n: int, m: int, repeats: int, inner: int) -> dict[str, float]:
+    rng = np.random.default_rng(0)
+    params = RBMParams(rng.normal(0, 0.01, (n, m)), rng.normal(0, 0.1, n), np.zeros(m))
+    v = (rng.random((b, n)) < 0.5).astype(np.float32)
+    h = np.empty((b, m), np.float32)
+    sampler = GibbsSampler(params, b)
+    sweep = best_ms(lambda: sampler.sweeps(v, h, 1, rng), repeats, inner)
+
+    fh, fv = np.empty((b, m), np.float32), np.empty((b, n), np.float32)
+
+    def gemms() -> None:
+        np.matmul(v, params.W, out=fh)
+        np.matmul(h, params.W.T, out=fv)
+
+    floor = best_ms(gemms, repeats, inner)
+    out = {
+        "B": b,
+        "N": n,
+        "M": m,
+        "sweep_ms": sweep,
+        "gemm_floor_ms": floor,
+        "ratio": sweep / floor,
+    }
+    try:
+        from sklearn.neural_network import BernoulliRBM
+    except ImportError:
+        out["sklearn_ms"] = float("nan")
+        return out
+    sk = BernoulliRBM(n_components=m, random_state=0)
+    sk.components_ = np.ascontiguousarray(params.W.T)
+    sk.intercept_hidden_ = params.b.copy()
+    sk.intercept_visible_ = params.a.copy()
+    sk.random_state_ = np.random.RandomState(0)
+    sk.n_features_in_ = n
+    vs = v.copy()
+    out["sklearn_ms"] = best_ms(lambda: sk.gibbs(vs), max(2, repeats // 2), max(1, inner // 2))
+    out["speedup_vs_sklearn"] = out["sklearn_ms"] / sweep
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--hidden", type=int, nargs="+", default=[500, 3000])
+    ap.add_argument("--chains", type=int, default=500)
+    ap.add_argument("--repeats", type=int, default=7)
+    ap.add_argument("--inner", type=int, default=10)
+    args = ap.parse_args()
+    threads = (
+        os.environ.get("OPENBLAS_NUM_THREADS", "all"),
+        os.environ.get("NUMBA_NUM_THREADS", "all"),
+    )
+    print(f"threads: BLAS {threads[0]}, numba {threads[1]}; best of {args.repeats} x {args.inner}")
+    print(
+        f"{'B':>5} {'N':>5} {'M':>5} {'sweep ms':>9} {'GEMM floor':>10} {'ratio':>6} "
+        f"{'sklearn ms':>10} {'speedup':>8}"
+    )
+    for m in args.hidden:
+        r = bench_shape(args.chains, 784, m, args.repeats, args.inner)
+        print(
+            f"{r['B']:>5} {r['N']:>5} {r['M']:>5} {r['sweep_ms']:>9.2f} "
+            f"{r['gemm_floor_ms']:>10.2f} {r['ratio']:>6.2f} {r['sklearn_ms']:>10.2f} "
+            f"{r.get('speedup_vs_sklearn', float('nan')):>7.1f}x"
+        )
+
+
+if __name__ == "__main__":
+    main()

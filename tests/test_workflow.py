@@ -1,0 +1,161 @@
+"""End to end: the smoke DAG in a temporary directory, on the committed MNIST sample."""
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+
+from rbm_reciprocal.io import load_npz
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "tests" / "data" / "mnist"
+SNAKEMAKE = [sys.executable, "-m", "snakemake"]
+
+
+def _sample_checksums() -> dict[str, str]:
+    out = {}
+    for line in (SAMPLE / "SHA256SUMS").read_text().splitlines():
+        digest, name = line.split()
+        out[name.removesuffix(".gz")] = digest
+    return out
+
+
+def _override(tmp: Path, **extra) -> Path:
+    cfg = {
+        "data": {
+            "sources": [str(SAMPLE)],
+            "sha256": _sample_checksums(),
+            "n_train": 1000,
+            "n_test": 200,
+        }
+    }
+    cfg.update(extra)
+    path = tmp / "override.yaml"
+    path.write_text(yaml.safe_dump(cfg))
+    return path
+
+
+def _snakemake(tmp: Path, *args: str) -> subprocess.CompletedProcess:
+    cmd = [
+        *SNAKEMAKE,
+        "--snakefile",
+        str(ROOT / "Snakefile"),
+        "--directory",
+        str(tmp),
+        "--configfile",
+        str(ROOT / "config.yaml"),
+        str(ROOT / "workflow/presets/smoke.yaml"),
+        str(tmp / "override.yaml"),
+        *args,
+    ]
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+
+
+@pytest.mark.slow
+def test_smoke_dag_end_to_end(tmp_path):
+    _override(tmp_path)
+    r = _snakemake(tmp_path, "--cores", "2")
+    assert r.returncode == 0, r.stderr[-3000:]
+    figs = sorted(p.name for p in (tmp_path / "figures").iterdir())
+    assert figs == [f"fig3_{p}.{e}" for p in "abcdf" for e in ("pdf", "png")]
+    for f in (tmp_path / "figures").iterdir():
+        head = f.read_bytes()[:8]
+        assert head.startswith(b"%PDF") if f.suffix == ".pdf" else head == b"\x89PNG\r\n\x1a\n"
+
+    data = load_npz(tmp_path / "results/data/mnist.npz")
+    assert data["train"].shape == (1000, 784) and data["test"].shape == (200, 784)
+    assert list(data["train_labels"][:10]) == [5, 0, 4, 1, 9, 2, 1, 3, 1, 4]
+
+    for m in (16, 32):
+        for r_ in (0, 1):
+            run = tmp_path / f"results/train/PCD/M{m}/replica{r_}"
+            names = sorted(p.name for p in run.iterdir())
+            assert names == [f"epoch_{e:04d}.npz" for e in range(4)] + ["metrics.parquet"]
+            metrics = pd.read_parquet(run / "metrics.parquet")
+            assert list(metrics["updates"]) == [0, 10, 20, 30]
+            # learning happened: reconstruction error falls
+            assert metrics["recon_error"].iloc[-1] < metrics["recon_error"].iloc[0]
+            ck = load_npz(run / "epoch_0003.npz")
+            assert ck["W"].shape == (784, m) and np.isfinite(ck["W"]).all()
+            log = (tmp_path / f"results/logs/train/PCD_M{m}_replica{r_}.log").read_text()
+            assert "epoch 3/3" in log and "updates/s" in log and "ETA" in log
+    # replicas differ (independent seeds)
+    w0 = load_npz(tmp_path / "results/train/PCD/M16/replica0/epoch_0003.npz")["W"]
+    w1 = load_npz(tmp_path / "results/train/PCD/M16/replica1/epoch_0003.npz")["W"]
+    assert not np.array_equal(w0, w1)
+
+    hist = pd.read_parquet(tmp_path / "results/spectra/random_N784_M100.parquet")
+    assert hist["ks_distance"].iloc[0] < 0.1
+    trained = pd.read_parquet(tmp_path / "results/spectra/trained.parquet")
+    assert set(trained["hidden"]) == {16, 32}
+
+    # nothing left to do on a rerun
+    again = _snakemake(tmp_path, "--cores", "1", "-n")
+    assert again.returncode == 0 and "Nothing to be done" in again.stdout + again.stderr
+
+
+@pytest.mark.slow
+def test_download_failure_is_one_clear_error(tmp_path):
+    _override(tmp_path, data={"sources": [str(tmp_path / "nowhere")], "n_train": 1000})
+    r = _snakemake(tmp_path, "--cores", "1", "results/data/raw/train-images-idx3-ubyte.gz")
+    assert r.returncode != 0
+    log = (tmp_path / "results/logs/download_mnist.log").read_text()
+    assert "train-images-idx3-ubyte" in log and "data.sources" in log
+    assert "Traceback" not in log
+
+
+def test_config_typo_is_one_readable_error(tmp_path):
+    (tmp_path / "override.yaml").write_text("training:\n  gibbs_step: 5\n")
+    r = _snakemake(tmp_path, "-n")
+    assert r.returncode != 0
+    msg = r.stdout + r.stderr
+    assert "invalid configuration at 'training'" in msg and "'gibbs_step' was unexpected" in msg
+    assert "Failed validating" not in msg  # no schema dump
+
+
+def test_config_wrong_type_is_one_readable_error(tmp_path):
+    (tmp_path / "override.yaml").write_text("model:\n  hidden: [500, many]\n")
+    r = _snakemake(tmp_path, "-n")
+    msg = r.stdout + r.stderr
+    assert r.returncode != 0
+    assert "at 'model.hidden.1': 'many' is not of type 'integer'" in msg
+
+
+def test_paper_config_dry_run_plans_every_job(tmp_path):
+    (tmp_path / "override.yaml").write_text("{}\n")
+    cmd = [
+        *SNAKEMAKE,
+        "--snakefile",
+        str(ROOT / "Snakefile"),
+        "--directory",
+        str(tmp_path),
+        "--configfile",
+        str(ROOT / "config.yaml"),
+        "-n",
+        "--quiet",
+        "rules",
+    ]
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr[-2000:]
+    out = r.stdout + r.stderr
+    words = " ".join(out.split())
+    # 4 hidden sizes x 5 replicas x PCD; 4 random-spectrum panels
+    assert "train_rbm 20" in words and "random_spectrum 4" in words and "fig3_mp 4" in words
+
+
+def test_lint_passes():
+    if shutil.which("git") is None:
+        pytest.skip("git missing")
+    r = subprocess.run(
+        [*SNAKEMAKE, "--lint", "--snakefile", str(ROOT / "Snakefile")],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=300,
+    )
+    assert r.returncode == 0, r.stdout[-2000:]
