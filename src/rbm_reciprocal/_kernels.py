@@ -7,14 +7,25 @@ the SplitMix64 stream keyed by ``seeds[i]`` (drawn from a ``numpy.random.Generat
 by the caller), element ``j`` of that row uses counter ``j + 1``. The result is a
 pure function of (inputs, seeds), so it is bit-for-bit identical for any number
 of numba threads.
+
+Threading: the kernels use numba's ``workqueue`` layer unless ``NUMBA_THREADING_LAYER`` says
+otherwise. With the OpenMP layer, libgomp's worker threads spin after each kernel and
+compete with OpenBLAS's threads for the cores in the GEMM that follows: a sweep on 2 cores
+measured 2-4x slower (bench/gibbs.py).
 """
 
 from __future__ import annotations
 
+import os
+
+import numba
 import numpy as np
 from llvmlite import ir
 from numba import njit, prange, types
 from numba.extending import intrinsic
+
+if "NUMBA_THREADING_LAYER" not in os.environ:
+    numba.config.THREADING_LAYER = "workqueue"
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _MIX1 = np.uint64(0xBF58476D1CE4E5B9)

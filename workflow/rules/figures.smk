@@ -1,5 +1,8 @@
 # Figures: each renders figures/<name>.pdf and .png from tables in results/.
 
+FIGURE_STEMS.extend(f"{FIG}/fig3_{PANELS[i]}" for i in range(len(RANDOM_HIDDEN)))
+FIGURE_STEMS.append(f"{FIG}/fig3_f")
+
 
 rule fig3_mp:
     input:
