@@ -1,5 +1,10 @@
+import subprocess
+import sys
+from pathlib import Path
+
 import numpy as np
 import pytest
+import yaml
 
 from rbm_reciprocal.rbm import RBMParams
 
@@ -13,3 +18,60 @@ def tiny_rbm() -> RBMParams:
         rng.normal(0, 0.5, 6).astype(np.float32),
         rng.normal(0, 0.5, 4).astype(np.float32),
     )
+
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "tests" / "data" / "mnist"
+SNAKEMAKE = [sys.executable, "-m", "snakemake"]
+
+
+def sample_checksums() -> dict[str, str]:
+    out = {}
+    for line in (SAMPLE / "SHA256SUMS").read_text().splitlines():
+        digest, name = line.split()
+        out[name.removesuffix(".gz")] = digest
+    return out
+
+
+def write_override(tmp: Path, **extra) -> Path:
+    cfg = {
+        "data": {
+            "sources": [str(SAMPLE)],
+            "sha256": sample_checksums(),
+            "n_train": 1000,
+            "n_test": 200,
+        }
+    }
+    cfg.update(extra)
+    path = tmp / "override.yaml"
+    path.write_text(yaml.safe_dump(cfg))
+    return path
+
+
+def snakemake_run(tmp: Path, *args: str) -> subprocess.CompletedProcess:
+    cmd = [
+        *SNAKEMAKE,
+        "--snakefile",
+        str(ROOT / "Snakefile"),
+        "--directory",
+        str(tmp),
+        "--configfile",
+        str(ROOT / "config.yaml"),
+        str(ROOT / "workflow/presets/smoke.yaml"),
+        str(tmp / "override.yaml"),
+        *args,
+    ]
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+
+
+@pytest.fixture(scope="session")
+def smoke_run(tmp_path_factory) -> Path:
+    """Run the smoke preset end to end once (on tests/data/mnist); return its directory.
+
+    Every test that checks outputs of the smoke DAG shares this one run.
+    """
+    tmp = tmp_path_factory.mktemp("smoke")
+    write_override(tmp)
+    r = snakemake_run(tmp, "--cores", "2")
+    assert r.returncode == 0, (r.stdout + r.stderr)[-4000:]
+    return tmp

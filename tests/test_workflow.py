@@ -2,67 +2,20 @@
 
 import shutil
 import subprocess
-import sys
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
-import yaml
+from conftest import ROOT, SNAKEMAKE, snakemake_run, write_override
 
 from rbm_reciprocal.io import load_npz
 
-ROOT = Path(__file__).resolve().parents[1]
-SAMPLE = ROOT / "tests" / "data" / "mnist"
-SNAKEMAKE = [sys.executable, "-m", "snakemake"]
-
-
-def _sample_checksums() -> dict[str, str]:
-    out = {}
-    for line in (SAMPLE / "SHA256SUMS").read_text().splitlines():
-        digest, name = line.split()
-        out[name.removesuffix(".gz")] = digest
-    return out
-
-
-def _override(tmp: Path, **extra) -> Path:
-    cfg = {
-        "data": {
-            "sources": [str(SAMPLE)],
-            "sha256": _sample_checksums(),
-            "n_train": 1000,
-            "n_test": 200,
-        }
-    }
-    cfg.update(extra)
-    path = tmp / "override.yaml"
-    path.write_text(yaml.safe_dump(cfg))
-    return path
-
-
-def _snakemake(tmp: Path, *args: str) -> subprocess.CompletedProcess:
-    cmd = [
-        *SNAKEMAKE,
-        "--snakefile",
-        str(ROOT / "Snakefile"),
-        "--directory",
-        str(tmp),
-        "--configfile",
-        str(ROOT / "config.yaml"),
-        str(ROOT / "workflow/presets/smoke.yaml"),
-        str(tmp / "override.yaml"),
-        *args,
-    ]
-    return subprocess.run(cmd, capture_output=True, text=True, timeout=600)
-
 
 @pytest.mark.slow
-def test_smoke_dag_end_to_end(tmp_path):
-    _override(tmp_path)
-    r = _snakemake(tmp_path, "--cores", "2")
-    assert r.returncode == 0, r.stderr[-3000:]
-    figs = sorted(p.name for p in (tmp_path / "figures").iterdir())
-    assert figs == [f"fig3_{p}.{e}" for p in "abcdf" for e in ("pdf", "png")]
+def test_smoke_dag_end_to_end(smoke_run):
+    tmp_path = smoke_run
+    figs = {p.name for p in (tmp_path / "figures").iterdir()}
+    assert {f"fig3_{p}.{e}" for p in "abcdf" for e in ("pdf", "png")} <= figs
     for f in (tmp_path / "figures").iterdir():
         head = f.read_bytes()[:8]
         assert head.startswith(b"%PDF") if f.suffix == ".pdf" else head == b"\x89PNG\r\n\x1a\n"
@@ -95,14 +48,14 @@ def test_smoke_dag_end_to_end(tmp_path):
     assert set(trained["hidden"]) == {16, 32}
 
     # nothing left to do on a rerun
-    again = _snakemake(tmp_path, "--cores", "1", "-n")
+    again = snakemake_run(tmp_path, "--cores", "1", "-n")
     assert again.returncode == 0 and "Nothing to be done" in again.stdout + again.stderr
 
 
 @pytest.mark.slow
 def test_download_failure_is_one_clear_error(tmp_path):
-    _override(tmp_path, data={"sources": [str(tmp_path / "nowhere")], "n_train": 1000})
-    r = _snakemake(tmp_path, "--cores", "1", "results/data/raw/train-images-idx3-ubyte.gz")
+    write_override(tmp_path, data={"sources": [str(tmp_path / "nowhere")], "n_train": 1000})
+    r = snakemake_run(tmp_path, "--cores", "1", "results/data/raw/train-images-idx3-ubyte.gz")
     assert r.returncode != 0
     log = (tmp_path / "results/logs/download_mnist.log").read_text()
     assert "train-images-idx3-ubyte" in log and "data.sources" in log
@@ -111,7 +64,7 @@ def test_download_failure_is_one_clear_error(tmp_path):
 
 def test_config_typo_is_one_readable_error(tmp_path):
     (tmp_path / "override.yaml").write_text("training:\n  gibbs_step: 5\n")
-    r = _snakemake(tmp_path, "-n")
+    r = snakemake_run(tmp_path, "-n")
     assert r.returncode != 0
     msg = r.stdout + r.stderr
     assert "invalid configuration at 'training'" in msg and "'gibbs_step' was unexpected" in msg
@@ -120,7 +73,7 @@ def test_config_typo_is_one_readable_error(tmp_path):
 
 def test_config_wrong_type_is_one_readable_error(tmp_path):
     (tmp_path / "override.yaml").write_text("model:\n  hidden: [500, many]\n")
-    r = _snakemake(tmp_path, "-n")
+    r = snakemake_run(tmp_path, "-n")
     msg = r.stdout + r.stderr
     assert r.returncode != 0
     assert "at 'model.hidden.1': 'many' is not of type 'integer'" in msg
