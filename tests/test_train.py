@@ -146,3 +146,11 @@ def test_bad_settings_are_clear_errors(prototype_data):
         OptimizerSettings(name="rmsprop")
     with pytest.raises(ConfigError, match="batch_size"):
         Trainer(prototype_data[:10], _settings("PCD"))
+
+
+def test_updates_per_epoch_limits_batches(prototype_data):
+    tr = Trainer(prototype_data, _settings("PCD", updates_per_epoch=5))
+    tr.run_epoch()
+    assert tr.updates == 5 and tr.batches_per_epoch == 5
+    with pytest.raises(ConfigError, match="updates_per_epoch=17 needs 1..16"):
+        Trainer(prototype_data, _settings("PCD", updates_per_epoch=17))

@@ -103,6 +103,7 @@ class TrainSettings:
     batch_size: int = 500
     n_chains: int = 500
     epochs: int = 100
+    updates_per_epoch: int | None = None
     shuffle: bool = True
     monitor_size: int = 500
     checkpoints: tuple[int, ...] = (0, 100)
@@ -293,7 +294,13 @@ class Trainer:
         self.epoch = 0
         self.updates = 0
         self.monitor = self.data[: min(s.monitor_size, self.data.shape[0])]
-        self.batches_per_epoch = self.data.shape[0] // s.batch_size
+        full = self.data.shape[0] // s.batch_size
+        if s.updates_per_epoch is not None and not 1 <= s.updates_per_epoch <= full:
+            raise ConfigError(
+                f"updates_per_epoch={s.updates_per_epoch} needs 1..{full} "
+                f"({self.data.shape[0]} images / batch_size {s.batch_size})"
+            )
+        self.batches_per_epoch = full if s.updates_per_epoch is None else s.updates_per_epoch
 
     # -- one update -----------------------------------------------------------------
     def negative_samples(self, batch: np.ndarray) -> np.ndarray:
@@ -325,7 +332,11 @@ class Trainer:
         self.updates += 1
 
     def run_epoch(self) -> None:
-        """One pass over the data in ``batch_size`` mini-batches (last partial batch dropped)."""
+        """One epoch: ``batches_per_epoch`` mini-batches of a (reshuffled) pass over the data.
+
+        The last partial batch is dropped; ``updates_per_epoch`` may drop more (the authors
+        used 119 batches of 500, i.e. 59,500 of the 60,000 images).
+        """
         s = self.s
         order = self.rng.permutation(self.data.shape[0]) if s.shuffle else None
         for k in range(self.batches_per_epoch):

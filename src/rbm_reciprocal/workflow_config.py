@@ -73,6 +73,7 @@ def train_settings_from_config(
         "batch_size": int(tr["batch_size"]),
         "n_chains": int(tr["n_chains"]),
         "epochs": int(tr["epochs"]),
+        "updates_per_epoch": tr.get("updates_per_epoch"),
         "shuffle": bool(tr["shuffle"]),
         "monitor_size": int(tr["monitor_size"]),
         "checkpoints": checkpoint_epochs_from_config(config, method),

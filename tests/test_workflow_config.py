@@ -1,0 +1,63 @@
+"""The paper config and presets translate into the package's settings as documented."""
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from rbm_reciprocal.errors import ConfigError
+from rbm_reciprocal.workflow_config import (
+    checkpoint_epochs_from_config,
+    config_error_message,
+    train_settings_from_config,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _paper() -> dict:
+    return yaml.safe_load((ROOT / "config.yaml").read_text())
+
+
+def test_paper_training_settings_match_the_authors_code():
+    s = train_settings_from_config(_paper(), "PCD", 500, 3)
+    assert (s["gibbs_steps"], s["batch_size"], s["n_chains"], s["epochs"]) == (500, 500, 500, 100)
+    assert s["updates_per_epoch"] == 119
+    assert s["optimizer"] == {
+        "name": "adam",
+        "lr": 0.001,
+        "beta1": 0.9,
+        "beta2": 0.999,
+        "eps": 1e-8,
+        "momentum": 0.0,
+    }
+    assert s["init"]["weight_std"] == 0.01 and s["init"]["visible_bias"] == "data_logit"
+    assert s["checkpoints"] == list(range(101))
+    assert (s["hidden"], s["replica"], s["method"]) == (500, 3, "PCD")
+
+
+def test_per_method_overrides_merge():
+    cfg = _paper()
+    cfg["training"]["methods"] = ["PCD", "CD"]
+    cfg["training"]["overrides"] = {"CD": {"gibbs_steps": 1, "optimizer": {"lr": 0.01}}}
+    cd = train_settings_from_config(cfg, "CD", 500, 0)
+    pcd = train_settings_from_config(cfg, "PCD", 500, 0)
+    assert cd["gibbs_steps"] == 1 and cd["optimizer"]["lr"] == 0.01
+    assert cd["optimizer"]["beta2"] == 0.999  # deep merge keeps the rest
+    assert pcd["gibbs_steps"] == 500 and pcd["optimizer"]["lr"] == 0.001
+    cfg["training"]["overrides"] = {"CD": {"gibs_steps": 1}}
+    with pytest.raises(ConfigError, match="unknown keys"):
+        train_settings_from_config(cfg, "CD", 500, 0)
+    cfg["training"]["overrides"] = {"CD": {"epochs": 50}}
+    with pytest.raises(ConfigError, match="share one checkpoint schedule"):
+        checkpoint_epochs_from_config(cfg)
+
+
+def test_schema_error_message_is_short():
+    import jsonschema
+
+    try:
+        jsonschema.validate({"a": "x"}, {"properties": {"a": {"type": "integer"}}})
+    except jsonschema.ValidationError as err:
+        msg = config_error_message(RuntimeError("Error validating config file.", err))
+    assert msg.startswith("invalid configuration at 'a': 'x' is not of type 'integer'")
