@@ -1,0 +1,106 @@
+import numpy as np
+import pytest
+from scipy.spatial.distance import jensenshannon
+
+from rbm_reciprocal.errors import ConfigError
+from rbm_reciprocal.rotations import (
+    apply_left,
+    apply_right,
+    jensen_shannon,
+    plane_rotation_matrix,
+    random_givens_sequence,
+    rotate_in_plane,
+    rotated_weights,
+    sequence_matrix,
+    weight_js_divergence,
+)
+
+
+def _plane(n, rng):
+    q, _ = np.linalg.qr(rng.standard_normal((n, 2)))
+    return q[:, 0], q[:, 1]
+
+
+def test_plane_rotation_is_a_proper_rotation_fixing_the_complement():
+    rng = np.random.default_rng(0)
+    p1, p2 = _plane(9, rng)
+    r = plane_rotation_matrix(p1, p2, 0.7)
+    np.testing.assert_allclose(r @ r.T, np.eye(9), atol=1e-12)
+    assert np.linalg.det(r) == pytest.approx(1.0, abs=1e-12)
+    # vectors orthogonal to the plane do not move
+    x = rng.standard_normal(9)
+    x -= (x @ p1) * p1 + (x @ p2) * p2
+    np.testing.assert_allclose(r @ x, x, atol=1e-12)
+    # in the plane: p1 -> cos p1 + sin p2
+    np.testing.assert_allclose(r @ p1, np.cos(0.7) * p1 + np.sin(0.7) * p2, atol=1e-12)
+    # rank-2 update equals the dense matrix
+    X = rng.standard_normal((9, 4))
+    np.testing.assert_allclose(rotate_in_plane(X, p1, p2, 0.7), r @ X, atol=1e-12)
+
+
+def test_composition_and_inverse():
+    rng = np.random.default_rng(1)
+    p1, p2 = _plane(6, rng)
+    a, b = 0.4, 1.9
+    np.testing.assert_allclose(
+        plane_rotation_matrix(p1, p2, a) @ plane_rotation_matrix(p1, p2, b),
+        plane_rotation_matrix(p1, p2, a + b),
+        atol=1e-12,
+    )
+    np.testing.assert_allclose(
+        plane_rotation_matrix(p1, p2, a) @ plane_rotation_matrix(p1, p2, -a), np.eye(6), atol=1e-12
+    )
+
+
+def test_givens_sequences_match_dense_products():
+    rng = np.random.default_rng(2)
+    n = 7
+    seq = random_givens_sequence(n, 5, rng)
+    dense = np.eye(n)
+    for (i, j), t in zip(*seq, strict=True):
+        e = np.eye(n)
+        dense = plane_rotation_matrix(e[i], e[j], t) @ dense
+    np.testing.assert_allclose(sequence_matrix(n, seq), dense, atol=1e-12)
+    x = rng.standard_normal((n, n))
+    np.testing.assert_allclose(apply_left(x, seq), dense @ x, atol=1e-12)
+    np.testing.assert_allclose(apply_right(x, seq), x @ dense, atol=1e-12)
+    np.testing.assert_allclose(apply_right(x, seq, transpose=True), x @ dense.T, atol=1e-12)
+    assert np.linalg.det(dense) == pytest.approx(1.0)
+    assert len(seq[0]) == 5 and np.all(seq[0][:, 0] != seq[0][:, 1])
+    assert np.all((seq[1] >= 0) & (seq[1] < 2 * np.pi))
+
+
+def test_jensen_shannon_matches_scipy():
+    rng = np.random.default_rng(3)
+    p, q = rng.random(50), rng.random(50)
+    ours = jensen_shannon(p, q, eps=0.0)
+    assert ours == pytest.approx(jensenshannon(p, q) ** 2, rel=1e-10)
+    assert jensen_shannon(p, p) == pytest.approx(0.0, abs=1e-15)
+    disjoint = jensen_shannon(np.array([1.0, 0.0]), np.array([0.0, 1.0]), eps=0.0)
+    assert disjoint == pytest.approx(np.log(2))
+
+
+def test_rotations_preserve_spectrum_and_untrained_distribution():
+    rng = np.random.default_rng(4)
+    w = rng.normal(0, 0.01, (120, 60))
+    for variant in ("authors", "left"):
+        w_rot = rotated_weights(w, np.random.default_rng(5), variant=variant)
+        np.testing.assert_allclose(
+            np.linalg.svd(w_rot, compute_uv=False), np.linalg.svd(w, compute_uv=False), rtol=1e-10
+        )
+    # an untrained (Gaussian) W: rotated entries look like a fresh draw of the same law
+    w_big = rng.normal(0, 0.01, (784, 100))
+    js_rot, *_ = weight_js_divergence(w_big, rotated_weights(w_big, rng), bins=100)
+    js_noise, *_ = weight_js_divergence(w_big, rng.normal(0, 0.01, (784, 100)), bins=100)
+    assert js_rot < 3 * js_noise
+    # a structured W (half the pixels with 60x larger weights, like MNIST's centre vs border):
+    # rotations mix large and small rows and change the entry distribution well above noise
+    scale = np.where(np.arange(784) < 392, 0.05, 3.0)[:, None]
+    w_struct = w_big * scale
+    js_struct, *_ = weight_js_divergence(w_struct, rotated_weights(w_struct, rng), bins=100)
+    js_struct_noise, *_ = weight_js_divergence(
+        w_struct, rng.normal(0, 0.01, (784, 100)) * scale, bins=100
+    )
+    assert js_struct > 10 * js_struct_noise
+    with pytest.raises(ConfigError, match="variant"):
+        rotated_weights(w, rng, variant="both")
