@@ -18,6 +18,7 @@ include: "workflow/rules/common.smk"
 include: "workflow/rules/data.smk"
 include: "workflow/rules/train.smk"
 include: "workflow/rules/spectra.smk"
+include: "workflow/rules/symmetry.smk"
 include: "workflow/rules/figures.smk"
 
 

@@ -104,3 +104,54 @@ def test_rotations_preserve_spectrum_and_untrained_distribution():
     assert js_struct > 10 * js_struct_noise
     with pytest.raises(ConfigError, match="variant"):
         rotated_weights(w, rng, variant="both")
+
+
+def test_trained_model_breaks_rotational_symmetry_untrained_does_not(tmp_path):
+    """Issue 5's check on a real (small) model trained on the committed MNIST sample."""
+    import pandas as pd
+
+    from conftest import ROOT
+    from rbm_reciprocal.data import prepare_mnist
+    from rbm_reciprocal.io import save_npz
+    from rbm_reciprocal.rotations import run_rotation_js, run_untrained_reference
+    from rbm_reciprocal.train import OptimizerSettings, Trainer, TrainSettings
+
+    ds = prepare_mnist(ROOT / "tests/data/mnist", n_train=2000)
+    s = TrainSettings(
+        method="PCD",
+        hidden=64,
+        gibbs_steps=5,
+        batch_size=100,
+        n_chains=100,
+        epochs=8,
+        checkpoints=(0, 8),
+        optimizer=OptimizerSettings(lr=0.01),
+    )
+    tr = Trainer(ds.train, s)
+    for _ in range(8):
+        tr.run_epoch()
+    save_npz(tmp_path / "trained.npz", W=tr.params.W, a=tr.params.a, b=tr.params.b)
+    run_rotation_js(
+        str(tmp_path / "trained.npz"),
+        tmp_path / "t.parquet",
+        tmp_path / "tp.parquet",
+        {"kind": "trained"},
+        seed=1,
+        bins=100,
+    )
+    run_untrained_reference(
+        784, 64, 0.01, 1, tmp_path / "u.npz", tmp_path / "noise.parquet", bins=100
+    )
+    run_rotation_js(
+        str(tmp_path / "u.npz"),
+        tmp_path / "u.parquet",
+        tmp_path / "up.parquet",
+        {"kind": "untrained"},
+        seed=1,
+        bins=100,
+    )
+    trained = pd.read_parquet(tmp_path / "t.parquet").iloc[0]
+    untrained = pd.read_parquet(tmp_path / "u.parquet").iloc[0]
+    assert untrained["js"] < 2.5 * untrained["js_noise"]
+    assert trained["js"] > 3 * trained["js_noise"]
+    assert trained["js"] > 3 * untrained["js"]

@@ -88,6 +88,39 @@ def _cmd_figure(args: argparse.Namespace) -> None:
     render(args.name, args.inputs, args.stem, json.loads(args.options or "{}"))
 
 
+def _cmd_concat(args: argparse.Namespace) -> None:
+    import pandas as pd
+
+    from .io import save_parquet
+
+    save_parquet(args.out, pd.concat([pd.read_parquet(p) for p in args.inputs], ignore_index=True))
+
+
+def _cmd_rotation_js(args: argparse.Namespace) -> None:
+    from .rotations import run_rotation_js
+
+    js = run_rotation_js(
+        args.checkpoint,
+        args.out_table,
+        args.out_pdfs,
+        json.loads(args.labels),
+        args.seed,
+        args.bins,
+        args.fraction,
+        args.variant,
+    )
+    print(f"JS divergence rotated vs unrotated W: {js:.3e}", file=sys.stderr)
+
+
+def _cmd_untrained_reference(args: argparse.Namespace) -> None:
+    from .rotations import run_untrained_reference
+
+    js = run_untrained_reference(
+        args.visible, args.hidden, args.std, args.seed, args.out, args.out_noise, args.bins
+    )
+    print(f"JS divergence of two independent inits: {js:.3e}", file=sys.stderr)
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m rbm_reciprocal", description=__doc__)
     sub = p.add_subparsers(dest="command", required=True)
@@ -142,6 +175,31 @@ def build_parser() -> argparse.ArgumentParser:
     f.add_argument("--stem", required=True, help="output path without suffix (.pdf and .png)")
     f.add_argument("--options", help="JSON of figure options")
     f.set_defaults(func=_cmd_figure)
+    c = sub.add_parser("concat", help="concatenate parquet tables (same columns)")
+    c.add_argument("--inputs", nargs="+", required=True)
+    c.add_argument("--out", required=True)
+    c.set_defaults(func=_cmd_concat)
+
+    rj = sub.add_parser("rotation-js", help="JS divergence of rotated vs unrotated W (Fig. 4)")
+    rj.add_argument("--checkpoint", required=True)
+    rj.add_argument("--labels", required=True, help="JSON of columns to add to the row")
+    rj.add_argument("--seed", type=int, default=0)
+    rj.add_argument("--bins", type=int, default=1000)
+    rj.add_argument("--fraction", type=float, default=0.1)
+    rj.add_argument("--variant", choices=["authors", "left"], default="authors")
+    rj.add_argument("--out-table", required=True)
+    rj.add_argument("--out-pdfs", required=True)
+    rj.set_defaults(func=_cmd_rotation_js)
+
+    ur = sub.add_parser("untrained-reference", help="untrained reference RBM + JS noise level")
+    ur.add_argument("--visible", type=int, default=784)
+    ur.add_argument("--hidden", type=int, default=500)
+    ur.add_argument("--std", type=float, default=0.01)
+    ur.add_argument("--seed", type=int, default=0)
+    ur.add_argument("--bins", type=int, default=1000)
+    ur.add_argument("--out", required=True)
+    ur.add_argument("--out-noise", required=True)
+    ur.set_defaults(func=_cmd_untrained_reference)
     return p
 
 

@@ -28,9 +28,17 @@ def _fig3f(inputs: Sequence[str], stem: str, options: dict) -> None:
     fig3f_trained_spectra(pd.read_parquet(inputs[0]), stem)
 
 
+def _fig4(inputs: Sequence[str], stem: str, options: dict) -> None:
+    from .figures import fig4_rotation_js
+
+    js, noise, pdfs = (pd.read_parquet(p) for p in inputs)
+    fig4_rotation_js(js, noise, pdfs, stem)
+
+
 RENDERERS: dict[str, Callable[[Sequence[str], str, dict], None]] = {
     "fig3_mp": _fig3_mp,
     "fig3f_trained_spectra": _fig3f,
+    "fig4_rotation_js": _fig4,
 }
 
 

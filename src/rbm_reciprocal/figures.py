@@ -22,7 +22,13 @@ from matplotlib.figure import Figure  # noqa: E402
 
 from rbm_reciprocal.io import atomic_path  # noqa: E402
 
-__all__ = ["FIGURE_FORMATS", "fig3_mp", "fig3f_trained_spectra", "save_figure"]
+__all__ = [
+    "FIGURE_FORMATS",
+    "fig3_mp",
+    "fig3f_trained_spectra",
+    "fig4_rotation_js",
+    "save_figure",
+]
 
 #: Formats written for every figure.
 FIGURE_FORMATS: tuple[str, ...] = ("pdf", "png")
@@ -189,4 +195,84 @@ def fig3f_trained_spectra(
     ax.set_ylabel("density")
     ax.set_title("Trained RBMs: singular values")
     ax.legend(frameon=False, fontsize=8)
+    return save_figure(fig, stem)
+
+
+def fig4_rotation_js(
+    js: pd.DataFrame, noise: pd.DataFrame, pdfs: pd.DataFrame, stem: str | os.PathLike
+) -> list[Path]:
+    """Fig. 4: JS divergence of rotated vs unrotated ``W`` against ``1/M``.
+
+    Parameters
+    ----------
+    js : columns ``kind`` ("trained" / "untrained"), ``hidden``, ``method``, ``replica``,
+        ``js``; trained rows are averaged over replicas (mean +- std) per (hidden, method),
+        the untrained reference is the dashed line.
+    noise : column ``js_independent_inits`` (dotted line: two independent inits).
+    pdfs : ``bin_center, p_original, p_rotated`` of one trained replica (inset).
+    """
+    fig = Figure(figsize=(6.0, 4.2))
+    ax = fig.add_subplot(1, 1, 1)
+    trained = js[js["kind"] == "trained"]
+    markers = "osD^v"
+    for k, (method, grp) in enumerate(trained.groupby("method", sort=True)):
+        agg = grp.groupby("hidden")["js"].agg(["mean", "std", "count"]).reset_index()
+        agg["std"] = agg["std"].fillna(0.0)
+        ax.errorbar(
+            1.0 / agg["hidden"],
+            agg["mean"],
+            yerr=agg["std"],
+            marker=markers[k % 5],
+            capsize=3,
+            lw=1,
+            label=f"trained ({method})",
+        )
+        noise_lvl = grp.groupby("hidden")["js_noise"].mean()
+        ax.plot(
+            1.0 / noise_lvl.index,
+            noise_lvl.values,
+            "x",
+            color="grey",
+            ms=5,
+            label="noise, same shape" if k == 0 else None,
+        )
+        for _, r in agg.iterrows():
+            ax.annotate(
+                f"M={int(r['hidden'])}",
+                (1.0 / r["hidden"], r["mean"]),
+                textcoords="offset points",
+                xytext=(4, 4),
+                fontsize=7,
+            )
+    untrained = js[js["kind"] == "untrained"]
+    if len(untrained):
+        ax.axhline(
+            untrained["js"].mean(),
+            ls="--",
+            color="k",
+            lw=1,
+            label=f"untrained {int(untrained['n_visible'].iloc[0])}x"
+            f"{int(untrained['hidden'].iloc[0])}",
+        )
+    if len(noise):
+        ax.axhline(
+            noise["js_independent_inits"].mean(),
+            ls=":",
+            color="grey",
+            lw=1,
+            label="two independent inits",
+        )
+    ax.set_yscale("log")
+    ax.set_xlabel("1/M")
+    ax.set_ylabel("Jensen-Shannon divergence")
+    ax.legend(fontsize=7, loc="center right")
+    if len(pdfs):
+        inset = ax.inset_axes([0.1, 0.1, 0.33, 0.33])
+        inset.plot(pdfs["bin_center"], pdfs["p_original"], lw=0.8, label="W")
+        inset.plot(pdfs["bin_center"], pdfs["p_rotated"], lw=0.8, ls="--", label="W rot")
+        inset.set_yscale("log")
+        inset.tick_params(labelsize=6)
+        inset.legend(fontsize=6)
+        inset.set_title("entry PDFs", fontsize=7)
+    fig.tight_layout()
     return save_figure(fig, stem)

@@ -84,3 +84,27 @@ FIGURE_STEMS = []
 def all_targets():
     """Every figure, as PDF and PNG."""
     return [f"{stem}.{ext}" for stem in FIGURE_STEMS for ext in ("pdf", "png")]
+
+
+# --- symmetry (issue 5) ---
+def rotation_js_models():
+    """Model ids of Fig. 4: every trained model's last checkpoint, then the untrained one."""
+    ids = [f"{meth}_M{m}_replica{r}" for m in HIDDEN for meth in METHODS for r in REPLICAS]
+    return ids + ["untrained"]
+
+
+def rotation_js_checkpoint(w):
+    if w.model == "untrained":
+        return f"{RES}/symmetry/untrained_reference.npz"
+    meth, m, r = w.model.split("_")
+    return checkpoint_files(meth, m[1:], r.removeprefix("replica"), [EPOCHS[-1]])[0]
+
+
+def rotation_js_labels(w):
+    if w.model == "untrained":
+        ref = config["symmetry"]["reference"]
+        return json.dumps({"kind": "untrained", "hidden": ref["hidden"], "method": "none",
+                           "replica": 0, "epoch": 0})
+    meth, m, r = w.model.split("_")
+    return json.dumps({"kind": "trained", "hidden": int(m[1:]), "method": meth,
+                       "replica": int(r.removeprefix("replica")), "epoch": EPOCHS[-1]})

@@ -1,0 +1,19 @@
+"""Fig. 4 outputs of the shared smoke run."""
+
+import pandas as pd
+import pytest
+
+
+@pytest.mark.slow
+def test_fig4_outputs(smoke_run):
+    js = pd.read_parquet(smoke_run / "results/symmetry/fig4_js.parquet")
+    trained = js[js["kind"] == "trained"]
+    assert sorted(set(trained["hidden"])) == [16, 32] and len(trained) == 4
+    assert (js["js"] > 0).all() and (js["js"] < 0.7).all()  # 0 < JS < log 2
+    untrained = js[js["kind"] == "untrained"].iloc[0]
+    assert (untrained["n_visible"], untrained["n_hidden"]) == (784, 500)
+    assert untrained["js"] < 3 * untrained["js_noise"]
+    noise = pd.read_parquet(smoke_run / "results/symmetry/js_noise.parquet")
+    assert 0 < noise["js_independent_inits"].iloc[0] < 1e-3
+    for ext in ("pdf", "png"):
+        assert (smoke_run / f"figures/fig4.{ext}").stat().st_size > 1000

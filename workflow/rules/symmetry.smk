@@ -1,0 +1,76 @@
+# Symmetry breaking (Sec. 5): rotations of the singular vectors, Jensen-Shannon test (Fig. 4).
+
+FIGURE_STEMS.append(f"{FIG}/fig4")
+
+
+rule untrained_reference:
+    output:
+        checkpoint=f"{RES}/symmetry/untrained_reference.npz",
+        noise=f"{RES}/symmetry/js_noise.parquet",
+    log:
+        f"{RES}/logs/symmetry/untrained_reference.log",
+    params:
+        ref=config["symmetry"]["reference"],
+        bins=config["symmetry"]["js_bins"],
+        seed=config["seed"],
+    conda:
+        "../../envs/rbm.yaml"
+    shell:
+        "python -m rbm_reciprocal untrained-reference --visible {params.ref[visible]} "
+        "--hidden {params.ref[hidden]} --std {params.ref[std]} --seed {params.seed} "
+        "--bins {params.bins} --out {output.checkpoint} --out-noise {output.noise} > {log} 2>&1"
+
+
+rule rotation_js:
+    input:
+        rotation_js_checkpoint,
+    output:
+        table=f"{RES}/symmetry/js/{{model}}.parquet",
+        pdfs=f"{RES}/symmetry/js/{{model}}_pdfs.parquet",
+    log:
+        f"{RES}/logs/symmetry/js_{{model}}.log",
+    params:
+        labels=rotation_js_labels,
+        seed=config["seed"],
+        bins=config["symmetry"]["js_bins"],
+        fraction=config["symmetry"]["rotation_fraction"],
+        variant=config["symmetry"]["rotation_variant"],
+    conda:
+        "../../envs/rbm.yaml"
+    shell:
+        "python -m rbm_reciprocal rotation-js --checkpoint {input} --labels {params.labels:q} "
+        "--seed {params.seed} --bins {params.bins} --fraction {params.fraction} "
+        "--variant {params.variant} --out-table {output.table} --out-pdfs {output.pdfs} "
+        "> {log} 2>&1"
+
+
+rule rotation_js_table:
+    input:
+        [f"{RES}/symmetry/js/{m}.parquet" for m in rotation_js_models()],
+    output:
+        f"{RES}/symmetry/fig4_js.parquet",
+    log:
+        f"{RES}/logs/symmetry/fig4_js.log",
+    conda:
+        "../../envs/rbm.yaml"
+    shell:
+        "python -m rbm_reciprocal concat --inputs {input} --out {output} > {log} 2>&1"
+
+
+rule fig4:
+    input:
+        js=rules.rotation_js_table.output[0],
+        noise=rules.untrained_reference.output.noise,
+        pdfs=f"{RES}/symmetry/js/{rotation_js_models()[0]}_pdfs.parquet",
+    output:
+        pdf=f"{FIG}/fig4.pdf",
+        png=f"{FIG}/fig4.png",
+    log:
+        f"{RES}/logs/figures/fig4.log",
+    params:
+        stem=lambda w, output: os.path.splitext(output.pdf)[0],
+    conda:
+        "../../envs/rbm.yaml"
+    shell:
+        "python -m rbm_reciprocal figure fig4_rotation_js --inputs {input.js} {input.noise} "
+        "{input.pdfs} --stem {params.stem} > {log} 2>&1"
