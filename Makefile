@@ -5,7 +5,7 @@ CORES ?= 2
 CONFIG ?= config.yaml
 BIN := $(VENV)/bin
 
-.PHONY: reproduce smoke quick dryrun test lint bench clean
+.PHONY: reproduce smoke quick dryrun test test-slurm lint bench clean
 
 $(BIN)/snakemake: pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -32,6 +32,12 @@ lint: $(BIN)/snakemake
 
 test: $(BIN)/snakemake lint
 	$(BIN)/python -m pytest -q
+
+# The smoke DAG through a real single-node SLURM on this machine (root; installs slurm-wlm
+# and munge with apt if missing). See tests/slurm/run_local_slurm.sh.
+test-slurm: $(BIN)/snakemake
+	$(BIN)/python -m pip install --quiet -e ".[test,slurm]"
+	PY=$(abspath $(BIN))/python tests/slurm/run_local_slurm.sh
 
 bench: $(BIN)/snakemake
 	$(BIN)/python -m pip install --quiet -e ".[bench]"

@@ -17,8 +17,11 @@ configfile: "config.yaml"
 include: "workflow/rules/common.smk"
 include: "workflow/rules/data.smk"
 include: "workflow/rules/train.smk"
+include: "workflow/rules/loglik.smk"
 include: "workflow/rules/spectra.smk"
+include: "workflow/rules/reciprocal.smk"
 include: "workflow/rules/symmetry.smk"
+include: "workflow/rules/landau.smk"
 include: "workflow/rules/figures.smk"
 
 

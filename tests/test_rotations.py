@@ -109,8 +109,8 @@ def test_rotations_preserve_spectrum_and_untrained_distribution():
 def test_trained_model_breaks_rotational_symmetry_untrained_does_not(tmp_path):
     """Issue 5's check on a real (small) model trained on the committed MNIST sample."""
     import pandas as pd
-
     from conftest import ROOT
+
     from rbm_reciprocal.data import prepare_mnist
     from rbm_reciprocal.io import save_npz
     from rbm_reciprocal.rotations import run_rotation_js, run_untrained_reference
@@ -155,3 +155,43 @@ def test_trained_model_breaks_rotational_symmetry_untrained_does_not(tmp_path):
     assert untrained["js"] < 2.5 * untrained["js_noise"]
     assert trained["js"] > 3 * trained["js_noise"]
     assert trained["js"] > 3 * untrained["js"]
+
+
+def test_fig6_global_change_exceeds_local(tmp_path):
+    """A pi rotation of the top-2 plane changes more pixels than rotations avoiding the top 5."""
+    import pandas as pd
+
+    from rbm_reciprocal.io import load_npz, save_npz
+    from rbm_reciprocal.reciprocal import signed_svd
+    from rbm_reciprocal.rotations import decode_visible, flip_top_modes, run_rotated_samples
+
+    rng = np.random.default_rng(0)
+    # a model with a dominant top-2 subspace, like a trained RBM
+    u, _ = np.linalg.qr(rng.standard_normal((784, 40)))
+    w = (u * np.r_[8.0, 6.0, np.full(38, 0.5)]) @ np.linalg.qr(rng.standard_normal((40, 40)))[0]
+    a = rng.normal(-1, 0.5, 784)
+    save_npz(
+        tmp_path / "m.npz",
+        W=w.astype(np.float32),
+        a=a.astype(np.float32),
+        b=np.zeros(40, np.float32),
+    )
+    r = run_rotated_samples(
+        str(tmp_path / "m.npz"),
+        tmp_path / "s.npz",
+        tmp_path / "s.parquet",
+        seed=0,
+        n_chains=50,
+        sweeps=20,
+    )
+    assert r["frac_changed_global"] > 5 * r["frac_changed_local"] > 0
+    out = load_npz(tmp_path / "s.npz")
+    assert out["v_global"].shape == (50, 784) and set(np.unique(out["v_local"])) <= {0, 1}
+    assert pd.read_parquet(tmp_path / "s.parquet")["n_chains"].iloc[0] == 50
+    # decoding with the unrotated U is the model's own p(v|h)
+    uu, s, vv = signed_svd(w)
+    h = (rng.random((5, 40)) < 0.5).astype(float)
+    np.testing.assert_allclose(
+        decode_visible(h, uu, s, vv, a), 1 / (1 + np.exp(-(h @ w.T + a))), atol=1e-10
+    )
+    np.testing.assert_allclose(np.abs(flip_top_modes(uu)), np.abs(uu))

@@ -17,3 +17,12 @@ def test_fig4_outputs(smoke_run):
     assert 0 < noise["js_independent_inits"].iloc[0] < 1e-3
     for ext in ("pdf", "png"):
         assert (smoke_run / f"figures/fig4.{ext}").stat().st_size > 1000
+
+
+@pytest.mark.slow
+def test_fig6_outputs(smoke_run):
+    summary = pd.read_parquet(smoke_run / "results/symmetry/rotated_samples.parquet").iloc[0]
+    assert summary["n_chains"] == 36 and summary["sweeps"] == 50
+    assert 0 <= summary["frac_changed_local"] < summary["frac_changed_global"] < 0.5
+    for ext in ("pdf", "png"):
+        assert (smoke_run / f"figures/fig6.{ext}").stat().st_size > 1000

@@ -7,6 +7,8 @@ rbm         Bernoulli-Bernoulli RBM: parameters, energy, free energy, conditiona
 gibbs       Block Gibbs sweeps (BLAS matrix products + numba sampling kernels).
 train       Rdm-K, CD-K and PCD-K training with SGD/Adam, checkpoints and resume.
 partition   Exact log-partition function by enumeration (tiny models).
+ais         AIS and reverse AIS estimates of log Z (Salakhutdinov & Murray 2008; Burda et al. 2015).
+loglik      Per-checkpoint log-likelihood jobs and table (Fig. 1 left).
 spectra     Singular spectra and the Marchenko-Pastur density (Eq. 20).
 figures     Matplotlib renderings of the paper's figures.
 """

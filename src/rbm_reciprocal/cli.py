@@ -121,6 +121,162 @@ def _cmd_untrained_reference(args: argparse.Namespace) -> None:
     print(f"JS divergence of two independent inits: {js:.3e}", file=sys.stderr)
 
 
+def _cmd_rotated_samples(args: argparse.Namespace) -> None:
+    from .rotations import run_rotated_samples
+
+    r = run_rotated_samples(
+        args.checkpoint,
+        args.out_npz,
+        args.out_table,
+        args.seed,
+        args.chains,
+        args.sweeps,
+        args.local_rotations,
+        args.avoid_top,
+    )
+    print(
+        f"pixels changed: global {r['frac_changed_global']:.2%}, "
+        f"local {r['frac_changed_local']:.2%}",
+        file=sys.stderr,
+    )
+
+
+def _cmd_landscape_sample(args: argparse.Namespace) -> None:
+    from .reciprocal_tasks import run_landscape_sample
+
+    t = run_landscape_sample(
+        args.checkpoint,
+        args.data,
+        args.indices,
+        args.digit,
+        args.chains,
+        args.sweeps,
+        args.seed,
+        args.out_table,
+        args.out_image,
+    )
+    r = t.iloc[0]
+    print(
+        f"chain {int(r['chain'])} of {args.chains}: nearest centroid {int(r['classified_as'])} "
+        f"(wanted {args.digit}); classifier accuracy on the test set {r['centroid_accuracy']:.3f}",
+        file=sys.stderr,
+    )
+
+
+def _cmd_landscape_points(args: argparse.Namespace) -> None:
+    from .reciprocal_tasks import run_landscape_points
+
+    run_landscape_points(
+        {"untrained": args.untrained, "trained": args.trained},
+        args.data,
+        args.indices,
+        args.n_test,
+        args.chains,
+        args.sweeps,
+        args.seed,
+        args.out_landscapes,
+        args.out_points,
+    )
+
+
+def _cmd_kurtosis(args: argparse.Namespace) -> None:
+    from .reciprocal_tasks import run_kurtosis
+
+    _, fits = run_kurtosis(
+        args.variant,
+        args.sizes,
+        args.fixed,
+        args.sigma,
+        args.samples,
+        args.batch_size,
+        args.seed,
+        args.out_summary,
+        args.out_fit,
+        args.out_components,
+    )
+    for _, r in fits.iterrows():
+        print(
+            f"{args.variant} ({r['source']}): kurtosis at infinite size "
+            f"{r['intercept']:.5f} +- {r['intercept_se']:.5f}",
+            file=sys.stderr,
+        )
+
+
+def _cmd_uniform_projections(args: argparse.Namespace) -> None:
+    from .reciprocal_tasks import run_uniform_projections
+
+    run_uniform_projections(
+        {"untrained": args.untrained, "trained": args.trained},
+        args.x_indices,
+        args.y_indices,
+        args.samples,
+        args.bins,
+        args.seed,
+        args.out_table,
+    )
+
+
+def _cmd_spectral_gap(args: argparse.Namespace) -> None:
+    from .spectra import run_spectral_gap
+
+    table = run_spectral_gap(args.values, args.out_table, tuple(args.window))
+    for _, r in table.iterrows():
+        print(f"M={r['hidden']} {r['method']}: {r['verdict']}", file=sys.stderr)
+
+
+def _cmd_mode_trajectory(args: argparse.Namespace) -> None:
+    from .landau import run_mode_trajectory
+
+    digits = json.loads(args.digits) if args.digits else None
+    r = run_mode_trajectory(
+        args.checkpoint,
+        args.data,
+        args.out,
+        json.loads(args.labels),
+        args.seed,
+        digits,
+        args.uniform_states,
+        args.bins,
+        args.chains,
+        args.sweeps,
+    )
+    print(
+        f"lambda_1 {r['lambda_1']:.3f}: Landau wells u {r['landau_u_wells']}, "
+        f"w {r['landau_w_wells']}",
+        file=sys.stderr,
+    )
+
+
+def _cmd_loglik(args: argparse.Namespace) -> None:
+    from .loglik import LoglikSettings, run_loglik
+
+    run_loglik(
+        args.checkpoint,
+        args.data,
+        args.out,
+        LoglikSettings.from_dict(json.loads(args.settings)),
+        args.method,
+        args.hidden,
+        args.replica,
+        args.epoch,
+    )
+
+
+def _cmd_loglik_table(args: argparse.Namespace) -> None:
+    from .loglik import collect_loglik
+
+    collect_loglik(args.inputs, args.out)
+
+
+def _cmd_cost(args: argparse.Namespace) -> None:
+    if "numpy" not in sys.modules:  # CPU-hours: BLAS on one thread (threadpoolctl may be absent)
+        for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+            os.environ[var] = "1"
+    from .cost import report
+
+    print(report(args.configfile, args.calibrate_seconds, args.gflops, detail=not args.brief))
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m rbm_reciprocal", description=__doc__)
     sub = p.add_subparsers(dest="command", required=True)
@@ -200,6 +356,118 @@ def build_parser() -> argparse.ArgumentParser:
     ur.add_argument("--out", required=True)
     ur.add_argument("--out-noise", required=True)
     ur.set_defaults(func=_cmd_untrained_reference)
+
+    rs = sub.add_parser("rotated-samples", help="Gibbs samples decoded with rotated U (Fig. 6)")
+    rs.add_argument("--checkpoint", required=True)
+    rs.add_argument("--seed", type=int, default=0)
+    rs.add_argument("--chains", type=int, default=200)
+    rs.add_argument("--sweeps", type=int, default=1000)
+    rs.add_argument("--local-rotations", type=int, default=10)
+    rs.add_argument("--avoid-top", type=int, default=5)
+    rs.add_argument("--out-npz", required=True)
+    rs.add_argument("--out-table", required=True)
+    rs.set_defaults(func=_cmd_rotated_samples)
+
+    mt = sub.add_parser("mode-trajectory", help="z_1, z_{M+1} and Landau minima (Figs. 7-8)")
+    mt.add_argument("--checkpoint", required=True)
+    mt.add_argument("--data", required=True, help="dataset npz (test images)")
+    mt.add_argument("--labels", required=True, help="JSON of columns to add to the row")
+    mt.add_argument("--seed", type=int, default=0)
+    mt.add_argument("--digits", help="JSON list of test digits (default: all)")
+    mt.add_argument("--uniform-states", type=int, default=200_000)
+    mt.add_argument("--bins", type=int, default=60)
+    mt.add_argument("--chains", type=int, default=1000)
+    mt.add_argument("--sweeps", type=int, default=500)
+    mt.add_argument("--out", required=True)
+    mt.set_defaults(func=_cmd_mode_trajectory)
+    ls = sub.add_parser("landscape-sample", help="a generated digit on the landscapes (Fig. 1)")
+    ls.add_argument("--checkpoint", required=True, help="trained checkpoint npz")
+    ls.add_argument("--data", required=True, help="dataset npz (test set: centroids)")
+    ls.add_argument("--indices", type=int, nargs="+", required=True, help="1-based modes")
+    ls.add_argument("--digit", type=int, default=3)
+    ls.add_argument("--chains", type=int, default=1000)
+    ls.add_argument("--sweeps", type=int, default=500)
+    ls.add_argument("--seed", type=int, default=0)
+    ls.add_argument("--out-table", required=True)
+    ls.add_argument("--out-image", required=True)
+    ls.set_defaults(func=_cmd_landscape_sample)
+
+    lp = sub.add_parser("landscape-points", help="test data + Gibbs samples on landscapes (Fig. 2)")
+    lp.add_argument("--untrained", required=True, help="epoch-0 checkpoint npz")
+    lp.add_argument("--trained", required=True, help="last checkpoint npz")
+    lp.add_argument("--data", required=True)
+    lp.add_argument("--indices", type=int, nargs="+", required=True, help="1-based modes")
+    lp.add_argument("--n-test", type=int, default=None, help="first n test images (all)")
+    lp.add_argument("--chains", type=int, default=1000)
+    lp.add_argument("--sweeps", type=int, default=500)
+    lp.add_argument("--seed", type=int, default=0)
+    lp.add_argument("--out-landscapes", required=True)
+    lp.add_argument("--out-points", required=True)
+    lp.set_defaults(func=_cmd_landscape_points)
+
+    k = sub.add_parser("kurtosis", help="kurtosis of projected random states vs size (Fig. 3e)")
+    k.add_argument("--variant", choices=["code", "text"], required=True)
+    k.add_argument("--sizes", type=int, nargs="+", required=True)
+    k.add_argument("--fixed", type=int, required=True, help="hidden (code) / visible (text) size")
+    k.add_argument("--sigma", type=float, default=0.01)
+    k.add_argument("--samples", type=int, default=7_000_000)
+    k.add_argument("--batch-size", type=int, default=10_000)
+    k.add_argument("--seed", type=int, default=0)
+    k.add_argument("--out-summary", required=True)
+    k.add_argument("--out-fit", required=True)
+    k.add_argument("--out-components", required=True)
+    k.set_defaults(func=_cmd_kurtosis)
+
+    up = sub.add_parser("uniform-projections", help="PDFs of projected random states (Fig. 5)")
+    up.add_argument("--untrained", required=True)
+    up.add_argument("--trained", required=True)
+    up.add_argument("--x-indices", type=int, nargs="+", required=True)
+    up.add_argument("--y-indices", type=int, nargs="+", required=True)
+    up.add_argument("--samples", type=int, default=10_000)
+    up.add_argument("--bins", type=int, default=60)
+    up.add_argument("--seed", type=int, default=0)
+    up.add_argument("--out-table", required=True)
+    up.set_defaults(func=_cmd_uniform_projections)
+
+    sg = sub.add_parser("spectral-gap", help="gap of trained spectra in a window (Fig. 3f)")
+    sg.add_argument("--values", required=True, help="trained_values.parquet")
+    sg.add_argument("--window", type=float, nargs=2, default=[33.0, 35.0])
+    sg.add_argument("--out-table", required=True)
+    sg.set_defaults(func=_cmd_spectral_gap)
+    ll = sub.add_parser("loglik", help="AIS + reverse-AIS log-likelihood of a checkpoint (Fig. 1)")
+    ll.add_argument("--checkpoint", required=True, help="checkpoint npz written by 'train'")
+    ll.add_argument("--data", required=True, help="dataset npz written by 'prepare'")
+    ll.add_argument("--out", required=True, help="one-row parquet")
+    ll.add_argument("--settings", required=True, help="JSON of LoglikSettings")
+    ll.add_argument("--method", required=True)
+    ll.add_argument("--hidden", type=int, required=True)
+    ll.add_argument("--replica", type=int, required=True)
+    ll.add_argument("--epoch", type=int, required=True)
+    ll.set_defaults(func=_cmd_loglik)
+
+    lt = sub.add_parser("loglik-table", help="collect the per-checkpoint log-likelihood rows")
+    lt.add_argument("--inputs", nargs="+", required=True)
+    lt.add_argument("--out", required=True)
+    lt.set_defaults(func=_cmd_loglik_table)
+    co = sub.add_parser(
+        "cost", help="Gibbs sweeps, FLOPs and predicted CPU-hours per rule family of a config"
+    )
+    co.add_argument(
+        "--configfile",
+        nargs="+",
+        action="extend",
+        required=True,
+        help="config files, merged in order as by Snakemake (e.g. config.yaml preset.yaml)",
+    )
+    co.add_argument("--gflops", type=float, help="also predict CPU-hours at this GFLOP/s")
+    co.add_argument(
+        "--calibrate-seconds",
+        type=float,
+        default=30.0,
+        help="seconds of real Gibbs sweeps to measure this machine (0: skip)",
+    )
+    co.add_argument("--brief", action="store_true", help="one row per family only")
+    co.set_defaults(func=_cmd_cost)
     return p
 
 

@@ -35,10 +35,68 @@ def _fig4(inputs: Sequence[str], stem: str, options: dict) -> None:
     fig4_rotation_js(js, noise, pdfs, stem)
 
 
+def _fig6(inputs: Sequence[str], stem: str, options: dict) -> None:
+    from .figures import fig6_rotated_samples
+    from .io import load_npz
+
+    fig6_rotated_samples(
+        load_npz(inputs[0]), pd.read_parquet(inputs[1]), stem, int(options.get("n_show", 36))
+    )
+
+
+def _fig1_right(inputs: Sequence[str], stem: str, options: dict) -> None:
+    from .figures import fig1_right
+
+    landscapes, image = (pd.read_parquet(p) for p in inputs)
+    fig1_right(landscapes, image, stem)
+
+
+def _fig2(inputs: Sequence[str], stem: str, options: dict) -> None:
+    from .figures import fig2
+
+    landscapes, points = (pd.read_parquet(p) for p in inputs)
+    fig2(landscapes, points, stem)
+
+
+def _fig3e(inputs: Sequence[str], stem: str, options: dict) -> None:
+    """Inputs: the summary and ``_fit`` tables of each variant, in any order."""
+    from .figures import fig3_e
+
+    tables = [pd.read_parquet(p) for p in inputs]
+    fits = pd.concat([t for t in tables if "intercept" in t.columns], ignore_index=True)
+    summary = pd.concat([t for t in tables if "mc_mean" in t.columns], ignore_index=True)
+    fig3_e(summary, fits, stem)
+
+
+def _fig5(inputs: Sequence[str], stem: str, options: dict) -> None:
+    from .figures import fig5
+
+    fig5(pd.read_parquet(inputs[0]), stem)
+
+
+def _fig7(inputs: Sequence[str], stem: str, options: dict) -> None:
+    from .figures import fig7_mode_trajectories
+
+    fig7_mode_trajectories(pd.read_parquet(inputs[0]), stem, options.get("hidden"))
+
+
+def _fig1_left(inputs: Sequence[str], stem: str, options: dict) -> None:
+    from .figures import fig1_left
+
+    fig1_left(pd.read_parquet(inputs[0]), stem, options.get("split", "test"))
+
+
 RENDERERS: dict[str, Callable[[Sequence[str], str, dict], None]] = {
+    "fig1_left": _fig1_left,
+    "fig1_right": _fig1_right,
+    "fig2": _fig2,
+    "fig3_e": _fig3e,
+    "fig5": _fig5,
     "fig3_mp": _fig3_mp,
     "fig3f_trained_spectra": _fig3f,
     "fig4_rotation_js": _fig4,
+    "fig6_rotated_samples": _fig6,
+    "fig7_mode_trajectories": _fig7,
 }
 
 

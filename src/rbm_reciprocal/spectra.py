@@ -29,6 +29,7 @@ from rbm_reciprocal.io import load_npz, save_npz, save_parquet
 
 __all__ = [
     "FIG3F_EDGES",
+    "PAPER_GAP",
     "histogram_table",
     "ks_distance_to_mp",
     "marchenko_pastur_cdf",
@@ -37,8 +38,10 @@ __all__ = [
     "marchenko_pastur_pdf",
     "random_init_singular_values",
     "run_random_spectrum",
+    "run_spectral_gap",
     "run_trained_spectra",
     "singular_values",
+    "spectral_gap_table",
 ]
 
 #: Bin edges of Fig. 3f in the authors' code: 0..41 in 40 bins.
@@ -455,5 +458,98 @@ def run_trained_spectra(
     table = pd.concat(parts, ignore_index=True)
 
     save_parquet(values_path(out_table), values)
+    save_parquet(out_table, table)
+    return table
+
+
+# ---------------------------------------------------------------------------------------------
+# The gap the paper reports in trained spectra (Fig. 3f, issue 4)
+# ---------------------------------------------------------------------------------------------
+
+#: Window of the gap the paper reports in trained spectra, lambda in [33, 35].
+PAPER_GAP: tuple[float, float] = (33.0, 35.0)
+
+
+def spectral_gap_table(
+    values: pd.DataFrame, window: tuple[float, float] = PAPER_GAP
+) -> pd.DataFrame:
+    """Does a trained spectrum show a gap in ``window`` (Sec. 3: lambda in [33, 35])?
+
+    A spectrum *has the gap* when it has singular values on both sides of the window and none
+    inside it. Per (hidden, method) the values of all replicas are pooled for the counts and
+    the verdict; ``replicas_with_gap`` counts the replicas that show it on their own.
+    ``expected_in_window`` is the mean count of the two flanking windows of the same width,
+    i.e. roughly what a smooth spectrum would put inside.
+
+    Parameters
+    ----------
+    values : DataFrame
+        Columns ``hidden, method, replica, value`` (``trained_values.parquet`` of
+        `run_trained_spectra`).
+    window : (float, float)
+        Closed interval ``[lo, hi]``.
+
+    Returns
+    -------
+    pandas.DataFrame, one row per (hidden, method), columns
+        ``hidden, method, window_lo, window_hi, n_replicas, n_values, lam_min, lam_max,
+        n_below, n_in_window, n_above, expected_in_window, replicas_with_gap, gap, verdict``
+        with ``verdict`` one of ``"gap"``, ``"no gap"``, ``"spectrum below window"``,
+        ``"spectrum above window"``.
+    """
+    lo, hi = float(window[0]), float(window[1])
+    if not hi > lo:
+        raise ValueError(f"gap window must have lo < hi, got {window}")
+    width = hi - lo
+
+    def has_gap(lam: np.ndarray) -> bool:
+        inside = np.count_nonzero((lam >= lo) & (lam <= hi))
+        return bool(lam.min() < lo and lam.max() > hi and inside == 0)
+
+    rows = []
+    for (hidden, method), group in values.groupby(["hidden", "method"], sort=True):
+        lam = group["value"].to_numpy(dtype=np.float64)
+        n_in = int(np.count_nonzero((lam >= lo) & (lam <= hi)))
+        flank = np.count_nonzero((lam >= lo - width) & (lam < lo)) + np.count_nonzero(
+            (lam > hi) & (lam <= hi + width)
+        )
+        if lam.max() < lo:
+            verdict = "spectrum below window"
+        elif lam.min() > hi:
+            verdict = "spectrum above window"
+        else:
+            verdict = "gap" if has_gap(lam) else "no gap"
+        rows.append(
+            {
+                "hidden": np.int64(hidden),
+                "method": str(method),
+                "window_lo": lo,
+                "window_hi": hi,
+                "n_replicas": int(group["replica"].nunique()),
+                "n_values": int(lam.size),
+                "lam_min": float(lam.min()),
+                "lam_max": float(lam.max()),
+                "n_below": int(np.count_nonzero(lam < lo)),
+                "n_in_window": n_in,
+                "n_above": int(np.count_nonzero(lam > hi)),
+                "expected_in_window": flank / 2.0,
+                "replicas_with_gap": int(
+                    sum(
+                        has_gap(g["value"].to_numpy(np.float64))
+                        for _, g in group.groupby("replica")
+                    )
+                ),
+                "gap": verdict == "gap",
+                "verdict": verdict,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def run_spectral_gap(
+    values_table: PathLike, out_table: PathLike, window: tuple[float, float] = PAPER_GAP
+) -> pd.DataFrame:
+    """Write :func:`spectral_gap_table` of ``trained_values.parquet`` to ``out_table``."""
+    table = spectral_gap_table(pd.read_parquet(values_table), window)
     save_parquet(out_table, table)
     return table

@@ -81,9 +81,14 @@ def random_spectrum_tables(w):
 FIGURE_STEMS = []
 
 
+# Tables that no figure reads but `rule all` should build (appended by rule files).
+TABLE_TARGETS = []
+
+
 def all_targets():
-    """Every figure, as PDF and PNG."""
-    return [f"{stem}.{ext}" for stem in FIGURE_STEMS for ext in ("pdf", "png")]
+    """Every figure, as PDF and PNG, and the tables of TABLE_TARGETS."""
+    figures = [f"{stem}.{ext}" for stem in FIGURE_STEMS for ext in ("pdf", "png")]
+    return figures + TABLE_TARGETS
 
 
 # --- symmetry (issue 5) ---
@@ -108,3 +113,114 @@ def rotation_js_labels(w):
     meth, m, r = w.model.split("_")
     return json.dumps({"kind": "trained", "hidden": int(m[1:]), "method": meth,
                        "replica": int(r.removeprefix("replica")), "epoch": EPOCHS[-1]})
+
+
+def symmetry_model():
+    """(method, hidden, replica) of the single-model figures of Sec. 5 (config symmetry.model)."""
+    sel = config["symmetry"]["model"]
+    method = sel["method"] or METHODS[0]
+    hidden = sel["hidden"] or HIDDEN[0]
+    if method not in METHODS or hidden not in HIDDEN or sel["replica"] not in REPLICAS:
+        raise WorkflowError(
+            f"symmetry.model {sel} is not among the trained models "
+            f"(methods {METHODS}, hidden {HIDDEN}, replicas {REPLICAS})"
+        )
+    return method, hidden, sel["replica"]
+
+
+def symmetry_model_checkpoint():
+    method, hidden, replica = symmetry_model()
+    return checkpoint_files(method, hidden, replica, [EPOCHS[-1]])[0]
+
+
+# --- Landau picture (issue 5) ---
+def landau_method():
+    return config["landau"]["method"] or METHODS[0]
+
+
+def landau_epochs():
+    """Checkpoint epochs of Figs. 7-8 (landau.epochs, default every training checkpoint)."""
+    wanted = config["landau"]["epochs"]
+    if wanted is None:
+        return EPOCHS
+    missing = sorted(set(wanted) - set(EPOCHS))
+    if missing:
+        raise WorkflowError(
+            f"landau.epochs {missing} are not training checkpoints; add them to "
+            "training.checkpoints.at or change landau.epochs"
+        )
+    return sorted(wanted)
+
+
+# --- reciprocal space (issue 4) ---
+def reciprocal_model():
+    """(method, hidden, replica) of Figs. 1 (right), 2 and 5 (config reciprocal.model)."""
+    from rbm_reciprocal.errors import ConfigError
+    from rbm_reciprocal.reciprocal_tasks import select_model
+
+    try:
+        return select_model(config)
+    except ConfigError as exc:
+        raise WorkflowError(str(exc)) from None
+
+
+def reciprocal_checkpoint(state):
+    """Epoch-0 ("untrained") or last ("trained") checkpoint of the reciprocal.model."""
+    method, hidden, replica = reciprocal_model()
+    epoch = EPOCHS[0] if state == "untrained" else EPOCHS[-1]
+    return checkpoint_files(method, hidden, replica, [epoch])[0]
+
+
+def kurtosis_tables():
+    """Summary and fit tables of every configured Fig. 3e variant."""
+    return [
+        f"{RES}/spectra/kurtosis_{v}{suffix}.parquet"
+        for v in config["spectra"]["kurtosis"]["variants"]
+        for suffix in ("", "_fit")
+    ]
+
+
+# --- log-likelihood (issue 3) ---
+def loglik_epochs():
+    """Checkpoint epochs of Fig. 1 (left) (config loglik.epochs; each must be a checkpoint)."""
+    from rbm_reciprocal.errors import ConfigError
+    from rbm_reciprocal.loglik import loglik_epochs_from_config
+
+    try:
+        return loglik_epochs_from_config(config, EPOCHS)
+    except ConfigError as exc:
+        raise WorkflowError(str(exc)) from None
+
+
+def loglik_settings_json():
+    """JSON of rbm_reciprocal.loglik.LoglikSettings from the loglik section."""
+    from rbm_reciprocal.errors import ConfigError
+    from rbm_reciprocal.loglik import loglik_settings_from_config
+
+    try:
+        return json.dumps(loglik_settings_from_config(config))
+    except ConfigError as exc:
+        raise WorkflowError(str(exc)) from None
+
+
+def loglik_checkpoint(w):
+    return checkpoint_files(w.method, w.hidden, w.replica, [int(w.epoch)])[0]
+
+
+def loglik_rows():
+    """One-row tables of every (method, hidden, replica, loglik epoch)."""
+    epochs = loglik_epochs()
+    return [
+        f"{RES}/loglik/{meth}/M{m}/replica{r}/epoch_{e:04d}.parquet"
+        for meth in METHODS
+        for m in HIDDEN
+        for r in REPLICAS
+        for e in epochs
+    ]
+
+
+def loglik_mem_mb(w):
+    from rbm_reciprocal.loglik import loglik_mem_mb as estimate
+
+    n_images = (config["data"]["n_train"] or 60000) + (config["data"]["n_test"] or 10000)
+    return estimate(784, int(w.hidden), config["loglik"]["n_chains"], n_images)

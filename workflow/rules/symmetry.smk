@@ -74,3 +74,45 @@ rule fig4:
     shell:
         "python -m rbm_reciprocal figure fig4_rotation_js --inputs {input.js} {input.noise} "
         "{input.pdfs} --stem {params.stem} > {log} 2>&1"
+
+
+FIGURE_STEMS.append(f"{FIG}/fig6")
+
+
+rule rotated_samples:
+    input:
+        symmetry_model_checkpoint(),
+    output:
+        npz=f"{RES}/symmetry/rotated_samples.npz",
+        table=f"{RES}/symmetry/rotated_samples.parquet",
+    log:
+        f"{RES}/logs/symmetry/rotated_samples.log",
+    params:
+        seed=config["seed"],
+        s=config["symmetry"]["samples"],
+    conda:
+        "../../envs/rbm.yaml"
+    shell:
+        "python -m rbm_reciprocal rotated-samples --checkpoint {input} --seed {params.seed} "
+        "--chains {params.s[chains]} --sweeps {params.s[sweeps]} "
+        "--local-rotations {params.s[local_rotations]} --avoid-top {params.s[avoid_top]} "
+        "--out-npz {output.npz} --out-table {output.table} > {log} 2>&1"
+
+
+rule fig6:
+    input:
+        rules.rotated_samples.output.npz,
+        rules.rotated_samples.output.table,
+    output:
+        pdf=f"{FIG}/fig6.pdf",
+        png=f"{FIG}/fig6.png",
+    log:
+        f"{RES}/logs/figures/fig6.log",
+    params:
+        stem=lambda w, output: os.path.splitext(output.pdf)[0],
+        options=json.dumps({"n_show": config["symmetry"]["samples"]["n_show"]}),
+    conda:
+        "../../envs/rbm.yaml"
+    shell:
+        "python -m rbm_reciprocal figure fig6_rotated_samples --inputs {input} "
+        "--stem {params.stem} --options {params.options:q} > {log} 2>&1"

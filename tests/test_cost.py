@@ -1,0 +1,170 @@
+"""Cost model: exact sweep and FLOP counts of small configs, config merging, calibration."""
+
+import pytest
+import yaml
+from conftest import ROOT
+
+from rbm_reciprocal import cost
+from rbm_reciprocal.cli import main
+from rbm_reciprocal.errors import ConfigError
+
+N = cost.N_VISIBLE
+PAPER = ROOT / "config.yaml"
+SMOKE = ROOT / "workflow/presets/smoke.yaml"
+
+
+def small_config(tmp_path, **training):
+    """config.yaml + smoke preset + 1,000 images, three methods, overrides in ``training``."""
+    override = {
+        "data": {"n_train": 1000, "n_test": 200},
+        "model": {"hidden": [16, 32], "replicas": 3},
+        "training": {"methods": ["PCD", "CD", "Rdm"], **training},
+    }
+    path = tmp_path / "override.yaml"
+    path.write_text(yaml.safe_dump(override))
+    return cost.load_config([PAPER, SMOKE, path])
+
+
+def test_training_sweeps_are_replicas_sizes_methods_epochs_updates_steps(tmp_path):
+    config = small_config(tmp_path)
+    tr = config["training"]
+    assert (tr["epochs"], tr["batch_size"], tr["gibbs_steps"]) == (3, 100, 5)  # smoke preset
+    costs = cost.training_costs(config)
+    assert len(costs) == 2 * 3  # hidden sizes x methods
+    updates_per_epoch = 1000 // 100
+    total = sum(c.jobs * c.sweeps for c in costs)
+    assert total == 3 * 2 * 3 * 3 * updates_per_epoch * 5
+    assert {c.jobs for c in costs} == {3}
+    # explicit updates_per_epoch wins over n_train / batch_size
+    config = small_config(tmp_path, updates_per_epoch=4)
+    assert sum(c.jobs * c.sweeps for c in cost.training_costs(config)) == 3 * 2 * 3 * 3 * 4 * 5
+
+
+def test_training_flops_follow_the_gemm_count(tmp_path):
+    config = small_config(tmp_path)
+    k, b, c, epochs, upd, mon = 5, 100, 100, 3, 10, 200
+    for job in cost.training_costs(config):
+        m = job.hidden
+        method = job.label.split("-")[0]
+        chains = b if method == "CD" else c
+        half = 2 * k - 1 if method == "Rdm" else 2 * k
+        per_update = (half + 2) * 2 * chains * N * m + 2 * 2 * b * N * m
+        expected = epochs * upd * per_update + epochs * 2 * 2 * mon * N * m
+        assert job.gemm == expected
+        assert job.svd == pytest.approx((epochs + 1) * cost.svd_flops(N, m))
+
+
+def test_flop_formulas():
+    assert cost.gemm_flops(2, 3, 4) == 48
+    assert cost.svd_flops(784, 500) == cost.svd_flops(500, 784)
+    assert cost.svd_flops(10, 10) == pytest.approx(4 * 1000 - 4 * 1000 / 3)
+    assert cost.half_steps_per_update("PCD", 7) == 14
+    assert cost.half_steps_per_update("CD", 1) == 2
+    assert cost.half_steps_per_update("Rdm", 7) == 13
+    # PCD-1, B = C = 1, N = M = 1: a sweep (2 GEMMs) + two statistics (2 GEMMs each)
+    assert cost.train_update_flops("PCD", 1, 1, 1, 1, 1) == 6 * 2
+
+
+def test_paper_training_counts():
+    config = cost.load_config([PAPER])
+    costs = cost.training_costs(config)
+    # 5 replicas x 4 sizes x PCD x 100 epochs x 119 updates x 500 sweeps
+    assert sum(c.jobs * c.sweeps for c in costs) == 5 * 4 * 100 * 119 * 500
+    m3000 = next(c for c in costs if c.hidden == 3000)
+    assert m3000.extra["updates"] == 11_900
+    assert m3000.gemm > 11_900 * 500 * 4 * 500 * N * 3000
+
+
+def test_loglik_counts_with_and_without_section(tmp_path):
+    config = small_config(tmp_path)
+    config["loglik"] = {"epochs": [1, 3], "n_chains": 50, "betas": {"n": 300}, "sample_sweeps": 20}
+    costs = cost.loglik_costs(config)
+    assert len(costs) == 2 * 3 and {c.jobs for c in costs} == {3 * 2}  # replicas x epochs
+    assert {c.sweeps for c in costs} == {2 * 299 + 20}
+    job = costs[0]
+    assert job.rows == 50
+    gemm = 2 * (2 * 300 - 3) + 2 * 20 + 1
+    data = 2 * (1000 + 200) * N * job.hidden
+    exact = 2 * 2**job.hidden * job.hidden * N  # M = 16 <= exact_max_units
+    assert job.gemm == gemm * 2 * 50 * N * job.hidden + data + exact
+
+    del config["loglik"]  # a config written before issue 3
+    ll = cost.loglik_settings(config)
+    assert ll["n_chains"] == 400 and ll["betas"]["n"] == 500_000 and ll["epochs"] == [1, 2, 3]
+    config["training"]["epochs"] = 100
+    assert cost.loglik_settings(config)["epochs"] == list(range(10, 101, 10))
+
+
+def test_config_files_merge_like_snakemake(tmp_path):
+    a = tmp_path / "a.yaml"
+    b = tmp_path / "b.yaml"
+    a.write_text("model: {hidden: [7], replicas: 2}\ntraining: {optimizer: {lr: 0.5}}\n")
+    b.write_text("model: {replicas: 4}\ntraining: {optimizer: {name: sgd}}\n")
+    config = cost.load_config([PAPER, a, b])
+    assert config["model"]["hidden"] == [7] and config["model"]["replicas"] == 4
+    assert config["training"]["optimizer"] == {**config["training"]["optimizer"], "lr": 0.5}
+    assert config["training"]["optimizer"]["name"] == "sgd"
+    # schema defaults are filled in (a config with only one key is complete)
+    only = tmp_path / "only.yaml"
+    only.write_text("seed: 1\n")
+    assert cost.load_config([only])["training"]["gibbs_steps"] == 500
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("training: {gibbs_step: 5}\n")
+    with pytest.raises(ConfigError, match="invalid configuration at 'training'"):
+        cost.load_config([PAPER, bad])
+    with pytest.raises(ConfigError, match="not found"):
+        cost.load_config([tmp_path / "missing.yaml"])
+
+
+def test_calibration_and_time(tmp_path):
+    cal = cost.calibrate([(20, 16), (40, 32)], seconds=0.3)
+    assert set(cal.gemm) == {(20, 16), (40, 32)} and min(cal.gemm.values()) > 1e6
+    assert cal.svd > 1e6
+    assert cal.gemm_rate(40, 32) == cal.gemm[(40, 32)]
+    assert cal.gemm_rate(400, 30) == cal.gemm[(40, 32)]  # nearest shape
+    job = cost.Cost("training", "train_rbm", "x", 1, gemm=2e9, svd=1e9, rows=20, hidden=16)
+    assert cost.seconds_at(job, gflops=1.0) == pytest.approx(3.0)
+    assert cost.seconds_at(job, cal) == pytest.approx(2e9 / cal.gemm[(20, 16)] + 1e9 / cal.svd)
+
+
+def test_runtime_minutes():
+    one_hour = 3600 * cost.REFERENCE_GFLOPS * 1e9
+    assert cost.runtime_minutes(one_hour, safety=1.0, overhead=0.0) == 60
+    assert cost.runtime_minutes(one_hour, safety=1.0, overhead=0.0, attempt=2) == 120
+    assert cost.runtime_minutes(one_hour, threads=3, safety=1.0, overhead=0.0) == 24
+    assert cost.runtime_minutes(100 * one_hour, cap=2880) == 2880
+    assert cost.runtime_minutes(0.0) == 5
+
+
+def test_rule_runtime_helpers_grow_with_hidden_size():
+    config = cost.load_config([PAPER])
+    small = cost.train_runtime_minutes(config, "PCD", 500, threads=4)
+    large = cost.train_runtime_minutes(config, "PCD", 3000, threads=4)
+    assert 60 < small < large
+    assert cost.loglik_runtime_minutes(config, "PCD", 500) > 5
+
+
+def test_cost_command_prints_every_family(tmp_path, capsys):
+    small_config(tmp_path)
+    rc = main(
+        [
+            "cost",
+            "--configfile",
+            str(PAPER),
+            str(SMOKE),
+            "--configfile",
+            str(tmp_path / "override.yaml"),
+            "--calibrate-seconds",
+            "0.3",
+            "--gflops",
+            "50",
+        ]
+    )
+    out = capsys.readouterr().out
+    assert rc == 0
+    for fam in cost.FAMILIES:
+        assert f"**{fam}**" in out
+    assert "CPU-h (this machine)" in out and "CPU-h at 50 GFLOP/s" in out
+    training = next(line for line in out.splitlines() if line.startswith("| **training**"))
+    jobs, sweeps = (cell.strip() for cell in training.split("|")[2:4])
+    assert (jobs, sweeps) == ("18", f"{3 * 2 * 3 * 3 * 10 * 5:.3g}")

@@ -1,0 +1,383 @@
+"""Reciprocal space (Sec. 3-4): SVD signs, energy decomposition, saddles, uniform-measure
+moments, kurtosis, the spectral-gap table, and the Fig. 1 (right), 2, 3e, 5 tables/renderers."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from rbm_reciprocal import figures, spectra
+from rbm_reciprocal import reciprocal as rc
+from rbm_reciprocal import reciprocal_tasks as rt
+from rbm_reciprocal.data import Dataset, save_dataset
+from rbm_reciprocal.errors import ConfigError
+from rbm_reciprocal.io import save_npz
+from rbm_reciprocal.rbm import RBMParams, energy
+
+SHAPES = [(9, 5), (6, 6), (4, 8)]  # M < N, M = N, M > N
+
+
+def _params(n: int, m: int, seed: int = 0) -> RBMParams:
+    rng = np.random.default_rng(seed)
+    return RBMParams(rng.normal(0, 1, (n, m)), rng.normal(0, 1, n), rng.normal(0, 1, m))
+
+
+def _all_states(n: int) -> np.ndarray:
+    return np.array(list(itertools.product([0.0, 1.0], repeat=n)))
+
+
+# --- SVD and sign convention ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("n", "m"), SHAPES)
+def test_signed_svd_reconstructs_and_is_descending(n, m):
+    w = _params(n, m).W
+    U, s, V = rc.signed_svd(w)
+    assert U.shape == (n, n) and V.shape == (m, m) and s.shape == (min(n, m),)
+    assert np.all(np.diff(s) <= 0)
+    S = np.zeros((n, m))
+    S[np.arange(s.size), np.arange(s.size)] = s
+    np.testing.assert_allclose(U @ S @ V.T, w, atol=1e-12)
+    np.testing.assert_allclose(U.T @ U, np.eye(n), atol=1e-12)
+    np.testing.assert_allclose(V.T @ V, np.eye(m), atol=1e-12)
+    # largest-magnitude entry of every left vector is positive
+    rows = np.argmax(np.abs(U), axis=0)
+    assert np.all(U[rows, np.arange(n)] > 0)
+    # the reduced SVD has the same signed leading columns
+    Ur, sr, Vr = rc.signed_svd(w, full_matrices=False)
+    k = min(n, m)
+    np.testing.assert_allclose(Ur, U[:, :k], atol=1e-12)
+    np.testing.assert_allclose(Vr, V[:, :k], atol=1e-12)
+
+
+@pytest.mark.parametrize(("n", "m"), SHAPES)
+def test_sign_convention_deterministic_and_idempotent(n, m):
+    U, s, V = rc.signed_svd(_params(n, m, seed=1).W)
+    rng = np.random.default_rng(2)
+    for _ in range(5):
+        flip_u = rng.choice([-1.0, 1.0], n)
+        flip_v = rng.choice([-1.0, 1.0], m)
+        k = min(n, m)
+        flip_v[:k] = flip_u[:k]  # a pair flips together (W unchanged)
+        U2, V2 = rc.fix_signs(U * flip_u, V * flip_v)
+        np.testing.assert_array_equal(U2, U)
+        np.testing.assert_array_equal(V2, V)
+    U3, V3 = rc.fix_signs(U, V)
+    np.testing.assert_array_equal(U3, U)
+    np.testing.assert_array_equal(V3, V)
+
+
+# --- energies, saddles, rotated coordinates ---------------------------------------------------
+
+
+@pytest.mark.parametrize(("n", "m"), SHAPES)
+def test_mode_energies_sum_to_rbm_energy(n, m):
+    params = _params(n, m, seed=3)
+    rec = rc.decompose(params.W, params.a, params.b)
+    rng = np.random.default_rng(4)
+    v = rng.integers(0, 2, (50, n)).astype(np.float64)
+    h = rng.integers(0, 2, (50, m)).astype(np.float64)
+    x, y = rc.project_states(v, rec.U), rc.project_states(h, rec.V)
+    e = rc.mode_energies(x, y, rec.s, rec.a0, rec.b0)
+    assert e.shape == (50, max(n, m))
+    np.testing.assert_allclose(e.sum(axis=1), energy(v, h, params), rtol=1e-10, atol=1e-10)
+    # unpaired modes carry only their field term
+    k = min(n, m)
+    if n > m:
+        np.testing.assert_allclose(e[:, k:], -rec.a0[k:] * x[:, k:])
+    elif m > n:
+        np.testing.assert_allclose(e[:, k:], -rec.b0[k:] * y[:, k:])
+
+
+def test_reciprocal_fields_and_saddles():
+    params = _params(7, 4, seed=5)
+    rec = rc.decompose(params.W, params.a, params.b)
+    np.testing.assert_allclose(rec.a0, rec.U.T @ params.a.astype(np.float64), atol=1e-12)
+    np.testing.assert_allclose(rec.b0, rec.V.T @ params.b.astype(np.float64), atol=1e-12)
+    lam, a0, b0 = rec.s, rec.a0[:4], rec.b0
+    np.testing.assert_allclose(rec.x0, -b0 / lam)
+    np.testing.assert_allclose(rec.y0, -a0 / lam)
+    # the gradient of E_i vanishes at the saddle, where E_i = a0 b0 / lambda
+    eps = 1e-6
+    for dx, dy in ((eps, 0), (0, eps)):
+        grad = (
+            rc.landscape_energy(rec.x0 + dx, rec.y0 + dy, lam, a0, b0)
+            - rc.landscape_energy(rec.x0 - dx, rec.y0 - dy, lam, a0, b0)
+        ) / (2 * eps)
+        np.testing.assert_allclose(grad, 0.0, atol=1e-6)
+    np.testing.assert_allclose(
+        rc.landscape_energy(rec.x0, rec.y0, lam, a0, b0), rec.saddle_energy, rtol=1e-12
+    )
+    np.testing.assert_allclose(rec.saddle_energy, a0 * b0 / lam)
+
+
+def test_rotated_energy_and_stacked_z():
+    params = _params(7, 4, seed=6)
+    rec = rc.decompose(params.W, params.a, params.b)
+    rng = np.random.default_rng(7)
+    x, y = rng.normal(size=(20, 7)), rng.normal(size=(20, 4))
+    u, w = rc.rotate_uw(x[:, :4], y, rec.x0, rec.y0)
+    np.testing.assert_allclose(
+        rc.landscape_energy_uw(u, w, rec.s, rec.a0[:4], rec.b0),
+        rc.landscape_energy(x[:, :4], y, rec.s, rec.a0[:4], rec.b0),
+        rtol=1e-10,
+        atol=1e-10,
+    )
+    # a rotation: distances to the saddle are preserved
+    np.testing.assert_allclose(u**2 + w**2, (x[:, :4] - rec.x0) ** 2 + (y - rec.y0) ** 2)
+    z = rc.stack_z(u, w, x[:, 4:])
+    assert z.shape == (20, 7 + 4)
+    np.testing.assert_array_equal(z[:, 0], u[:, 0])  # z_1 = u_1
+    np.testing.assert_array_equal(z[:, 4], w[:, 0])  # z_{M+1} = w_1
+    np.testing.assert_array_equal(z[:, 8:], x[:, 4:])
+    mu_u, mu_w = rc.rotate_uw(rec.mu_x[:4], rec.mu_y[:4], rec.x0, rec.y0)
+    np.testing.assert_allclose(rec.mu_u, mu_u)
+    np.testing.assert_allclose(rec.mu_w, mu_w)
+
+
+# --- the uniform measure (Eq. 51) and kurtosis ------------------------------------------------
+
+
+def test_uniform_moments_exact_by_enumeration():
+    params = _params(8, 5, seed=8)
+    rec = rc.decompose(params.W, params.a, params.b)
+    x = rc.project_states(_all_states(8), rec.U)
+    y = rc.project_states(_all_states(5), rec.V)
+    np.testing.assert_allclose(x.mean(axis=0), rec.mu_x, atol=1e-12)
+    np.testing.assert_allclose(y.mean(axis=0), rec.mu_y, atol=1e-12)
+    np.testing.assert_allclose(x.std(axis=0), 0.5, atol=1e-12)
+    np.testing.assert_allclose(y.std(axis=0), 0.5, atol=1e-12)
+
+
+def test_uniform_moments_monte_carlo():
+    U, _, _ = rc.signed_svd(np.random.default_rng(9).normal(size=(60, 20)))
+    states = rc.random_binary(40_000, 60, np.random.default_rng(10))
+    assert states.dtype == np.float32 and set(np.unique(states)) == {0.0, 1.0}
+    assert abs(states.mean() - 0.5) < 0.005
+    x = rc.project_states(states, U)
+    mu_x, _ = rc.high_temperature_means(U, np.eye(2))
+    se = 0.5 / np.sqrt(states.shape[0])
+    assert np.all(np.abs(x.mean(axis=0) - mu_x) < 5 * se)
+    assert np.all(np.abs(x.std(axis=0) - 0.5) < 0.02)
+
+
+def test_kurtosis_closed_form_is_exact():
+    U, _, _ = rc.signed_svd(np.random.default_rng(11).normal(size=(8, 8)))
+    basis = np.column_stack([U, np.eye(8)[:, 0], np.full(8, 8**-0.5)])
+    x = rc.project_states(_all_states(8), basis)
+    exact = stats.kurtosis(x, axis=0, fisher=False, bias=True)
+    np.testing.assert_allclose(rc.kurtosis_closed_form(basis), exact, atol=1e-12)
+    # a single unit: two-point distribution, kurtosis 1; a flat vector: 3 - 2/n
+    assert rc.kurtosis_closed_form(basis)[8] == pytest.approx(1.0)
+    assert rc.kurtosis_closed_form(basis)[9] == pytest.approx(3 - 2 / 8)
+
+
+def test_kurtosis_monte_carlo_agrees_with_closed_form():
+    U, _, _ = rc.signed_svd(np.random.default_rng(12).normal(size=(10, 6)), full_matrices=False)
+    basis = np.column_stack([U, np.eye(10)[:, 0]])
+    rng = np.random.default_rng(13)
+    mc = rc.kurtosis_monte_carlo(basis, 300_000, rng, batch_size=70_000)
+    exact = rc.kurtosis_closed_form(basis)
+    assert exact.min() < 2.7  # the check is not trivially near 3
+    np.testing.assert_allclose(mc, exact, atol=5 * np.sqrt(24 / 300_000))
+    assert mc[-1] == pytest.approx(1.0, abs=1e-3)  # a single unit
+
+
+def test_kurtosis_haar_mean():
+    rng = np.random.default_rng(14)
+    n = 20
+    vecs = rng.normal(size=(n, 4000))
+    vecs /= np.linalg.norm(vecs, axis=0)
+    k = rc.kurtosis_closed_form(vecs)
+    assert k.mean() == pytest.approx(rc.kurtosis_haar_mean(n), abs=4 * k.std() / np.sqrt(4000))
+    assert rc.kurtosis_haar_mean(500) == pytest.approx(3 - 6 / 502)
+
+
+def test_linear_fit_matches_scipy():
+    rng = np.random.default_rng(15)
+    x = 1.0 / np.array([500, 700, 784, 1200, 2000])
+    y = 3.0 - 6.0 * x + rng.normal(0, 1e-4, x.size)
+    fit = rc.linear_fit(x, y)
+    ref = stats.linregress(x, y)
+    assert fit["slope"] == pytest.approx(ref.slope)
+    assert fit["intercept"] == pytest.approx(ref.intercept)
+    assert fit["slope_se"] == pytest.approx(ref.stderr)
+    assert fit["intercept_se"] == pytest.approx(ref.intercept_stderr)
+    assert fit["n_points"] == 5
+    exact = rc.linear_fit(x, 3.0 - 6.0 * x)
+    assert exact["intercept"] == pytest.approx(3.0) and exact["intercept_se"] < 1e-12
+    assert np.isnan(rc.linear_fit(x[:2], y[:2])["intercept_se"])
+
+
+# --- the gap table (Fig. 3f) -----------------------------------------------------------------
+
+
+def test_spectral_gap_table():
+    def rows(hidden, replica, values):
+        return pd.DataFrame(
+            {"hidden": hidden, "method": "PCD", "replica": replica, "value": values}
+        )
+
+    values = pd.concat(
+        [
+            rows(500, 0, [1.0, 10.0, 32.0, 36.0, 40.0]),  # gap
+            rows(500, 1, [2.0, 31.5, 35.5]),  # gap
+            rows(784, 0, [1.0, 34.0, 36.0]),  # a value inside
+            rows(784, 1, [1.0, 20.0, 40.0]),  # gap on its own
+            rows(1200, 0, [1.0, 5.0]),  # below
+            rows(3000, 0, [36.0, 50.0]),  # above
+        ]
+    )
+    table = spectra.spectral_gap_table(values).set_index("hidden")
+    assert table.loc[500, "verdict"] == "gap" and bool(table.loc[500, "gap"])
+    assert table.loc[500, "replicas_with_gap"] == 2 and table.loc[500, "n_replicas"] == 2
+    # flanks [31, 33) and (35, 37]: 32.0, 31.5, 36.0, 35.5 -> 4 values / 2 windows
+    assert table.loc[500, "expected_in_window"] == pytest.approx(2.0)
+    assert table.loc[784, "verdict"] == "no gap" and table.loc[784, "n_in_window"] == 1
+    assert table.loc[784, "replicas_with_gap"] == 1
+    assert table.loc[1200, "verdict"] == "spectrum below window"
+    assert table.loc[3000, "verdict"] == "spectrum above window"
+    assert table["n_values"].sum() == len(values)
+    assert (table["n_below"] + table["n_in_window"] + table["n_above"] == table["n_values"]).all()
+    with pytest.raises(ValueError):
+        spectra.spectral_gap_table(values, (35.0, 33.0))
+
+
+# --- helpers of the figure tables -----------------------------------------------------------
+
+
+def test_clip_indices_and_select_model():
+    assert rt.clip_indices([1, 2, 3, 498, 500], 16) == [1, 2, 3, 16]
+    assert rt.clip_indices([1, 2, 3, 498], 500) == [1, 2, 3, 498]
+    with pytest.raises(ConfigError):
+        rt.clip_indices([0, 1], 5)
+    cfg = {
+        "training": {"methods": ["PCD", "CD"]},
+        "model": {"hidden": [16, 32], "replicas": 2},
+        "reciprocal": {"model": {"method": None, "hidden": None, "replica": 0}},
+    }
+    assert rt.select_model(cfg) == ("PCD", 16, 0)
+    cfg["reciprocal"]["model"] = {"method": "CD", "hidden": 32, "replica": 1}
+    assert rt.select_model(cfg) == ("CD", 32, 1)
+    for bad in ({"hidden": 64}, {"method": "Rdm"}, {"replica": 2}):
+        cfg["reciprocal"]["model"] = {"method": None, "hidden": None, "replica": 0, **bad}
+        with pytest.raises(ConfigError, match="reciprocal.model"):
+            rt.select_model(cfg)
+
+
+def test_nearest_centroid():
+    rng = np.random.default_rng(16)
+    centres = np.eye(4, 12) * 5
+    labels = np.repeat(np.arange(4), 30)
+    images = centres[labels] + rng.normal(0, 0.5, (120, 12))
+    classes, centroids = rt.nearest_centroid_fit(images, labels)
+    np.testing.assert_array_equal(classes, np.arange(4))
+    pred, dist = rt.nearest_centroid_predict(classes, centroids, images)
+    assert np.mean(pred == labels) == 1.0
+    assert dist.shape == (120, 4)
+    np.testing.assert_allclose(dist[0], np.linalg.norm(centroids - images[0], axis=1))
+
+
+# --- the tables and renderers of Figs. 1 (right), 2, 3e, 5 on a tiny model --------------------
+
+
+@pytest.fixture
+def tiny_run(tmp_path):
+    """A 16-pixel 'MNIST' with 4 digits and two 16 x 6 checkpoints (epoch 0 and 3)."""
+    rng = np.random.default_rng(17)
+    protos = (rng.random((4, 16)) < 0.5).astype(np.uint8)
+
+    def images(n):
+        labels = np.repeat(np.arange(4, dtype=np.uint8), n // 4)
+        flips = rng.random((labels.size, 16)) < 0.1
+        return (protos[labels] ^ flips).astype(np.uint8), labels
+
+    train, train_labels = images(80)
+    test, test_labels = images(40)
+    data = tmp_path / "data.npz"
+    save_dataset(data, Dataset(train, train_labels, test, test_labels), {"test": True})
+    ckpts = {}
+    for state, epoch, scale in (("untrained", 0, 0.01), ("trained", 3, 1.0)):
+        p = _params(16, 6, seed=epoch)
+        ckpts[state] = tmp_path / f"epoch_{epoch:04d}.npz"
+        save_npz(ckpts[state], W=p.W * scale, a=p.a, b=p.b, epoch=np.array(epoch))
+    return tmp_path, data, ckpts
+
+
+def _assert_figure(paths):
+    assert [p.suffix for p in paths] == [".pdf", ".png"]
+    assert paths[0].read_bytes()[:5] == b"%PDF-"
+    assert paths[1].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_landscape_sample_table_and_fig1_right(tiny_run):
+    tmp, data, ckpts = tiny_run
+    args = (ckpts["trained"], data, [1, 2, 3, 20, 500], 2, 40, 5, 1)
+    table = rt.run_landscape_sample(*args, tmp / "f1.parquet", tmp / "f1_img.parquet")
+    assert list(table["index"]) == [1, 2, 3, 6]
+    assert (table["digit"] == 2).all() and table["chain"].nunique() == 1
+    np.testing.assert_allclose(
+        table["energy"],
+        rc.landscape_energy(table["x"], table["y"], table["lam"], table["a0"], table["b0"]),
+    )
+    image = pd.read_parquet(tmp / "f1_img.parquet")
+    assert len(image) == 16 and set(image["value"]) <= {0.0, 1.0}
+    # same seed, same table
+    again = rt.run_landscape_sample(*args, tmp / "f1b.parquet", tmp / "f1b_img.parquet")
+    pd.testing.assert_frame_equal(table, again)
+    _assert_figure(figures.fig1_right(table, image, tmp / "fig1_right"))
+
+
+def test_landscape_points_table_and_fig2(tiny_run):
+    tmp, data, ckpts = tiny_run
+    land, points = rt.run_landscape_points(
+        ckpts, data, [1, 2, 3, 498], 20, 30, 5, 1, tmp / "l.parquet", tmp / "p.parquet"
+    )
+    assert list(land["state"]) == ["untrained"] * 4 + ["trained"] * 4
+    assert list(land["index"].unique()) == [1, 2, 3, 6]
+    counts = points.groupby(["state", "source"]).size()
+    assert counts[("trained", "test")] == 20 * 4 and counts[("trained", "gibbs")] == 30 * 4
+    assert (points.loc[points["source"] == "gibbs", "label"] == -1).all()
+    assert set(points.loc[points["source"] == "test", "label"]) <= {0, 1, 2, 3}
+    _assert_figure(figures.fig2(land, points, tmp / "fig2"))
+
+
+def test_kurtosis_tables_and_fig3_e(tmp_path):
+    parts = []
+    for variant, fixed in (("code", 6), ("text", 10)):
+        out = [tmp_path / f"k_{variant}{s}.parquet" for s in ("", "_fit", "_c")]
+        summary, fits = rt.run_kurtosis(variant, [8, 12, 20], fixed, 0.01, 20_000, 7_000, 1, *out)
+        comps = pd.read_parquet(out[2])
+        assert list(summary["size"]) == [8, 12, 20]
+        assert list(summary["n_components"]) == [min(n, fixed) for n in (8, 12, 20)]
+        assert len(comps) == summary["n_components"].sum()
+        assert list(fits["source"]) == ["mc", "exact"]
+        # Monte Carlo and closed form agree component by component
+        assert np.max(np.abs(comps["kurtosis_mc"] - comps["kurtosis_exact"])) < 0.2
+        np.testing.assert_allclose(summary["exact_mean"], summary["haar_mean"], atol=0.2)
+        assert abs(fits["intercept"].iloc[1] - 3.0) < 0.3
+        parts.append((summary, fits))
+    summary = pd.concat([p[0] for p in parts])
+    fits = pd.concat([p[1] for p in parts])
+    _assert_figure(figures.fig3_e(summary, fits, tmp_path / "fig3_e"))
+    with pytest.raises(ConfigError):
+        rt.run_kurtosis("bogus", [8, 12], 6, 0.01, 100, 100, 1, *out)
+
+
+def test_uniform_projections_table_and_fig5(tiny_run):
+    tmp, _, ckpts = tiny_run
+    table = rt.run_uniform_projections(
+        ckpts, [1, 2, 16, 50], [1, 6, 500], 4000, 20, 1, tmp / "f5.parquet"
+    )
+    groups = table.groupby(["state", "variable", "index"])
+    assert len(groups) == 2 * (3 + 2)
+    for _, h in groups:
+        width = h["bin_right"] - h["bin_left"]
+        assert (h["density"] * width).sum() == pytest.approx(1.0)
+        assert h["sample_std"].iloc[0] == pytest.approx(0.5, abs=0.03)
+        assert h["sample_mean"].iloc[0] == pytest.approx(h["mu"].iloc[0], abs=0.05)
+    _assert_figure(figures.fig5(table, tmp / "fig5"))

@@ -1,0 +1,60 @@
+# Log-likelihood per checkpoint by AIS and reverse AIS (Fig. 1 left): one job per
+# (method, hidden, replica, epoch), a table of all rows, the figure.
+
+FIGURE_STEMS.append(f"{FIG}/fig1_left")
+
+
+rule loglik:
+    input:
+        checkpoint=loglik_checkpoint,
+        data=rules.prepare_mnist.output[0],
+    output:
+        f"{RES}/loglik/{{method}}/M{{hidden}}/replica{{replica}}/epoch_{{epoch}}.parquet",
+    log:
+        f"{RES}/logs/loglik/{{method}}_M{{hidden}}_replica{{replica}}_epoch{{epoch}}.log",
+    benchmark:
+        f"{RES}/benchmarks/loglik/{{method}}_M{{hidden}}_replica{{replica}}_epoch{{epoch}}.tsv"
+    params:
+        settings=loglik_settings_json(),
+    wildcard_constraints:
+        epoch=r"\d+",
+    threads: config["loglik"]["threads"]
+    resources:
+        mem_mb=loglik_mem_mb,
+    conda:
+        "../../envs/rbm.yaml"
+    shell:
+        "python -m rbm_reciprocal loglik --checkpoint {input.checkpoint} --data {input.data} "
+        "--out {output} --settings {params.settings:q} --method {wildcards.method} "
+        "--hidden {wildcards.hidden} --replica {wildcards.replica} --epoch {wildcards.epoch} "
+        "> {log} 2>&1"
+
+
+rule loglik_table:
+    input:
+        loglik_rows(),
+    output:
+        f"{RES}/loglik/loglik.parquet",
+    log:
+        f"{RES}/logs/loglik/loglik_table.log",
+    conda:
+        "../../envs/rbm.yaml"
+    shell:
+        "python -m rbm_reciprocal loglik-table --inputs {input} --out {output} > {log} 2>&1"
+
+
+rule fig1_left:
+    input:
+        rules.loglik_table.output[0],
+    output:
+        pdf=f"{FIG}/fig1_left.pdf",
+        png=f"{FIG}/fig1_left.png",
+    log:
+        f"{RES}/logs/figures/fig1_left.log",
+    params:
+        stem=lambda w, output: os.path.splitext(output.pdf)[0],
+    conda:
+        "../../envs/rbm.yaml"
+    shell:
+        "python -m rbm_reciprocal figure fig1_left --inputs {input} --stem {params.stem} "
+        "> {log} 2>&1"

@@ -1,0 +1,197 @@
+# Reciprocal space (Sec. 3-4): landscapes (Figs. 1 right, 2), kurtosis (Fig. 3e), projected
+# random states (Fig. 5) and the gap table of trained spectra (Fig. 3f).
+
+FIGURE_STEMS.extend(f"{FIG}/{name}" for name in ("fig1_right", "fig2", "fig3_e", "fig5"))
+TABLE_TARGETS.append(f"{RES}/spectra/gap.parquet")
+
+
+rule landscape_sample:
+    input:
+        checkpoint=reciprocal_checkpoint("trained"),
+        data=rules.prepare_mnist.output[0],
+    output:
+        table=f"{RES}/reciprocal/fig1_right.parquet",
+        image=f"{RES}/reciprocal/fig1_right_image.parquet",
+    log:
+        f"{RES}/logs/reciprocal/fig1_right.log",
+    params:
+        indices=" ".join(str(i) for i in config["reciprocal"]["fig1_right"]["indices"]),
+        digit=config["reciprocal"]["fig1_right"]["digit"],
+        gibbs=config["reciprocal"]["gibbs"],
+        seed=config["seed"],
+    threads: 1
+    conda:
+        "../../envs/rbm.yaml"
+    shell:
+        "python -m rbm_reciprocal landscape-sample --checkpoint {input.checkpoint} "
+        "--data {input.data} --indices {params.indices} --digit {params.digit} "
+        "--chains {params.gibbs[n_chains]} --sweeps {params.gibbs[sweeps]} --seed {params.seed} "
+        "--out-table {output.table} --out-image {output.image} > {log} 2>&1"
+
+
+rule landscape_points:
+    input:
+        untrained=reciprocal_checkpoint("untrained"),
+        trained=reciprocal_checkpoint("trained"),
+        data=rules.prepare_mnist.output[0],
+    output:
+        landscapes=f"{RES}/reciprocal/fig2_landscapes.parquet",
+        points=f"{RES}/reciprocal/fig2_points.parquet",
+    log:
+        f"{RES}/logs/reciprocal/fig2.log",
+    params:
+        indices=" ".join(str(i) for i in config["reciprocal"]["fig2"]["indices"]),
+        n_test=(
+            f"--n-test {config['reciprocal']['fig2']['n_test']}"
+            if config["reciprocal"]["fig2"]["n_test"]
+            else ""
+        ),
+        gibbs=config["reciprocal"]["gibbs"],
+        seed=config["seed"],
+    threads: 1
+    conda:
+        "../../envs/rbm.yaml"
+    shell:
+        "python -m rbm_reciprocal landscape-points --untrained {input.untrained} "
+        "--trained {input.trained} --data {input.data} --indices {params.indices} "
+        "{params.n_test} --chains {params.gibbs[n_chains]} --sweeps {params.gibbs[sweeps]} "
+        "--seed {params.seed} --out-landscapes {output.landscapes} "
+        "--out-points {output.points} > {log} 2>&1"
+
+
+rule uniform_projections:
+    input:
+        untrained=reciprocal_checkpoint("untrained"),
+        trained=reciprocal_checkpoint("trained"),
+    output:
+        f"{RES}/reciprocal/fig5.parquet",
+    log:
+        f"{RES}/logs/reciprocal/fig5.log",
+    params:
+        cfg=config["reciprocal"]["fig5"],
+        x_indices=" ".join(str(i) for i in config["reciprocal"]["fig5"]["x_indices"]),
+        y_indices=" ".join(str(i) for i in config["reciprocal"]["fig5"]["y_indices"]),
+        seed=config["seed"],
+    threads: 1
+    conda:
+        "../../envs/rbm.yaml"
+    shell:
+        "python -m rbm_reciprocal uniform-projections --untrained {input.untrained} "
+        "--trained {input.trained} --x-indices {params.x_indices} "
+        "--y-indices {params.y_indices} --samples {params.cfg[n_samples]} "
+        "--bins {params.cfg[bins]} --seed {params.seed} --out-table {output} > {log} 2>&1"
+
+
+rule kurtosis:
+    output:
+        summary=f"{RES}/spectra/kurtosis_{{variant}}.parquet",
+        fit=f"{RES}/spectra/kurtosis_{{variant}}_fit.parquet",
+        components=f"{RES}/spectra/kurtosis_{{variant}}_components.parquet",
+    log:
+        f"{RES}/logs/spectra/kurtosis_{{variant}}.log",
+    wildcard_constraints:
+        variant="code|text",
+    params:
+        cfg=config["spectra"]["kurtosis"],
+        sizes=" ".join(str(n) for n in config["spectra"]["kurtosis"]["sizes"]),
+        fixed=lambda w: config["spectra"]["kurtosis"][
+            "fixed_hidden" if w.variant == "code" else "fixed_visible"
+        ],
+        seed=config["seed"],
+    threads: 1
+    conda:
+        "../../envs/rbm.yaml"
+    shell:
+        "python -m rbm_reciprocal kurtosis --variant {wildcards.variant} --sizes {params.sizes} "
+        "--fixed {params.fixed} --sigma {params.cfg[sigma]} --samples {params.cfg[n_samples]} "
+        "--batch-size {params.cfg[batch_size]} --seed {params.seed} "
+        "--out-summary {output.summary} --out-fit {output.fit} "
+        "--out-components {output.components} > {log} 2>&1"
+
+
+rule spectral_gap:
+    input:
+        rules.trained_spectra.output.values,
+    output:
+        f"{RES}/spectra/gap.parquet",
+    log:
+        f"{RES}/logs/spectra/gap.log",
+    params:
+        window=" ".join(str(x) for x in config["spectra"]["gap"]["window"]),
+    threads: 1
+    conda:
+        "../../envs/rbm.yaml"
+    shell:
+        "python -m rbm_reciprocal spectral-gap --values {input} --window {params.window} "
+        "--out-table {output} > {log} 2>&1"
+
+
+rule fig1_right:
+    input:
+        rules.landscape_sample.output.table,
+        rules.landscape_sample.output.image,
+    output:
+        pdf=f"{FIG}/fig1_right.pdf",
+        png=f"{FIG}/fig1_right.png",
+    log:
+        f"{RES}/logs/figures/fig1_right.log",
+    params:
+        stem=lambda w, output: os.path.splitext(output.pdf)[0],
+    threads: 1
+    conda:
+        "../../envs/rbm.yaml"
+    shell:
+        "python -m rbm_reciprocal figure fig1_right --inputs {input} --stem {params.stem} "
+        "> {log} 2>&1"
+
+
+rule fig2:
+    input:
+        rules.landscape_points.output.landscapes,
+        rules.landscape_points.output.points,
+    output:
+        pdf=f"{FIG}/fig2.pdf",
+        png=f"{FIG}/fig2.png",
+    log:
+        f"{RES}/logs/figures/fig2.log",
+    params:
+        stem=lambda w, output: os.path.splitext(output.pdf)[0],
+    threads: 1
+    conda:
+        "../../envs/rbm.yaml"
+    shell:
+        "python -m rbm_reciprocal figure fig2 --inputs {input} --stem {params.stem} > {log} 2>&1"
+
+
+rule fig3_e:
+    input:
+        kurtosis_tables(),
+    output:
+        pdf=f"{FIG}/fig3_e.pdf",
+        png=f"{FIG}/fig3_e.png",
+    log:
+        f"{RES}/logs/figures/fig3_e.log",
+    params:
+        stem=lambda w, output: os.path.splitext(output.pdf)[0],
+    threads: 1
+    conda:
+        "../../envs/rbm.yaml"
+    shell:
+        "python -m rbm_reciprocal figure fig3_e --inputs {input} --stem {params.stem} > {log} 2>&1"
+
+
+rule fig5:
+    input:
+        rules.uniform_projections.output[0],
+    output:
+        pdf=f"{FIG}/fig5.pdf",
+        png=f"{FIG}/fig5.png",
+    log:
+        f"{RES}/logs/figures/fig5.log",
+    params:
+        stem=lambda w, output: os.path.splitext(output.pdf)[0],
+    threads: 1
+    conda:
+        "../../envs/rbm.yaml"
+    shell:
+        "python -m rbm_reciprocal figure fig5 --inputs {input} --stem {params.stem} > {log} 2>&1"
