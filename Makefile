@@ -5,13 +5,19 @@ CORES ?= 2
 CONFIG ?= config.yaml
 BIN := $(VENV)/bin
 
-.PHONY: reproduce smoke quick dryrun test test-slurm lint bench clean
+.PHONY: reproduce smoke quick dryrun test test-slurm torch-cpu lint bench clean
 
 $(BIN)/snakemake: pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e ".[test]"
 	touch $@
+
+# The torch backend's tests run when PyTorch is importable (else they are skipped).
+# `make torch-cpu` installs the CPU build (torch==2.13.0 is a local wheel on this project's
+# machines, 55 s; elsewhere pick the build for your platform from pytorch.org).
+torch-cpu: $(BIN)/snakemake
+	$(BIN)/python -m pip install --quiet torch==2.13.0
 
 reproduce: $(BIN)/snakemake
 	$(BIN)/snakemake --workflow-profile workflow/profiles/default --cores $(CORES) --configfile $(CONFIG)
@@ -35,9 +41,12 @@ test: $(BIN)/snakemake lint
 
 # The smoke DAG through a real single-node SLURM on this machine (root; installs slurm-wlm
 # and munge with apt if missing). See tests/slurm/run_local_slurm.sh.
+# SLURM_TARGETS: what to build (default all: the whole smoke DAG, ~60 jobs, 15-25 min on 2
+# cores); .ci/run builds a 10-job subset that still runs data, training, spectra, figures.
+SLURM_TARGETS ?= all
 test-slurm: $(BIN)/snakemake
 	$(BIN)/python -m pip install --quiet -e ".[test,slurm]"
-	PY=$(abspath $(BIN))/python tests/slurm/run_local_slurm.sh
+	PY=$(abspath $(BIN))/python RBM_SLURM_TARGETS="$(SLURM_TARGETS)" tests/slurm/run_local_slurm.sh
 
 bench: $(BIN)/snakemake
 	$(BIN)/python -m pip install --quiet -e ".[bench]"

@@ -23,6 +23,7 @@ include: "workflow/rules/reciprocal.smk"
 include: "workflow/rules/symmetry.smk"
 include: "workflow/rules/landau.smk"
 include: "workflow/rules/figures.smk"
+include: "workflow/rules/claims.smk"
 
 
 rule all:

@@ -1,5 +1,7 @@
 """Cost model: exact sweep and FLOP counts of small configs, config merging, calibration."""
 
+from types import SimpleNamespace
+
 import pytest
 import yaml
 from conftest import ROOT
@@ -136,12 +138,23 @@ def test_runtime_minutes():
     assert cost.runtime_minutes(0.0) == 5
 
 
-def test_rule_runtime_helpers_grow_with_hidden_size():
+def test_rule_runtime_helpers():
     config = cost.load_config([PAPER])
     small = cost.train_runtime_minutes(config, "PCD", 500, threads=4)
     large = cost.train_runtime_minutes(config, "PCD", 3000, threads=4)
     assert 60 < small < large
-    assert cost.loglik_runtime_minutes(config, "PCD", 500) > 5
+    w = SimpleNamespace(method="PCD", hidden="500", replica="0", epoch="0010")
+    assert cost.job_runtime_minutes(config, "train_rbm", w, threads=4) == small
+    assert cost.job_runtime_minutes(config, "train_rbm", w, attempt=2) > small
+    # training resumes, so its limit is capped; AIS does not, so it is not
+    w.hidden = "3000"
+    assert cost.job_runtime_minutes(config, "train_rbm", w) == cost.MAX_RESUMABLE_MINUTES
+    ll = cost.job_runtime_minutes(config, "loglik", w)
+    assert ll == cost.loglik_runtime_minutes(config, "PCD", 3000) > cost.MAX_RESUMABLE_MINUTES
+    spectrum = cost.job_runtime_minutes(config, "random_spectrum", w)
+    assert 5 < spectrum < cost.job_runtime_minutes(config, "random_spectrum", w, attempt=2)
+    assert cost.job_runtime_minutes(config, "fig3_mp", SimpleNamespace(panel="a")) == 10
+    assert cost.job_runtime_minutes(config, "kurtosis", SimpleNamespace(variant="code")) > 5
 
 
 def test_cost_command_prints_every_family(tmp_path, capsys):

@@ -468,7 +468,134 @@ def build_parser() -> argparse.ArgumentParser:
     )
     co.add_argument("--brief", action="store_true", help="one row per family only")
     co.set_defaults(func=_cmd_cost)
+
+    # --- claims and diffusion (issue 7) ---
+    um = sub.add_parser("uniform-moments", help="means/stds of projected uniform states (Eq. 51)")
+    um.add_argument("--checkpoint", action="append", required=True, help="STATE:PATH (repeat)")
+    um.add_argument("--samples", type=int, default=20_000)
+    um.add_argument("--seed", type=int, default=0)
+    um.add_argument("--out", required=True)
+    um.set_defaults(func=_cmd_uniform_moments)
+
+    pa = sub.add_parser("pc-alignment", help="overlap of u_1 with the data's principal components")
+    pa.add_argument("--data", required=True, help="dataset npz (training images)")
+    pa.add_argument(
+        "--checkpoint", action="append", required=True, help="HIDDEN:METHOD:REPLICA:EPOCH:PATH"
+    )
+    pa.add_argument("--pcs", type=int, default=5)
+    pa.add_argument("--out", required=True)
+    pa.set_defaults(func=_cmd_pc_alignment)
+
+    df = sub.add_parser("diffusion", help="Sec. 4.1 relaxation spectrum + Langevin test")
+    df.add_argument("--untrained", required=True, help="epoch-0 checkpoint npz")
+    df.add_argument("--trained", required=True, help="last checkpoint npz")
+    df.add_argument("--settings", required=True, help="JSON of the config section diffusion")
+    df.add_argument("--seed", type=int, default=0)
+    df.add_argument("--out-spectrum", required=True)
+    df.add_argument("--out-series", required=True)
+    df.add_argument("--out-summary", required=True)
+    df.add_argument("--out-final", required=True)
+    df.set_defaults(func=_cmd_diffusion)
+
+    cl = sub.add_parser("claims", help="the paper's claims checked against our tables")
+    for name in ("random", "kurtosis", "kurtosis-fit"):
+        cl.add_argument(f"--{name}", nargs="+", default=[])
+    for name in (
+        "moments",
+        "loglik",
+        "js",
+        "alignment",
+        "rotated",
+        "trajectories",
+        "gap",
+        "diffusion-spectrum",
+        "diffusion-summary",
+    ):
+        cl.add_argument(f"--{name}")
+    cl.add_argument("--epochs", type=int, help="training epochs of the models")
+    cl.add_argument("--min-epochs", type=int, default=10)
+    cl.add_argument("--title", help="heading line of the Markdown file")
+    cl.add_argument("--out", required=True, help="claims parquet")
+    cl.add_argument("--out-md", required=True, help="claims Markdown table")
+    cl.set_defaults(func=_cmd_claims)
     return p
+
+
+def _cmd_uniform_moments(args: argparse.Namespace) -> None:
+    from .claims import run_uniform_moments
+
+    cks = dict(spec.split(":", 1) for spec in args.checkpoint)
+    t = run_uniform_moments(cks, args.samples, args.seed, args.out)
+    print(
+        f"max |mean - mu| {(t['mean'] - t['mu']).abs().max():.4f}, "
+        f"max |std - 1/2| {(t['std'] - 0.5).abs().max():.4f}",
+        file=sys.stderr,
+    )
+
+
+def _cmd_pc_alignment(args: argparse.Namespace) -> None:
+    from .claims import run_pc_alignment
+
+    items = []
+    for spec in args.checkpoint:
+        hidden, method, replica, epoch, path = spec.split(":", 4)
+        items.append((int(hidden), method, int(replica), int(epoch), path))
+    t = run_pc_alignment(items, args.data, args.out, args.pcs)
+    for _, r in t.iterrows():
+        print(
+            f"M={r['hidden']} replica {r['replica']} epoch {r['epoch']}: "
+            f"|u_1 . PC_1| = {r['overlap_pc1']:.3f}",
+            file=sys.stderr,
+        )
+
+
+def _cmd_diffusion(args: argparse.Namespace) -> None:
+    from .diffusion import run_diffusion
+
+    s = json.loads(args.settings)
+    run_diffusion(
+        {"untrained": args.untrained, "trained": args.trained},
+        args.seed,
+        args.out_spectrum,
+        args.out_series,
+        args.out_summary,
+        args.out_final,
+        beta=s["beta"],
+        uniform_states=s["uniform_states"],
+        n_divergent=s["modes"]["divergent"],
+        n_stable=s["modes"]["stable"],
+        n_walkers=s["walkers"],
+        n_steps=s["steps"],
+        horizon=s["horizon"],
+        n_records=s["records"],
+        max_steps=s["max_steps"],
+        n_grid=s["grid"],
+        metropolis=s["metropolis"],
+        log=lambda msg: print(msg, file=sys.stderr, flush=True),
+    )
+
+
+def _cmd_claims(args: argparse.Namespace) -> None:
+    from .claims import run_claims
+
+    keys = (
+        "random kurtosis kurtosis_fit moments loglik js alignment rotated trajectories gap "
+        "diffusion_spectrum diffusion_summary"
+    ).split()
+    t = run_claims(
+        {k: getattr(args, k) for k in keys},
+        args.out,
+        args.out_md,
+        args.epochs,
+        args.min_epochs,
+        args.title,
+    )
+    counts = t["passed"].value_counts(dropna=False)
+    print(
+        f"{len(t)} claims: {int(counts.get(True, 0))} pass, {int(counts.get(False, 0))} fail, "
+        f"{int(t['passed'].isna().sum())} n/a",
+        file=sys.stderr,
+    )
 
 
 def _match_numba_threads() -> None:

@@ -148,8 +148,10 @@ def train_update_flops(
     batch (``2 * 2BNM``) and on the chains (``2 * 2CNM``).
     """
     steps = half_steps_per_update(method, gibbs_steps)
-    return steps * gemm_flops(chains, n, m) + 2 * gemm_flops(batch, n, m) + 2 * gemm_flops(
-        chains, n, m
+    return (
+        steps * gemm_flops(chains, n, m)
+        + 2 * gemm_flops(batch, n, m)
+        + 2 * gemm_flops(chains, n, m)
     )
 
 
@@ -248,13 +250,17 @@ def loglik_job_cost(config: dict, method: str, hidden: int) -> Cost:
 
 def training_costs(config: dict) -> list[Cost]:
     return [
-        train_job_cost(config, meth, m) for m in config["model"]["hidden"] for meth in _methods(config)
+        train_job_cost(config, meth, m)
+        for m in config["model"]["hidden"]
+        for meth in _methods(config)
     ]
 
 
 def loglik_costs(config: dict) -> list[Cost]:
     return [
-        loglik_job_cost(config, meth, m) for m in config["model"]["hidden"] for meth in _methods(config)
+        loglik_job_cost(config, meth, m)
+        for m in config["model"]["hidden"]
+        for meth in _methods(config)
     ]
 
 
@@ -509,41 +515,95 @@ def seconds_at(cost: Cost, calibration: Calibration | None = None, gflops: float
     return cost.flops / (float(gflops) * 1e9)
 
 
+#: Singular values (LAPACK, float64) run at 3-8 GFLOP/s on one core of the same machine.
+REFERENCE_SVD_GFLOPS = 3.0
+#: Time limit of resumable jobs (training): 48 h, a common partition maximum. A longer
+#: job is stopped by SLURM and continues from its last epoch in the next attempt.
+MAX_RESUMABLE_MINUTES = 2880
+
+
 def runtime_minutes(
-    flops: float,
+    cost: Cost | float,
     threads: int = 1,
     attempt: int = 1,
     gflops: float = REFERENCE_GFLOPS,
+    svd_gflops: float = REFERENCE_SVD_GFLOPS,
     safety: float = 2.0,
     overhead: float = 5.0,
     cap: float | None = None,
 ) -> int:
-    """A SLURM time limit (minutes) for a job of ``flops`` FLOPs.
+    """A SLURM time limit (minutes) for one job of ``cost`` (a :class:`Cost` or GEMM FLOPs).
 
-    ``overhead + safety * attempt * flops / (gflops * speedup(threads))`` minutes, where the
-    speedup of ``t`` threads is taken as ``1 + 0.75 (t - 1)``, capped at ``cap`` minutes.
-    Training resumes from its last epoch, so a capped (or too short) limit costs a retry,
-    not the work done.
+    ``overhead + safety * attempt * seconds / 60`` with ``seconds`` the GEMM FLOPs at
+    ``gflops`` plus the SVD FLOPs at ``svd_gflops``, divided by the speedup of ``threads``
+    threads, taken as ``1 + 0.75 (threads - 1)``; at most ``cap`` minutes.
     """
+    gemm, svd = (cost.gemm, cost.svd) if isinstance(cost, Cost) else (float(cost), 0.0)
+    seconds = gemm / (gflops * 1e9) + svd / (svd_gflops * 1e9)
     speedup = 1.0 + 0.75 * (max(int(threads), 1) - 1)
-    minutes = overhead + safety * int(attempt) * flops / (gflops * 1e9 * speedup) / 60.0
+    minutes = overhead + safety * int(attempt) * seconds / speedup / 60.0
     if cap is not None:
         minutes = min(minutes, cap)
     return int(math.ceil(minutes))
 
 
+def job_cost(config: dict, rule: str, wildcards: Any = None) -> Cost | None:
+    """Cost of one job of ``rule`` with ``wildcards`` (attributes, as Snakemake's), or None
+    for rules whose cost is negligible (data, tables, figures)."""
+
+    def wc(name: str) -> str:
+        return str(getattr(wildcards, name))
+
+    if rule == "train_rbm":
+        return train_job_cost(config, wc("method"), int(wc("hidden")))
+    if rule == "loglik":
+        return loglik_job_cost(config, wc("method"), int(wc("hidden")))
+    if rule in ("random_spectrum", "mode_trajectory"):
+        costs = spectra_costs(config) if rule == "random_spectrum" else analysis_costs(config)
+        return next((c for c in costs if c.rule == rule and c.hidden == int(wc("hidden"))), None)
+    if rule == "kurtosis":  # one job per variant, every size
+        sizes = [c for c in spectra_costs(config) if c.rule == "kurtosis"]
+        return Cost(
+            "spectra",
+            rule,
+            "all sizes",
+            1,
+            gemm=sum(c.gemm for c in sizes),
+            svd=sum(c.svd for c in sizes),
+        )
+    return None
+
+
+def job_runtime_minutes(
+    config: dict, rule: str, wildcards: Any = None, threads: int = 1, attempt: int = 1, **kw
+) -> int:
+    """``runtime`` resource of one job of ``rule`` (see :func:`runtime_minutes`).
+
+    Training resumes from its last epoch, so its limit is capped at
+    :data:`MAX_RESUMABLE_MINUTES`; other jobs get their full estimate. Rules of negligible
+    cost (data, tables, figures) get 10 minutes per attempt.
+    """
+    cost = job_cost(config, rule, wildcards)
+    if cost is None:
+        return 10 * int(attempt)
+    if rule == "train_rbm":
+        kw.setdefault("cap", MAX_RESUMABLE_MINUTES)
+    return runtime_minutes(cost, threads, attempt, **kw)
+
+
 def train_runtime_minutes(
     config: dict, method: str, hidden: int, threads: int = 1, attempt: int = 1, **kw
 ) -> int:
-    """``runtime`` of one ``train_rbm`` job (see :func:`runtime_minutes`)."""
-    return runtime_minutes(train_job_cost(config, method, hidden).flops, threads, attempt, **kw)
+    """``runtime`` of one ``train_rbm`` job (capped at :data:`MAX_RESUMABLE_MINUTES`)."""
+    kw.setdefault("cap", MAX_RESUMABLE_MINUTES)
+    return runtime_minutes(train_job_cost(config, method, hidden), threads, attempt, **kw)
 
 
 def loglik_runtime_minutes(
     config: dict, method: str, hidden: int, threads: int = 1, attempt: int = 1, **kw
 ) -> int:
-    """``runtime`` of one ``loglik`` job (one checkpoint; see :func:`runtime_minutes`)."""
-    return runtime_minutes(loglik_job_cost(config, method, hidden).flops, threads, attempt, **kw)
+    """``runtime`` of one ``loglik`` job (one checkpoint; not resumable, so never capped)."""
+    return runtime_minutes(loglik_job_cost(config, method, hidden), threads, attempt, **kw)
 
 
 # -- report --------------------------------------------------------------------------------------

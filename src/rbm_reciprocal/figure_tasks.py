@@ -86,6 +86,14 @@ def _fig1_left(inputs: Sequence[str], stem: str, options: dict) -> None:
     fig1_left(pd.read_parquet(inputs[0]), stem, options.get("split", "test"))
 
 
+def _fig_diffusion(inputs: Sequence[str], stem: str, options: dict) -> None:
+    """Inputs: spectrum, series, summary and final tables of ``run_diffusion`` (issue 7)."""
+    from .figures import fig_diffusion
+
+    spectrum, series, summary, final = (pd.read_parquet(p) for p in inputs)
+    fig_diffusion(spectrum, series, summary, final, stem)
+
+
 RENDERERS: dict[str, Callable[[Sequence[str], str, dict], None]] = {
     "fig1_left": _fig1_left,
     "fig1_right": _fig1_right,
@@ -97,6 +105,7 @@ RENDERERS: dict[str, Callable[[Sequence[str], str, dict], None]] = {
     "fig4_rotation_js": _fig4,
     "fig6_rotated_samples": _fig6,
     "fig7_mode_trajectories": _fig7,
+    "fig_diffusion": _fig_diffusion,
 }
 
 

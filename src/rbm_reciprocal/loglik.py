@@ -33,6 +33,7 @@ from .ais import (
     model_samples,
     reverse_ais,
 )
+from .backend import BackendSettings, backend_from_config, require_torch
 from .errors import ConfigError
 from .io import save_parquet
 from .partition import log_partition_exact
@@ -98,6 +99,9 @@ class LoglikSettings:
         Also compute the exact ``log Z`` when ``min(N, M)`` is at most this (0: never).
     seed : int
         Master seed (the job's stream also depends on method, hidden, replica and epoch).
+    backend : BackendSettings
+        Implementation of the model-sample chains, AIS and reverse AIS (numpy/numba or
+        torch, :mod:`rbm_reciprocal.backend`); free energies and exact values stay numpy.
     """
 
     n_chains: int = 400
@@ -108,6 +112,7 @@ class LoglikSettings:
     sample_sweeps: int = 1000
     exact_max_units: int = 20
     seed: int = 0
+    backend: BackendSettings = dataclasses.field(default_factory=BackendSettings)
 
     def __post_init__(self) -> None:
         if self.beta_schedule not in BETA_SCHEDULES:
@@ -131,6 +136,9 @@ class LoglikSettings:
         unknown = sorted(set(d) - known)
         if unknown:
             raise ConfigError(f"unknown loglik settings {unknown}; known: {sorted(known)}")
+        d = dict(d)
+        if "backend" in d:
+            d["backend"] = BackendSettings.from_value(d["backend"])
         return cls(**d)
 
     def to_dict(self) -> dict[str, Any]:
@@ -168,6 +176,7 @@ def loglik_settings_from_config(config: dict[str, Any]) -> dict[str, Any]:
         "sample_sweeps": int(c["sample_sweeps"]),
         "exact_max_units": int(c["exact_max_units"]),
         "seed": int(config["seed"]),
+        "backend": backend_from_config(config),
     }
     LoglikSettings.from_dict(settings)  # fail early, with the package's message
     return settings
@@ -240,6 +249,7 @@ def estimate_loglik(
     rng_samples, rng_ais, rng_rais = rngs
     t_start = time.perf_counter()
     betas = beta_schedule(s.beta_schedule, s.n_betas)
+    model_samples, ais, reverse_ais = loglik_kernels(s.backend)
 
     start = _rows(train, s.n_chains, rng_samples)
     samples, marginal = model_samples(params, start, s.sample_sweeps, rng_samples)
@@ -314,6 +324,8 @@ def run_loglik(
         def log(msg: str) -> None:
             print(msg, file=sys.stderr, flush=True)
 
+    if settings.backend.is_torch:
+        require_torch(settings.backend)  # before any work
     params = load_checkpoint(checkpoint)
     if params.n_hidden != int(hidden):
         raise ConfigError(
@@ -345,6 +357,15 @@ def run_loglik(
         f"(gap {row['log_z_rais'] - row['log_z_ais']:.3f}); {row['wall_seconds']:.1f} s"
     )
     return table
+
+
+def loglik_kernels(backend: BackendSettings) -> tuple[Callable[..., Any], ...]:
+    """``(model_samples, ais, reverse_ais)`` of ``backend``, with the numpy signatures."""
+    if not backend.is_torch:
+        return model_samples, ais, reverse_ais
+    from .torch_backend import loglik_kernels as torch_kernels
+
+    return torch_kernels(backend)
 
 
 def collect_loglik(paths: Sequence[str | Path], out: str | Path) -> pd.DataFrame:

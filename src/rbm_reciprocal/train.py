@@ -38,6 +38,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .backend import BackendSettings, require_torch
 from .errors import ConfigError, DivergenceError
 from .gibbs import GibbsSampler, random_hidden
 from .io import load_npz, save_npz, save_parquet
@@ -110,6 +111,7 @@ class TrainSettings:
     resume_every: int = 1
     optimizer: OptimizerSettings = field(default_factory=OptimizerSettings)
     init: InitSettings = field(default_factory=InitSettings)
+    backend: BackendSettings = field(default_factory=BackendSettings)
 
     def __post_init__(self) -> None:
         if self.method not in METHODS:
@@ -135,6 +137,8 @@ class TrainSettings:
             d["optimizer"] = OptimizerSettings(**d["optimizer"])
         if "init" in d:
             d["init"] = InitSettings(**d["init"])
+        if "backend" in d:
+            d["backend"] = BackendSettings.from_value(d["backend"])
         if "checkpoints" in d:
             d["checkpoints"] = tuple(sorted({int(e) for e in d["checkpoints"]}))
         return cls(**d)
@@ -146,6 +150,8 @@ class TrainSettings:
         """Hash of every setting that changes the numbers (used to validate a resume)."""
         d = self.to_dict()
         d.pop("resume_every")
+        if d["backend"]["name"] == "cpu":  # keeps CPU fingerprints of older partial runs
+            d.pop("backend")
         return hashlib.sha256(json.dumps(d, sort_keys=True).encode()).hexdigest()[:16]
 
 
@@ -382,6 +388,19 @@ class Trainer:
         self.opt.load(st)
 
 
+def make_trainer(
+    data: np.ndarray, settings: TrainSettings, rng: np.random.Generator | None = None
+) -> Trainer:
+    """The :class:`Trainer` of ``settings.backend``: numpy/numba, or the torch variant
+    (:mod:`rbm_reciprocal.torch_backend`, checked for PyTorch and the device first)."""
+    if not settings.backend.is_torch:
+        return Trainer(data, settings, rng)
+    require_torch(settings.backend)
+    from .torch_backend import torch_trainer_class
+
+    return torch_trainer_class()(data, settings, rng)
+
+
 def _checkpoint_name(epoch: int) -> str:
     return f"epoch_{epoch:04d}.npz"
 
@@ -432,7 +451,7 @@ def run_training(
     partial = out_dir / ".partial"
     partial.mkdir(parents=True, exist_ok=True)
     tag = f"[{s.method}-{s.gibbs_steps} M={s.hidden} replica {s.replica}]"
-    trainer = Trainer(data, s)
+    trainer = make_trainer(data, s)
     rows: list[dict] = []
 
     resume_file = partial / "resume.npz"

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from .backend import backend_from_config
 from .errors import ConfigError
 from .train import TrainSettings, checkpoint_epochs
 
@@ -80,6 +81,7 @@ def train_settings_from_config(
         "resume_every": int(tr["resume_every"]),
         "optimizer": dict(tr["optimizer"]),
         "init": dict(config["model"]["init"]),
+        "backend": backend_from_config(config),
     }
     TrainSettings.from_dict(settings)  # fail early, with the package's message
     return settings

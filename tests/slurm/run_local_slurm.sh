@@ -192,14 +192,15 @@ write_override(Path(sys.argv[1]))" "$WORK")
 
 say "snakemake --workflow-profile workflow/profiles/slurm (timeout ${TIMEOUT}s)"
 # Status by squeue (no accounting here; a real cluster's sacct is the plugin's default).
-# The node has $CPUS cores: --max-threads caps the profile's per-rule threads to what fits.
+# The profile's threads are sized for real nodes: here one core per training job, so that
+# two run at once on a 2-core node (--max-threads caps any other rule to the node's cores).
 # In its own session (process group SM_PID), in the background, so that a signal to this
 # script runs the cleanup at once and the cleanup can stop the whole run.
 setsid timeout -k 10 "$TIMEOUT" "$PY" -m snakemake \
   --snakefile "$ROOT/Snakefile" --directory "$WORK" \
   --configfile "$ROOT/config.yaml" "$ROOT/workflow/presets/smoke.yaml" "$WORK/override.yaml" \
   --workflow-profile "$ROOT/workflow/profiles/slurm" \
-  --jobs "$CPUS" --max-threads "$CPUS" \
+  --jobs "$CPUS" --max-threads "$CPUS" --set-threads train_rbm=1 \
   --slurm-status-command squeue --slurm-init-seconds-before-status-checks 5 \
   --slurm-keep-successful-logs "${TARGETS[@]}" >"$TMP/snakemake.log" 2>&1 &
 SM_PID=$!

@@ -224,3 +224,60 @@ def loglik_mem_mb(w):
 
     n_images = (config["data"]["n_train"] or 60000) + (config["data"]["n_test"] or 10000)
     return estimate(784, int(w.hidden), config["loglik"]["n_chains"], n_images)
+
+
+# --- claims and diffusion (issue 7) ---
+def diffusion_model():
+    """(method, hidden, replica) of the diffusion test (config diffusion.model; null = first)."""
+    sel = config["diffusion"]["model"]
+    method = sel["method"] or METHODS[0]
+    hidden = sel["hidden"] or HIDDEN[0]
+    if method not in METHODS or hidden not in HIDDEN or sel["replica"] not in REPLICAS:
+        raise WorkflowError(
+            f"diffusion.model {sel} is not among the trained models "
+            f"(methods {METHODS}, hidden {HIDDEN}, replicas {REPLICAS})"
+        )
+    return method, hidden, sel["replica"]
+
+
+def diffusion_checkpoint(state):
+    """Epoch-0 ("untrained") or last ("trained") checkpoint of diffusion.model."""
+    method, hidden, replica = diffusion_model()
+    epoch = EPOCHS[0] if state == "untrained" else EPOCHS[-1]
+    return checkpoint_files(method, hidden, replica, [epoch])[0]
+
+
+def diffusion_settings_json():
+    return json.dumps({k: v for k, v in config["diffusion"].items() if k != "model"})
+
+
+def alignment_checkpoints():
+    """(CLI spec, path) of the first and last checkpoint of every model (claim 7)."""
+    items = []
+    for m in HIDDEN:
+        for meth in METHODS:
+            for r in REPLICAS:
+                for e in (EPOCHS[0], EPOCHS[-1]):
+                    path = checkpoint_files(meth, m, r, [e])[0]
+                    items.append((f"{m}:{meth}:{r}:{e}:{path}", path))
+    return items
+
+
+def claims_inputs(wildcards=None):
+    """Named input tables of rule claims (see rbm_reciprocal.claims.claims_table)."""
+    n = config["spectra"]["random"]["visible"]
+    variants = config["spectra"]["kurtosis"]["variants"]
+    return {
+        "random": [f"{RES}/spectra/random_N{n}_M{m}.parquet" for m in RANDOM_HIDDEN],
+        "kurtosis": [f"{RES}/spectra/kurtosis_{v}.parquet" for v in variants],
+        "kurtosis_fit": [f"{RES}/spectra/kurtosis_{v}_fit.parquet" for v in variants],
+        "moments": f"{RES}/claims/uniform_moments.parquet",
+        "loglik": f"{RES}/loglik/loglik.parquet",
+        "js": f"{RES}/symmetry/fig4_js.parquet",
+        "alignment": f"{RES}/claims/pc_alignment.parquet",
+        "rotated": f"{RES}/symmetry/rotated_samples.parquet",
+        "trajectories": f"{RES}/landau/mode_trajectories.parquet",
+        "gap": f"{RES}/spectra/gap.parquet",
+        "diffusion_spectrum": f"{RES}/diffusion/spectrum.parquet",
+        "diffusion_summary": f"{RES}/diffusion/summary.parquet",
+    }

@@ -1,0 +1,298 @@
+"""Claims table: each claim on synthetic tables whose answer is known (pass, fail, n/a)."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from rbm_reciprocal import claims as C
+from rbm_reciprocal.io import save_npz
+
+# --- synthetic tables ---------------------------------------------------------------------
+
+
+def random_table(m, ks=0.01, peak=None, count=1000, n=784, sigma=0.01):
+    mode = sigma * np.sqrt(abs(n - m)) if peak is None else peak
+    edges = np.linspace(mode - 0.1, mode + 0.1, 41)
+    centers = 0.5 * (edges[1:] + edges[:-1])
+    dens = np.exp(-((centers - mode) ** 2) / 0.002)
+    return pd.DataFrame(
+        {
+            "bin_left": edges[:-1],
+            "bin_right": edges[1:],
+            "bin_center": centers,
+            "count": (dens * count).astype(int),
+            "density": dens,
+            "n": n,
+            "m": m,
+            "sigma": sigma,
+            "n_matrices": 1000,
+            "ks_distance": ks,
+        }
+    )
+
+
+def kurtosis_tables(shift=0.0, slope_shift=0.0):
+    from rbm_reciprocal.reciprocal import linear_fit
+
+    sizes = np.array([500, 700, 784, 1200, 2000])
+    haar = 3 - 6 / (sizes + 2)
+    summary = pd.DataFrame({"variant": "code", "size": sizes, "haar_mean": haar})
+    ref = linear_fit(1 / sizes, haar)
+    fit = pd.DataFrame(
+        {
+            "variant": ["code", "code"],
+            "source": ["mc", "exact"],
+            "slope": [ref["slope"] + slope_shift, ref["slope"]],
+            "slope_se": [0.1, 0.1],
+            "intercept": [ref["intercept"] + shift, ref["intercept"]],
+            "intercept_se": [0.001, 0.001],
+        }
+    )
+    return fit, summary
+
+
+def moments_table(bad=0.0, n=10_000):
+    rng = np.random.default_rng(0)
+    k = 300
+    se = 0.5 / np.sqrt(n)
+    mean = rng.normal(0, se, k)
+    mean[0] += bad
+    return pd.DataFrame(
+        {
+            "state": "trained",
+            "epoch": 10,
+            "variable": "x",
+            "index": np.arange(1, k + 1),
+            "mean": mean,
+            "mu": 0.0,
+            "std": 0.5 + rng.normal(0, se / np.sqrt(2), k),
+            "se_mean": se,
+            "se_std": se / np.sqrt(2),
+            "n_states": n,
+        }
+    )
+
+
+def loglik_table(ll_first=-100.0, ll_last=-90.0, inverted=0.0):
+    rows = []
+    for r in (0, 1):
+        for e, ll in ((1, ll_first), (10, ll_last)):
+            rows.append(
+                dict(method="PCD", hidden=16, replica=r, epoch=e, log_z_ais=50.0 + inverted,
+                     log_z_ais_se=0.01, log_z_rais=50.05, log_z_rais_se=0.01,
+                     log_z_exact=50.02, test_ll_ais=ll + 0.025, test_ll_rais=ll - 0.025)
+            )  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def js_table(untrained_ratio=1.0, trained_ratio=10.0, epoch=100):
+    rows = [dict(kind="untrained", hidden=500, replica=0, epoch=0, js=1e-4 * untrained_ratio,
+                 js_noise=1e-4)]  # fmt: skip
+    for m in (16, 32):
+        for r in (0, 1):
+            rows.append(
+                dict(kind="trained", hidden=m, replica=r, epoch=epoch,
+                     js=1e-3 * trained_ratio, js_noise=1e-3)
+            )  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def alignment_table(overlap, epoch=100):
+    rows = []
+    for m in (16, 32):
+        for r in (0, 1):
+            for e, o in ((0, 0.02), (epoch, overlap)):
+                rows.append(
+                    dict(hidden=m, method="PCD", replica=r, epoch=e, lambda_1=1.0,
+                         overlap_pc1=o, overlap_top=o, best_pc=1, overlap_mean=0.3, n_pcs=5,
+                         random_overlap=0.028)
+                )  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def trajectory_table(wells_last, epochs=(0, 1, 2, 3)):
+    rows = []
+    for m in (16, 32):
+        for e in epochs:
+            rows.append(
+                dict(hidden=m, epoch=e, lambda_1=1.0 + e,
+                     landau_u_wells=wells_last if e == epochs[-1] else 1)
+            )  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def gap_table(verdicts):
+    return pd.DataFrame(
+        [
+            dict(hidden=m, method="PCD", window_lo=33.0, window_hi=35.0,
+                 n_in_window=int(v == "no gap"), expected_in_window=2.0, lam_max=40.0, verdict=v)
+            for m, v in zip((500, 784), verdicts, strict=True)
+        ]
+    )  # fmt: skip
+
+
+def diffusion_tables(ld_div_verdict="converges", gauss_rate=1.0, with_div=True):
+    spec_rows = []
+    for st, lam in (("untrained", 0.4), ("trained", 20.0 if with_div else 3.0)):
+        for i in range(10):
+            spec_rows.append(
+                dict(state=st, epoch=0 if st == "untrained" else 30, kind="u" if i < 5 else "w",
+                     lam=lam / (i % 5 + 1), k_ii=4.0 + 0.01 * ((-1) ** i), k_offdiag_rms=0.01,
+                     n_states=20_000, diverges=(i < 5 and lam / (i % 5 + 1) > 4))
+            )  # fmt: skip
+    spectrum = pd.DataFrame(spec_rows)
+    rows = []
+    div_modes = [(1, -16.0)] if with_div else []
+    for idx, kappa in [*div_modes, (6, 24.0)]:
+        for pot in ("gaussian", "large_deviation"):
+            div = kappa < 0
+            verdict = ("diverges" if pot == "gaussian" else ld_div_verdict) if div else "converges"
+            rows.append(
+                dict(state="trained", index=idx, kind="u", mode=idx, lam=20.0,
+                     kappa=kappa, predicted_diverges=div, potential=pot,
+                     growth_rate=2 * abs(kappa) * gauss_rate if div and pot == "gaussian" else 0.0,
+                     predicted_growth_rate=2 * abs(kappa) if div else 0.0, verdict=verdict)
+            )  # fmt: skip
+    return spectrum, pd.DataFrame(rows)
+
+
+# --- one test per claim ---------------------------------------------------------------------
+
+
+def test_mp_ks():
+    assert C.claim_mp_ks([random_table(100), random_table(500)])["passed"] is True
+    assert C.claim_mp_ks([random_table(100), random_table(500, ks=0.2)])["passed"] is False
+
+
+def test_mp_mode():
+    assert C.claim_mp_mode([random_table(100), random_table(784)])["passed"] is True
+    assert C.claim_mp_mode([random_table(100, peak=0.5)])["passed"] is False
+    assert C.claim_mp_mode([random_table(100, count=10)])["passed"] is None
+
+
+def test_kurtosis():
+    assert C.claim_kurtosis(*kurtosis_tables())["passed"] is True
+    assert C.claim_kurtosis(*kurtosis_tables(shift=0.01))["passed"] is False  # 10 s.e.
+    assert C.claim_kurtosis(*kurtosis_tables(slope_shift=1.0))["passed"] is False
+
+
+def test_uniform_moments():
+    assert C.claim_uniform_moments(moments_table())["passed"] is True
+    assert C.claim_uniform_moments(moments_table(bad=0.05))["passed"] is False  # 10 s.e.
+
+
+def test_ais_bracket_and_increase():
+    row = C.claim_ais_bracket(loglik_table())
+    assert row["passed"] is True and "2/2 series increase" in row["detail"]
+    assert C.claim_ais_bracket(loglik_table(inverted=0.2))["passed"] is False
+    assert C.claim_ais_bracket(loglik_table(ll_last=-110.0))["passed"] is False
+
+
+def test_rotation_js_and_undertrained_rule():
+    assert C.claim_rotation_js(js_table())["passed"] is True
+    assert C.claim_rotation_js(js_table(untrained_ratio=5.0))["passed"] is False
+    assert C.claim_rotation_js(js_table(trained_ratio=1.0, epoch=3))["passed"] is None
+    assert C.claim_rotation_js(js_table(trained_ratio=1.0, epoch=100))["passed"] is False
+
+
+def test_pc_alignment():
+    assert C.claim_pc_alignment(alignment_table(0.9))["passed"] is True
+    assert C.claim_pc_alignment(alignment_table(0.1))["passed"] is False
+    row = C.claim_pc_alignment(alignment_table(0.1, epoch=3))
+    assert row["passed"] is None and "3 < 10 epochs" in row["detail"]
+
+
+def test_rotated_pixels():
+    t = pd.DataFrame([dict(frac_changed_global=0.1, frac_changed_local=0.01, n_chains=10,
+                           sweeps=5)])  # fmt: skip
+    assert C.claim_rotated_pixels(t, 100)["passed"] is True
+    t["frac_changed_local"] = 0.09
+    assert C.claim_rotated_pixels(t, 100)["passed"] is False
+    assert C.claim_rotated_pixels(t, 3)["passed"] is None
+
+
+def test_landau_double_well():
+    assert C.claim_landau_double_well(trajectory_table(2))["passed"] is True
+    assert C.claim_landau_double_well(trajectory_table(1, epochs=(0, 50, 100)))["passed"] is False
+    assert C.claim_landau_double_well(trajectory_table(1))["passed"] is None
+
+
+def test_spectral_gap():
+    assert C.claim_spectral_gap(gap_table(["gap", "gap"]))["passed"] is True
+    assert C.claim_spectral_gap(gap_table(["gap", "no gap"]))["passed"] is False
+    assert C.claim_spectral_gap(gap_table(["gap", "spectrum below window"]))["passed"] is None
+
+
+def test_stiffness():
+    spec, _ = diffusion_tables()
+    assert C.claim_stiffness(spec)["passed"] is True
+    spec["k_ii"] = 5.0
+    assert C.claim_stiffness(spec)["passed"] is False
+
+
+def test_harmonic_and_full_constraint():
+    spec, summ = diffusion_tables()
+    assert C.claim_harmonic_divergence(summ, spec)["passed"] is True
+    assert C.claim_full_constraint(summ)["passed"] is False  # bounded: the prediction fails
+    _, summ_slow = diffusion_tables(gauss_rate=0.5)
+    assert C.claim_harmonic_divergence(summ_slow, spec)["passed"] is False
+    _, summ_div = diffusion_tables(ld_div_verdict="diverges")
+    assert C.claim_full_constraint(summ_div)["passed"] is True
+    spec0, summ0 = diffusion_tables(with_div=False)
+    assert C.claim_harmonic_divergence(summ0, spec0)["passed"] is None
+    assert C.claim_full_constraint(summ0)["passed"] is None
+
+
+def test_claims_table_and_markdown():
+    fit, summ = kurtosis_tables()
+    spec, dsum = diffusion_tables()
+    tables = {
+        "random": [random_table(100), random_table(500, count=10)],
+        "kurtosis_fit": fit,
+        "kurtosis": summ,
+        "moments": moments_table(),
+        "loglik": loglik_table(),
+        "js": js_table(trained_ratio=1.0, epoch=3),
+        "alignment": alignment_table(0.9, epoch=3),
+        "rotated": pd.DataFrame([dict(frac_changed_global=0.1, frac_changed_local=0.2,
+                                      n_chains=10, sweeps=5)]),
+        "trajectories": trajectory_table(2),
+        "gap": gap_table(["gap", "no gap"]),
+        "diffusion_spectrum": spec,
+        "diffusion_summary": dsum,
+    }  # fmt: skip
+    t = C.claims_table(tables, epochs=3, min_epochs=10)
+    assert list(t.columns) == list(C.CLAIM_COLUMNS)
+    assert list(t["claim_id"]) == list(range(1, 14))
+    assert t["passed"].dtype == "boolean"
+    assert t["passed"].isna().sum() == 3  # 2 (few counts), 6 and 8 (undertrained)
+    md = C.claims_markdown(t, "## Claims")
+    assert md.startswith("## Claims") and md.count("\n| ") == 2 + 13  # header, rule, rows
+    assert "n/a" in md and "**FAIL**" in md and "pass" in md
+
+
+def test_uniform_moments_table_matches_eq51(tmp_path):
+    rng = np.random.default_rng(1)
+    w = rng.normal(0, 0.5, (12, 5)).astype(np.float32)
+    path = tmp_path / "ck.npz"
+    save_npz(path, W=w, a=np.zeros(12, np.float32), b=np.zeros(5, np.float32), epoch=np.int64(4))
+    t = C.uniform_moments_table({"trained": path}, 20_000, seed=0)
+    assert len(t) == 12 + 5 and set(t["variable"]) == {"x", "y"}
+    assert ((t["mean"] - t["mu"]).abs() / t["se_mean"]).max() < 4.5
+    assert ((t["std"] - 0.5).abs() / t["se_std"]).max() < 4.5
+    assert C.claim_uniform_moments(t)["passed"] is True
+
+
+def test_pc_alignment_table_finds_the_planted_direction(tmp_path):
+    rng = np.random.default_rng(2)
+    n = 30
+    pc = rng.normal(size=n)
+    pc /= np.linalg.norm(pc)
+    data = (rng.random((4000, n)) < 0.5).astype(float) + 3 * np.outer(rng.normal(size=4000), pc)
+    w = 5 * np.outer(pc, rng.normal(size=4)) + rng.normal(0, 0.01, (n, 4))
+    path = tmp_path / "ck.npz"
+    save_npz(path, W=w.astype(np.float32))
+    t = C.pc_alignment_table([(4, "PCD", 0, 7, path)], data, n_pcs=3)
+    assert t["overlap_pc1"].iloc[0] == pytest.approx(1.0, abs=0.01)
+    assert t["best_pc"].iloc[0] == 1
+    assert t["random_overlap"].iloc[0] == pytest.approx(np.sqrt(2 / (np.pi * n)))

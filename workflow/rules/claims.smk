@@ -1,0 +1,113 @@
+# Beyond the paper (issue 7): the claims table, and a test of the diffusion prediction of
+# Sec. 4.1 (Eqs. 29-48) with Langevin dynamics in reciprocal space.
+
+FIGURE_STEMS.append(f"{FIG}/fig_diffusion")
+TABLE_TARGETS.append(f"{RES}/claims.parquet")
+
+
+rule uniform_moments:
+    input:
+        untrained=diffusion_checkpoint("untrained"),
+        trained=diffusion_checkpoint("trained"),
+    output:
+        f"{RES}/claims/uniform_moments.parquet",
+    log:
+        f"{RES}/logs/claims/uniform_moments.log",
+    params:
+        n=config["claims"]["uniform_states"],
+        seed=config["seed"],
+    threads: 1
+    conda:
+        "../../envs/rbm.yaml"
+    shell:
+        "python -m rbm_reciprocal uniform-moments --checkpoint untrained:{input.untrained} "
+        "--checkpoint trained:{input.trained} --samples {params.n} --seed {params.seed} "
+        "--out {output} > {log} 2>&1"
+
+
+rule pc_alignment:
+    input:
+        checkpoints=[path for _, path in alignment_checkpoints()],
+        data=rules.prepare_mnist.output[0],
+    output:
+        f"{RES}/claims/pc_alignment.parquet",
+    log:
+        f"{RES}/logs/claims/pc_alignment.log",
+    params:
+        specs=" ".join(f"--checkpoint {spec}" for spec, _ in alignment_checkpoints()),
+    threads: 1
+    conda:
+        "../../envs/rbm.yaml"
+    shell:
+        "python -m rbm_reciprocal pc-alignment --data {input.data} {params.specs} "
+        "--out {output} > {log} 2>&1"
+
+
+rule diffusion:
+    input:
+        untrained=diffusion_checkpoint("untrained"),
+        trained=diffusion_checkpoint("trained"),
+    output:
+        spectrum=f"{RES}/diffusion/spectrum.parquet",
+        series=f"{RES}/diffusion/series.parquet",
+        summary=f"{RES}/diffusion/summary.parquet",
+        final=f"{RES}/diffusion/final.parquet",
+    log:
+        f"{RES}/logs/diffusion/diffusion.log",
+    params:
+        settings=diffusion_settings_json(),
+        seed=config["seed"],
+    threads: 1
+    conda:
+        "../../envs/rbm.yaml"
+    shell:
+        "python -m rbm_reciprocal diffusion --untrained {input.untrained} "
+        "--trained {input.trained} --settings {params.settings:q} --seed {params.seed} "
+        "--out-spectrum {output.spectrum} --out-series {output.series} "
+        "--out-summary {output.summary} --out-final {output.final} > {log} 2>&1"
+
+
+rule fig_diffusion:
+    input:
+        rules.diffusion.output.spectrum,
+        rules.diffusion.output.series,
+        rules.diffusion.output.summary,
+        rules.diffusion.output.final,
+    output:
+        pdf=f"{FIG}/fig_diffusion.pdf",
+        png=f"{FIG}/fig_diffusion.png",
+    log:
+        f"{RES}/logs/figures/fig_diffusion.log",
+    params:
+        stem=lambda w, output: os.path.splitext(output.pdf)[0],
+    threads: 1
+    conda:
+        "../../envs/rbm.yaml"
+    shell:
+        "python -m rbm_reciprocal figure fig_diffusion --inputs {input} --stem {params.stem} "
+        "> {log} 2>&1"
+
+
+rule claims:
+    input:
+        unpack(claims_inputs),
+    output:
+        table=f"{RES}/claims.parquet",
+        markdown=f"{RES}/claims.md",
+    log:
+        f"{RES}/logs/claims/claims.log",
+    params:
+        epochs=EPOCHS[-1],
+        min_epochs=config["claims"]["min_epochs"],
+    threads: 1
+    conda:
+        "../../envs/rbm.yaml"
+    shell:
+        "python -m rbm_reciprocal claims --random {input.random} --kurtosis {input.kurtosis} "
+        "--kurtosis-fit {input.kurtosis_fit} --moments {input.moments} --loglik {input.loglik} "
+        "--js {input.js} --alignment {input.alignment} --rotated {input.rotated} "
+        "--trajectories {input.trajectories} --gap {input.gap} "
+        "--diffusion-spectrum {input.diffusion_spectrum} "
+        "--diffusion-summary {input.diffusion_summary} --epochs {params.epochs} "
+        "--min-epochs {params.min_epochs} --out {output.table} --out-md {output.markdown} "
+        "> {log} 2>&1"
