@@ -234,6 +234,10 @@ def test_harmonic_and_full_constraint():
     spec, summ = diffusion_tables()
     assert C.claim_harmonic_divergence(summ, spec)["passed"] is True
     assert C.claim_full_constraint(summ)["passed"] is False  # bounded: the prediction fails
+    assert C.claim_metastability(summ)["passed"] is False  # ... and they all converge
+    _, summ_meta = diffusion_tables(ld_div_verdict="metastable")
+    assert C.claim_full_constraint(summ_meta)["passed"] is False
+    assert C.claim_metastability(summ_meta)["passed"] is True
     _, summ_slow = diffusion_tables(gauss_rate=0.5)
     assert C.claim_harmonic_divergence(summ_slow, spec)["passed"] is False
     _, summ_div = diffusion_tables(ld_div_verdict="diverges")
@@ -241,6 +245,7 @@ def test_harmonic_and_full_constraint():
     spec0, summ0 = diffusion_tables(with_div=False)
     assert C.claim_harmonic_divergence(summ0, spec0)["passed"] is None
     assert C.claim_full_constraint(summ0)["passed"] is None
+    assert C.claim_metastability(summ0)["passed"] is None
 
 
 def test_claims_table_and_markdown():
@@ -263,11 +268,11 @@ def test_claims_table_and_markdown():
     }  # fmt: skip
     t = C.claims_table(tables, epochs=3, min_epochs=10)
     assert list(t.columns) == list(C.CLAIM_COLUMNS)
-    assert list(t["claim_id"]) == list(range(1, 14))
+    assert list(t["claim_id"]) == list(range(1, 15))
     assert t["passed"].dtype == "boolean"
     assert t["passed"].isna().sum() == 3  # 2 (few counts), 6 and 8 (undertrained)
     md = C.claims_markdown(t, "## Claims")
-    assert md.startswith("## Claims") and md.count("\n| ") == 2 + 13  # header, rule, rows
+    assert md.startswith("## Claims") and md.count("\n| ") == 2 + 14  # header, rule, rows
     assert "n/a" in md and "**FAIL**" in md and "pass" in md
 
 

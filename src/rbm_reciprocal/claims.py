@@ -4,7 +4,8 @@ Each ``claim_*`` function takes tables already written to ``results/`` (pandas D
 and returns one row (a dict with the keys of :data:`CLAIM_COLUMNS`):
 
 ``claim_id``
-    Number of the claim (the order of issue 7, then the diffusion prediction of Sec. 4.1).
+    Number of the claim (1-10 in the order of issue 7, 11-14 the diffusion prediction of
+    Sec. 4.1).
 ``paper_statement``
     What the paper says, with its equation or figure.
 ``our_number``
@@ -42,6 +43,7 @@ __all__ = [
     "claim_harmonic_divergence",
     "claim_kurtosis",
     "claim_landau_double_well",
+    "claim_metastability",
     "claim_mp_ks",
     "claim_mp_mode",
     "claim_pc_alignment",
@@ -503,8 +505,8 @@ def claim_stiffness(spectrum: pd.DataFrame, n_sd: float = 5.0) -> dict:
         f"k = 4 I within sampling noise (|k_ii - 4| <= {n_sd:g} x 4 sqrt(2/(n-D)), off-diagonal "
         "RMS <= 1.5 x 4/sqrt(n-D))",
         ok,
-        "Cov(z) = I/4 exactly for any weights (unit-variance-1/4 bits, orthogonal U, V), so "
-        "the divergence condition lambda_i > k_ii/beta reads lambda_i > 4/beta.",
+        "Cov(z) = I/4 exactly for any weights (independent bits of variance 1/4, orthogonal "
+        "U and V), so the divergence condition lambda_i > k_ii/beta reads lambda_i > 4/beta.",
     )
 
 
@@ -552,32 +554,64 @@ def claim_harmonic_divergence(summary: pd.DataFrame, spectrum: pd.DataFrame) -> 
 
 
 def claim_full_constraint(summary: pd.DataFrame) -> dict:
-    """Claim 13: the open prediction -- some modes of the RBM's diffusion do not converge.
+    """Claim 13: the open prediction -- modes with negative harmonic eigenvalues diverge.
 
     Tested with the full (large-deviation) constraint potential instead of its second-order
-    truncation: pass if some predicted-divergent mode still diverges; fail if all stay bounded;
-    "n/a" when no mode is predicted to diverge.
+    truncation: pass if some predicted-divergent mode still diverges (its variance keeps
+    growing); fail if all stay bounded; "n/a" when no mode is predicted to diverge.
     """
     ld = summary[summary["potential"] == "large_deviation"]
     div = ld[ld["predicted_diverges"]]
-    if div.empty:
-        passed = None
-    else:
-        passed = bool((div["verdict"] == "diverges").any())
+    passed = None if div.empty else bool((div["verdict"] == "diverges").any())
     stable = ld[~ld["predicted_diverges"]]
     return _row(
         13,
-        "Hence, when reciprocal variables are Gaussian (large RBMs), some modes of the "
-        "diffusion do not converge to the Boltzmann distribution (Sec. 4.1, untested in the "
-        "paper).",
+        "When reciprocal variables are Gaussian (large RBMs), the modes with lambda_i > "
+        "k_ii/beta have negative eigenvalues and their diffusion diverges instead of "
+        "converging to the Boltzmann distribution (Sec. 4.1, Eq. 48; untested in the paper).",
         f"full constraint potential: predicted-divergent modes {_summary_counts(div) or 'none'}"
         f"; stable modes {_summary_counts(stable)}",
-        "Langevin with the all-orders (large-deviation) marginal constraint potential: does any "
-        "predicted-divergent mode's variance keep growing (x2 over the second half)?",
+        "Langevin with the all-orders (large-deviation) marginal constraint potential: does "
+        "any predicted-divergent mode's variance keep growing (x2 over the second half)?",
         passed,
         "The Gaussian constraint is the second-order truncation of a potential whose "
-        "support is bounded; beyond the quadratic region it confines every mode. "
-        "'metastable': equilibrated inside the wells, not yet between them."
+        "support is bounded; beyond the quadratic region it confines every mode, so no "
+        "eigenvalue is negative. See claim 14 for what remains of the prediction."
+        if passed is not None
+        else "n/a: no mode is predicted to diverge.",
+    )
+
+
+def claim_metastability(summary: pd.DataFrame) -> dict:
+    """Claim 14: weaker reading of the prediction -- those modes do not reach the Boltzmann law.
+
+    Pass if some predicted-divergent mode, simulated in the full constraint potential from
+    the uniform-measure start, has not reached its stationary law at the horizon (verdict
+    ``metastable`` or ``not converged``); fail if all converge; "n/a" without such modes.
+    """
+    ld = summary[summary["potential"] == "large_deviation"]
+    div = ld[ld["predicted_diverges"]]
+    passed = None if div.empty else bool((div["verdict"] != "converges").any())
+    horizon = float(ld["horizon_over_tau"].max()) if "horizon_over_tau" in ld else np.nan
+    stuck = div[div["verdict"] != "converges"]
+    occ = (
+        f"; largest well-occupation deviation {stuck['occupation_z_final'].max():.0f} s.d."
+        if len(stuck) and "occupation_z_final" in stuck
+        else ""
+    )
+    return _row(
+        14,
+        "(Weaker reading of the same prediction) the diffusion of the modes with lambda_i > "
+        "k_ii/beta does not reach the Boltzmann distribution.",
+        f"predicted-divergent modes in the full constraint potential: "
+        f"{_summary_counts(div) or 'none'}{occ}",
+        f"from the uniform-measure start, is any of them still away from its stationary law "
+        f"after {horizon:g} relaxation times (KS or well occupations beyond the critical "
+        "values)?",
+        passed,
+        "These modes become double wells (the Landau picture of Sec. 5) whose barriers "
+        "trap the walkers: equilibrium inside each well, not between them (all Fokker-Planck "
+        "eigenvalues are positive, the smallest ones exponentially small in the barrier)."
         if passed is not None
         else "n/a: no mode is predicted to diverge.",
     )
@@ -634,6 +668,7 @@ def claims_table(
         if "diffusion_summary" in t:
             rows.append(claim_harmonic_divergence(t["diffusion_summary"], t["diffusion_spectrum"]))
             rows.append(claim_full_constraint(t["diffusion_summary"]))
+            rows.append(claim_metastability(t["diffusion_summary"]))
     table = pd.DataFrame(rows, columns=list(CLAIM_COLUMNS)).sort_values("claim_id")
     table["passed"] = pd.array(list(table["passed"]), dtype="boolean")
     return table.reset_index(drop=True)

@@ -69,13 +69,16 @@ Smirnov distance to the stationary density over time.
 Treating each component alone uses its marginal constraint potential; the components are
 uncorrelated (``Cov(z) = I / 4``) but not independent, which the 1-D test neglects, as the
 decoupled harmonic picture of Eq. (47) does.
+
+Randomness: every stream is ``default_rng(SeedSequence([seed, ...tags]))`` (covariance
+states per checkpoint, initial walkers and noise per mode), all numpy and single-threaded,
+so the same arguments give identical tables.
 """
 
 from __future__ import annotations
 
 import os
 import zlib
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -1060,8 +1063,3 @@ def run_diffusion(
 
 def _mode_seed(seed: int, state: str) -> int:
     return int(np.random.SeedSequence([int(seed), zlib.crc32(state.encode())]).generate_state(1)[0])
-
-
-def simulated_indices(summary: pd.DataFrame) -> Sequence[int]:
-    """1-based ``z`` indices that were simulated (for figures)."""
-    return sorted(summary["index"].unique())

@@ -963,6 +963,13 @@ def fig_diffusion(
             f" harmonic variance {ga['var_final'].iloc[0]:.2g}",
             fontsize=8,
         )
+    edges = series[(series["state"] == row["state"]) & (series["index"] == row["index"])]
+    if len(edges) and "support_hi" in edges:
+        x_lo, x_hi = ax_d.get_xlim()
+        for edge in (float(edges["support_lo"].iloc[0]), float(edges["support_hi"].iloc[0])):
+            if x_lo - (x_hi - x_lo) < edge < x_hi + (x_hi - x_lo):
+                ax_d.axvline(edge, ls=":", color="k", lw=1)
+        ax_d.plot([], [], ":", color="k", lw=1, label="edge of the support")
     ax_d.set_xlabel(f"$z$ ({row['kind']}-mode, from the saddle)")
     ax_d.set_ylabel("density")
     ax_d.legend(frameon=False, fontsize=7)

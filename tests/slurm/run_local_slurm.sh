@@ -148,10 +148,11 @@ JobAcctGatherType=jobacct_gather/none
 AccountingStorageType=accounting_storage/none
 # Without accounting, a job's final state is kept only here (one line per job) and for
 # MinJobAge seconds in slurmctld; the plugin's squeue status checks need MinJobAge >= 3 x
-# --slurm-init-seconds-before-status-checks, or it silently falls back to sacct (recipe).
+# --slurm-init-seconds-before-status-checks, or it silently falls back to sacct (recipe);
+# longer than the whole run, so that squeue still lists every job for the final check.
 JobCompType=jobcomp/filetxt
 JobCompLoc=$TMP/log/jobcomp.txt
-MinJobAge=600
+MinJobAge=$((TIMEOUT + 600))
 ReturnToService=2
 NodeName=localhost NodeAddr=127.0.0.1 CPUs=$CPUS RealMemory=$MEM_MB State=UNKNOWN
 PartitionName=debug Nodes=ALL Default=YES MaxTime=INFINITE State=UP

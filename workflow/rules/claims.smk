@@ -99,6 +99,10 @@ rule claims:
     params:
         epochs=EPOCHS[-1],
         min_epochs=config["claims"]["min_epochs"],
+        title=(
+            f"Claims of arXiv:2503.21536 checked on this run: hidden sizes {HIDDEN}, "
+            f"methods {METHODS}, {len(REPLICAS)} replica(s), {EPOCHS[-1]} epochs."
+        ),
     threads: 1
     conda:
         "../../envs/rbm.yaml"
@@ -109,5 +113,5 @@ rule claims:
         "--trajectories {input.trajectories} --gap {input.gap} "
         "--diffusion-spectrum {input.diffusion_spectrum} "
         "--diffusion-summary {input.diffusion_summary} --epochs {params.epochs} "
-        "--min-epochs {params.min_epochs} --out {output.table} --out-md {output.markdown} "
-        "> {log} 2>&1"
+        "--min-epochs {params.min_epochs} --title {params.title:q} --out {output.table} "
+        "--out-md {output.markdown} > {log} 2>&1"

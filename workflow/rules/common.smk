@@ -7,6 +7,7 @@ from snakemake.exceptions import WorkflowError
 from snakemake.utils import validate
 
 sys.path.insert(0, str(Path(workflow.basedir) / "src"))
+from rbm_reciprocal.cost import job_runtime_minutes  # noqa: E402
 from rbm_reciprocal.workflow_config import (  # noqa: E402
     config_error_message,
     checkpoint_epochs_from_config,

@@ -21,6 +21,9 @@ rule loglik:
     threads: config["loglik"]["threads"]
     resources:
         mem_mb=loglik_mem_mb,
+        runtime=lambda w, threads, attempt: job_runtime_minutes(
+            config, "loglik", w, threads, attempt
+        ),
     conda:
         "../../envs/rbm.yaml"
     shell:

@@ -17,6 +17,9 @@ rule train_rbm:
     threads: config["training"]["threads"]
     resources:
         mem_mb=lambda w: train_mem_mb(784, int(w.hidden), config["data"]["n_train"] or 60000),
+        runtime=lambda w, threads, attempt: job_runtime_minutes(
+            config, "train_rbm", w, threads, attempt
+        ),
     conda:
         "../../envs/rbm.yaml"
     shell:
