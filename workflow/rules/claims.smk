@@ -75,7 +75,9 @@ rule fig_diffusion:
         rules.diffusion.output.final,
     output:
         pdf=f"{FIG}/fig_diffusion.pdf",
-        png=f"{FIG}/fig_diffusion.png",
+        png=report(
+            f"{FIG}/fig_diffusion.png", caption="../report/fig_diffusion.rst", category="Figures"
+        ),
     log:
         f"{RES}/logs/figures/fig_diffusion.log",
     params:

@@ -9,7 +9,9 @@ rule fig3_mp:
         random_spectrum_tables,
     output:
         pdf=f"{FIG}/fig3_{{panel}}.pdf",
-        png=f"{FIG}/fig3_{{panel}}.png",
+        png=report(
+            f"{FIG}/fig3_{{panel}}.png", caption="../report/fig3_mp.rst", category="Figures"
+        ),
     log:
         f"{RES}/logs/figures/fig3_{{panel}}.log",
     params:
@@ -27,7 +29,9 @@ rule fig3f_trained_spectra:
         rules.trained_spectra.output.table,
     output:
         pdf=f"{FIG}/fig3_f.pdf",
-        png=f"{FIG}/fig3_f.png",
+        png=report(
+            f"{FIG}/fig3_f.png", caption="../report/fig3_f.rst", category="Figures"
+        ),
     log:
         f"{RES}/logs/figures/fig3_f.log",
     params:

@@ -56,7 +56,9 @@ rule fig7_fig8:
         rules.mode_trajectory_table.output[0],
     output:
         pdf=f"{FIG}/fig{{n}}.pdf",
-        png=f"{FIG}/fig{{n}}.png",
+        png=report(
+            f"{FIG}/fig{{n}}.png", caption="../report/fig7_8.rst", category="Figures"
+        ),
     log:
         f"{RES}/logs/figures/fig{{n}}.log",
     wildcard_constraints:

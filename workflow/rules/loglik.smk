@@ -51,7 +51,9 @@ rule fig1_left:
         rules.loglik_table.output[0],
     output:
         pdf=f"{FIG}/fig1_left.pdf",
-        png=f"{FIG}/fig1_left.png",
+        png=report(
+            f"{FIG}/fig1_left.png", caption="../report/fig1_left.rst", category="Figures"
+        ),
     log:
         f"{RES}/logs/figures/fig1_left.log",
     params:

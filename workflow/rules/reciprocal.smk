@@ -132,7 +132,9 @@ rule fig1_right:
         rules.landscape_sample.output.image,
     output:
         pdf=f"{FIG}/fig1_right.pdf",
-        png=f"{FIG}/fig1_right.png",
+        png=report(
+            f"{FIG}/fig1_right.png", caption="../report/fig1_right.rst", category="Figures"
+        ),
     log:
         f"{RES}/logs/figures/fig1_right.log",
     params:
@@ -151,7 +153,9 @@ rule fig2:
         rules.landscape_points.output.points,
     output:
         pdf=f"{FIG}/fig2.pdf",
-        png=f"{FIG}/fig2.png",
+        png=report(
+            f"{FIG}/fig2.png", caption="../report/fig2.rst", category="Figures"
+        ),
     log:
         f"{RES}/logs/figures/fig2.log",
     params:
@@ -168,7 +172,9 @@ rule fig3_e:
         kurtosis_tables(),
     output:
         pdf=f"{FIG}/fig3_e.pdf",
-        png=f"{FIG}/fig3_e.png",
+        png=report(
+            f"{FIG}/fig3_e.png", caption="../report/fig3_e.rst", category="Figures"
+        ),
     log:
         f"{RES}/logs/figures/fig3_e.log",
     params:
@@ -185,7 +191,9 @@ rule fig5:
         rules.uniform_projections.output[0],
     output:
         pdf=f"{FIG}/fig5.pdf",
-        png=f"{FIG}/fig5.png",
+        png=report(
+            f"{FIG}/fig5.png", caption="../report/fig5.rst", category="Figures"
+        ),
     log:
         f"{RES}/logs/figures/fig5.log",
     params:

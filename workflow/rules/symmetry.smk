@@ -64,7 +64,9 @@ rule fig4:
         pdfs=f"{RES}/symmetry/js/{rotation_js_models()[0]}_pdfs.parquet",
     output:
         pdf=f"{FIG}/fig4.pdf",
-        png=f"{FIG}/fig4.png",
+        png=report(
+            f"{FIG}/fig4.png", caption="../report/fig4.rst", category="Figures"
+        ),
     log:
         f"{RES}/logs/figures/fig4.log",
     params:
@@ -105,7 +107,9 @@ rule fig6:
         rules.rotated_samples.output.table,
     output:
         pdf=f"{FIG}/fig6.pdf",
-        png=f"{FIG}/fig6.png",
+        png=report(
+            f"{FIG}/fig6.png", caption="../report/fig6.rst", category="Figures"
+        ),
     log:
         f"{RES}/logs/figures/fig6.log",
     params:
