@@ -196,16 +196,22 @@ class AISResult:
         return int(self.log_weights.shape[0])
 
 
+def checked_base_bias(base_bias: np.ndarray, n_visible: int) -> np.ndarray:
+    """Base-model visible biases as float32 (N,), or a ConfigError (wrong shape, non-finite)."""
+    base = np.ascontiguousarray(base_bias, dtype=np.float32)
+    if base.shape != (n_visible,):
+        raise ConfigError(f"base biases must have shape ({n_visible},), got {base.shape}")
+    if not np.all(np.isfinite(base)):
+        raise ConfigError("base biases must be finite")
+    return base
+
+
 class _Annealer:
     """Buffers and the fused step of one annealing run (forward or reverse)."""
 
     def __init__(self, params: RBMParams, base_bias: np.ndarray, n_chains: int) -> None:
         n, m = params.W.shape
-        base = np.ascontiguousarray(base_bias, dtype=np.float32)
-        if base.shape != (n,):
-            raise ConfigError(f"base biases must have shape ({n},), got {base.shape}")
-        if not np.all(np.isfinite(base)):
-            raise ConfigError("base biases must be finite")
+        base = checked_base_bias(base_bias, n)
         self.p = params
         self.a_base = base
         self.adiff = params.a.astype(np.float64) - base.astype(np.float64)

@@ -358,12 +358,10 @@ class _TorchAnnealer:
     def __init__(
         self, params: RBMParams, base_bias: np.ndarray, n_chains: int, device: torch.device
     ) -> None:
+        from .ais import checked_base_bias
+
         n, m = params.W.shape
-        base = np.ascontiguousarray(base_bias, dtype=np.float32)
-        if base.shape != (n,):
-            raise ConfigError(f"base biases must have shape ({n},), got {base.shape}")
-        if not np.all(np.isfinite(base)):
-            raise ConfigError("base biases must be finite")
+        base = checked_base_bias(base_bias, n)
         self.device = device
         self.W, self.a, self.b = to_tensors(params, device)
         self.a_base_np = base
