@@ -27,6 +27,18 @@ include: "workflow/rules/symmetry.smk"
 include: "workflow/rules/landau.smk"
 include: "workflow/rules/figures.smk"
 include: "workflow/rules/claims.smk"
+include: "workflow/rules/report.smk"
+
+
+# Jobs that run where Snakemake runs, never submitted to a cluster: the download (compute
+# nodes often have no internet) and the merges of small tables.
+localrules:
+    all,
+    download_mnist,
+    loglik_table,
+    rotation_js_table,
+    mode_trajectory_table,
+    run_parameters,
 
 
 rule all:

@@ -274,6 +274,12 @@ def test_claims_table_and_markdown():
     md = C.claims_markdown(t, "## Claims")
     assert md.startswith("## Claims") and md.count("\n| ") == 2 + 14  # header, rule, rows
     assert "n/a" in md and "**FAIL**" in md and "pass" in md
+    page = C.claims_html(t, "Claims <of> this run")
+    assert page.count("<tr>") == 1 + 14  # header and one row per claim
+    assert "Claims &lt;of&gt; this run" in page  # escaped
+    for result, n in (("pass", t["passed"].eq(True).sum()), ("FAIL", t["passed"].eq(False).sum())):
+        assert page.count(f"<b>{result}</b>") == n
+    assert page.count("<b>n/a</b>") == 3
 
 
 def test_uniform_moments_table_matches_eq51(tmp_path):

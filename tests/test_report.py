@@ -29,3 +29,10 @@ def test_report_builds_with_every_figure(smoke_run):
     }
     assert expected <= pngs, sorted(pngs)
     assert any(n.endswith("report.html") for n in names)
+    # the claims table and the run's parameters (merged config, versions) are in it too
+    with zipfile.ZipFile(smoke_run / "report.zip") as z:
+        pages = {n.rsplit("/", 1)[-1]: z.read(n).decode() for n in names if n.endswith(".html")}
+    assert "<b>pass</b>" in pages["claims.html"]
+    assert pages["claims.html"].count("<tr>") == 1 + 14
+    assert "n_train: 1000" in pages["run_parameters.html"]  # the smoke override
+    assert "hidden: [16, 32]" in pages["run_parameters.html"]

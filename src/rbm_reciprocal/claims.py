@@ -702,6 +702,37 @@ def claims_markdown(table: pd.DataFrame, title: str | None = None) -> str:
     return "\n".join(lines) + "\n"
 
 
+def claims_html(table: pd.DataFrame, title: str | None = None) -> str:
+    """The claims as a self-contained HTML page (same columns as :func:`claims_markdown`)."""
+    import html
+
+    style = {True: ("pass", "#d8f0d8"), False: ("FAIL", "#f6d0d0")}
+    rows = []
+    for _, r in table.iterrows():
+        p = r["passed"]
+        result, colour = ("n/a", "#eeeeee") if pd.isna(p) else style[bool(p)]
+        cells = [
+            str(int(r["claim_id"])),
+            str(r["paper_statement"]),
+            str(r["our_number"]),
+            str(r["test"]),
+            str(r["detail"]),
+        ]
+        tds = "".join(f"<td>{html.escape(c)}</td>" for c in cells)
+        rows.append(f"<tr>{tds}<td style='background:{colour}'><b>{result}</b></td></tr>")
+    head = "".join(
+        f"<th>{h}</th>" for h in ("#", "the paper says", "we measured", "test", "notes", "result")
+    )
+    heading = f"<h2>{html.escape(title)}</h2>\n" if title else ""
+    return (
+        "<!DOCTYPE html>\n<html><head><meta charset='utf-8'><title>Claims</title><style>"
+        "table{border-collapse:collapse;font:13px sans-serif}"
+        "td,th{border:1px solid #999;padding:4px;vertical-align:top;text-align:left}"
+        "</style></head><body>\n"
+        f"{heading}<table><tr>{head}</tr>\n" + "\n".join(rows) + "\n</table></body></html>\n"
+    )
+
+
 # ---------------------------------------------------------------------------------------------
 # Quantities computed for the claims (each a small workflow rule)
 # ---------------------------------------------------------------------------------------------
@@ -878,8 +909,10 @@ def run_claims(
     epochs: int | None = None,
     min_epochs: int = 10,
     title: str | None = None,
+    out_html: PathLike | None = None,
 ) -> pd.DataFrame:
-    """Read the tables named in ``paths`` (see :func:`claims_table`), write both outputs.
+    """Read the tables named in ``paths`` (see :func:`claims_table`), write the outputs
+    (parquet, Markdown and, if ``out_html`` is given, the HTML of the Snakemake report).
 
     ``paths["random"]``, ``paths["kurtosis"]`` and ``paths["kurtosis_fit"]`` may be lists
     (one file per panel / variant; the kurtosis lists are concatenated).
@@ -900,4 +933,7 @@ def run_claims(
     save_parquet(out_table, table)
     with atomic_path(out_markdown) as tmp:
         tmp.write_text(claims_markdown(table, title))
+    if out_html is not None:
+        with atomic_path(out_html) as tmp:
+            tmp.write_text(claims_html(table, title))
     return table

@@ -96,6 +96,20 @@ def _cmd_concat(args: argparse.Namespace) -> None:
     save_parquet(args.out, pd.concat([pd.read_parquet(p) for p in args.inputs], ignore_index=True))
 
 
+def _cmd_run_parameters(args: argparse.Namespace) -> None:
+    import yaml
+
+    from .io import atomic_path
+    from .provenance import run_parameters, run_parameters_html
+
+    params = run_parameters(json.loads(args.config_json), args.checkout)
+    with atomic_path(args.out_yaml) as tmp:
+        tmp.write_text(yaml.safe_dump(params, sort_keys=False))
+    with atomic_path(args.out_html) as tmp:
+        tmp.write_text(run_parameters_html(params))
+    print(f"code {params['code']}", file=sys.stderr)
+
+
 def _cmd_rotation_js(args: argparse.Namespace) -> None:
     from .rotations import run_rotation_js
 
@@ -336,6 +350,13 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--out", required=True)
     c.set_defaults(func=_cmd_concat)
 
+    rp = sub.add_parser("run-parameters", help="merged config and versions, for the report")
+    rp.add_argument("--config-json", required=True, help="the merged config as JSON")
+    rp.add_argument("--checkout", help="the workflow's checkout (for its git commit)")
+    rp.add_argument("--out-yaml", required=True)
+    rp.add_argument("--out-html", required=True)
+    rp.set_defaults(func=_cmd_run_parameters)
+
     rj = sub.add_parser("rotation-js", help="JS divergence of rotated vs unrotated W (Fig. 4)")
     rj.add_argument("--checkpoint", required=True)
     rj.add_argument("--labels", required=True, help="JSON of columns to add to the row")
@@ -517,6 +538,7 @@ def build_parser() -> argparse.ArgumentParser:
     cl.add_argument("--title", help="heading line of the Markdown file")
     cl.add_argument("--out", required=True, help="claims parquet")
     cl.add_argument("--out-md", required=True, help="claims Markdown table")
+    cl.add_argument("--out-html", help="claims HTML table (shown in the Snakemake report)")
     cl.set_defaults(func=_cmd_claims)
     return p
 
@@ -589,6 +611,7 @@ def _cmd_claims(args: argparse.Namespace) -> None:
         args.epochs,
         args.min_epochs,
         args.title,
+        out_html=args.out_html,
     )
     counts = t["passed"].value_counts(dropna=False)
     print(

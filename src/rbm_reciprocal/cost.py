@@ -326,27 +326,43 @@ def _gibbs_cost(rule: str, label: str, jobs: int, chains: int, sweeps: int, m: i
 
 
 def analysis_costs(config: dict) -> list[Cost]:
-    """Gibbs sampling of the reciprocal-space, Landau and symmetry rules, where configured.
-
-    These sections belong to rules still in development; their counts are approximate
-    (one model each unless stated, the first hidden size when none is chosen).
-    """
+    """Gibbs sampling and projections of the reciprocal-space, Landau, symmetry and
+    diffusion rules (one model each unless stated, the first hidden size when none is
+    chosen)."""
     hidden = [int(m) for m in config["model"]["hidden"]]
     out = []
     rec = config.get("reciprocal") or {}
+    m_rec = int((rec.get("model") or {}).get("hidden") or hidden[0])
     if rec.get("gibbs"):
-        m = int((rec.get("model") or {}).get("hidden") or hidden[0])
         g = rec["gibbs"]
+        for rule in ("landscape_sample", "landscape_points"):
+            out.append(
+                _gibbs_cost(rule, f"M={m_rec}", 1, int(g["n_chains"]), int(g["sweeps"]), m_rec)
+            )
+    if rec.get("fig5"):
+        s = int(rec["fig5"]["n_samples"])  # uniform states projected on U and V, two models
         out.append(
-            _gibbs_cost(
-                "landscape_sample/points",
-                f"M={m}",
-                2,
-                int(g["n_chains"]),
-                int(g["sweeps"]),
-                m,
+            Cost(
+                "analyses",
+                "uniform_projections",
+                f"M={m_rec}",
+                1,
+                gemm=2 * (gemm_flops(s, N_VISIBLE, N_VISIBLE) + gemm_flops(s, m_rec, m_rec)),
+                rows=s,
+                hidden=m_rec,
             )
         )
+    dif = config.get("diffusion") or {}
+    if dif.get("walkers"):
+        m = int((dif.get("model") or {}).get("hidden") or hidden[0])
+        d = N_VISIBLE + m + 2  # components of z
+        states = int(dif["uniform_states"])
+        modes = sum(int(v) for v in (dif.get("modes") or {"n": 6}).values())
+        # per model (untrained, trained): z of the uniform states and their covariance,
+        # then 1-D Langevin walkers (counted as ~100 FLOPs per walker step, two potentials)
+        per_model = gemm_flops(states, N_VISIBLE + m, d) + gemm_flops(d, states, d)
+        per_model += 2 * modes * int(dif["walkers"]) * int(dif["max_steps"]) * 100
+        out.append(Cost("analyses", "diffusion", f"M={m}", 1, gemm=2 * per_model, hidden=m))
     lan = config.get("landau") or {}
     if lan.get("gibbs_chains"):
         from .workflow_config import checkpoint_epochs_from_config
@@ -558,9 +574,6 @@ def job_cost(config: dict, rule: str, wildcards: Any = None) -> Cost | None:
         return train_job_cost(config, wc("method"), int(wc("hidden")))
     if rule == "loglik":
         return loglik_job_cost(config, wc("method"), int(wc("hidden")))
-    if rule in ("random_spectrum", "mode_trajectory"):
-        costs = spectra_costs(config) if rule == "random_spectrum" else analysis_costs(config)
-        return next((c for c in costs if c.rule == rule and c.hidden == int(wc("hidden"))), None)
     if rule == "kurtosis":  # one job per variant, every size
         sizes = [c for c in spectra_costs(config) if c.rule == "kurtosis"]
         return Cost(
@@ -571,6 +584,10 @@ def job_cost(config: dict, rule: str, wildcards: Any = None) -> Cost | None:
             gemm=sum(c.gemm for c in sizes),
             svd=sum(c.svd for c in sizes),
         )
+    hidden = getattr(wildcards, "hidden", None) if wildcards is not None else None
+    for c in (*spectra_costs(config), *analysis_costs(config)):
+        if c.rule == rule and (hidden is None or c.hidden == int(hidden)):
+            return c
     return None
 
 
@@ -694,4 +711,9 @@ def report(
     )
     out.append("")
     out.append(cost_table(costs, calibration, gflops, detail=detail))
+    if detail:
+        from .resources import resources_table
+
+        out += ["", "Per-job requests of every rule (SLURM --cpus-per-task, --mem, --time):", ""]
+        out.append(resources_table(config))
     return "\n".join(out)

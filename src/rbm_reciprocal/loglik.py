@@ -182,19 +182,6 @@ def loglik_settings_from_config(config: dict[str, Any]) -> dict[str, Any]:
     return settings
 
 
-def loglik_mem_mb(n_visible: int, hidden: int, n_chains: int, n_images: int = 70_000) -> int:
-    """Memory estimate of a job: uint8 images, a few copies of W, chain buffers, slack."""
-    return int(
-        300
-        + (
-            n_images * n_visible
-            + 8 * n_visible * hidden * 4
-            + 8 * n_chains * (n_visible + hidden) * 4
-        )
-        / 1e6
-    )
-
-
 def loglik_rng(
     seed: int, method: str, hidden: int, replica: int, epoch: int
 ) -> list[np.random.Generator]:

@@ -87,11 +87,6 @@ def train_settings_from_config(
     return settings
 
 
-def train_mem_mb(n_visible: int, hidden: int, n_train: int = 60_000) -> int:
-    """Memory estimate of a training job: data (float32) + ~10 copies of W + chains."""
-    return int(600 + (n_train * n_visible * 4 + 10 * n_visible * hidden * 4) / 1e6)
-
-
 def prepare_job_environment(basedir: str | os.PathLike) -> None:
     """Let jobs run ``python -m rbm_reciprocal`` from the checkout at ``basedir``.
 

@@ -193,15 +193,15 @@ write_override(Path(sys.argv[1]))" "$WORK")
 
 say "snakemake --workflow-profile workflow/profiles/slurm (timeout ${TIMEOUT}s)"
 # Status by squeue (no accounting here; a real cluster's sacct is the plugin's default).
-# The profile's threads are sized for real nodes: here one core per training job, so that
-# two run at once on a 2-core node (--max-threads caps any other rule to the node's cores).
+# The profile's threads are sized for real nodes: here one core per training and AIS job,
+# so that two run at once on a 2-core node (--max-threads caps any rule to the node's cores).
 # In its own session (process group SM_PID), in the background, so that a signal to this
 # script runs the cleanup at once and the cleanup can stop the whole run.
 setsid timeout -k 10 "$TIMEOUT" "$PY" -m snakemake \
   --snakefile "$ROOT/Snakefile" --directory "$WORK" \
   --configfile "$ROOT/config.yaml" "$ROOT/workflow/presets/smoke.yaml" "$WORK/override.yaml" \
   --workflow-profile "$ROOT/workflow/profiles/slurm" \
-  --jobs "$CPUS" --max-threads "$CPUS" --set-threads train_rbm=1 \
+  --jobs "$CPUS" --max-threads "$CPUS" --set-threads train_rbm=1 loglik=1 \
   --slurm-status-command squeue --slurm-init-seconds-before-status-checks 5 \
   --slurm-keep-successful-logs "${TARGETS[@]}" >"$TMP/snakemake.log" 2>&1 &
 SM_PID=$!
@@ -231,7 +231,13 @@ for f in "$WORK"/figures/*; do
 done
 grep -q "steps (100%) done" "$TMP/snakemake.log" || fail "snakemake did not report 100% done"
 n_jobs="$(grep -c "Job .* has been submitted with SLURM jobid" "$TMP/snakemake.log" || true)"
-[ "$n_jobs" -ge 10 ] || fail "only $n_jobs jobs were submitted to SLURM"
+# every job of a non-local rule went to SLURM; local rules (download, table merges) did not
+n_planned="$(grep -c "^rule " "$TMP/snakemake.log" || true)"
+n_local="$(grep -c "^localrule " "$TMP/snakemake.log" || true)"
+[ "$n_jobs" = "$n_planned" ] && [ "$n_jobs" -ge 5 ] \
+  || fail "$n_jobs jobs submitted to SLURM, $n_planned planned for it"
+grep -q "^localrule download_mnist:" "$TMP/snakemake.log" \
+  || fail "download_mnist did not run where Snakemake runs (compute nodes may lack internet)"
 n_logs="$(find "$WORK/.snakemake/slurm_logs" -name '*.log' | wc -l)"
 [ "$n_logs" = "$n_jobs" ] || fail "$n_logs SLURM job logs for $n_jobs jobs"
 # Final states: the jobcomp record of every job (sacct needs an accounting database).
@@ -244,4 +250,9 @@ grep -q "ExitCode=0:0" "$TMP/log/jobcomp.txt" || fail "jobcomp lacks exit codes"
 # and the controller's own view (squeue keeps finished jobs for MinJobAge)
 n_cd="$(squeue -h -t all -o %T | grep -c COMPLETED || true)"
 [ "$n_cd" = "$n_jobs" ] || fail "squeue shows $n_cd COMPLETED jobs, expected $n_jobs"
-say "OK: $n_jobs SLURM jobs COMPLETED (exit 0), figures present; snakemake took ${SM_SECONDS}s in all"
+# each job's --cpus-per-task, --mem and --time are what its rule computed from the config
+squeue -h -t all -o '%i|%k|%m|%l|%C|%T' >"$TMP/squeue.txt"
+"$PY" "$ROOT/tests/slurm/check_requests.py" "$TMP/snakemake.log" "$TMP/squeue.txt" \
+  || fail "SLURM requests differ from the rules' resources"
+say "OK: $n_jobs SLURM jobs COMPLETED (exit 0) with their rules' requests, $n_local local" \
+  "jobs, figures present; snakemake took ${SM_SECONDS}s in all"

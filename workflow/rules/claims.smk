@@ -13,10 +13,15 @@ rule uniform_moments:
         f"{RES}/claims/uniform_moments.parquet",
     log:
         f"{RES}/logs/claims/uniform_moments.log",
+    benchmark:
+        f"{RES}/benchmarks/uniform_moments/uniform_moments.tsv"
     params:
         n=config["claims"]["uniform_states"],
         seed=config["seed"],
-    threads: 1
+    threads: rule_threads("uniform_moments")
+    resources:
+        mem_mb=rule_mem_mb("uniform_moments"),
+        runtime=rule_runtime("uniform_moments"),
     conda:
         "../../envs/rbm.yaml"
     shell:
@@ -33,9 +38,14 @@ rule pc_alignment:
         f"{RES}/claims/pc_alignment.parquet",
     log:
         f"{RES}/logs/claims/pc_alignment.log",
+    benchmark:
+        f"{RES}/benchmarks/pc_alignment/pc_alignment.tsv"
     params:
         specs=" ".join(f"--checkpoint {spec}" for spec, _ in alignment_checkpoints()),
-    threads: 1
+    threads: rule_threads("pc_alignment")
+    resources:
+        mem_mb=rule_mem_mb("pc_alignment"),
+        runtime=rule_runtime("pc_alignment"),
     conda:
         "../../envs/rbm.yaml"
     shell:
@@ -54,10 +64,15 @@ rule diffusion:
         final=f"{RES}/diffusion/final.parquet",
     log:
         f"{RES}/logs/diffusion/diffusion.log",
+    benchmark:
+        f"{RES}/benchmarks/diffusion/diffusion.tsv"
     params:
         settings=diffusion_settings_json(),
         seed=config["seed"],
-    threads: 1
+    threads: rule_threads("diffusion")
+    resources:
+        mem_mb=rule_mem_mb("diffusion"),
+        runtime=rule_runtime("diffusion"),
     conda:
         "../../envs/rbm.yaml"
     shell:
@@ -80,9 +95,14 @@ rule fig_diffusion:
         ),
     log:
         f"{RES}/logs/figures/fig_diffusion.log",
+    benchmark:
+        f"{RES}/benchmarks/fig_diffusion/fig_diffusion.tsv"
     params:
         stem=lambda w, output: os.path.splitext(output.pdf)[0],
-    threads: 1
+    threads: rule_threads("fig_diffusion")
+    resources:
+        mem_mb=rule_mem_mb("fig_diffusion"),
+        runtime=rule_runtime("fig_diffusion"),
     conda:
         "../../envs/rbm.yaml"
     shell:
@@ -96,8 +116,11 @@ rule claims:
     output:
         table=f"{RES}/claims.parquet",
         markdown=f"{RES}/claims.md",
+        html=report(f"{RES}/claims.html", caption="../report/claims.rst", category="Claims"),
     log:
         f"{RES}/logs/claims/claims.log",
+    benchmark:
+        f"{RES}/benchmarks/claims/claims.tsv"
     params:
         epochs=EPOCHS[-1],
         min_epochs=config["claims"]["min_epochs"],
@@ -105,7 +128,10 @@ rule claims:
             f"Claims of arXiv:2503.21536 checked on this run: hidden sizes {HIDDEN}, "
             f"methods {METHODS}, {len(REPLICAS)} replica(s), {EPOCHS[-1]} epochs."
         ),
-    threads: 1
+    threads: rule_threads("claims")
+    resources:
+        mem_mb=rule_mem_mb("claims"),
+        runtime=rule_runtime("claims"),
     conda:
         "../../envs/rbm.yaml"
     shell:
@@ -116,4 +142,4 @@ rule claims:
         "--diffusion-spectrum {input.diffusion_spectrum} "
         "--diffusion-summary {input.diffusion_summary} --epochs {params.epochs} "
         "--min-epochs {params.min_epochs} --title {params.title:q} --out {output.table} "
-        "--out-md {output.markdown} > {log} 2>&1"
+        "--out-md {output.markdown} --out-html {output.html} > {log} 2>&1"

@@ -8,11 +8,11 @@ from snakemake.utils import validate
 
 sys.path.insert(0, str(Path(workflow.basedir) / "src"))
 from rbm_reciprocal.cost import job_runtime_minutes  # noqa: E402
+from rbm_reciprocal.resources import job_mem_mb, job_threads  # noqa: E402
 from rbm_reciprocal.workflow_config import (  # noqa: E402
     config_error_message,
     checkpoint_epochs_from_config,
     prepare_job_environment,
-    train_mem_mb,
     train_settings_from_config,
 )
 
@@ -45,6 +45,25 @@ wildcard_constraints:
     replica=r"\d+",
     panel="[abcd]",
 
+
+
+# Threads and resources of every job, computed from the config by rbm_reciprocal.resources
+# (SLURM's --cpus-per-task, --mem and --time; a local run schedules by them).
+def rule_threads(rule):
+    return job_threads(config, rule)
+
+
+def rule_mem_mb(rule):
+    return lambda w, attempt: job_mem_mb(config, rule, w, attempt)
+
+
+def rule_runtime(rule):
+    return lambda w, threads, attempt: job_runtime_minutes(config, rule, w, threads, attempt)
+
+
+def config_files():
+    """The config files of this run, inputs of the run_parameters job (editing one redoes it)."""
+    return [os.path.abspath(f) for f in workflow.configfiles]
 
 
 def checkpoint_files(method, hidden, replica, epochs=EPOCHS):
@@ -218,13 +237,6 @@ def loglik_rows():
         for r in REPLICAS
         for e in epochs
     ]
-
-
-def loglik_mem_mb(w):
-    from rbm_reciprocal.loglik import loglik_mem_mb as estimate
-
-    n_images = (config["data"]["n_train"] or 60000) + (config["data"]["n_test"] or 10000)
-    return estimate(784, int(w.hidden), config["loglik"]["n_chains"], n_images)
 
 
 # --- claims and diffusion (issue 7) ---

@@ -6,12 +6,18 @@ rule download_mnist:
         expand(f"{RES}/data/raw/{{name}}.gz", name=MNIST_FILES),
     log:
         f"{RES}/logs/download_mnist.log",
+    benchmark:
+        f"{RES}/benchmarks/download_mnist/download_mnist.tsv"
     params:
         sources=" ".join(f"--source {s!r}" for s in config["data"]["sources"]),
         sha256=json.dumps(config["data"]["sha256"]),
         retries=config["data"]["retries"],
         timeout=config["data"]["timeout"],
         out_dir=lambda w, output: os.path.dirname(output[0]),
+    threads: rule_threads("download_mnist")
+    resources:
+        mem_mb=rule_mem_mb("download_mnist"),
+        runtime=rule_runtime("download_mnist"),
     conda:
         "../../envs/rbm.yaml"
     shell:
@@ -27,6 +33,8 @@ rule prepare_mnist:
         f"{RES}/data/mnist.npz",
     log:
         f"{RES}/logs/prepare_mnist.log",
+    benchmark:
+        f"{RES}/benchmarks/prepare_mnist/prepare_mnist.tsv"
     params:
         raw_dir=lambda w, input: os.path.dirname(input[0]),
         settings=json.dumps(
@@ -36,6 +44,10 @@ rule prepare_mnist:
             }
             | {"seed": config["seed"]}
         ),
+    threads: rule_threads("prepare_mnist")
+    resources:
+        mem_mb=rule_mem_mb("prepare_mnist"),
+        runtime=rule_runtime("prepare_mnist"),
     conda:
         "../../envs/rbm.yaml"
     shell:

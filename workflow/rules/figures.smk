@@ -14,9 +14,15 @@ rule fig3_mp:
         ),
     log:
         f"{RES}/logs/figures/fig3_{{panel}}.log",
+    benchmark:
+        f"{RES}/benchmarks/fig3_mp/fig3_{{panel}}.tsv"
     params:
         stem=lambda w, output: os.path.splitext(output.pdf)[0],
         options=lambda w: json.dumps({"panel": w.panel}),
+    threads: rule_threads("fig3_mp")
+    resources:
+        mem_mb=rule_mem_mb("fig3_mp"),
+        runtime=rule_runtime("fig3_mp"),
     conda:
         "../../envs/rbm.yaml"
     shell:
@@ -34,8 +40,14 @@ rule fig3f_trained_spectra:
         ),
     log:
         f"{RES}/logs/figures/fig3_f.log",
+    benchmark:
+        f"{RES}/benchmarks/fig3f_trained_spectra/fig3_f.tsv"
     params:
         stem=lambda w, output: os.path.splitext(output.pdf)[0],
+    threads: rule_threads("fig3f_trained_spectra")
+    resources:
+        mem_mb=rule_mem_mb("fig3f_trained_spectra"),
+        runtime=rule_runtime("fig3f_trained_spectra"),
     conda:
         "../../envs/rbm.yaml"
     shell:

@@ -15,6 +15,8 @@ rule mode_trajectory:
         f"{RES}/landau/M{{hidden}}/epoch_{{epoch}}.parquet",
     log:
         f"{RES}/logs/landau/M{{hidden}}_epoch_{{epoch}}.log",
+    benchmark:
+        f"{RES}/benchmarks/mode_trajectory/M{{hidden}}_epoch_{{epoch}}.tsv"
     params:
         labels=lambda w: json.dumps(
             {"hidden": int(w.hidden), "method": landau_method(),
@@ -23,7 +25,10 @@ rule mode_trajectory:
         digits=json.dumps(config["landau"]["digits"]),
         seed=config["seed"],
         c=config["landau"],
-    threads: 1
+    threads: rule_threads("mode_trajectory")
+    resources:
+        mem_mb=rule_mem_mb("mode_trajectory"),
+        runtime=rule_runtime("mode_trajectory"),
     conda:
         "../../envs/rbm.yaml"
     shell:
@@ -45,6 +50,12 @@ rule mode_trajectory_table:
         f"{RES}/landau/mode_trajectories.parquet",
     log:
         f"{RES}/logs/landau/mode_trajectories.log",
+    benchmark:
+        f"{RES}/benchmarks/mode_trajectory_table/mode_trajectories.tsv"
+    threads: rule_threads("mode_trajectory_table")
+    resources:
+        mem_mb=rule_mem_mb("mode_trajectory_table"),
+        runtime=rule_runtime("mode_trajectory_table"),
     conda:
         "../../envs/rbm.yaml"
     shell:
@@ -61,11 +72,17 @@ rule fig7_fig8:
         ),
     log:
         f"{RES}/logs/figures/fig{{n}}.log",
+    benchmark:
+        f"{RES}/benchmarks/fig7_fig8/fig{{n}}.tsv"
     wildcard_constraints:
         n="7|8",
     params:
         stem=lambda w, output: os.path.splitext(output.pdf)[0],
         options=lambda w: json.dumps({"hidden": HIDDEN[:1] if w.n == "7" else HIDDEN[1:]}),
+    threads: rule_threads("fig7_fig8")
+    resources:
+        mem_mb=rule_mem_mb("fig7_fig8"),
+        runtime=rule_runtime("fig7_fig8"),
     conda:
         "../../envs/rbm.yaml"
     shell:

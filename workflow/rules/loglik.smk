@@ -18,12 +18,10 @@ rule loglik:
         settings=loglik_settings_json(),
     wildcard_constraints:
         epoch=r"\d+",
-    threads: config["loglik"]["threads"]
+    threads: rule_threads("loglik")
     resources:
-        mem_mb=loglik_mem_mb,
-        runtime=lambda w, threads, attempt: job_runtime_minutes(
-            config, "loglik", w, threads, attempt
-        ),
+        mem_mb=rule_mem_mb("loglik"),
+        runtime=rule_runtime("loglik"),
     conda:
         "../../envs/rbm.yaml"
     shell:
@@ -40,6 +38,12 @@ rule loglik_table:
         f"{RES}/loglik/loglik.parquet",
     log:
         f"{RES}/logs/loglik/loglik_table.log",
+    benchmark:
+        f"{RES}/benchmarks/loglik_table/loglik_table.tsv"
+    threads: rule_threads("loglik_table")
+    resources:
+        mem_mb=rule_mem_mb("loglik_table"),
+        runtime=rule_runtime("loglik_table"),
     conda:
         "../../envs/rbm.yaml"
     shell:
@@ -56,8 +60,14 @@ rule fig1_left:
         ),
     log:
         f"{RES}/logs/figures/fig1_left.log",
+    benchmark:
+        f"{RES}/benchmarks/fig1_left/fig1_left.tsv"
     params:
         stem=lambda w, output: os.path.splitext(output.pdf)[0],
+    threads: rule_threads("fig1_left")
+    resources:
+        mem_mb=rule_mem_mb("fig1_left"),
+        runtime=rule_runtime("fig1_left"),
     conda:
         "../../envs/rbm.yaml"
     shell:

@@ -14,12 +14,17 @@ rule landscape_sample:
         image=f"{RES}/reciprocal/fig1_right_image.parquet",
     log:
         f"{RES}/logs/reciprocal/fig1_right.log",
+    benchmark:
+        f"{RES}/benchmarks/landscape_sample/fig1_right.tsv"
     params:
         indices=" ".join(str(i) for i in config["reciprocal"]["fig1_right"]["indices"]),
         digit=config["reciprocal"]["fig1_right"]["digit"],
         gibbs=config["reciprocal"]["gibbs"],
         seed=config["seed"],
-    threads: 1
+    threads: rule_threads("landscape_sample")
+    resources:
+        mem_mb=rule_mem_mb("landscape_sample"),
+        runtime=rule_runtime("landscape_sample"),
     conda:
         "../../envs/rbm.yaml"
     shell:
@@ -39,6 +44,8 @@ rule landscape_points:
         points=f"{RES}/reciprocal/fig2_points.parquet",
     log:
         f"{RES}/logs/reciprocal/fig2.log",
+    benchmark:
+        f"{RES}/benchmarks/landscape_points/fig2.tsv"
     params:
         indices=" ".join(str(i) for i in config["reciprocal"]["fig2"]["indices"]),
         n_test=(
@@ -48,7 +55,10 @@ rule landscape_points:
         ),
         gibbs=config["reciprocal"]["gibbs"],
         seed=config["seed"],
-    threads: 1
+    threads: rule_threads("landscape_points")
+    resources:
+        mem_mb=rule_mem_mb("landscape_points"),
+        runtime=rule_runtime("landscape_points"),
     conda:
         "../../envs/rbm.yaml"
     shell:
@@ -67,12 +77,17 @@ rule uniform_projections:
         f"{RES}/reciprocal/fig5.parquet",
     log:
         f"{RES}/logs/reciprocal/fig5.log",
+    benchmark:
+        f"{RES}/benchmarks/uniform_projections/fig5.tsv"
     params:
         cfg=config["reciprocal"]["fig5"],
         x_indices=" ".join(str(i) for i in config["reciprocal"]["fig5"]["x_indices"]),
         y_indices=" ".join(str(i) for i in config["reciprocal"]["fig5"]["y_indices"]),
         seed=config["seed"],
-    threads: 1
+    threads: rule_threads("uniform_projections")
+    resources:
+        mem_mb=rule_mem_mb("uniform_projections"),
+        runtime=rule_runtime("uniform_projections"),
     conda:
         "../../envs/rbm.yaml"
     shell:
@@ -89,6 +104,8 @@ rule kurtosis:
         components=f"{RES}/spectra/kurtosis_{{variant}}_components.parquet",
     log:
         f"{RES}/logs/spectra/kurtosis_{{variant}}.log",
+    benchmark:
+        f"{RES}/benchmarks/kurtosis/kurtosis_{{variant}}.tsv"
     wildcard_constraints:
         variant="code|text",
     params:
@@ -98,7 +115,10 @@ rule kurtosis:
             "fixed_hidden" if w.variant == "code" else "fixed_visible"
         ],
         seed=config["seed"],
-    threads: 1
+    threads: rule_threads("kurtosis")
+    resources:
+        mem_mb=rule_mem_mb("kurtosis"),
+        runtime=rule_runtime("kurtosis"),
     conda:
         "../../envs/rbm.yaml"
     shell:
@@ -116,9 +136,14 @@ rule spectral_gap:
         f"{RES}/spectra/gap.parquet",
     log:
         f"{RES}/logs/spectra/gap.log",
+    benchmark:
+        f"{RES}/benchmarks/spectral_gap/gap.tsv"
     params:
         window=" ".join(str(x) for x in config["spectra"]["gap"]["window"]),
-    threads: 1
+    threads: rule_threads("spectral_gap")
+    resources:
+        mem_mb=rule_mem_mb("spectral_gap"),
+        runtime=rule_runtime("spectral_gap"),
     conda:
         "../../envs/rbm.yaml"
     shell:
@@ -137,9 +162,14 @@ rule fig1_right:
         ),
     log:
         f"{RES}/logs/figures/fig1_right.log",
+    benchmark:
+        f"{RES}/benchmarks/fig1_right/fig1_right.tsv"
     params:
         stem=lambda w, output: os.path.splitext(output.pdf)[0],
-    threads: 1
+    threads: rule_threads("fig1_right")
+    resources:
+        mem_mb=rule_mem_mb("fig1_right"),
+        runtime=rule_runtime("fig1_right"),
     conda:
         "../../envs/rbm.yaml"
     shell:
@@ -158,9 +188,14 @@ rule fig2:
         ),
     log:
         f"{RES}/logs/figures/fig2.log",
+    benchmark:
+        f"{RES}/benchmarks/fig2/fig2.tsv"
     params:
         stem=lambda w, output: os.path.splitext(output.pdf)[0],
-    threads: 1
+    threads: rule_threads("fig2")
+    resources:
+        mem_mb=rule_mem_mb("fig2"),
+        runtime=rule_runtime("fig2"),
     conda:
         "../../envs/rbm.yaml"
     shell:
@@ -177,9 +212,14 @@ rule fig3_e:
         ),
     log:
         f"{RES}/logs/figures/fig3_e.log",
+    benchmark:
+        f"{RES}/benchmarks/fig3_e/fig3_e.tsv"
     params:
         stem=lambda w, output: os.path.splitext(output.pdf)[0],
-    threads: 1
+    threads: rule_threads("fig3_e")
+    resources:
+        mem_mb=rule_mem_mb("fig3_e"),
+        runtime=rule_runtime("fig3_e"),
     conda:
         "../../envs/rbm.yaml"
     shell:
@@ -196,9 +236,14 @@ rule fig5:
         ),
     log:
         f"{RES}/logs/figures/fig5.log",
+    benchmark:
+        f"{RES}/benchmarks/fig5/fig5.tsv"
     params:
         stem=lambda w, output: os.path.splitext(output.pdf)[0],
-    threads: 1
+    threads: rule_threads("fig5")
+    resources:
+        mem_mb=rule_mem_mb("fig5"),
+        runtime=rule_runtime("fig5"),
     conda:
         "../../envs/rbm.yaml"
     shell:

@@ -7,12 +7,17 @@ rule random_spectrum:
         curve=f"{RES}/spectra/random_N{{visible}}_M{{hidden}}_mp.parquet",
     log:
         f"{RES}/logs/spectra/random_N{{visible}}_M{{hidden}}.log",
+    benchmark:
+        f"{RES}/benchmarks/random_spectrum/random_N{{visible}}_M{{hidden}}.tsv"
     params:
         sigma=config["spectra"]["random"]["sigma"],
         n_matrices=config["spectra"]["random"]["n_matrices"],
         bins=config["spectra"]["random"]["bins"],
         seed=config["seed"],
-    threads: 1
+    threads: rule_threads("random_spectrum")
+    resources:
+        mem_mb=rule_mem_mb("random_spectrum"),
+        runtime=rule_runtime("random_spectrum"),
     conda:
         "../../envs/rbm.yaml"
     shell:
@@ -30,10 +35,16 @@ rule trained_spectra:
         values=f"{RES}/spectra/trained_values.parquet",
     log:
         f"{RES}/logs/spectra/trained.log",
+    benchmark:
+        f"{RES}/benchmarks/trained_spectra/trained.tsv"
     params:
         specs=" ".join(
             f"--checkpoint {m}:{meth}:{r}:{path}" for m, meth, r, path in final_checkpoints()
         ),
+    threads: rule_threads("trained_spectra")
+    resources:
+        mem_mb=rule_mem_mb("trained_spectra"),
+        runtime=rule_runtime("trained_spectra"),
     conda:
         "../../envs/rbm.yaml"
     shell:

@@ -9,10 +9,16 @@ rule untrained_reference:
         noise=f"{RES}/symmetry/js_noise.parquet",
     log:
         f"{RES}/logs/symmetry/untrained_reference.log",
+    benchmark:
+        f"{RES}/benchmarks/untrained_reference/untrained_reference.tsv"
     params:
         ref=config["symmetry"]["reference"],
         bins=config["symmetry"]["js_bins"],
         seed=config["seed"],
+    threads: rule_threads("untrained_reference")
+    resources:
+        mem_mb=rule_mem_mb("untrained_reference"),
+        runtime=rule_runtime("untrained_reference"),
     conda:
         "../../envs/rbm.yaml"
     shell:
@@ -29,12 +35,18 @@ rule rotation_js:
         pdfs=f"{RES}/symmetry/js/{{model}}_pdfs.parquet",
     log:
         f"{RES}/logs/symmetry/js_{{model}}.log",
+    benchmark:
+        f"{RES}/benchmarks/rotation_js/js_{{model}}.tsv"
     params:
         labels=rotation_js_labels,
         seed=config["seed"],
         bins=config["symmetry"]["js_bins"],
         fraction=config["symmetry"]["rotation_fraction"],
         variant=config["symmetry"]["rotation_variant"],
+    threads: rule_threads("rotation_js")
+    resources:
+        mem_mb=rule_mem_mb("rotation_js"),
+        runtime=rule_runtime("rotation_js"),
     conda:
         "../../envs/rbm.yaml"
     shell:
@@ -51,6 +63,12 @@ rule rotation_js_table:
         f"{RES}/symmetry/fig4_js.parquet",
     log:
         f"{RES}/logs/symmetry/fig4_js.log",
+    benchmark:
+        f"{RES}/benchmarks/rotation_js_table/fig4_js.tsv"
+    threads: rule_threads("rotation_js_table")
+    resources:
+        mem_mb=rule_mem_mb("rotation_js_table"),
+        runtime=rule_runtime("rotation_js_table"),
     conda:
         "../../envs/rbm.yaml"
     shell:
@@ -69,8 +87,14 @@ rule fig4:
         ),
     log:
         f"{RES}/logs/figures/fig4.log",
+    benchmark:
+        f"{RES}/benchmarks/fig4/fig4.tsv"
     params:
         stem=lambda w, output: os.path.splitext(output.pdf)[0],
+    threads: rule_threads("fig4")
+    resources:
+        mem_mb=rule_mem_mb("fig4"),
+        runtime=rule_runtime("fig4"),
     conda:
         "../../envs/rbm.yaml"
     shell:
@@ -89,9 +113,15 @@ rule rotated_samples:
         table=f"{RES}/symmetry/rotated_samples.parquet",
     log:
         f"{RES}/logs/symmetry/rotated_samples.log",
+    benchmark:
+        f"{RES}/benchmarks/rotated_samples/rotated_samples.tsv"
     params:
         seed=config["seed"],
         s=config["symmetry"]["samples"],
+    threads: rule_threads("rotated_samples")
+    resources:
+        mem_mb=rule_mem_mb("rotated_samples"),
+        runtime=rule_runtime("rotated_samples"),
     conda:
         "../../envs/rbm.yaml"
     shell:
@@ -112,9 +142,15 @@ rule fig6:
         ),
     log:
         f"{RES}/logs/figures/fig6.log",
+    benchmark:
+        f"{RES}/benchmarks/fig6/fig6.tsv"
     params:
         stem=lambda w, output: os.path.splitext(output.pdf)[0],
         options=json.dumps({"n_show": config["symmetry"]["samples"]["n_show"]}),
+    threads: rule_threads("fig6")
+    resources:
+        mem_mb=rule_mem_mb("fig6"),
+        runtime=rule_runtime("fig6"),
     conda:
         "../../envs/rbm.yaml"
     shell:

@@ -10,16 +10,14 @@ rule train_rbm:
     log:
         f"{RES}/logs/train/{{method}}_M{{hidden}}_replica{{replica}}.log",
     benchmark:
-        f"{RES}/benchmarks/train/{{method}}_M{{hidden}}_replica{{replica}}.tsv"
+        f"{RES}/benchmarks/train_rbm/{{method}}_M{{hidden}}_replica{{replica}}.tsv"
     params:
         out_dir=lambda w, output: os.path.dirname(output.metrics),
         settings=train_settings_json,
-    threads: config["training"]["threads"]
+    threads: rule_threads("train_rbm")
     resources:
-        mem_mb=lambda w: train_mem_mb(784, int(w.hidden), config["data"]["n_train"] or 60000),
-        runtime=lambda w, threads, attempt: job_runtime_minutes(
-            config, "train_rbm", w, threads, attempt
-        ),
+        mem_mb=rule_mem_mb("train_rbm"),
+        runtime=rule_runtime("train_rbm"),
     conda:
         "../../envs/rbm.yaml"
     shell:

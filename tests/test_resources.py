@@ -1,0 +1,160 @@
+"""Per-rule threads, mem_mb and runtime: computed from the config, declared by every job,
+and large enough for the memory the smoke run's jobs really used."""
+
+import re
+import subprocess
+from types import SimpleNamespace
+
+import pandas as pd
+import pytest
+from conftest import ROOT, SNAKEMAKE
+
+from rbm_reciprocal.cost import load_config
+from rbm_reciprocal.errors import ConfigError
+from rbm_reciprocal.resources import (
+    BASE_MB,
+    RULE_KINDS,
+    array_mb,
+    job_mem_mb,
+    job_threads,
+)
+
+PAPER = load_config([ROOT / "config.yaml"])
+SMOKE = load_config([ROOT / "config.yaml", ROOT / "workflow/presets/smoke.yaml"])
+
+
+def wc(**kw):
+    return SimpleNamespace(**{k: str(v) for k, v in kw.items()})
+
+
+def test_threads_come_from_the_config():
+    cfg = load_config([ROOT / "config.yaml"])
+    cfg["training"]["threads"] = 6
+    cfg["loglik"]["threads"] = 3
+    cfg["resources"] = {"analysis_threads": 2}
+    assert job_threads(cfg, "train_rbm") == 6
+    assert job_threads(cfg, "loglik") == 3
+    assert job_threads(cfg, "random_spectrum") == 2
+    assert job_threads(cfg, "mode_trajectory") == 2
+    assert job_threads(cfg, "fig2") == 1
+    assert job_threads(cfg, "download_mnist") == 1
+    assert job_threads(PAPER, "random_spectrum") == 1
+
+
+def test_paper_training_memory_grows_with_hidden_size_and_attempt():
+    mems = [job_mem_mb(PAPER, "train_rbm", wc(hidden=m)) for m in (500, 784, 1200, 3000)]
+    assert mems == sorted(mems) and mems[0] < mems[-1]
+    # measured peak RSS of a paper training job: 0.57 GB at M = 500, 0.65 GB at M = 3000;
+    # the request is 1.5 x the estimate, so between 1 and 2 GB
+    assert 900 <= mems[0] <= 1500, mems
+    assert 1000 <= mems[-1] <= 2000, mems
+    assert job_mem_mb(PAPER, "train_rbm", wc(hidden=3000), attempt=2) >= 2 * mems[-1] - 100
+    # the smoke preset's 1,200 images need far less than the paper's 70,000
+    assert job_mem_mb(SMOKE, "train_rbm", wc(hidden=32)) < mems[0]
+
+
+def test_memory_factor_scales_the_request():
+    cfg = load_config([ROOT / "config.yaml"])
+    cfg["resources"] = {"mem_factor": 3.0}
+    base = job_mem_mb(PAPER, "loglik", wc(hidden=784))
+    assert job_mem_mb(cfg, "loglik", wc(hidden=784)) == pytest.approx(2 * base, abs=100)
+
+
+def test_exact_partition_function_memory_is_counted():
+    # loglik also enumerates log Z exactly when min(N, M) <= exact_max_units: 2^M states
+    cfg = load_config([ROOT / "config.yaml"])
+    small = array_mb(cfg, "loglik", wc(hidden=20))
+    cfg["loglik"]["exact_max_units"] = 0
+    assert small - array_mb(cfg, "loglik", wc(hidden=20)) == pytest.approx(
+        3 * 2**20 * 784 * 8, rel=1e-9
+    )
+
+
+def test_unknown_rule_is_a_clear_error():
+    with pytest.raises(ConfigError, match="no resource model for rule 'fig9'"):
+        job_mem_mb(PAPER, "fig9")
+
+
+def _snakemake(tmp, configs, *args):
+    cmd = [*SNAKEMAKE, "--snakefile", str(ROOT / "Snakefile"), "--directory", str(tmp)]
+    cmd += ["--configfile", *map(str, configs), *args]
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+
+
+def test_every_rule_of_the_workflow_has_a_model(tmp_path):
+    r = _snakemake(tmp_path, [ROOT / "config.yaml"], "--list-rules")
+    assert r.returncode == 0, r.stderr[-2000:]
+    rules = {line.split()[0] for line in r.stdout.splitlines() if line.strip()}
+    rules.discard("all")
+    assert rules, r.stdout
+    assert rules <= set(RULE_KINDS), sorted(rules - set(RULE_KINDS))
+
+
+def _dry_run_jobs(tmp_path, *configs):
+    r = _snakemake(tmp_path, configs, "-n", "--forceall")
+    assert r.returncode == 0, (r.stdout + r.stderr)[-3000:]
+    jobs = []
+    for block in re.split(r"\n(?=rule \w+:)", r.stdout):
+        head = re.match(r"rule (\w+):", block)
+        if not head or head.group(1) == "all":
+            continue
+        res = re.search(r"resources: (.*)", block)
+        threads = re.search(r"threads: (\d+)", block)
+        wcs = re.search(r"wildcards: (.*)", block)
+        jobs.append(
+            {
+                "rule": head.group(1),
+                "threads": int(threads.group(1)) if threads else 1,
+                "wildcards": dict(kv.split("=", 1) for kv in wcs.group(1).split(", "))
+                if wcs
+                else {},
+                "resources": dict(kv.split("=", 1) for kv in res.group(1).split(", ") if "=" in kv)
+                if res
+                else {},
+            }
+        )
+    return jobs
+
+
+def test_every_job_of_the_paper_config_declares_its_resources(tmp_path):
+    jobs = _dry_run_jobs(tmp_path, ROOT / "config.yaml")
+    assert len(jobs) > 200
+    for job in jobs:
+        res = job["resources"]
+        assert "mem_mb" in res and "runtime" in res, job
+        assert int(res["mem_mb"]) >= 100 * BASE_MB["light"] // 100, job
+    by_rule = {}
+    for job in jobs:
+        by_rule.setdefault(job["rule"], []).append(job)
+    train = {
+        int(j["wildcards"]["hidden"]): int(j["resources"]["mem_mb"]) for j in by_rule["train_rbm"]
+    }
+    assert sorted(train) == [500, 784, 1200, 3000]
+    requests = [train[m] for m in sorted(train)]
+    assert requests == sorted(requests) and requests[0] < requests[-1], train
+    # training runs for days: its limit is the resumable cap; a figure gets minutes
+    assert {int(j["resources"]["runtime"]) for j in by_rule["train_rbm"]} == {2880}
+    assert all(int(j["resources"]["runtime"]) <= 10 for j in by_rule["fig4"])
+    # the paper's Fig. 3a-d panel M = 3000 (1000 SVDs of 784 x 3000) needs over an hour
+    assert max(int(j["resources"]["runtime"]) for j in by_rule["random_spectrum"]) > 60
+
+
+@pytest.mark.slow
+def test_memory_estimates_cover_the_measured_peak_rss(smoke_run):
+    """Every job of the smoke run wrote a benchmark (Snakemake's max_rss, MB); the estimate
+    without the safety factor must already cover it."""
+    cfg = load_config(
+        [ROOT / "config.yaml", ROOT / "workflow/presets/smoke.yaml", smoke_run / "override.yaml"]
+    )
+    files = sorted((smoke_run / "results" / "benchmarks").rglob("*.tsv"))
+    rules_seen = set()
+    for path in files:
+        rule = path.relative_to(smoke_run / "results" / "benchmarks").parts[0]
+        hidden = re.search(r"M(\d+)", path.stem)
+        w = wc(hidden=hidden.group(1)) if hidden else None
+        measured = pd.read_csv(path, sep="\t")["max_rss"].max()
+        estimate = BASE_MB[RULE_KINDS[rule]] + array_mb(cfg, rule, w) / 1e6
+        assert measured <= estimate, (path.name, measured, estimate)
+        rules_seen.add(rule)
+    # every rule that ran in the smoke DAG left a benchmark (all but `all`)
+    assert rules_seen == set(RULE_KINDS), sorted(set(RULE_KINDS) ^ rules_seen)
