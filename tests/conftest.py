@@ -7,6 +7,7 @@ import pytest
 import yaml
 
 from rbm_reciprocal.rbm import RBMParams
+from rbm_reciprocal.train import OptimizerSettings, TrainSettings
 
 
 @pytest.fixture
@@ -18,6 +19,35 @@ def tiny_rbm() -> RBMParams:
         rng.normal(0, 0.5, 6).astype(np.float32),
         rng.normal(0, 0.5, 4).astype(np.float32),
     )
+
+
+@pytest.fixture(scope="module")
+def prototype_data() -> np.ndarray:
+    """800 noisy copies (5 % flips) of 3 random 12-pixel prototypes.
+
+    Its entropy is log 3 + 12 H(0.05) = 3.48 nats, the best achievable mean log-likelihood.
+    """
+    rng = np.random.default_rng(0)
+    protos = rng.random((3, 12)) < 0.5
+    idx = rng.integers(0, 3, 800)
+    return np.logical_xor(protos[idx], rng.random((800, 12)) < 0.05).astype(np.float32)
+
+
+def tiny_settings(method: str, **kw) -> TrainSettings:
+    """Training settings for :func:`prototype_data`: M = 6, K = 5, 30 epochs, lr 0.02."""
+    base = dict(
+        method=method,
+        hidden=6,
+        gibbs_steps=5,
+        batch_size=50,
+        n_chains=50,
+        epochs=30,
+        checkpoints=(0, 30),
+        optimizer=OptimizerSettings(lr=0.02),
+        monitor_size=100,
+    )
+    base.update(kw)
+    return TrainSettings(**base)
 
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -147,14 +147,16 @@ def test_memory_estimates_cover_the_measured_peak_rss(smoke_run):
         [ROOT / "config.yaml", ROOT / "workflow/presets/smoke.yaml", smoke_run / "override.yaml"]
     )
     files = sorted((smoke_run / "results" / "benchmarks").rglob("*.tsv"))
-    rules_seen = set()
+    rules_seen, too_low = set(), []
     for path in files:
         rule = path.relative_to(smoke_run / "results" / "benchmarks").parts[0]
         hidden = re.search(r"M(\d+)", path.stem)
         w = wc(hidden=hidden.group(1)) if hidden else None
         measured = pd.read_csv(path, sep="\t")["max_rss"].max()
         estimate = BASE_MB[RULE_KINDS[rule]] + array_mb(cfg, rule, w) / 1e6
-        assert measured <= estimate, (path.name, measured, estimate)
+        if measured > estimate:
+            too_low.append((rule, path.name, measured, round(estimate, 1)))
         rules_seen.add(rule)
+    assert not too_low, too_low
     # every rule that ran in the smoke DAG left a benchmark (all but `all`)
     assert rules_seen == set(RULE_KINDS), sorted(set(RULE_KINDS) ^ rules_seen)

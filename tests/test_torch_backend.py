@@ -10,6 +10,7 @@ import sys
 
 import numpy as np
 import pytest
+from conftest import tiny_settings
 
 from rbm_reciprocal.backend import TORCH_MISSING, BackendSettings, require_torch
 from rbm_reciprocal.errors import ConfigError, RBMError
@@ -127,28 +128,8 @@ def test_gibbs_chains_sample_the_model_and_are_reproducible(tiny_rbm):
 
 
 def _settings(method: str, **kw) -> TrainSettings:
-    base = dict(
-        method=method,
-        hidden=6,
-        gibbs_steps=5,
-        batch_size=50,
-        n_chains=50,
-        epochs=30,
-        checkpoints=(0, 15, 30),
-        optimizer=OptimizerSettings(lr=0.02),
-        monitor_size=100,
-    )
-    base.update(kw)
-    return TrainSettings(**base)
-
-
-@pytest.fixture(scope="module")
-def prototype_data() -> np.ndarray:
-    """800 noisy copies of 3 random 12-pixel prototypes (as in test_train.py); entropy 3.48."""
-    rng = np.random.default_rng(0)
-    protos = rng.random((3, 12)) < 0.5
-    idx = rng.integers(0, 3, 800)
-    return np.logical_xor(protos[idx], rng.random((800, 12)) < 0.05).astype(np.float32)
+    """:func:`conftest.tiny_settings` with a checkpoint half way."""
+    return tiny_settings(method, **({"checkpoints": (0, 15, 30)} | kw))
 
 
 @pytest.mark.parametrize("method", ["PCD", "CD", "Rdm"])

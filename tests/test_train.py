@@ -1,6 +1,7 @@
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import tiny_settings
 
 from rbm_reciprocal.errors import ConfigError, DivergenceError
 from rbm_reciprocal.io import load_npz
@@ -15,37 +16,9 @@ from rbm_reciprocal.train import (
 )
 
 
-@pytest.fixture(scope="module")
-def prototype_data() -> np.ndarray:
-    """800 noisy copies (5 % flips) of 3 random 12-pixel prototypes.
-
-    Its entropy is log 3 + 12 H(0.05) = 3.48 nats, the best achievable mean log-likelihood.
-    """
-    rng = np.random.default_rng(0)
-    protos = rng.random((3, 12)) < 0.5
-    idx = rng.integers(0, 3, 800)
-    return np.logical_xor(protos[idx], rng.random((800, 12)) < 0.05).astype(np.float32)
-
-
-def _settings(method, **kw):
-    base = dict(
-        method=method,
-        hidden=6,
-        gibbs_steps=5,
-        batch_size=50,
-        n_chains=50,
-        epochs=30,
-        checkpoints=(0, 30),
-        optimizer=OptimizerSettings(lr=0.02),
-        monitor_size=100,
-    )
-    base.update(kw)
-    return TrainSettings(**base)
-
-
 @pytest.mark.parametrize("method", METHODS)
 def test_each_scheme_learns_a_tiny_problem(method, prototype_data):
-    tr = Trainer(prototype_data, _settings(method))
+    tr = Trainer(prototype_data, tiny_settings(method))
     ll0 = log_likelihood_exact(prototype_data, tr.params)
     for _ in range(30):
         tr.run_epoch()
@@ -58,7 +31,7 @@ def test_each_scheme_learns_a_tiny_problem(method, prototype_data):
 
 
 def test_sgd_learns_too(prototype_data):
-    s = _settings("CD", optimizer=OptimizerSettings(name="sgd", lr=0.1, momentum=0.5))
+    s = tiny_settings("CD", optimizer=OptimizerSettings(name="sgd", lr=0.1, momentum=0.5))
     tr = Trainer(prototype_data, s)
     for _ in range(30):
         tr.run_epoch()
@@ -66,7 +39,7 @@ def test_sgd_learns_too(prototype_data):
 
 
 def test_run_training_outputs_and_determinism(tmp_path, prototype_data):
-    s = _settings("PCD", epochs=4, checkpoints=(0, 2, 4))
+    s = tiny_settings("PCD", epochs=4, checkpoints=(0, 2, 4))
     logs: list[str] = []
     m1 = run_training(prototype_data, s, tmp_path / "a", log=logs.append)
     m2 = run_training(prototype_data, s, tmp_path / "b", log=lambda _: None)
@@ -87,7 +60,7 @@ def test_run_training_outputs_and_determinism(tmp_path, prototype_data):
 
 @pytest.mark.parametrize("method", METHODS)
 def test_resume_is_bit_for_bit(tmp_path, prototype_data, method):
-    s = _settings(method, epochs=5, checkpoints=(0, 1, 2, 3, 4, 5))
+    s = tiny_settings(method, epochs=5, checkpoints=(0, 1, 2, 3, 4, 5))
     run_training(prototype_data, s, tmp_path / "full", log=lambda _: None)
     # "killed" after epoch 2, then rerun
     run_training(prototype_data, s, tmp_path / "cut", log=lambda _: None, stop_after_epoch=2)
@@ -106,17 +79,17 @@ def test_resume_is_bit_for_bit(tmp_path, prototype_data, method):
 
 
 def test_resume_with_other_settings_starts_over(tmp_path, prototype_data):
-    s = _settings("PCD", epochs=3, checkpoints=(0, 3))
+    s = tiny_settings("PCD", epochs=3, checkpoints=(0, 3))
     run_training(prototype_data, s, tmp_path, log=lambda _: None, stop_after_epoch=1)
     logs: list[str] = []
-    other = _settings("PCD", epochs=3, checkpoints=(0, 3), optimizer=OptimizerSettings(lr=0.01))
+    other = tiny_settings("PCD", epochs=3, checkpoints=(0, 3), optimizer=OptimizerSettings(lr=0.01))
     run_training(prototype_data, other, tmp_path, log=logs.append)
     assert any("discarding" in line for line in logs)
     assert not any("resuming" in line for line in logs)
 
 
 def test_divergence_names_replica_and_epoch(tmp_path, prototype_data):
-    s = _settings(
+    s = tiny_settings(
         "CD",
         epochs=3,
         checkpoints=(0, 1, 3),
@@ -145,12 +118,12 @@ def test_bad_settings_are_clear_errors(prototype_data):
     with pytest.raises(ConfigError, match="optimizer"):
         OptimizerSettings(name="rmsprop")
     with pytest.raises(ConfigError, match="batch_size"):
-        Trainer(prototype_data[:10], _settings("PCD"))
+        Trainer(prototype_data[:10], tiny_settings("PCD"))
 
 
 def test_updates_per_epoch_limits_batches(prototype_data):
-    tr = Trainer(prototype_data, _settings("PCD", updates_per_epoch=5))
+    tr = Trainer(prototype_data, tiny_settings("PCD", updates_per_epoch=5))
     tr.run_epoch()
     assert tr.updates == 5 and tr.batches_per_epoch == 5
     with pytest.raises(ConfigError, match="updates_per_epoch=17 needs 1..16"):
-        Trainer(prototype_data, _settings("PCD", updates_per_epoch=17))
+        Trainer(prototype_data, tiny_settings("PCD", updates_per_epoch=17))

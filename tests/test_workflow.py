@@ -101,6 +101,29 @@ def test_paper_config_dry_run_plans_every_job(tmp_path):
     assert "train_rbm 20" in words and "random_spectrum 4" in words and "fig3_mp 4" in words
 
 
+@pytest.mark.slow
+def test_quick_preset_dry_run_plans_every_job(tmp_path):
+    """The quick preset is consistent (e.g. its loglik epochs are training checkpoints)."""
+    cmd = [
+        *SNAKEMAKE,
+        "--snakefile",
+        str(ROOT / "Snakefile"),
+        "--directory",
+        str(tmp_path),
+        "--configfile",
+        str(ROOT / "config.yaml"),
+        str(ROOT / "workflow/presets/quick.yaml"),
+        "-n",
+        "--quiet",
+        "rules",
+    ]
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, (r.stdout + r.stderr)[-2000:]
+    words = " ".join((r.stdout + r.stderr).split())
+    # M = 100, 500 x 2 replicas; 5 AIS checkpoints per replica
+    assert "train_rbm 4" in words and "loglik 20" in words, words[-1500:]
+
+
 def test_lint_passes():
     if shutil.which("git") is None:
         pytest.skip("git missing")

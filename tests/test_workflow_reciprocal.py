@@ -39,6 +39,14 @@ def test_landscape_tables(smoke_run):
     # training grows the top singular value far beyond its init (~ 0.01 (sqrt(784) + 4))
     top = land[land["index"] == 1].set_index("state")["lam"]
     assert top["untrained"] < 0.5 < 2 * top["untrained"] < top["trained"]
+    # reciprocal.untrained = reference (the authors'): W, a and b all Normal(0, 0.01^2), so
+    # the projected biases are ~0.01, not the data-logit visible bias of epoch 0 (~ +-10)
+    ref = np.load(res / "untrained_reference_M16.npz")
+    assert ref["W"].shape == (784, 16)
+    for key in ("W", "a"):  # 12,544 and 784 draws
+        assert abs(ref[key].std() - 0.01) < 0.001 and abs(ref[key].mean()) < 0.001
+    assert np.abs(ref["b"]).max() < 0.05  # 16 draws
+    assert land.loc[land["state"] == "untrained", "a0"].abs().max() < 0.1
     points = pd.read_parquet(res / "fig2_points.parquet")
     counts = points.groupby(["state", "source", "index"]).size()
     assert (counts.xs("test", level="source") == 200).all()

@@ -185,8 +185,12 @@ def reciprocal_model():
 
 
 def reciprocal_checkpoint(state):
-    """Epoch-0 ("untrained") or last ("trained") checkpoint of the reciprocal.model."""
+    """The "trained" (last) checkpoint of reciprocal.model, or its "untrained" counterpart:
+    the Normal(0, std^2) reference of the same shape or the epoch-0 checkpoint
+    (reciprocal.untrained)."""
     method, hidden, replica = reciprocal_model()
+    if state == "untrained" and config["reciprocal"]["untrained"] == "reference":
+        return f"{RES}/reciprocal/untrained_reference_M{hidden}.npz"
     epoch = EPOCHS[0] if state == "untrained" else EPOCHS[-1]
     return checkpoint_files(method, hidden, replica, [epoch])[0]
 
