@@ -46,6 +46,12 @@ PNG_DPI = 150
 _METADATA = {"pdf": {"CreationDate": None}, "png": {"Software": None}}
 
 
+def _epoch_label(state: str, epoch: int) -> str:
+    """``init`` for an untrained model (epoch-0 checkpoint or the Normal(0, std^2) reference of
+    ``reciprocal.untrained``), else ``epoch e``."""
+    return "init" if state == "untrained" and epoch == 0 else f"epoch {epoch}"
+
+
 def _stem_path(stem: str | os.PathLike) -> Path:
     """``stem`` as a Path with a trailing ``.pdf``/``.png`` suffix removed, if any."""
     stem = Path(stem)
@@ -511,7 +517,7 @@ def fig2(landscapes: pd.DataFrame, points: pd.DataFrame, stem: str | os.PathLike
     for sub, state in zip(subfigs, states, strict=True):
         land = landscapes[landscapes["state"] == state]
         epoch = int(land["epoch"].iloc[0])
-        sub.suptitle(f"{state} (epoch {epoch})", fontsize=11)
+        sub.suptitle(f"{state} ({_epoch_label(state, epoch)})", fontsize=11)
         axes = sub.subplots(nrows, ncols, squeeze=False).ravel()
         for ax in axes[len(indices) :]:
             ax.set_axis_off()
@@ -700,7 +706,7 @@ def fig5(table: pd.DataFrame, stem: str | os.PathLike) -> list[Path]:
             ax.tick_params(labelsize=6)
             ax.set_yticks([])
             if col == 0:
-                ax.set_ylabel(f"{st}\n(epoch {epoch})", fontsize=8)
+                ax.set_ylabel(f"{st}\n({_epoch_label(st, epoch)})", fontsize=8)
     fig.suptitle(
         "Bernoulli(1/2) states projected on the singular vectors; "
         r"red: Normal($\mu_i$, 1/2) of Eq. 51",
