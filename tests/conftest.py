@@ -78,20 +78,19 @@ def write_override(tmp: Path, **extra) -> Path:
     return path
 
 
+def snakemake_with(
+    tmp: Path, configfiles: list, *args: str, timeout: int = 600
+) -> subprocess.CompletedProcess:
+    """Run this checkout's Snakefile in ``tmp`` with ``configfiles`` (merged in order)."""
+    cmd = [*SNAKEMAKE, "--snakefile", str(ROOT / "Snakefile"), "--directory", str(tmp)]
+    cmd += ["--configfile", *map(str, configfiles), *args]
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+
+
 def snakemake_run(tmp: Path, *args: str) -> subprocess.CompletedProcess:
-    cmd = [
-        *SNAKEMAKE,
-        "--snakefile",
-        str(ROOT / "Snakefile"),
-        "--directory",
-        str(tmp),
-        "--configfile",
-        str(ROOT / "config.yaml"),
-        str(ROOT / "workflow/presets/smoke.yaml"),
-        str(tmp / "override.yaml"),
-        *args,
-    ]
-    return subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+    """The smoke preset on the committed sample (``tmp/override.yaml``, see write_override)."""
+    configs = [ROOT / "config.yaml", ROOT / "workflow/presets/smoke.yaml", tmp / "override.yaml"]
+    return snakemake_with(tmp, configs, *args)
 
 
 @pytest.fixture(scope="session")

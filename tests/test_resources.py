@@ -2,12 +2,11 @@
 and large enough for the memory the smoke run's jobs really used."""
 
 import re
-import subprocess
 from types import SimpleNamespace
 
 import pandas as pd
 import pytest
-from conftest import ROOT, SNAKEMAKE
+from conftest import ROOT, snakemake_with
 
 from rbm_reciprocal.cost import load_config
 from rbm_reciprocal.errors import ConfigError
@@ -75,14 +74,8 @@ def test_unknown_rule_is_a_clear_error():
         job_mem_mb(PAPER, "fig9")
 
 
-def _snakemake(tmp, configs, *args):
-    cmd = [*SNAKEMAKE, "--snakefile", str(ROOT / "Snakefile"), "--directory", str(tmp)]
-    cmd += ["--configfile", *map(str, configs), *args]
-    return subprocess.run(cmd, capture_output=True, text=True, timeout=600)
-
-
 def test_every_rule_of_the_workflow_has_a_model(tmp_path):
-    r = _snakemake(tmp_path, [ROOT / "config.yaml"], "--list-rules")
+    r = snakemake_with(tmp_path, [ROOT / "config.yaml"], "--list-rules")
     assert r.returncode == 0, r.stderr[-2000:]
     rules = {line.split()[0] for line in r.stdout.splitlines() if line.strip()}
     rules.discard("all")
@@ -91,7 +84,7 @@ def test_every_rule_of_the_workflow_has_a_model(tmp_path):
 
 
 def _dry_run_jobs(tmp_path, *configs):
-    r = _snakemake(tmp_path, configs, "-n", "--forceall")
+    r = snakemake_with(tmp_path, list(configs), "-n", "--forceall")
     assert r.returncode == 0, (r.stdout + r.stderr)[-3000:]
     jobs = []
     for block in re.split(r"\n(?=rule \w+:)", r.stdout):

@@ -6,7 +6,7 @@ import subprocess
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import ROOT, SNAKEMAKE, snakemake_run, write_override
+from conftest import ROOT, SNAKEMAKE, snakemake_run, snakemake_with, write_override
 
 from rbm_reciprocal.io import load_npz
 
@@ -79,24 +79,15 @@ def test_config_wrong_type_is_one_readable_error(tmp_path):
     assert "at 'model.hidden.1': 'many' is not of type 'integer'" in msg
 
 
+def _planned_jobs(tmp_path, *configfiles) -> str:
+    """Snakemake's job table of a dry run, as one line of words."""
+    r = snakemake_with(tmp_path, list(configfiles), "-n", "--quiet", "rules", timeout=300)
+    assert r.returncode == 0, (r.stdout + r.stderr)[-2000:]
+    return " ".join((r.stdout + r.stderr).split())
+
+
 def test_paper_config_dry_run_plans_every_job(tmp_path):
-    (tmp_path / "override.yaml").write_text("{}\n")
-    cmd = [
-        *SNAKEMAKE,
-        "--snakefile",
-        str(ROOT / "Snakefile"),
-        "--directory",
-        str(tmp_path),
-        "--configfile",
-        str(ROOT / "config.yaml"),
-        "-n",
-        "--quiet",
-        "rules",
-    ]
-    r = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
-    assert r.returncode == 0, r.stderr[-2000:]
-    out = r.stdout + r.stderr
-    words = " ".join(out.split())
+    words = _planned_jobs(tmp_path, ROOT / "config.yaml")
     # 4 hidden sizes x 5 replicas x PCD; 4 random-spectrum panels
     assert "train_rbm 20" in words and "random_spectrum 4" in words and "fig3_mp 4" in words
 
@@ -104,22 +95,7 @@ def test_paper_config_dry_run_plans_every_job(tmp_path):
 @pytest.mark.slow
 def test_quick_preset_dry_run_plans_every_job(tmp_path):
     """The quick preset is consistent (e.g. its loglik epochs are training checkpoints)."""
-    cmd = [
-        *SNAKEMAKE,
-        "--snakefile",
-        str(ROOT / "Snakefile"),
-        "--directory",
-        str(tmp_path),
-        "--configfile",
-        str(ROOT / "config.yaml"),
-        str(ROOT / "workflow/presets/quick.yaml"),
-        "-n",
-        "--quiet",
-        "rules",
-    ]
-    r = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
-    assert r.returncode == 0, (r.stdout + r.stderr)[-2000:]
-    words = " ".join((r.stdout + r.stderr).split())
+    words = _planned_jobs(tmp_path, ROOT / "config.yaml", ROOT / "workflow/presets/quick.yaml")
     # M = 100, 500 x 2 replicas; 5 AIS checkpoints per replica
     assert "train_rbm 4" in words and "loglik 20" in words, words[-1500:]
 
