@@ -5,8 +5,7 @@ inside block Gibbs sweeps (training, AIS), plus float64 SVDs (spectra). This mod
 them exactly from a (merged, validated) config and converts FLOPs to time with rates
 measured by :func:`calibrate` on real sweeps of :class:`~rbm_reciprocal.gibbs.GibbsSampler`
 (one thread), or with a given GFLOP/s figure. ``python -m rbm_reciprocal cost`` prints the
-table; the rules use :func:`train_runtime_minutes` and :func:`loglik_runtime_minutes` for
-their SLURM ``runtime``.
+table; every rule's SLURM ``runtime`` is :func:`job_runtime_minutes` of its job.
 
 Counting conventions (``N`` visible, ``M`` hidden units, ``C`` chains, ``B`` batch):
 
@@ -325,6 +324,13 @@ def _gibbs_cost(rule: str, label: str, jobs: int, chains: int, sweeps: int, m: i
     )
 
 
+def model_hidden(config: dict, section: str) -> int:
+    """Hidden size of the one model a section analyses: ``<section>.model.hidden``, or the
+    first of ``model.hidden`` when it is null or absent."""
+    chosen = ((config.get(section) or {}).get("model") or {}).get("hidden")
+    return int(chosen or config["model"]["hidden"][0])
+
+
 def analysis_costs(config: dict) -> list[Cost]:
     """Gibbs sampling and projections of the reciprocal-space, Landau, symmetry and
     diffusion rules (one model each unless stated, the first hidden size when none is
@@ -332,7 +338,7 @@ def analysis_costs(config: dict) -> list[Cost]:
     hidden = [int(m) for m in config["model"]["hidden"]]
     out = []
     rec = config.get("reciprocal") or {}
-    m_rec = int((rec.get("model") or {}).get("hidden") or hidden[0])
+    m_rec = model_hidden(config, "reciprocal")
     if rec.get("gibbs"):
         g = rec["gibbs"]
         for rule in ("landscape_sample", "landscape_points"):
@@ -354,7 +360,7 @@ def analysis_costs(config: dict) -> list[Cost]:
         )
     dif = config.get("diffusion") or {}
     if dif.get("walkers"):
-        m = int((dif.get("model") or {}).get("hidden") or hidden[0])
+        m = model_hidden(config, "diffusion")
         d = N_VISIBLE + m + 2  # components of z
         states = int(dif["uniform_states"])
         modes = sum(int(v) for v in (dif.get("modes") or {"n": 6}).values())
@@ -381,7 +387,7 @@ def analysis_costs(config: dict) -> list[Cost]:
             )
     sym = (config.get("symmetry") or {}).get("samples")
     if sym:
-        m = int(((config.get("symmetry") or {}).get("model") or {}).get("hidden") or hidden[0])
+        m = model_hidden(config, "symmetry")
         out.append(
             _gibbs_cost("rotated_samples", f"M={m}", 1, int(sym["chains"]), int(sym["sweeps"]), m)
         )

@@ -34,7 +34,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from .cost import N_VISIBLE, _n_images, loglik_settings
+from .cost import N_VISIBLE, _n_images, loglik_settings, model_hidden
 from .errors import ConfigError
 
 #: Peak RSS (MB) of a job's imports, before its arrays: ``light`` (numpy, numba, pandas,
@@ -122,16 +122,6 @@ def _resources(config: dict) -> dict:
     return {"analysis_threads": 1, "mem_factor": 1.5, **_section(config, "resources")}
 
 
-def _model_hidden(config: dict, section: str | None = None) -> int:
-    """Hidden size of a single-model rule: ``<section>.model.hidden``, else the first size."""
-    hidden = [int(m) for m in config["model"]["hidden"]]
-    if section:
-        chosen = (_section(config, section).get("model") or {}).get("hidden")
-        if chosen:
-            return int(chosen)
-    return hidden[0]
-
-
 def _wc_int(wildcards: Any, name: str, default: int) -> int:
     value = getattr(wildcards, name, None) if wildcards is not None else None
     return int(value) if value is not None else default
@@ -203,15 +193,15 @@ def array_mb(config: dict, rule: str, wildcards: Any = None) -> float:
         bins = int(_section(config, "symmetry").get("js_bins", 1000))
         return weights(m, 8) + 4 * (n * n + m * m) * F64 + 4 * bins * m * F64
     if rule == "rotated_samples":
-        m = _model_hidden(config, "symmetry")
+        m = model_hidden(config, "symmetry")
         s = _section(config, "symmetry").get("samples") or {}
         return weights(m, 8) + 4 * (n * n + m * m) * F64 + chains(int(s.get("chains", 200)), m)
     if rule in ("landscape_sample", "landscape_points"):
-        m = _model_hidden(config, "reciprocal")
+        m = model_hidden(config, "reciprocal")
         g = _section(config, "reciprocal").get("gibbs") or {}
         return 3 * data_f32 + 2 * weights(m, 4) + chains(int(g.get("n_chains", 1000)), m)
     if rule == "uniform_projections":
-        m = _model_hidden(config, "reciprocal")
+        m = model_hidden(config, "reciprocal")
         f5 = _section(config, "reciprocal").get("fig5") or {}
         return 2 * weights(m, 4) + 4 * int(f5.get("n_samples", 10_000)) * (n + m) * F64
     if rule == "mode_trajectory":
@@ -225,12 +215,12 @@ def array_mb(config: dict, rule: str, wildcards: Any = None) -> float:
             + 5 * batch * max(n, m)  # a batch of uniform states: bits, then float32
         )
     if rule == "uniform_moments":
-        m = _model_hidden(config, "diffusion")
+        m = model_hidden(config, "diffusion")
         return 2 * weights(m, 4) + 4 * 5000 * (n + m) * F64
     if rule == "pc_alignment":
         return 3 * data_f32 * 2 + 4 * n * n * F64 + len(hidden_all) * weights(m_max, 2)
     if rule == "diffusion":
-        m = _model_hidden(config, "diffusion")
+        m = model_hidden(config, "diffusion")
         d = _section(config, "diffusion")
         dim = n + m + 2
         walkers = int(d.get("walkers", 2000))
