@@ -2,7 +2,7 @@
 
 For B = 500 chains, N = 784 visible and M = 500 hidden units (issue 3) it prints
 - the wall time of forward AIS and of reverse AIS with ``--betas`` inverse temperatures
-  (one block Gibbs sweep per beta, :mod:`rbm_reciprocal.ais`),
+  (one block Gibbs sweep per beta, :mod:`rbm_reciprocal.sampling.ais`),
 - the GEMM floor of the same number of sweeps: two float32 GEMMs per sweep
   (``v W`` (B, M) and ``h W^T`` (B, N)), timed on their own (best of ``--repeats`` x 20
   pairs) and multiplied by the number of sweeps,
@@ -22,8 +22,9 @@ import time
 
 import numpy as np
 
-from rbm_reciprocal.ais import ais, beta_schedule, reverse_ais
-from rbm_reciprocal.rbm import RBMParams
+from rbm_reciprocal.core.rbm import RBMParams
+from rbm_reciprocal.sampling.ais import ais, reverse_ais
+from rbm_reciprocal.sampling.schedules import beta_schedule
 
 
 def gemm_pair_seconds(params: RBMParams, b: int, repeats: int, inner: int = 20) -> float:

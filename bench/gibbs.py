@@ -1,7 +1,7 @@
 """Benchmark of the block Gibbs sweep (not a test): ``python bench/gibbs.py``.
 
 For B = 500 chains, N = 784 visible and M in {500, 3000} hidden units it prints
-- ms per block-Gibbs sweep of :class:`rbm_reciprocal.gibbs.GibbsSampler`,
+- ms per block-Gibbs sweep of :class:`rbm_reciprocal.sampling.gibbs.GibbsSampler`,
 - ms of just the two float32 GEMMs of a sweep at the same shapes (the floor),
 - their ratio (target <= 1.25),
 - ms per sweep of scikit-learn's ``BernoulliRBM.gibbs``, with float64 parameters (what it
@@ -18,8 +18,8 @@ import time
 
 import numpy as np
 
-from rbm_reciprocal.gibbs import GibbsSampler
-from rbm_reciprocal.rbm import RBMParams
+from rbm_reciprocal.core.rbm import RBMParams
+from rbm_reciprocal.sampling.gibbs import GibbsSampler
 
 
 def best_ms(fn, repeats: int, inner: int) -> float:

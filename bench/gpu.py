@@ -3,14 +3,14 @@
 Needs PyTorch (``pip install -e .[gpu]``). For B = 500 chains, N = 784 visible and M in
 {500, 3000} hidden units it prints, on one torch device:
 
-- ms per block-Gibbs sweep of :class:`rbm_reciprocal.torch_backend.TorchGibbsSampler`,
+- ms per block-Gibbs sweep of :class:`rbm_reciprocal.sampling.torch_gibbs.TorchGibbsSampler`,
 - ms of just the two float32 matrix products of a sweep (the floor on that device),
 - their ratio,
 - ms per AIS step (one beta: weight update + sweep) at the config's ``loglik.n_chains``,
 
 then the projected wall time of a config (default ``config.yaml``, the paper) with every
 job run one after another on this one device: the sweep counts come from
-:mod:`rbm_reciprocal.cost` (training: ``updates x K`` sweeps per job; log-likelihood:
+:mod:`rbm_reciprocal.pipeline.cost` (training: ``updates x K`` sweeps per job; log-likelihood:
 ``2 (n_betas - 1)`` AIS steps + ``sample_sweeps`` sweeps per job), times the measured ms at
 each job's (chains, M). Element-wise work, the training update's statistics and I/O are
 included only through the per-sweep time, so this is a lower bound of a few percent.
@@ -27,9 +27,11 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from rbm_reciprocal.cost import load_config, loglik_costs, training_costs
-from rbm_reciprocal.rbm import RBMParams
-from rbm_reciprocal.torch_backend import TorchGibbsSampler, _TorchAnnealer
+from rbm_reciprocal.core.rbm import RBMParams
+from rbm_reciprocal.pipeline.config import load_config
+from rbm_reciprocal.pipeline.cost import loglik_costs, training_costs
+from rbm_reciprocal.sampling.torch_ais import _TorchAnnealer
+from rbm_reciprocal.sampling.torch_gibbs import TorchGibbsSampler
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 import yaml
 
-from rbm_reciprocal.rbm import RBMParams
-from rbm_reciprocal.train import OptimizerSettings, TrainSettings
+from rbm_reciprocal.core.rbm import RBMParams
+from rbm_reciprocal.training.settings import OptimizerSettings, TrainSettings
 
 
 @pytest.fixture

@@ -7,30 +7,30 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from rbm_reciprocal.ais import (
-    SALAKHUTDINOV_MURRAY_BETAS,
+from rbm_reciprocal.analysis.loglik_settings import LOGLIK_COLUMNS, LoglikSettings
+from rbm_reciprocal.cli import main as cli_main
+from rbm_reciprocal.core.errors import ConfigError
+from rbm_reciprocal.core.io import save_npz
+from rbm_reciprocal.core.rbm import RBMParams, free_energy, softplus
+from rbm_reciprocal.data.dataset import Dataset, save_dataset
+from rbm_reciprocal.pipeline.settings import loglik_epochs_from_config, loglik_settings_from_config
+from rbm_reciprocal.sampling.ais import (
     ais,
     base_log_odds,
-    beta_schedule,
     log_mean_exp,
     mean_neg_free_energy,
     model_samples,
     reverse_ais,
     weight_statistics,
 )
-from rbm_reciprocal.cli import main as cli_main
-from rbm_reciprocal.data import Dataset, save_dataset
-from rbm_reciprocal.errors import ConfigError
-from rbm_reciprocal.io import save_npz
-from rbm_reciprocal.loglik import (
-    LOGLIK_COLUMNS,
-    LoglikSettings,
-    loglik_epochs_from_config,
-    loglik_settings_from_config,
+from rbm_reciprocal.sampling.partition import (
+    all_binary_states,
+    log_likelihood_exact,
+    log_partition_exact,
 )
-from rbm_reciprocal.partition import all_binary_states, log_likelihood_exact, log_partition_exact
-from rbm_reciprocal.rbm import RBMParams, free_energy, softplus
-from rbm_reciprocal.train import Trainer, TrainSettings
+from rbm_reciprocal.sampling.schedules import SALAKHUTDINOV_MURRAY_BETAS, beta_schedule
+from rbm_reciprocal.training.settings import TrainSettings
+from rbm_reciprocal.training.trainer import Trainer
 
 
 def _random_rbm(seed: int, n: int = 12, m: int = 8) -> RBMParams:

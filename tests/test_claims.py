@@ -4,8 +4,30 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from rbm_reciprocal import claims as C
-from rbm_reciprocal.io import save_npz
+from rbm_reciprocal.claims.diffusion import (
+    claim_full_constraint,
+    claim_harmonic_divergence,
+    claim_metastability,
+    claim_stiffness,
+)
+from rbm_reciprocal.claims.landscape import (
+    claim_ais_bracket,
+    claim_kurtosis,
+    claim_mp_ks,
+    claim_mp_mode,
+    claim_uniform_moments,
+)
+from rbm_reciprocal.claims.rows import CLAIM_COLUMNS
+from rbm_reciprocal.claims.symmetry import (
+    claim_landau_double_well,
+    claim_pc_alignment,
+    claim_rotated_pixels,
+    claim_rotation_js,
+    claim_spectral_gap,
+)
+from rbm_reciprocal.claims.table import claims_html, claims_markdown, claims_table
+from rbm_reciprocal.core.checkpoint import save_checkpoint
+from rbm_reciprocal.stages.claims import pc_alignment_table, uniform_moments_table
 
 # --- synthetic tables ---------------------------------------------------------------------
 
@@ -32,7 +54,7 @@ def random_table(m, ks=0.01, peak=None, count=1000, n=784, sigma=0.01):
 
 
 def kurtosis_tables(shift=0.0, slope_shift=0.0):
-    from rbm_reciprocal.reciprocal import linear_fit
+    from rbm_reciprocal.analysis.stats import linear_fit
 
     sizes = np.array([500, 700, 784, 1200, 2000])
     haar = 3 - 6 / (sizes + 2)
@@ -160,92 +182,92 @@ def diffusion_tables(ld_div_verdict="converges", gauss_rate=1.0, with_div=True):
 
 
 def test_mp_ks():
-    assert C.claim_mp_ks([random_table(100), random_table(500)])["passed"] is True
-    assert C.claim_mp_ks([random_table(100), random_table(500, ks=0.2)])["passed"] is False
+    assert claim_mp_ks([random_table(100), random_table(500)])["passed"] is True
+    assert claim_mp_ks([random_table(100), random_table(500, ks=0.2)])["passed"] is False
 
 
 def test_mp_mode():
-    assert C.claim_mp_mode([random_table(100), random_table(784)])["passed"] is True
-    assert C.claim_mp_mode([random_table(100, peak=0.5)])["passed"] is False
-    assert C.claim_mp_mode([random_table(100, count=10)])["passed"] is None
+    assert claim_mp_mode([random_table(100), random_table(784)])["passed"] is True
+    assert claim_mp_mode([random_table(100, peak=0.5)])["passed"] is False
+    assert claim_mp_mode([random_table(100, count=10)])["passed"] is None
 
 
 def test_kurtosis():
-    assert C.claim_kurtosis(*kurtosis_tables())["passed"] is True
-    assert C.claim_kurtosis(*kurtosis_tables(shift=0.01))["passed"] is False  # 10 s.e.
-    assert C.claim_kurtosis(*kurtosis_tables(slope_shift=1.0))["passed"] is False
+    assert claim_kurtosis(*kurtosis_tables())["passed"] is True
+    assert claim_kurtosis(*kurtosis_tables(shift=0.01))["passed"] is False  # 10 s.e.
+    assert claim_kurtosis(*kurtosis_tables(slope_shift=1.0))["passed"] is False
 
 
 def test_uniform_moments():
-    assert C.claim_uniform_moments(moments_table())["passed"] is True
-    assert C.claim_uniform_moments(moments_table(bad=0.05))["passed"] is False  # 10 s.e.
+    assert claim_uniform_moments(moments_table())["passed"] is True
+    assert claim_uniform_moments(moments_table(bad=0.05))["passed"] is False  # 10 s.e.
 
 
 def test_ais_bracket_and_increase():
-    row = C.claim_ais_bracket(loglik_table())
+    row = claim_ais_bracket(loglik_table())
     assert row["passed"] is True and "2/2 series increase" in row["detail"]
-    assert C.claim_ais_bracket(loglik_table(inverted=0.2))["passed"] is False
-    assert C.claim_ais_bracket(loglik_table(ll_last=-110.0))["passed"] is False
+    assert claim_ais_bracket(loglik_table(inverted=0.2))["passed"] is False
+    assert claim_ais_bracket(loglik_table(ll_last=-110.0))["passed"] is False
 
 
 def test_rotation_js_and_undertrained_rule():
-    assert C.claim_rotation_js(js_table())["passed"] is True
-    assert C.claim_rotation_js(js_table(untrained_ratio=5.0))["passed"] is False
-    assert C.claim_rotation_js(js_table(trained_ratio=1.0, epoch=3))["passed"] is None
-    assert C.claim_rotation_js(js_table(trained_ratio=1.0, epoch=100))["passed"] is False
+    assert claim_rotation_js(js_table())["passed"] is True
+    assert claim_rotation_js(js_table(untrained_ratio=5.0))["passed"] is False
+    assert claim_rotation_js(js_table(trained_ratio=1.0, epoch=3))["passed"] is None
+    assert claim_rotation_js(js_table(trained_ratio=1.0, epoch=100))["passed"] is False
 
 
 def test_pc_alignment():
-    assert C.claim_pc_alignment(alignment_table(0.9))["passed"] is True
-    assert C.claim_pc_alignment(alignment_table(0.1))["passed"] is False
-    row = C.claim_pc_alignment(alignment_table(0.1, epoch=3))
+    assert claim_pc_alignment(alignment_table(0.9))["passed"] is True
+    assert claim_pc_alignment(alignment_table(0.1))["passed"] is False
+    row = claim_pc_alignment(alignment_table(0.1, epoch=3))
     assert row["passed"] is None and "3 < 10 epochs" in row["detail"]
 
 
 def test_rotated_pixels():
     t = pd.DataFrame([dict(frac_changed_global=0.1, frac_changed_local=0.01, n_chains=10,
                            sweeps=5)])  # fmt: skip
-    assert C.claim_rotated_pixels(t, 100)["passed"] is True
+    assert claim_rotated_pixels(t, 100)["passed"] is True
     t["frac_changed_local"] = 0.09
-    assert C.claim_rotated_pixels(t, 100)["passed"] is False
-    assert C.claim_rotated_pixels(t, 3)["passed"] is None
+    assert claim_rotated_pixels(t, 100)["passed"] is False
+    assert claim_rotated_pixels(t, 3)["passed"] is None
 
 
 def test_landau_double_well():
-    assert C.claim_landau_double_well(trajectory_table(2))["passed"] is True
-    assert C.claim_landau_double_well(trajectory_table(1, epochs=(0, 50, 100)))["passed"] is False
-    assert C.claim_landau_double_well(trajectory_table(1))["passed"] is None
+    assert claim_landau_double_well(trajectory_table(2))["passed"] is True
+    assert claim_landau_double_well(trajectory_table(1, epochs=(0, 50, 100)))["passed"] is False
+    assert claim_landau_double_well(trajectory_table(1))["passed"] is None
 
 
 def test_spectral_gap():
-    assert C.claim_spectral_gap(gap_table(["gap", "gap"]))["passed"] is True
-    assert C.claim_spectral_gap(gap_table(["gap", "no gap"]))["passed"] is False
-    assert C.claim_spectral_gap(gap_table(["gap", "spectrum below window"]))["passed"] is None
+    assert claim_spectral_gap(gap_table(["gap", "gap"]))["passed"] is True
+    assert claim_spectral_gap(gap_table(["gap", "no gap"]))["passed"] is False
+    assert claim_spectral_gap(gap_table(["gap", "spectrum below window"]))["passed"] is None
 
 
 def test_stiffness():
     spec, _ = diffusion_tables()
-    assert C.claim_stiffness(spec)["passed"] is True
+    assert claim_stiffness(spec)["passed"] is True
     spec["k_ii"] = 5.0
-    assert C.claim_stiffness(spec)["passed"] is False
+    assert claim_stiffness(spec)["passed"] is False
 
 
 def test_harmonic_and_full_constraint():
     spec, summ = diffusion_tables()
-    assert C.claim_harmonic_divergence(summ, spec)["passed"] is True
-    assert C.claim_full_constraint(summ)["passed"] is False  # bounded: the prediction fails
-    assert C.claim_metastability(summ)["passed"] is False  # ... and they all converge
+    assert claim_harmonic_divergence(summ, spec)["passed"] is True
+    assert claim_full_constraint(summ)["passed"] is False  # bounded: the prediction fails
+    assert claim_metastability(summ)["passed"] is False  # ... and they all converge
     _, summ_meta = diffusion_tables(ld_div_verdict="metastable")
-    assert C.claim_full_constraint(summ_meta)["passed"] is False
-    assert C.claim_metastability(summ_meta)["passed"] is True
+    assert claim_full_constraint(summ_meta)["passed"] is False
+    assert claim_metastability(summ_meta)["passed"] is True
     _, summ_slow = diffusion_tables(gauss_rate=0.5)
-    assert C.claim_harmonic_divergence(summ_slow, spec)["passed"] is False
+    assert claim_harmonic_divergence(summ_slow, spec)["passed"] is False
     _, summ_div = diffusion_tables(ld_div_verdict="diverges")
-    assert C.claim_full_constraint(summ_div)["passed"] is True
+    assert claim_full_constraint(summ_div)["passed"] is True
     spec0, summ0 = diffusion_tables(with_div=False)
-    assert C.claim_harmonic_divergence(summ0, spec0)["passed"] is None
-    assert C.claim_full_constraint(summ0)["passed"] is None
-    assert C.claim_metastability(summ0)["passed"] is None
+    assert claim_harmonic_divergence(summ0, spec0)["passed"] is None
+    assert claim_full_constraint(summ0)["passed"] is None
+    assert claim_metastability(summ0)["passed"] is None
 
 
 def test_claims_table_and_markdown():
@@ -266,15 +288,15 @@ def test_claims_table_and_markdown():
         "diffusion_spectrum": spec,
         "diffusion_summary": dsum,
     }  # fmt: skip
-    t = C.claims_table(tables, epochs=3, min_epochs=10)
-    assert list(t.columns) == list(C.CLAIM_COLUMNS)
+    t = claims_table(tables, epochs=3, min_epochs=10)
+    assert list(t.columns) == list(CLAIM_COLUMNS)
     assert list(t["claim_id"]) == list(range(1, 15))
     assert t["passed"].dtype == "boolean"
     assert t["passed"].isna().sum() == 3  # 2 (few counts), 6 and 8 (undertrained)
-    md = C.claims_markdown(t, "## Claims")
+    md = claims_markdown(t, "## Claims")
     assert md.startswith("## Claims") and md.count("\n| ") == 2 + 14  # header, rule, rows
     assert "n/a" in md and "**FAIL**" in md and "pass" in md
-    page = C.claims_html(t, "Claims <of> this run")
+    page = claims_html(t, "Claims <of> this run")
     assert page.count("<tr>") == 1 + 14  # header and one row per claim
     assert "Claims &lt;of&gt; this run" in page  # escaped
     for result, n in (("pass", t["passed"].eq(True).sum()), ("FAIL", t["passed"].eq(False).sum())):
@@ -286,12 +308,12 @@ def test_uniform_moments_table_matches_eq51(tmp_path):
     rng = np.random.default_rng(1)
     w = rng.normal(0, 0.5, (12, 5)).astype(np.float32)
     path = tmp_path / "ck.npz"
-    save_npz(path, W=w, a=np.zeros(12, np.float32), b=np.zeros(5, np.float32), epoch=np.int64(4))
-    t = C.uniform_moments_table({"trained": path}, 20_000, seed=0)
+    save_checkpoint(path, w, np.zeros(12, np.float32), np.zeros(5, np.float32), epoch=4, updates=0)
+    t = uniform_moments_table({"trained": path}, 20_000, seed=0)
     assert len(t) == 12 + 5 and set(t["variable"]) == {"x", "y"}
     assert ((t["mean"] - t["mu"]).abs() / t["se_mean"]).max() < 4.5
     assert ((t["std"] - 0.5).abs() / t["se_std"]).max() < 4.5
-    assert C.claim_uniform_moments(t)["passed"] is True
+    assert claim_uniform_moments(t)["passed"] is True
 
 
 def test_pc_alignment_table_finds_the_planted_direction(tmp_path):
@@ -302,8 +324,8 @@ def test_pc_alignment_table_finds_the_planted_direction(tmp_path):
     data = (rng.random((4000, n)) < 0.5).astype(float) + 3 * np.outer(rng.normal(size=4000), pc)
     w = 5 * np.outer(pc, rng.normal(size=4)) + rng.normal(0, 0.01, (n, 4))
     path = tmp_path / "ck.npz"
-    save_npz(path, W=w.astype(np.float32))
-    t = C.pc_alignment_table([(4, "PCD", 0, 7, path)], data, n_pcs=3)
+    save_checkpoint(path, w.astype(np.float32), np.zeros(n), np.zeros(4), epoch=7, updates=70)
+    t = pc_alignment_table([(4, "PCD", 0, 7, path)], data, n_pcs=3)
     assert t["overlap_pc1"].iloc[0] == pytest.approx(1.0, abs=0.01)
     assert t["best_pc"].iloc[0] == 1
     assert t["random_overlap"].iloc[0] == pytest.approx(np.sqrt(2 / (np.pi * n)))

@@ -6,11 +6,32 @@ import pytest
 import yaml
 from conftest import ROOT
 
-from rbm_reciprocal import cost
 from rbm_reciprocal.cli import main
-from rbm_reciprocal.errors import ConfigError
+from rbm_reciprocal.core.errors import ConfigError
+from rbm_reciprocal.pipeline.calibrate import calibrate
+from rbm_reciprocal.pipeline.config import load_config
+from rbm_reciprocal.pipeline.cost import (
+    FAMILIES,
+    N_VISIBLE,
+    REFERENCE_GFLOPS,
+    Cost,
+    gemm_flops,
+    half_steps_per_update,
+    loglik_costs,
+    svd_flops,
+    train_update_flops,
+    training_costs,
+)
+from rbm_reciprocal.pipeline.runtime import (
+    MAX_RESUMABLE_MINUTES,
+    job_runtime_minutes,
+    loglik_runtime_minutes,
+    runtime_minutes,
+    seconds_at,
+    train_runtime_minutes,
+)
 
-N = cost.N_VISIBLE
+N = N_VISIBLE
 PAPER = ROOT / "config.yaml"
 SMOKE = ROOT / "workflow/presets/smoke.yaml"
 
@@ -24,14 +45,14 @@ def small_config(tmp_path, **training):
     }
     path = tmp_path / "override.yaml"
     path.write_text(yaml.safe_dump(override))
-    return cost.load_config([PAPER, SMOKE, path])
+    return load_config([PAPER, SMOKE, path])
 
 
 def test_training_sweeps_are_replicas_sizes_methods_epochs_updates_steps(tmp_path):
     config = small_config(tmp_path)
     tr = config["training"]
     assert (tr["epochs"], tr["batch_size"], tr["gibbs_steps"]) == (3, 100, 5)  # smoke preset
-    costs = cost.training_costs(config)
+    costs = training_costs(config)
     assert len(costs) == 2 * 3  # hidden sizes x methods
     updates_per_epoch = 1000 // 100
     total = sum(c.jobs * c.sweeps for c in costs)
@@ -39,13 +60,13 @@ def test_training_sweeps_are_replicas_sizes_methods_epochs_updates_steps(tmp_pat
     assert {c.jobs for c in costs} == {3}
     # explicit updates_per_epoch wins over n_train / batch_size
     config = small_config(tmp_path, updates_per_epoch=4)
-    assert sum(c.jobs * c.sweeps for c in cost.training_costs(config)) == 3 * 2 * 3 * 3 * 4 * 5
+    assert sum(c.jobs * c.sweeps for c in training_costs(config)) == 3 * 2 * 3 * 3 * 4 * 5
 
 
 def test_training_flops_follow_the_gemm_count(tmp_path):
     config = small_config(tmp_path)
     k, b, c, epochs, upd, mon = 5, 100, 100, 3, 10, 200
-    for job in cost.training_costs(config):
+    for job in training_costs(config):
         m = job.hidden
         method = job.label.split("-")[0]
         chains = b if method == "CD" else c
@@ -53,23 +74,23 @@ def test_training_flops_follow_the_gemm_count(tmp_path):
         per_update = (half + 2) * 2 * chains * N * m + 2 * 2 * b * N * m
         expected = epochs * upd * per_update + epochs * 2 * 2 * mon * N * m
         assert job.gemm == expected
-        assert job.svd == pytest.approx((epochs + 1) * cost.svd_flops(N, m))
+        assert job.svd == pytest.approx((epochs + 1) * svd_flops(N, m))
 
 
 def test_flop_formulas():
-    assert cost.gemm_flops(2, 3, 4) == 48
-    assert cost.svd_flops(784, 500) == cost.svd_flops(500, 784)
-    assert cost.svd_flops(10, 10) == pytest.approx(4 * 1000 - 4 * 1000 / 3)
-    assert cost.half_steps_per_update("PCD", 7) == 14
-    assert cost.half_steps_per_update("CD", 1) == 2
-    assert cost.half_steps_per_update("Rdm", 7) == 13
+    assert gemm_flops(2, 3, 4) == 48
+    assert svd_flops(784, 500) == svd_flops(500, 784)
+    assert svd_flops(10, 10) == pytest.approx(4 * 1000 - 4 * 1000 / 3)
+    assert half_steps_per_update("PCD", 7) == 14
+    assert half_steps_per_update("CD", 1) == 2
+    assert half_steps_per_update("Rdm", 7) == 13
     # PCD-1, B = C = 1, N = M = 1: a sweep (2 GEMMs) + two statistics (2 GEMMs each)
-    assert cost.train_update_flops("PCD", 1, 1, 1, 1, 1) == 6 * 2
+    assert train_update_flops("PCD", 1, 1, 1, 1, 1) == 6 * 2
 
 
 def test_paper_training_counts():
-    config = cost.load_config([PAPER])
-    costs = cost.training_costs(config)
+    config = load_config([PAPER])
+    costs = training_costs(config)
     # 5 replicas x 4 sizes x PCD x 100 epochs x 119 updates x 500 sweeps
     assert sum(c.jobs * c.sweeps for c in costs) == 5 * 4 * 100 * 119 * 500
     m3000 = next(c for c in costs if c.hidden == 3000)
@@ -79,8 +100,8 @@ def test_paper_training_counts():
 
 def test_loglik_counts_with_and_without_section(tmp_path):
     config = small_config(tmp_path)
-    config["loglik"] = {"epochs": [1, 3], "n_chains": 50, "betas": {"n": 300}, "sample_sweeps": 20}
-    costs = cost.loglik_costs(config)
+    config["loglik"].update(epochs=[1, 3], n_chains=50, betas={"n": 300}, sample_sweeps=20)
+    costs = loglik_costs(config)
     assert len(costs) == 2 * 3 and {c.jobs for c in costs} == {3 * 2}  # replicas x epochs
     assert {c.sweeps for c in costs} == {2 * 299 + 20}
     job = costs[0]
@@ -90,11 +111,12 @@ def test_loglik_counts_with_and_without_section(tmp_path):
     exact = 2 * 2**job.hidden * job.hidden * N  # M = 16 <= exact_max_units
     assert job.gemm == gemm * 2 * 50 * N * job.hidden + data + exact
 
-    del config["loglik"]  # a config written before issue 3
-    ll = cost.loglik_settings(config)
-    assert ll["n_chains"] == 400 and ll["betas"]["n"] == 500_000 and ll["epochs"] == [1, 2, 3]
-    config["training"]["epochs"] = 100
-    assert cost.loglik_settings(config)["epochs"] == list(range(10, 101, 10))
+    # a config file without a loglik section gets the schema's defaults (the one owner)
+    only = tmp_path / "no_loglik.yaml"
+    only.write_text(PAPER.read_text().split("\nloglik:")[0])
+    ll = load_config([only])["loglik"]
+    assert ll["n_chains"] == 400 and ll["betas"]["n"] == 500_000
+    assert ll["epochs"] == list(range(10, 101, 10))
 
 
 def test_config_files_merge_like_snakemake(tmp_path):
@@ -102,59 +124,59 @@ def test_config_files_merge_like_snakemake(tmp_path):
     b = tmp_path / "b.yaml"
     a.write_text("model: {hidden: [7], replicas: 2}\ntraining: {optimizer: {lr: 0.5}}\n")
     b.write_text("model: {replicas: 4}\ntraining: {optimizer: {name: sgd}}\n")
-    config = cost.load_config([PAPER, a, b])
+    config = load_config([PAPER, a, b])
     assert config["model"]["hidden"] == [7] and config["model"]["replicas"] == 4
     assert config["training"]["optimizer"] == {**config["training"]["optimizer"], "lr": 0.5}
     assert config["training"]["optimizer"]["name"] == "sgd"
     # schema defaults are filled in (a config with only one key is complete)
     only = tmp_path / "only.yaml"
     only.write_text("seed: 1\n")
-    assert cost.load_config([only])["training"]["gibbs_steps"] == 500
+    assert load_config([only])["training"]["gibbs_steps"] == 500
     bad = tmp_path / "bad.yaml"
     bad.write_text("training: {gibbs_step: 5}\n")
     with pytest.raises(ConfigError, match="invalid configuration at 'training'"):
-        cost.load_config([PAPER, bad])
+        load_config([PAPER, bad])
     with pytest.raises(ConfigError, match="not found"):
-        cost.load_config([tmp_path / "missing.yaml"])
+        load_config([tmp_path / "missing.yaml"])
 
 
 def test_calibration_and_time(tmp_path):
-    cal = cost.calibrate([(20, 16), (40, 32)], seconds=0.3)
+    cal = calibrate([(20, 16), (40, 32)], seconds=0.3)
     assert set(cal.gemm) == {(20, 16), (40, 32)} and min(cal.gemm.values()) > 1e6
     assert cal.svd > 1e6
     assert cal.gemm_rate(40, 32) == cal.gemm[(40, 32)]
     assert cal.gemm_rate(400, 30) == cal.gemm[(40, 32)]  # nearest shape
-    job = cost.Cost("training", "train_rbm", "x", 1, gemm=2e9, svd=1e9, rows=20, hidden=16)
-    assert cost.seconds_at(job, gflops=1.0) == pytest.approx(3.0)
-    assert cost.seconds_at(job, cal) == pytest.approx(2e9 / cal.gemm[(20, 16)] + 1e9 / cal.svd)
+    job = Cost("training", "train_rbm", "x", 1, gemm=2e9, svd=1e9, rows=20, hidden=16)
+    assert seconds_at(job, gflops=1.0) == pytest.approx(3.0)
+    assert seconds_at(job, cal) == pytest.approx(2e9 / cal.gemm[(20, 16)] + 1e9 / cal.svd)
 
 
 def test_runtime_minutes():
-    one_hour = 3600 * cost.REFERENCE_GFLOPS * 1e9
-    assert cost.runtime_minutes(one_hour, safety=1.0, overhead=0.0) == 60
-    assert cost.runtime_minutes(one_hour, safety=1.0, overhead=0.0, attempt=2) == 120
-    assert cost.runtime_minutes(one_hour, threads=3, safety=1.0, overhead=0.0) == 24
-    assert cost.runtime_minutes(100 * one_hour, cap=2880) == 2880
-    assert cost.runtime_minutes(0.0) == 5
+    one_hour = 3600 * REFERENCE_GFLOPS * 1e9
+    assert runtime_minutes(one_hour, safety=1.0, overhead=0.0) == 60
+    assert runtime_minutes(one_hour, safety=1.0, overhead=0.0, attempt=2) == 120
+    assert runtime_minutes(one_hour, threads=3, safety=1.0, overhead=0.0) == 24
+    assert runtime_minutes(100 * one_hour, cap=2880) == 2880
+    assert runtime_minutes(0.0) == 5
 
 
 def test_rule_runtime_helpers():
-    config = cost.load_config([PAPER])
-    small = cost.train_runtime_minutes(config, "PCD", 500, threads=4)
-    large = cost.train_runtime_minutes(config, "PCD", 3000, threads=4)
+    config = load_config([PAPER])
+    small = train_runtime_minutes(config, "PCD", 500, threads=4)
+    large = train_runtime_minutes(config, "PCD", 3000, threads=4)
     assert 60 < small < large
     w = SimpleNamespace(method="PCD", hidden="500", replica="0", epoch="0010")
-    assert cost.job_runtime_minutes(config, "train_rbm", w, threads=4) == small
-    assert cost.job_runtime_minutes(config, "train_rbm", w, attempt=2) > small
+    assert job_runtime_minutes(config, "train_rbm", w, threads=4) == small
+    assert job_runtime_minutes(config, "train_rbm", w, attempt=2) > small
     # training resumes, so its limit is capped; AIS does not, so it is not
     w.hidden = "3000"
-    assert cost.job_runtime_minutes(config, "train_rbm", w) == cost.MAX_RESUMABLE_MINUTES
-    ll = cost.job_runtime_minutes(config, "loglik", w)
-    assert ll == cost.loglik_runtime_minutes(config, "PCD", 3000) > cost.MAX_RESUMABLE_MINUTES
-    spectrum = cost.job_runtime_minutes(config, "random_spectrum", w)
-    assert 5 < spectrum < cost.job_runtime_minutes(config, "random_spectrum", w, attempt=2)
-    assert cost.job_runtime_minutes(config, "fig3_mp", SimpleNamespace(panel="a")) == 10
-    assert cost.job_runtime_minutes(config, "kurtosis", SimpleNamespace(variant="code")) > 5
+    assert job_runtime_minutes(config, "train_rbm", w) == MAX_RESUMABLE_MINUTES
+    ll = job_runtime_minutes(config, "loglik", w)
+    assert ll == loglik_runtime_minutes(config, "PCD", 3000) > MAX_RESUMABLE_MINUTES
+    spectrum = job_runtime_minutes(config, "random_spectrum", w)
+    assert 5 < spectrum < job_runtime_minutes(config, "random_spectrum", w, attempt=2)
+    assert job_runtime_minutes(config, "fig3_mp", SimpleNamespace(panel="a")) == 10
+    assert job_runtime_minutes(config, "kurtosis", SimpleNamespace(variant="code")) > 5
 
 
 def test_cost_command_prints_every_family(tmp_path, capsys):
@@ -175,7 +197,7 @@ def test_cost_command_prints_every_family(tmp_path, capsys):
     )
     out = capsys.readouterr().out
     assert rc == 0
-    for fam in cost.FAMILIES:
+    for fam in FAMILIES:
         assert f"**{fam}**" in out
     assert "CPU-h (this machine)" in out and "CPU-h at 50 GFLOP/s" in out
     training = next(line for line in out.splitlines() if line.startswith("| **training**"))

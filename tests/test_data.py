@@ -1,4 +1,4 @@
-"""Tests of rbm_reciprocal.data on the real MNIST sample in tests/data/mnist.
+"""Tests of rbm_reciprocal.data (idx, fetch, dataset) on the real MNIST sample in tests/data/mnist.
 
 The sample holds the first 2,000 training and 500 test images of MNIST (see its README). The
 download tests serve it over HTTP on 127.0.0.1 from a background thread; nothing here needs the
@@ -21,23 +21,23 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from rbm_reciprocal.data import (
-    DEFAULT_MIRRORS,
-    MNIST_FILES,
-    MNIST_SHA256,
+from rbm_reciprocal.core.errors import ConfigError, DataError, DownloadError
+from rbm_reciprocal.data.dataset import (
     Dataset,
     binarize,
-    download_mnist,
-    fetch_file,
     load_dataset,
     load_meta,
-    parse_idx,
     prepare_mnist,
-    read_idx,
     save_dataset,
+)
+from rbm_reciprocal.data.fetch import DEFAULT_MIRRORS, download_mnist, fetch_file
+from rbm_reciprocal.data.idx import (
+    MNIST_FILES,
+    MNIST_SHA256,
+    parse_idx,
+    read_idx,
     sha256_decompressed,
 )
-from rbm_reciprocal.errors import ConfigError, DataError, DownloadError
 
 SAMPLE = Path(__file__).parent / "data" / "mnist"
 

@@ -4,21 +4,22 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from rbm_reciprocal.diffusion import (
-    GaussianPotential,
-    LargeDeviationPotential,
+from rbm_reciprocal.analysis.langevin import (
     convergence_summary,
     ks_distance,
-    relaxation_spectrum,
-    select_modes,
     simulate_langevin,
     simulate_mode,
+)
+from rbm_reciprocal.analysis.modes import (
+    relaxation_spectrum,
+    select_modes,
     stiffness_matrix,
     uniform_z_moments,
     z_coefficients,
     z_modes,
 )
-from rbm_reciprocal.reciprocal import decompose, random_binary
+from rbm_reciprocal.analysis.potentials import GaussianPotential, LargeDeviationPotential
+from rbm_reciprocal.analysis.reciprocal import decompose, random_binary
 
 
 def _rbm(n=12, m=5, scale=1.0, seed=0):
@@ -111,7 +112,7 @@ def test_cov_z_is_a_quarter_identity_and_k_is_four():
 
 
 def test_stiffness_needs_enough_states():
-    from rbm_reciprocal.errors import ConfigError
+    from rbm_reciprocal.core.errors import ConfigError
 
     with pytest.raises(ConfigError, match="uniform_states"):
         stiffness_matrix(np.eye(10) / 4, 11)

@@ -19,9 +19,9 @@ import pandas as pd
 import pytest
 from conftest import ROOT, SNAKEMAKE, write_override
 
-from rbm_reciprocal.cost import load_config
-from rbm_reciprocal.io import load_npz
-from rbm_reciprocal.workflow_config import train_settings_from_config
+from rbm_reciprocal.core.io import load_npz
+from rbm_reciprocal.pipeline.config import load_config
+from rbm_reciprocal.pipeline.settings import train_settings_from_config
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(os.name != "posix", reason="POSIX signals")]
 

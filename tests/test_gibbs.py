@@ -5,21 +5,21 @@ import sys
 import numpy as np
 import pytest
 
-from rbm_reciprocal import _kernels
-from rbm_reciprocal.gibbs import GibbsSampler, random_hidden, sample_chains
-from rbm_reciprocal.partition import all_binary_states
-from rbm_reciprocal.rbm import RBMParams, free_energy, prob_h_given_v, prob_v_given_h
+from rbm_reciprocal.core.rbm import RBMParams, free_energy, prob_h_given_v, prob_v_given_h
+from rbm_reciprocal.sampling._kernels import bernoulli_from_probs, sigmoid_with_bias
+from rbm_reciprocal.sampling.gibbs import GibbsSampler, random_hidden, sample_chains
+from rbm_reciprocal.sampling.partition import all_binary_states
 
 
 def test_kernel_sigmoid_accuracy():
     x = np.linspace(-30, 30, 200_001, dtype=np.float32)[None, :]
     out = np.empty_like(x)
-    _kernels.sigmoid_with_bias(x, np.zeros(x.shape[1], np.float32), out)
+    sigmoid_with_bias(x, np.zeros(x.shape[1], np.float32), out)
     ref = 1.0 / (1.0 + np.exp(-x.astype(np.float64)))
     assert np.max(np.abs(out - ref)) < 3e-7
     big = np.array([[-200.0, 200.0]], np.float32)
     o2 = np.empty_like(big)
-    _kernels.sigmoid_with_bias(big, np.zeros(2, np.float32), o2)
+    sigmoid_with_bias(big, np.zeros(2, np.float32), o2)
     assert np.isfinite(o2).all() and o2[0, 0] < 1e-30 and o2[0, 1] == 1.0
 
 
@@ -27,7 +27,7 @@ def test_kernel_uniforms_are_uniform_and_independent():
     seeds = np.arange(1, 201, dtype=np.uint64) * np.uint64(0x632BE59BD9B4E019)
     p = np.full((200, 5000), 0.3, np.float32)
     out = np.empty_like(p)
-    _kernels.bernoulli_from_probs(p, seeds, out)
+    bernoulli_from_probs(p, seeds, out)
     # 1e6 Bernoulli(0.3) draws: std of the mean is 4.6e-4
     assert abs(out.mean() - 0.3) < 5 * 4.6e-4
     # adjacent columns and adjacent rows uncorrelated
@@ -82,8 +82,8 @@ def test_bad_buffer_is_a_clear_error(tiny_rbm):
 
 _SCRIPT = """
 import numpy as np
-from rbm_reciprocal.gibbs import sample_chains
-from rbm_reciprocal.rbm import RBMParams
+from rbm_reciprocal.sampling.gibbs import sample_chains
+from rbm_reciprocal.core.rbm import RBMParams
 rng = np.random.default_rng(5)
 p = RBMParams(rng.normal(0, .05, (784, 64)), np.zeros(784), np.zeros(64))
 v, h = sample_chains(p, np.zeros((64, 784), np.float32), 10, np.random.default_rng(9))

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from rbm_reciprocal.landau import (
+from rbm_reciprocal.analysis.landau import (
     QuarticFit,
     fit_constraint_potential,
     landau_free_energy,
@@ -9,7 +9,7 @@ from rbm_reciprocal.landau import (
     uniform_mode_samples,
     well_type,
 )
-from rbm_reciprocal.reciprocal import decompose
+from rbm_reciprocal.analysis.reciprocal import decompose
 
 
 def test_quartic_fit_of_a_gaussian_is_its_log_density():

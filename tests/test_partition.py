@@ -3,14 +3,14 @@
 import numpy as np
 import pytest
 
-from rbm_reciprocal.errors import ConfigError
-from rbm_reciprocal.partition import (
+from rbm_reciprocal.core.errors import ConfigError
+from rbm_reciprocal.core.rbm import RBMParams, energy, free_energy, softplus
+from rbm_reciprocal.sampling.partition import (
     all_binary_states,
     log_likelihood_exact,
     log_partition_exact,
     log_partition_exact_numpy,
 )
-from rbm_reciprocal.rbm import RBMParams, energy, free_energy, softplus
 
 
 def _random_rbm(n: int, m: int, seed: int, std: float = 1.0) -> RBMParams:

@@ -5,7 +5,7 @@ from conftest import ROOT
 
 from rbm_reciprocal import __version__
 from rbm_reciprocal.cli import main
-from rbm_reciprocal.provenance import git_commit, run_parameters, run_parameters_html
+from rbm_reciprocal.pipeline.provenance import git_commit, run_parameters, run_parameters_html
 
 
 def test_run_parameters_hold_config_code_and_libraries(tmp_path):

@@ -1,9 +1,8 @@
 import numpy as np
 import pytest
 
-from rbm_reciprocal.errors import ConfigError
-from rbm_reciprocal.partition import all_binary_states, log_partition_exact
-from rbm_reciprocal.rbm import (
+from rbm_reciprocal.core.errors import ConfigError
+from rbm_reciprocal.core.rbm import (
     RBMParams,
     energy,
     free_energy,
@@ -14,6 +13,7 @@ from rbm_reciprocal.rbm import (
     softplus,
     sufficient_statistics,
 )
+from rbm_reciprocal.sampling.partition import all_binary_states, log_partition_exact
 
 
 def test_softplus_is_stable_and_exact():

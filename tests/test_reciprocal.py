@@ -10,13 +10,43 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from rbm_reciprocal import figures, spectra
-from rbm_reciprocal import reciprocal as rc
-from rbm_reciprocal import reciprocal_tasks as rt
-from rbm_reciprocal.data import Dataset, save_dataset
-from rbm_reciprocal.errors import ConfigError
-from rbm_reciprocal.io import save_npz
-from rbm_reciprocal.rbm import RBMParams, energy
+from rbm_reciprocal.analysis.kurtosis import (
+    kurtosis_closed_form,
+    kurtosis_haar_mean,
+    kurtosis_monte_carlo,
+)
+from rbm_reciprocal.analysis.landscape import (
+    clip_indices,
+    nearest_centroid_fit,
+    nearest_centroid_predict,
+)
+from rbm_reciprocal.analysis.reciprocal import (
+    decompose,
+    fix_signs,
+    high_temperature_means,
+    landscape_energy,
+    landscape_energy_uw,
+    mode_energies,
+    project_states,
+    random_binary,
+    rotate_uw,
+    signed_svd,
+    stack_z,
+)
+from rbm_reciprocal.analysis.spectra import spectral_gap_table
+from rbm_reciprocal.analysis.stats import linear_fit
+from rbm_reciprocal.core.errors import ConfigError
+from rbm_reciprocal.core.io import save_npz
+from rbm_reciprocal.core.rbm import RBMParams, energy
+from rbm_reciprocal.data.dataset import Dataset, save_dataset
+from rbm_reciprocal.figures.reciprocal import fig1_right, fig2, fig3_e, fig5
+from rbm_reciprocal.pipeline.config import select_model
+from rbm_reciprocal.stages.reciprocal import (
+    run_kurtosis,
+    run_landscape_points,
+    run_landscape_sample,
+    run_uniform_projections,
+)
 
 SHAPES = [(9, 5), (6, 6), (4, 8)]  # M < N, M = N, M > N
 
@@ -36,7 +66,7 @@ def _all_states(n: int) -> np.ndarray:
 @pytest.mark.parametrize(("n", "m"), SHAPES)
 def test_signed_svd_reconstructs_and_is_descending(n, m):
     w = _params(n, m).W
-    U, s, V = rc.signed_svd(w)
+    U, s, V = signed_svd(w)
     assert U.shape == (n, n) and V.shape == (m, m) and s.shape == (min(n, m),)
     assert np.all(np.diff(s) <= 0)
     S = np.zeros((n, m))
@@ -48,7 +78,7 @@ def test_signed_svd_reconstructs_and_is_descending(n, m):
     rows = np.argmax(np.abs(U), axis=0)
     assert np.all(U[rows, np.arange(n)] > 0)
     # the reduced SVD has the same signed leading columns
-    Ur, sr, Vr = rc.signed_svd(w, full_matrices=False)
+    Ur, sr, Vr = signed_svd(w, full_matrices=False)
     k = min(n, m)
     np.testing.assert_allclose(Ur, U[:, :k], atol=1e-12)
     np.testing.assert_allclose(Vr, V[:, :k], atol=1e-12)
@@ -56,17 +86,17 @@ def test_signed_svd_reconstructs_and_is_descending(n, m):
 
 @pytest.mark.parametrize(("n", "m"), SHAPES)
 def test_sign_convention_deterministic_and_idempotent(n, m):
-    U, s, V = rc.signed_svd(_params(n, m, seed=1).W)
+    U, s, V = signed_svd(_params(n, m, seed=1).W)
     rng = np.random.default_rng(2)
     for _ in range(5):
         flip_u = rng.choice([-1.0, 1.0], n)
         flip_v = rng.choice([-1.0, 1.0], m)
         k = min(n, m)
         flip_v[:k] = flip_u[:k]  # a pair flips together (W unchanged)
-        U2, V2 = rc.fix_signs(U * flip_u, V * flip_v)
+        U2, V2 = fix_signs(U * flip_u, V * flip_v)
         np.testing.assert_array_equal(U2, U)
         np.testing.assert_array_equal(V2, V)
-    U3, V3 = rc.fix_signs(U, V)
+    U3, V3 = fix_signs(U, V)
     np.testing.assert_array_equal(U3, U)
     np.testing.assert_array_equal(V3, V)
 
@@ -77,12 +107,12 @@ def test_sign_convention_deterministic_and_idempotent(n, m):
 @pytest.mark.parametrize(("n", "m"), SHAPES)
 def test_mode_energies_sum_to_rbm_energy(n, m):
     params = _params(n, m, seed=3)
-    rec = rc.decompose(params.W, params.a, params.b)
+    rec = decompose(params.W, params.a, params.b)
     rng = np.random.default_rng(4)
     v = rng.integers(0, 2, (50, n)).astype(np.float64)
     h = rng.integers(0, 2, (50, m)).astype(np.float64)
-    x, y = rc.project_states(v, rec.U), rc.project_states(h, rec.V)
-    e = rc.mode_energies(x, y, rec.s, rec.a0, rec.b0)
+    x, y = project_states(v, rec.U), project_states(h, rec.V)
+    e = mode_energies(x, y, rec.s, rec.a0, rec.b0)
     assert e.shape == (50, max(n, m))
     np.testing.assert_allclose(e.sum(axis=1), energy(v, h, params), rtol=1e-10, atol=1e-10)
     # unpaired modes carry only their field term
@@ -95,7 +125,7 @@ def test_mode_energies_sum_to_rbm_energy(n, m):
 
 def test_reciprocal_fields_and_saddles():
     params = _params(7, 4, seed=5)
-    rec = rc.decompose(params.W, params.a, params.b)
+    rec = decompose(params.W, params.a, params.b)
     np.testing.assert_allclose(rec.a0, rec.U.T @ params.a.astype(np.float64), atol=1e-12)
     np.testing.assert_allclose(rec.b0, rec.V.T @ params.b.astype(np.float64), atol=1e-12)
     lam, a0, b0 = rec.s, rec.a0[:4], rec.b0
@@ -105,36 +135,36 @@ def test_reciprocal_fields_and_saddles():
     eps = 1e-6
     for dx, dy in ((eps, 0), (0, eps)):
         grad = (
-            rc.landscape_energy(rec.x0 + dx, rec.y0 + dy, lam, a0, b0)
-            - rc.landscape_energy(rec.x0 - dx, rec.y0 - dy, lam, a0, b0)
+            landscape_energy(rec.x0 + dx, rec.y0 + dy, lam, a0, b0)
+            - landscape_energy(rec.x0 - dx, rec.y0 - dy, lam, a0, b0)
         ) / (2 * eps)
         np.testing.assert_allclose(grad, 0.0, atol=1e-6)
     np.testing.assert_allclose(
-        rc.landscape_energy(rec.x0, rec.y0, lam, a0, b0), rec.saddle_energy, rtol=1e-12
+        landscape_energy(rec.x0, rec.y0, lam, a0, b0), rec.saddle_energy, rtol=1e-12
     )
     np.testing.assert_allclose(rec.saddle_energy, a0 * b0 / lam)
 
 
 def test_rotated_energy_and_stacked_z():
     params = _params(7, 4, seed=6)
-    rec = rc.decompose(params.W, params.a, params.b)
+    rec = decompose(params.W, params.a, params.b)
     rng = np.random.default_rng(7)
     x, y = rng.normal(size=(20, 7)), rng.normal(size=(20, 4))
-    u, w = rc.rotate_uw(x[:, :4], y, rec.x0, rec.y0)
+    u, w = rotate_uw(x[:, :4], y, rec.x0, rec.y0)
     np.testing.assert_allclose(
-        rc.landscape_energy_uw(u, w, rec.s, rec.a0[:4], rec.b0),
-        rc.landscape_energy(x[:, :4], y, rec.s, rec.a0[:4], rec.b0),
+        landscape_energy_uw(u, w, rec.s, rec.a0[:4], rec.b0),
+        landscape_energy(x[:, :4], y, rec.s, rec.a0[:4], rec.b0),
         rtol=1e-10,
         atol=1e-10,
     )
     # a rotation: distances to the saddle are preserved
     np.testing.assert_allclose(u**2 + w**2, (x[:, :4] - rec.x0) ** 2 + (y - rec.y0) ** 2)
-    z = rc.stack_z(u, w, x[:, 4:])
+    z = stack_z(u, w, x[:, 4:])
     assert z.shape == (20, 7 + 4)
     np.testing.assert_array_equal(z[:, 0], u[:, 0])  # z_1 = u_1
     np.testing.assert_array_equal(z[:, 4], w[:, 0])  # z_{M+1} = w_1
     np.testing.assert_array_equal(z[:, 8:], x[:, 4:])
-    mu_u, mu_w = rc.rotate_uw(rec.mu_x[:4], rec.mu_y[:4], rec.x0, rec.y0)
+    mu_u, mu_w = rotate_uw(rec.mu_x[:4], rec.mu_y[:4], rec.x0, rec.y0)
     np.testing.assert_allclose(rec.mu_u, mu_u)
     np.testing.assert_allclose(rec.mu_w, mu_w)
 
@@ -144,9 +174,9 @@ def test_rotated_energy_and_stacked_z():
 
 def test_uniform_moments_exact_by_enumeration():
     params = _params(8, 5, seed=8)
-    rec = rc.decompose(params.W, params.a, params.b)
-    x = rc.project_states(_all_states(8), rec.U)
-    y = rc.project_states(_all_states(5), rec.V)
+    rec = decompose(params.W, params.a, params.b)
+    x = project_states(_all_states(8), rec.U)
+    y = project_states(_all_states(5), rec.V)
     np.testing.assert_allclose(x.mean(axis=0), rec.mu_x, atol=1e-12)
     np.testing.assert_allclose(y.mean(axis=0), rec.mu_y, atol=1e-12)
     np.testing.assert_allclose(x.std(axis=0), 0.5, atol=1e-12)
@@ -154,34 +184,34 @@ def test_uniform_moments_exact_by_enumeration():
 
 
 def test_uniform_moments_monte_carlo():
-    U, _, _ = rc.signed_svd(np.random.default_rng(9).normal(size=(60, 20)))
-    states = rc.random_binary(40_000, 60, np.random.default_rng(10))
+    U, _, _ = signed_svd(np.random.default_rng(9).normal(size=(60, 20)))
+    states = random_binary(40_000, 60, np.random.default_rng(10))
     assert states.dtype == np.float32 and set(np.unique(states)) == {0.0, 1.0}
     assert abs(states.mean() - 0.5) < 0.005
-    x = rc.project_states(states, U)
-    mu_x, _ = rc.high_temperature_means(U, np.eye(2))
+    x = project_states(states, U)
+    mu_x, _ = high_temperature_means(U, np.eye(2))
     se = 0.5 / np.sqrt(states.shape[0])
     assert np.all(np.abs(x.mean(axis=0) - mu_x) < 5 * se)
     assert np.all(np.abs(x.std(axis=0) - 0.5) < 0.02)
 
 
 def test_kurtosis_closed_form_is_exact():
-    U, _, _ = rc.signed_svd(np.random.default_rng(11).normal(size=(8, 8)))
+    U, _, _ = signed_svd(np.random.default_rng(11).normal(size=(8, 8)))
     basis = np.column_stack([U, np.eye(8)[:, 0], np.full(8, 8**-0.5)])
-    x = rc.project_states(_all_states(8), basis)
+    x = project_states(_all_states(8), basis)
     exact = stats.kurtosis(x, axis=0, fisher=False, bias=True)
-    np.testing.assert_allclose(rc.kurtosis_closed_form(basis), exact, atol=1e-12)
+    np.testing.assert_allclose(kurtosis_closed_form(basis), exact, atol=1e-12)
     # a single unit: two-point distribution, kurtosis 1; a flat vector: 3 - 2/n
-    assert rc.kurtosis_closed_form(basis)[8] == pytest.approx(1.0)
-    assert rc.kurtosis_closed_form(basis)[9] == pytest.approx(3 - 2 / 8)
+    assert kurtosis_closed_form(basis)[8] == pytest.approx(1.0)
+    assert kurtosis_closed_form(basis)[9] == pytest.approx(3 - 2 / 8)
 
 
 def test_kurtosis_monte_carlo_agrees_with_closed_form():
-    U, _, _ = rc.signed_svd(np.random.default_rng(12).normal(size=(10, 6)), full_matrices=False)
+    U, _, _ = signed_svd(np.random.default_rng(12).normal(size=(10, 6)), full_matrices=False)
     basis = np.column_stack([U, np.eye(10)[:, 0]])
     rng = np.random.default_rng(13)
-    mc = rc.kurtosis_monte_carlo(basis, 300_000, rng, batch_size=70_000)
-    exact = rc.kurtosis_closed_form(basis)
+    mc = kurtosis_monte_carlo(basis, 300_000, rng, batch_size=70_000)
+    exact = kurtosis_closed_form(basis)
     assert exact.min() < 2.7  # the check is not trivially near 3
     np.testing.assert_allclose(mc, exact, atol=5 * np.sqrt(24 / 300_000))
     assert mc[-1] == pytest.approx(1.0, abs=1e-3)  # a single unit
@@ -192,25 +222,25 @@ def test_kurtosis_haar_mean():
     n = 20
     vecs = rng.normal(size=(n, 4000))
     vecs /= np.linalg.norm(vecs, axis=0)
-    k = rc.kurtosis_closed_form(vecs)
-    assert k.mean() == pytest.approx(rc.kurtosis_haar_mean(n), abs=4 * k.std() / np.sqrt(4000))
-    assert rc.kurtosis_haar_mean(500) == pytest.approx(3 - 6 / 502)
+    k = kurtosis_closed_form(vecs)
+    assert k.mean() == pytest.approx(kurtosis_haar_mean(n), abs=4 * k.std() / np.sqrt(4000))
+    assert kurtosis_haar_mean(500) == pytest.approx(3 - 6 / 502)
 
 
 def test_linear_fit_matches_scipy():
     rng = np.random.default_rng(15)
     x = 1.0 / np.array([500, 700, 784, 1200, 2000])
     y = 3.0 - 6.0 * x + rng.normal(0, 1e-4, x.size)
-    fit = rc.linear_fit(x, y)
+    fit = linear_fit(x, y)
     ref = stats.linregress(x, y)
     assert fit["slope"] == pytest.approx(ref.slope)
     assert fit["intercept"] == pytest.approx(ref.intercept)
     assert fit["slope_se"] == pytest.approx(ref.stderr)
     assert fit["intercept_se"] == pytest.approx(ref.intercept_stderr)
     assert fit["n_points"] == 5
-    exact = rc.linear_fit(x, 3.0 - 6.0 * x)
+    exact = linear_fit(x, 3.0 - 6.0 * x)
     assert exact["intercept"] == pytest.approx(3.0) and exact["intercept_se"] < 1e-12
-    assert np.isnan(rc.linear_fit(x[:2], y[:2])["intercept_se"])
+    assert np.isnan(linear_fit(x[:2], y[:2])["intercept_se"])
 
 
 # --- the gap table (Fig. 3f) -----------------------------------------------------------------
@@ -232,7 +262,7 @@ def test_spectral_gap_table():
             rows(3000, 0, [36.0, 50.0]),  # above
         ]
     )
-    table = spectra.spectral_gap_table(values).set_index("hidden")
+    table = spectral_gap_table(values).set_index("hidden")
     assert table.loc[500, "verdict"] == "gap" and bool(table.loc[500, "gap"])
     assert table.loc[500, "replicas_with_gap"] == 2 and table.loc[500, "n_replicas"] == 2
     # flanks [31, 33) and (35, 37]: 32.0, 31.5, 36.0, 35.5 -> 4 values / 2 windows
@@ -244,29 +274,35 @@ def test_spectral_gap_table():
     assert table["n_values"].sum() == len(values)
     assert (table["n_below"] + table["n_in_window"] + table["n_above"] == table["n_values"]).all()
     with pytest.raises(ValueError):
-        spectra.spectral_gap_table(values, (35.0, 33.0))
+        spectral_gap_table(values, (35.0, 33.0))
 
 
 # --- helpers of the figure tables -----------------------------------------------------------
 
 
 def test_clip_indices_and_select_model():
-    assert rt.clip_indices([1, 2, 3, 498, 500], 16) == [1, 2, 3, 16]
-    assert rt.clip_indices([1, 2, 3, 498], 500) == [1, 2, 3, 498]
+    assert clip_indices([1, 2, 3, 498, 500], 16) == [1, 2, 3, 16]
+    assert clip_indices([1, 2, 3, 498], 500) == [1, 2, 3, 498]
     with pytest.raises(ConfigError):
-        rt.clip_indices([0, 1], 5)
+        clip_indices([0, 1], 5)
     cfg = {
         "training": {"methods": ["PCD", "CD"]},
         "model": {"hidden": [16, 32], "replicas": 2},
         "reciprocal": {"model": {"method": None, "hidden": None, "replica": 0}},
     }
-    assert rt.select_model(cfg) == ("PCD", 16, 0)
+    assert select_model(cfg, "reciprocal") == ("PCD", 16, 0)
     cfg["reciprocal"]["model"] = {"method": "CD", "hidden": 32, "replica": 1}
-    assert rt.select_model(cfg) == ("CD", 32, 1)
+    assert select_model(cfg, "reciprocal") == ("CD", 32, 1)
     for bad in ({"hidden": 64}, {"method": "Rdm"}, {"replica": 2}):
         cfg["reciprocal"]["model"] = {"method": None, "hidden": None, "replica": 0, **bad}
         with pytest.raises(ConfigError, match="reciprocal.model"):
-            rt.select_model(cfg)
+            select_model(cfg, "reciprocal")
+    # the same selector serves every single-model section
+    cfg["symmetry"] = {"model": {"method": None, "hidden": 32, "replica": None}}
+    assert select_model(cfg, "symmetry") == ("PCD", 32, 0)
+    cfg["diffusion"] = {"model": {"method": "Rdm", "hidden": None, "replica": 0}}
+    with pytest.raises(ConfigError, match="diffusion.model.method"):
+        select_model(cfg, "diffusion")
 
 
 def test_nearest_centroid():
@@ -274,9 +310,9 @@ def test_nearest_centroid():
     centres = np.eye(4, 12) * 5
     labels = np.repeat(np.arange(4), 30)
     images = centres[labels] + rng.normal(0, 0.5, (120, 12))
-    classes, centroids = rt.nearest_centroid_fit(images, labels)
+    classes, centroids = nearest_centroid_fit(images, labels)
     np.testing.assert_array_equal(classes, np.arange(4))
-    pred, dist = rt.nearest_centroid_predict(classes, centroids, images)
+    pred, dist = nearest_centroid_predict(classes, centroids, images)
     assert np.mean(pred == labels) == 1.0
     assert dist.shape == (120, 4)
     np.testing.assert_allclose(dist[0], np.linalg.norm(centroids - images[0], axis=1))
@@ -317,24 +353,24 @@ def _assert_figure(paths):
 def test_landscape_sample_table_and_fig1_right(tiny_run):
     tmp, data, ckpts = tiny_run
     args = (ckpts["trained"], data, [1, 2, 3, 20, 500], 2, 40, 5, 1)
-    table = rt.run_landscape_sample(*args, tmp / "f1.parquet", tmp / "f1_img.parquet")
+    table = run_landscape_sample(*args, tmp / "f1.parquet", tmp / "f1_img.parquet")
     assert list(table["index"]) == [1, 2, 3, 6]
     assert (table["digit"] == 2).all() and table["chain"].nunique() == 1
     np.testing.assert_allclose(
         table["energy"],
-        rc.landscape_energy(table["x"], table["y"], table["lam"], table["a0"], table["b0"]),
+        landscape_energy(table["x"], table["y"], table["lam"], table["a0"], table["b0"]),
     )
     image = pd.read_parquet(tmp / "f1_img.parquet")
     assert len(image) == 16 and set(image["value"]) <= {0.0, 1.0}
     # same seed, same table
-    again = rt.run_landscape_sample(*args, tmp / "f1b.parquet", tmp / "f1b_img.parquet")
+    again = run_landscape_sample(*args, tmp / "f1b.parquet", tmp / "f1b_img.parquet")
     pd.testing.assert_frame_equal(table, again)
-    _assert_figure(figures.fig1_right(table, image, tmp / "fig1_right"))
+    _assert_figure(fig1_right(table, image, tmp / "fig1_right"))
 
 
 def test_landscape_points_table_and_fig2(tiny_run):
     tmp, data, ckpts = tiny_run
-    land, points = rt.run_landscape_points(
+    land, points = run_landscape_points(
         ckpts, data, [1, 2, 3, 498], 20, 30, 5, 1, tmp / "l.parquet", tmp / "p.parquet"
     )
     assert list(land["state"]) == ["untrained"] * 4 + ["trained"] * 4
@@ -343,14 +379,14 @@ def test_landscape_points_table_and_fig2(tiny_run):
     assert counts[("trained", "test")] == 20 * 4 and counts[("trained", "gibbs")] == 30 * 4
     assert (points.loc[points["source"] == "gibbs", "label"] == -1).all()
     assert set(points.loc[points["source"] == "test", "label"]) <= {0, 1, 2, 3}
-    _assert_figure(figures.fig2(land, points, tmp / "fig2"))
+    _assert_figure(fig2(land, points, tmp / "fig2"))
 
 
 def test_kurtosis_tables_and_fig3_e(tmp_path):
     parts = []
     for variant, fixed in (("code", 6), ("text", 10)):
         out = [tmp_path / f"k_{variant}{s}.parquet" for s in ("", "_fit", "_c")]
-        summary, fits = rt.run_kurtosis(variant, [8, 12, 20], fixed, 0.01, 20_000, 7_000, 1, *out)
+        summary, fits = run_kurtosis(variant, [8, 12, 20], fixed, 0.01, 20_000, 7_000, 1, *out)
         comps = pd.read_parquet(out[2])
         assert list(summary["size"]) == [8, 12, 20]
         assert list(summary["n_components"]) == [min(n, fixed) for n in (8, 12, 20)]
@@ -363,14 +399,14 @@ def test_kurtosis_tables_and_fig3_e(tmp_path):
         parts.append((summary, fits))
     summary = pd.concat([p[0] for p in parts])
     fits = pd.concat([p[1] for p in parts])
-    _assert_figure(figures.fig3_e(summary, fits, tmp_path / "fig3_e"))
+    _assert_figure(fig3_e(summary, fits, tmp_path / "fig3_e"))
     with pytest.raises(ConfigError):
-        rt.run_kurtosis("bogus", [8, 12], 6, 0.01, 100, 100, 1, *out)
+        run_kurtosis("bogus", [8, 12], 6, 0.01, 100, 100, 1, *out)
 
 
 def test_uniform_projections_table_and_fig5(tiny_run):
     tmp, _, ckpts = tiny_run
-    table = rt.run_uniform_projections(
+    table = run_uniform_projections(
         ckpts, [1, 2, 16, 50], [1, 6, 500], 4000, 20, 1, tmp / "f5.parquet"
     )
     groups = table.groupby(["state", "variable", "index"])
@@ -380,4 +416,4 @@ def test_uniform_projections_table_and_fig5(tiny_run):
         assert (h["density"] * width).sum() == pytest.approx(1.0)
         assert h["sample_std"].iloc[0] == pytest.approx(0.5, abs=0.03)
         assert h["sample_mean"].iloc[0] == pytest.approx(h["mu"].iloc[0], abs=0.05)
-    _assert_figure(figures.fig5(table, tmp / "fig5"))
+    _assert_figure(fig5(table, tmp / "fig5"))

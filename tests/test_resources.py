@@ -8,15 +8,9 @@ import pandas as pd
 import pytest
 from conftest import ROOT, snakemake_with
 
-from rbm_reciprocal.cost import load_config
-from rbm_reciprocal.errors import ConfigError
-from rbm_reciprocal.resources import (
-    BASE_MB,
-    RULE_KINDS,
-    array_mb,
-    job_mem_mb,
-    job_threads,
-)
+from rbm_reciprocal.core.errors import ConfigError
+from rbm_reciprocal.pipeline.config import load_config
+from rbm_reciprocal.pipeline.resources import BASE_MB, RULE_KINDS, array_mb, job_mem_mb, job_threads
 
 PAPER = load_config([ROOT / "config.yaml"])
 SMOKE = load_config([ROOT / "config.yaml", ROOT / "workflow/presets/smoke.yaml"])

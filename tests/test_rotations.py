@@ -2,8 +2,7 @@ import numpy as np
 import pytest
 from scipy.spatial.distance import jensenshannon
 
-from rbm_reciprocal.errors import ConfigError
-from rbm_reciprocal.rotations import (
+from rbm_reciprocal.analysis.rotations import (
     apply_left,
     apply_right,
     jensen_shannon,
@@ -14,6 +13,7 @@ from rbm_reciprocal.rotations import (
     sequence_matrix,
     weight_js_divergence,
 )
+from rbm_reciprocal.core.errors import ConfigError
 
 
 def _plane(n, rng):
@@ -111,10 +111,11 @@ def test_trained_model_breaks_rotational_symmetry_untrained_does_not(tmp_path):
     import pandas as pd
     from conftest import ROOT
 
-    from rbm_reciprocal.data import prepare_mnist
-    from rbm_reciprocal.io import save_npz
-    from rbm_reciprocal.rotations import run_rotation_js, run_untrained_reference
-    from rbm_reciprocal.train import OptimizerSettings, Trainer, TrainSettings
+    from rbm_reciprocal.core.io import save_npz
+    from rbm_reciprocal.data.dataset import prepare_mnist
+    from rbm_reciprocal.stages.symmetry import run_rotation_js, run_untrained_reference
+    from rbm_reciprocal.training.settings import OptimizerSettings, TrainSettings
+    from rbm_reciprocal.training.trainer import Trainer
 
     ds = prepare_mnist(ROOT / "tests/data/mnist", n_train=2000)
     s = TrainSettings(
@@ -161,9 +162,10 @@ def test_fig6_global_change_exceeds_local(tmp_path):
     """A pi rotation of the top-2 plane changes more pixels than rotations avoiding the top 5."""
     import pandas as pd
 
-    from rbm_reciprocal.io import load_npz, save_npz
-    from rbm_reciprocal.reciprocal import signed_svd
-    from rbm_reciprocal.rotations import decode_visible, flip_top_modes, run_rotated_samples
+    from rbm_reciprocal.analysis.reciprocal import signed_svd
+    from rbm_reciprocal.analysis.rotations import decode_visible, flip_top_modes
+    from rbm_reciprocal.core.io import load_npz, save_npz
+    from rbm_reciprocal.stages.symmetry import run_rotated_samples
 
     rng = np.random.default_rng(0)
     # a model with a dominant top-2 subspace, like a trained RBM

@@ -7,8 +7,22 @@ import pandas as pd
 import pytest
 from scipy.integrate import quad
 
-from rbm_reciprocal import figures, spectra
-from rbm_reciprocal.io import save_npz
+from rbm_reciprocal.analysis.marchenko_pastur import (
+    ks_distance_to_mp,
+    marchenko_pastur_cdf,
+    marchenko_pastur_edges,
+    marchenko_pastur_mode,
+    marchenko_pastur_pdf,
+)
+from rbm_reciprocal.analysis.spectra import (
+    histogram_table,
+    random_init_singular_values,
+    singular_values,
+)
+from rbm_reciprocal.core.checkpoint import save_checkpoint
+from rbm_reciprocal.figures.spectra import fig3_f, fig3_mp
+from rbm_reciprocal.figures.style import save_figure
+from rbm_reciprocal.stages.spectra import run_random_spectrum, run_trained_spectra
 
 SIGMA = 0.01
 SHAPES = [(784, 500), (784, 784), (784, 1200), (784, 3000)]
@@ -17,18 +31,18 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 @pytest.mark.parametrize(("n", "m"), SHAPES)
 def test_mp_pdf_integrates_to_one(n, m):
-    lo, hi = spectra.marchenko_pastur_edges(n, m, SIGMA)
+    lo, hi = marchenko_pastur_edges(n, m, SIGMA)
     total, _ = quad(
-        lambda x: float(spectra.marchenko_pastur_pdf(x, n, m, SIGMA)), lo, hi, limit=200
+        lambda x: float(marchenko_pastur_pdf(x, n, m, SIGMA)), lo, hi, limit=200
     )
     assert total == pytest.approx(1.0, abs=1e-6)
 
 
 @pytest.mark.parametrize(("n", "m"), SHAPES)
 def test_mp_pdf_zero_outside_support_and_nonnegative(n, m):
-    lo, hi = spectra.marchenko_pastur_edges(n, m, SIGMA)
+    lo, hi = marchenko_pastur_edges(n, m, SIGMA)
     lam = np.linspace(0.0, 1.5 * hi, 2001)
-    pdf = spectra.marchenko_pastur_pdf(lam, n, m, SIGMA)
+    pdf = marchenko_pastur_pdf(lam, n, m, SIGMA)
     assert pdf.shape == lam.shape
     assert np.all(pdf >= 0)
     assert np.all(pdf[(lam < lo) | (lam > hi)] == 0)
@@ -36,65 +50,65 @@ def test_mp_pdf_zero_outside_support_and_nonnegative(n, m):
 
 
 def test_mp_edges_formula():
-    lo, hi = spectra.marchenko_pastur_edges(784, 500, SIGMA)
+    lo, hi = marchenko_pastur_edges(784, 500, SIGMA)
     assert lo == pytest.approx(0.01 * (28.0 - np.sqrt(500)), rel=1e-12)
     assert hi == pytest.approx(0.01 * (28.0 + np.sqrt(500)), rel=1e-12)
     # symmetric in the shape, zero lower edge for a square matrix
-    assert spectra.marchenko_pastur_edges(500, 784, SIGMA) == (lo, hi)
-    assert spectra.marchenko_pastur_edges(784, 784, SIGMA) == pytest.approx((0.0, 0.56))
-    assert spectra.marchenko_pastur_edges(784, 3000, 0.02) == pytest.approx(
+    assert marchenko_pastur_edges(500, 784, SIGMA) == (lo, hi)
+    assert marchenko_pastur_edges(784, 784, SIGMA) == pytest.approx((0.0, 0.56))
+    assert marchenko_pastur_edges(784, 3000, 0.02) == pytest.approx(
         (0.02 * (np.sqrt(3000) - 28.0), 0.02 * (np.sqrt(3000) + 28.0))
     )
 
 
 @pytest.mark.parametrize(("n", "m"), [(784, 500), (784, 1200), (784, 3000), (100, 30)])
 def test_mp_mode_is_argmax(n, m):
-    mode = spectra.marchenko_pastur_mode(n, m, SIGMA)
+    mode = marchenko_pastur_mode(n, m, SIGMA)
     assert mode == pytest.approx(SIGMA * np.sqrt(abs(n - m)))
-    lo, hi = spectra.marchenko_pastur_edges(n, m, SIGMA)
+    lo, hi = marchenko_pastur_edges(n, m, SIGMA)
     assert mode == pytest.approx(np.sqrt(lo * hi))
     lam = np.linspace(lo, hi, 200_001)
-    argmax = lam[np.argmax(spectra.marchenko_pastur_pdf(lam, n, m, SIGMA))]
+    argmax = lam[np.argmax(marchenko_pastur_pdf(lam, n, m, SIGMA))]
     assert argmax == pytest.approx(mode, abs=2 * (hi - lo) / 200_000)
 
 
 @pytest.mark.parametrize(("n", "m"), SHAPES)
 def test_mp_cdf_matches_quad(n, m):
-    lo, hi = spectra.marchenko_pastur_edges(n, m, SIGMA)
+    lo, hi = marchenko_pastur_edges(n, m, SIGMA)
     points = lo + (hi - lo) * np.array([0.05, 0.3, 0.5, 0.9, 0.999])
-    cdf = spectra.marchenko_pastur_cdf(points, n, m, SIGMA)
+    cdf = marchenko_pastur_cdf(points, n, m, SIGMA)
     for p, c in zip(points, cdf, strict=True):
         expected, _ = quad(
-            lambda x: float(spectra.marchenko_pastur_pdf(x, n, m, SIGMA)), lo, p, limit=200
+            lambda x: float(marchenko_pastur_pdf(x, n, m, SIGMA)), lo, p, limit=200
         )
         assert c == pytest.approx(expected, abs=1e-6)
     assert np.all(np.diff(cdf) > 0)
     np.testing.assert_array_equal(
-        spectra.marchenko_pastur_cdf(np.array([lo - 0.1, hi + 0.1]), n, m, SIGMA), [0.0, 1.0]
+        marchenko_pastur_cdf(np.array([lo - 0.1, hi + 0.1]), n, m, SIGMA), [0.0, 1.0]
     )
 
 
 def test_ks_distance_random_inits_and_wrong_sigma():
     rng = np.random.default_rng(np.random.SeedSequence(20250327))
-    svals = spectra.random_init_singular_values(784, 500, SIGMA, 20, rng)
+    svals = random_init_singular_values(784, 500, SIGMA, 20, rng)
     assert svals.shape == (20, 500)
-    assert spectra.ks_distance_to_mp(svals, 784, 500, SIGMA) < 0.02
-    assert spectra.ks_distance_to_mp(svals, 784, 500, 0.012) > 0.1
+    assert ks_distance_to_mp(svals, 784, 500, SIGMA) < 0.02
+    assert ks_distance_to_mp(svals, 784, 500, 0.012) > 0.1
 
 
 def test_ks_distance_of_exact_quantiles_is_small():
     # the MP quantiles of (k - 1/2)/K are at KS distance 1/(2K) from the law
     n, m, k = 784, 1200, 1000
-    lo, hi = spectra.marchenko_pastur_edges(n, m, SIGMA)
+    lo, hi = marchenko_pastur_edges(n, m, SIGMA)
     grid = np.linspace(lo, hi, 200_001)
-    cdf = spectra.marchenko_pastur_cdf(grid, n, m, SIGMA)
+    cdf = marchenko_pastur_cdf(grid, n, m, SIGMA)
     quantiles = np.interp((np.arange(k) + 0.5) / k, cdf, grid)
-    assert spectra.ks_distance_to_mp(quantiles, n, m, SIGMA) == pytest.approx(0.5 / k, abs=1e-5)
+    assert ks_distance_to_mp(quantiles, n, m, SIGMA) == pytest.approx(0.5 / k, abs=1e-5)
 
 
 def test_random_init_is_float32_like_entries():
     rng = np.random.default_rng(3)
-    svals = spectra.random_init_singular_values(50, 80, 0.5, 3, rng)
+    svals = random_init_singular_values(50, 80, 0.5, 3, rng)
     assert svals.shape == (3, 50)
     assert svals.dtype == np.float64
     assert np.all(np.diff(svals, axis=1) <= 0)
@@ -106,39 +120,39 @@ def test_random_init_is_float32_like_entries():
 def test_singular_values_descending_and_match_numpy():
     rng = np.random.default_rng(7)
     w = rng.standard_normal((40, 25), dtype=np.float32)
-    s = spectra.singular_values(w)
+    s = singular_values(w)
     assert s.shape == (25,)
     assert s.dtype == np.float64
     assert np.all(np.diff(s) <= 0)
     ref = np.linalg.svd(w.astype(np.float64), compute_uv=False)
     np.testing.assert_allclose(s, ref, rtol=1e-12)
-    np.testing.assert_allclose(s, spectra.singular_values(w.T), rtol=1e-10)
+    np.testing.assert_allclose(s, singular_values(w.T), rtol=1e-10)
     with pytest.raises(ValueError):
-        spectra.singular_values(np.ones(5))
+        singular_values(np.ones(5))
 
 
 def test_histogram_table_density_integrates_to_one():
     values = np.random.default_rng(0).normal(size=5000)
-    tab = spectra.histogram_table(values, bins=37)
+    tab = histogram_table(values, bins=37)
     assert list(tab.columns) == ["bin_left", "bin_right", "bin_center", "count", "density"]
     assert len(tab) == 37
     width = tab["bin_right"] - tab["bin_left"]
     assert (tab["density"] * width).sum() == pytest.approx(1.0, rel=1e-12)
     assert tab["count"].sum() == 5000
     np.testing.assert_allclose(tab["bin_center"], 0.5 * (tab["bin_left"] + tab["bin_right"]))
-    counts = spectra.histogram_table(values, bins=np.linspace(-1, 1, 5), density=False)
+    counts = histogram_table(values, bins=np.linspace(-1, 1, 5), density=False)
     assert counts["density"].sum() == counts["count"].sum() == np.sum(np.abs(values) <= 1)
 
 
 def test_run_random_spectrum_tables_and_determinism(tmp_path):
     kwargs = dict(n=60, m=40, sigma=SIGMA, n_matrices=10, bins=25, seed=11)
-    ks = spectra.run_random_spectrum(
+    ks = run_random_spectrum(
         **kwargs,
         out_table=tmp_path / "a_hist.parquet",
         out_curve=tmp_path / "a_curve.parquet",
         out_npz=tmp_path / "a.npz",
     )
-    ks2 = spectra.run_random_spectrum(
+    ks2 = run_random_spectrum(
         **kwargs, out_table=tmp_path / "b_hist.parquet", out_curve=tmp_path / "b_curve.parquet"
     )
     hist = pd.read_parquet(tmp_path / "a_hist.parquet")
@@ -161,7 +175,7 @@ def test_run_random_spectrum_tables_and_determinism(tmp_path):
     assert (hist["n"] == 60).all() and (hist["m"] == 40).all()
     assert list(curve.columns) == ["lam", "pdf"]
     assert len(curve) == 400
-    lo, hi = spectra.marchenko_pastur_edges(60, 40, SIGMA)
+    lo, hi = marchenko_pastur_edges(60, 40, SIGMA)
     assert curve["lam"].min() <= lo and curve["lam"].max() >= hi
     # small matrices still follow MP roughly
     assert 0 < ks < 0.15
@@ -171,7 +185,7 @@ def test_run_random_spectrum_tables_and_determinism(tmp_path):
     with np.load(tmp_path / "a.npz") as npz:
         assert npz["svals"].shape == (10, 40)
     # a different shape gets a different stream
-    other = spectra.run_random_spectrum(
+    other = run_random_spectrum(
         n=60,
         m=41,
         sigma=SIGMA,
@@ -190,7 +204,8 @@ def _write_checkpoints(tmp_path, scale):
     for hidden in (30, 20):
         for replica in range(2):
             path = tmp_path / f"ckpt_{hidden}_{replica}.npz"
-            save_npz(path, W=(scale * rng.standard_normal((25, hidden))).astype(np.float32))
+            w = (scale * rng.standard_normal((25, hidden))).astype(np.float32)
+            save_checkpoint(path, w, np.zeros(25), np.zeros(hidden), epoch=3, updates=30)
             checkpoints.append((hidden, "PCD", replica, path))
     return checkpoints
 
@@ -198,7 +213,7 @@ def _write_checkpoints(tmp_path, scale):
 def test_run_trained_spectra(tmp_path):
     checkpoints = _write_checkpoints(tmp_path, scale=1.0)
     out = tmp_path / "spectra" / "fig3f.parquet"
-    table = spectra.run_trained_spectra(checkpoints, None, out)
+    table = run_trained_spectra(checkpoints, None, out)
     values = pd.read_parquet(tmp_path / "spectra" / "fig3f_values.parquet")
     assert list(values.columns) == ["hidden", "method", "replica", "index", "value"]
     assert len(values) == 2 * 25 + 2 * 20  # min(25, hidden) values per checkpoint
@@ -223,7 +238,7 @@ def test_run_trained_spectra(tmp_path):
         assert (group["n_replicas"] == 2).all()
     assert table["bin_right"].max() == pytest.approx(values["value"].max())
     # explicit edges are used as given; values beyond them are not counted
-    table2 = spectra.run_trained_spectra(checkpoints, np.linspace(0.0, 4.0, 9), out)
+    table2 = run_trained_spectra(checkpoints, np.linspace(0.0, 4.0, 9), out)
     assert len(table2) == 2 * 8
     assert table2["bin_left"].min() == 0.0 and table2["bin_right"].max() == 4.0
     # singular values match a direct SVD
@@ -244,16 +259,16 @@ def _assert_figure_files(paths, stem):
 def test_fig3_mp_writes_pdf_and_png(tmp_path):
     n, m = 60, 40
     rng = np.random.default_rng(1)
-    svals = spectra.random_init_singular_values(n, m, SIGMA, 5, rng)
-    hist = spectra.histogram_table(svals, bins=20)
-    lo, hi = spectra.marchenko_pastur_edges(n, m, SIGMA)
+    svals = random_init_singular_values(n, m, SIGMA, 5, rng)
+    hist = histogram_table(svals, bins=20)
+    lo, hi = marchenko_pastur_edges(n, m, SIGMA)
     lam = np.linspace(0, hi * 1.05, 100)
-    curve = pd.DataFrame({"lam": lam, "pdf": spectra.marchenko_pastur_pdf(lam, n, m, SIGMA)})
+    curve = pd.DataFrame({"lam": lam, "pdf": marchenko_pastur_pdf(lam, n, m, SIGMA)})
     stem = tmp_path / "figs" / "fig3a"
-    paths = figures.fig3_mp(hist, curve, n, m, stem, "a")
+    paths = fig3_mp(hist, curve, n, m, stem, "a")
     _assert_figure_files(paths, stem)
     # a stem given with a .pdf suffix writes the same pair of files
-    paths2 = figures.fig3_mp(hist, curve, n, m, tmp_path / "figs" / "fig3b.pdf", "b")
+    paths2 = fig3_mp(hist, curve, n, m, tmp_path / "figs" / "fig3b.pdf", "b")
     _assert_figure_files(paths2, tmp_path / "figs" / "fig3b")
 
 
@@ -277,7 +292,7 @@ def test_fig3f_writes_pdf_and_png(tmp_path):
                 )
             )
     stem = tmp_path / "fig3f"
-    paths = figures.fig3f_trained_spectra(pd.concat(rows, ignore_index=True), stem)
+    paths = fig3_f(pd.concat(rows, ignore_index=True), stem)
     _assert_figure_files(paths, stem)
 
 
@@ -287,7 +302,7 @@ def test_save_figure_is_deterministic(tmp_path):
     def render(stem):
         fig = Figure()
         fig.subplots().plot([0, 1], [1, 0])
-        return figures.save_figure(fig, stem)
+        return save_figure(fig, stem)
 
     a = render(tmp_path / "x")
     b = render(tmp_path / "y")

@@ -12,28 +12,28 @@ import numpy as np
 import pytest
 from conftest import tiny_settings
 
-from rbm_reciprocal.backend import TORCH_MISSING, BackendSettings, require_torch
-from rbm_reciprocal.errors import ConfigError, RBMError
-from rbm_reciprocal.partition import all_binary_states, log_likelihood_exact, log_partition_exact
-from rbm_reciprocal.rbm import RBMParams, energy, free_energy, prob_h_given_v, prob_v_given_h
-from rbm_reciprocal.train import (
-    OptimizerSettings,
-    Trainer,
-    TrainSettings,
-    load_checkpoint,
-    make_trainer,
-    run_training,
+from rbm_reciprocal.core.checkpoint import load_checkpoint
+from rbm_reciprocal.core.errors import ConfigError, RBMError
+from rbm_reciprocal.core.rbm import RBMParams, energy, free_energy, prob_h_given_v, prob_v_given_h
+from rbm_reciprocal.sampling.backend import TORCH_MISSING, BackendSettings, require_torch
+from rbm_reciprocal.sampling.partition import (
+    all_binary_states,
+    log_likelihood_exact,
+    log_partition_exact,
 )
+from rbm_reciprocal.stages.train import run_training
+from rbm_reciprocal.training.select import make_trainer
+from rbm_reciprocal.training.settings import OptimizerSettings, TrainSettings
+from rbm_reciprocal.training.trainer import Trainer
 
 torch = pytest.importorskip("torch", reason="PyTorch not installed: pip install -e .[gpu]")
 
-from rbm_reciprocal.torch_backend import (  # noqa: E402 - after the skip
+from rbm_reciprocal.sampling.torch_ais import torch_ais, torch_reverse_ais  # noqa: E402
+from rbm_reciprocal.sampling.torch_gibbs import (  # noqa: E402 - after the skip
     TorchGibbsSampler,
     to_params,
     to_tensors,
-    torch_ais,
     torch_model_samples,
-    torch_reverse_ais,
 )
 
 CPU = BackendSettings(name="torch", device="cpu")
@@ -171,7 +171,7 @@ def test_adam_and_sgd_steps_equal_numpy(prototype_data):
         batch = prototype_data[:50]
         neg = prototype_data[50:100]
         for _ in range(3):  # gradient with fixed negatives, so both see the same numbers
-            from rbm_reciprocal.rbm import sufficient_statistics
+            from rbm_reciprocal.core.rbm import sufficient_statistics
 
             g = [
                 p - q
@@ -208,7 +208,8 @@ def test_torch_checkpoints_load_with_numpy_code_and_resume_bit_for_bit(tmp_path,
 
 @pytest.mark.parametrize("seed", [0, 1])
 def test_torch_ais_and_reverse_ais_agree_with_exact_log_z(seed):
-    from rbm_reciprocal.ais import base_log_odds, beta_schedule
+    from rbm_reciprocal.sampling.ais import base_log_odds
+    from rbm_reciprocal.sampling.schedules import beta_schedule
 
     params = _random_rbm(seed)
     exact = log_partition_exact(params)
@@ -230,7 +231,7 @@ def test_torch_ais_and_reverse_ais_agree_with_exact_log_z(seed):
 
 
 def test_torch_ais_zero_weights_is_exact():
-    from rbm_reciprocal.ais import beta_schedule
+    from rbm_reciprocal.sampling.schedules import beta_schedule
 
     rng = np.random.default_rng(3)
     params = RBMParams(np.zeros((10, 5)), rng.normal(0, 1, 10), rng.normal(0, 1, 5))
@@ -243,7 +244,9 @@ def test_torch_ais_zero_weights_is_exact():
 
 
 def test_loglik_job_runs_on_the_torch_backend(prototype_data):
-    from rbm_reciprocal.loglik import LoglikSettings, estimate_loglik, loglik_rng
+    from rbm_reciprocal.analysis.loglik import estimate_loglik
+    from rbm_reciprocal.analysis.loglik_settings import LoglikSettings
+    from rbm_reciprocal.core.streams import loglik_rng
 
     tr = make_trainer(
         prototype_data,

@@ -3,17 +3,17 @@ import pandas as pd
 import pytest
 from conftest import tiny_settings
 
-from rbm_reciprocal.errors import ConfigError, DivergenceError
-from rbm_reciprocal.io import load_npz
-from rbm_reciprocal.partition import log_likelihood_exact
-from rbm_reciprocal.train import (
+from rbm_reciprocal.core.errors import ConfigError, DivergenceError
+from rbm_reciprocal.core.io import load_npz
+from rbm_reciprocal.sampling.partition import log_likelihood_exact
+from rbm_reciprocal.stages.train import run_training
+from rbm_reciprocal.training.settings import (
     METHODS,
     OptimizerSettings,
-    Trainer,
     TrainSettings,
     checkpoint_epochs,
-    run_training,
 )
+from rbm_reciprocal.training.trainer import Trainer
 
 
 @pytest.mark.parametrize("method", METHODS)

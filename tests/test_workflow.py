@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from conftest import ROOT, SNAKEMAKE, snakemake_run, snakemake_with, write_override
 
-from rbm_reciprocal.io import load_npz
+from rbm_reciprocal.core.io import load_npz
 
 
 @pytest.mark.slow

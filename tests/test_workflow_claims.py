@@ -3,7 +3,7 @@
 import pandas as pd
 import pytest
 
-from rbm_reciprocal.claims import CLAIM_COLUMNS
+from rbm_reciprocal.claims.rows import CLAIM_COLUMNS
 
 
 @pytest.mark.slow

@@ -5,12 +5,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from rbm_reciprocal.errors import ConfigError
-from rbm_reciprocal.workflow_config import (
-    checkpoint_epochs_from_config,
-    config_error_message,
-    train_settings_from_config,
-)
+from rbm_reciprocal.core.errors import ConfigError
+from rbm_reciprocal.pipeline.config import checkpoint_epochs_from_config, config_error_message
+from rbm_reciprocal.pipeline.settings import train_settings_from_config
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -6,7 +6,7 @@ import pytest
 
 
 @pytest.mark.slow
-def test_fig7_fig8_outputs(smoke_run):
+def test_fig7_8_outputs(smoke_run):
     t = pd.read_parquet(smoke_run / "results/landau/mode_trajectories.parquet")
     assert sorted(set(t["hidden"])) == [16, 32]
     assert sorted(set(t["epoch"])) == [0, 1, 2, 3]

@@ -6,7 +6,7 @@ import pytest
 import yaml
 from conftest import ROOT
 
-from rbm_reciprocal.loglik import LOGLIK_COLUMNS
+from rbm_reciprocal.analysis.loglik_settings import LOGLIK_COLUMNS
 
 
 @pytest.mark.slow

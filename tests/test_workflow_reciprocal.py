@@ -41,7 +41,7 @@ def test_landscape_tables(smoke_run):
     assert top["untrained"] < 0.5 < 2 * top["untrained"] < top["trained"]
     # reciprocal.untrained = reference (the authors'): W, a and b all Normal(0, 0.01^2), so
     # the projected biases are ~0.01, not the data-logit visible bias of epoch 0 (~ +-10)
-    ref = np.load(res / "untrained_reference_M16.npz")
+    ref = np.load(res.parent / "reference/untrained_M16.npz")
     assert ref["W"].shape == (784, 16)
     for key in ("W", "a"):  # 12,544 and 784 draws
         assert abs(ref[key].std() - 0.01) < 0.001 and abs(ref[key].mean()) < 0.001

@@ -13,7 +13,7 @@ def test_fig4_outputs(smoke_run):
     untrained = js[js["kind"] == "untrained"].iloc[0]
     assert (untrained["n_visible"], untrained["n_hidden"]) == (784, 500)
     assert untrained["js"] < 3 * untrained["js_noise"]
-    noise = pd.read_parquet(smoke_run / "results/symmetry/js_noise.parquet")
+    noise = pd.read_parquet(smoke_run / "results/reference/untrained_M500_js_noise.parquet")
     assert 0 < noise["js_independent_inits"].iloc[0] < 1e-3
     for ext in ("pdf", "png"):
         assert (smoke_run / f"figures/fig4.{ext}").stat().st_size > 1000

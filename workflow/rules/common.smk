@@ -4,22 +4,34 @@ import sys
 from pathlib import Path
 
 from snakemake.exceptions import WorkflowError
-from snakemake.utils import validate
 
 sys.path.insert(0, str(Path(workflow.basedir) / "src"))
-from rbm_reciprocal.cost import job_runtime_minutes  # noqa: E402
-from rbm_reciprocal.resources import job_mem_mb, job_threads  # noqa: E402
-from rbm_reciprocal.workflow_config import (  # noqa: E402
-    config_error_message,
+# Only rbm_reciprocal.pipeline is imported here: parsing the workflow never imports numba.
+from rbm_reciprocal.pipeline.config import (  # noqa: E402
+    ConfigError,
     checkpoint_epochs_from_config,
     prepare_job_environment,
+    select_model,
+    validate_config,
+)
+from rbm_reciprocal.pipeline.runtime import job_runtime_minutes  # noqa: E402
+from rbm_reciprocal.pipeline.paths import (  # noqa: E402
+    checkpoint_file,
+    untrained_noise_file,
+    untrained_reference_file,
+)
+from rbm_reciprocal.pipeline.resources import job_mem_mb, job_threads  # noqa: E402
+from rbm_reciprocal.pipeline.settings import (  # noqa: E402
+    loglik_epochs_from_config,
+    loglik_settings_from_config,
     train_settings_from_config,
 )
 
+# The schema's validator with defaults (as snakemake.utils.validate; see validate_config).
 try:
-    validate(config, schema="../schemas/config.schema.yaml")
-except WorkflowError as exc:  # one readable line instead of the whole schema
-    raise WorkflowError(config_error_message(exc)) from None
+    validate_config(config, Path(workflow.basedir) / "workflow/schemas/config.schema.yaml")
+except ConfigError as exc:  # one readable line instead of the whole schema
+    raise WorkflowError(str(exc)) from None
 
 # Rules run `python -m rbm_reciprocal` from this checkout (see job_environment's docstring).
 prepare_job_environment(workflow.basedir)
@@ -47,7 +59,7 @@ wildcard_constraints:
 
 
 
-# Threads and resources of every job, computed from the config by rbm_reciprocal.resources
+# Threads and resources of every job, computed from the config by rbm_reciprocal.pipeline.resources
 # (SLURM's --cpus-per-task, --mem and --time; a local run schedules by them).
 def rule_threads(rule):
     return job_threads(config, rule)
@@ -67,9 +79,21 @@ def config_files():
 
 
 def checkpoint_files(method, hidden, replica, epochs=EPOCHS):
-    return [
-        f"{RES}/train/{method}/M{hidden}/replica{replica}/epoch_{e:04d}.npz" for e in epochs
-    ]
+    return [checkpoint_file(RES, method, hidden, replica, e) for e in epochs]
+
+
+def model_selection(section):
+    """(method, hidden, replica) of ``config[section].model`` (single-model figures)."""
+    try:
+        return select_model(config, section)
+    except ConfigError as exc:
+        raise WorkflowError(str(exc)) from None
+
+
+def untrained_reference_files():
+    """Checkpoint and JS-noise table of Fig. 4's untrained reference (symmetry.reference)."""
+    m = config["symmetry"]["reference"]["hidden"]
+    return untrained_reference_file(RES, m), untrained_noise_file(RES, m)
 
 
 def final_checkpoints():
@@ -120,7 +144,7 @@ def rotation_js_models():
 
 def rotation_js_checkpoint(w):
     if w.model == "untrained":
-        return f"{RES}/symmetry/untrained_reference.npz"
+        return untrained_reference_files()[0]
     meth, m, r = w.model.split("_")
     return checkpoint_files(meth, m[1:], r.removeprefix("replica"), [EPOCHS[-1]])[0]
 
@@ -135,21 +159,8 @@ def rotation_js_labels(w):
                        "replica": int(r.removeprefix("replica")), "epoch": EPOCHS[-1]})
 
 
-def symmetry_model():
-    """(method, hidden, replica) of the single-model figures of Sec. 5 (config symmetry.model)."""
-    sel = config["symmetry"]["model"]
-    method = sel["method"] or METHODS[0]
-    hidden = sel["hidden"] or HIDDEN[0]
-    if method not in METHODS or hidden not in HIDDEN or sel["replica"] not in REPLICAS:
-        raise WorkflowError(
-            f"symmetry.model {sel} is not among the trained models "
-            f"(methods {METHODS}, hidden {HIDDEN}, replicas {REPLICAS})"
-        )
-    return method, hidden, sel["replica"]
-
-
 def symmetry_model_checkpoint():
-    method, hidden, replica = symmetry_model()
+    method, hidden, replica = model_selection("symmetry")
     return checkpoint_files(method, hidden, replica, [EPOCHS[-1]])[0]
 
 
@@ -173,24 +184,13 @@ def landau_epochs():
 
 
 # --- reciprocal space (issue 4) ---
-def reciprocal_model():
-    """(method, hidden, replica) of Figs. 1 (right), 2 and 5 (config reciprocal.model)."""
-    from rbm_reciprocal.errors import ConfigError
-    from rbm_reciprocal.reciprocal_tasks import select_model
-
-    try:
-        return select_model(config)
-    except ConfigError as exc:
-        raise WorkflowError(str(exc)) from None
-
-
 def reciprocal_checkpoint(state):
     """The "trained" (last) checkpoint of reciprocal.model, or its "untrained" counterpart:
     the Normal(0, std^2) reference of the same shape or the epoch-0 checkpoint
     (reciprocal.untrained)."""
-    method, hidden, replica = reciprocal_model()
+    method, hidden, replica = model_selection("reciprocal")
     if state == "untrained" and config["reciprocal"]["untrained"] == "reference":
-        return f"{RES}/reciprocal/untrained_reference_M{hidden}.npz"
+        return untrained_reference_file(RES, hidden)
     epoch = EPOCHS[0] if state == "untrained" else EPOCHS[-1]
     return checkpoint_files(method, hidden, replica, [epoch])[0]
 
@@ -207,9 +207,6 @@ def kurtosis_tables():
 # --- log-likelihood (issue 3) ---
 def loglik_epochs():
     """Checkpoint epochs of Fig. 1 (left) (config loglik.epochs; each must be a checkpoint)."""
-    from rbm_reciprocal.errors import ConfigError
-    from rbm_reciprocal.loglik import loglik_epochs_from_config
-
     try:
         return loglik_epochs_from_config(config, EPOCHS)
     except ConfigError as exc:
@@ -217,10 +214,7 @@ def loglik_epochs():
 
 
 def loglik_settings_json():
-    """JSON of rbm_reciprocal.loglik.LoglikSettings from the loglik section."""
-    from rbm_reciprocal.errors import ConfigError
-    from rbm_reciprocal.loglik import loglik_settings_from_config
-
+    """JSON of the LoglikSettings of the loglik section."""
     try:
         return json.dumps(loglik_settings_from_config(config))
     except ConfigError as exc:
@@ -244,22 +238,9 @@ def loglik_rows():
 
 
 # --- claims and diffusion (issue 7) ---
-def diffusion_model():
-    """(method, hidden, replica) of the diffusion test (config diffusion.model; null = first)."""
-    sel = config["diffusion"]["model"]
-    method = sel["method"] or METHODS[0]
-    hidden = sel["hidden"] or HIDDEN[0]
-    if method not in METHODS or hidden not in HIDDEN or sel["replica"] not in REPLICAS:
-        raise WorkflowError(
-            f"diffusion.model {sel} is not among the trained models "
-            f"(methods {METHODS}, hidden {HIDDEN}, replicas {REPLICAS})"
-        )
-    return method, hidden, sel["replica"]
-
-
 def diffusion_checkpoint(state):
     """Epoch-0 ("untrained") or last ("trained") checkpoint of diffusion.model."""
-    method, hidden, replica = diffusion_model()
+    method, hidden, replica = model_selection("diffusion")
     epoch = EPOCHS[0] if state == "untrained" else EPOCHS[-1]
     return checkpoint_files(method, hidden, replica, [epoch])[0]
 
@@ -281,7 +262,7 @@ def alignment_checkpoints():
 
 
 def claims_inputs(wildcards=None):
-    """Named input tables of rule claims (see rbm_reciprocal.claims.claims_table)."""
+    """Named input tables of rule claims (see rbm_reciprocal.claims.table.claims_table)."""
     n = config["spectra"]["random"]["visible"]
     variants = config["spectra"]["kurtosis"]["variants"]
     return {

@@ -30,7 +30,7 @@ rule fig3_mp:
         "--options {params.options:q} > {log} 2>&1"
 
 
-rule fig3f_trained_spectra:
+rule fig3_f:
     input:
         rules.trained_spectra.output.table,
     output:
@@ -41,14 +41,14 @@ rule fig3f_trained_spectra:
     log:
         f"{RES}/logs/figures/fig3_f.log",
     benchmark:
-        f"{RES}/benchmarks/fig3f_trained_spectra/fig3_f.tsv"
+        f"{RES}/benchmarks/fig3_f/fig3_f.tsv"
     params:
         stem=lambda w, output: os.path.splitext(output.pdf)[0],
-    threads: rule_threads("fig3f_trained_spectra")
+    threads: rule_threads("fig3_f")
     resources:
-        mem_mb=rule_mem_mb("fig3f_trained_spectra"),
-        runtime=rule_runtime("fig3f_trained_spectra"),
+        mem_mb=rule_mem_mb("fig3_f"),
+        runtime=rule_runtime("fig3_f"),
     conda:
         "../../envs/rbm.yaml"
     shell:
-        "python -m rbm_reciprocal figure fig3f_trained_spectra --inputs {input} --stem {params.stem} > {log} 2>&1"
+        "python -m rbm_reciprocal figure fig3_f --inputs {input} --stem {params.stem} > {log} 2>&1"

@@ -62,7 +62,7 @@ rule mode_trajectory_table:
         "python -m rbm_reciprocal concat --inputs {input} --out {output} > {log} 2>&1"
 
 
-rule fig7_fig8:
+rule fig7_8:
     input:
         rules.mode_trajectory_table.output[0],
     output:
@@ -73,18 +73,18 @@ rule fig7_fig8:
     log:
         f"{RES}/logs/figures/fig{{n}}.log",
     benchmark:
-        f"{RES}/benchmarks/fig7_fig8/fig{{n}}.tsv"
+        f"{RES}/benchmarks/fig7_8/fig{{n}}.tsv"
     wildcard_constraints:
         n="7|8",
     params:
         stem=lambda w, output: os.path.splitext(output.pdf)[0],
         options=lambda w: json.dumps({"hidden": HIDDEN[:1] if w.n == "7" else HIDDEN[1:]}),
-    threads: rule_threads("fig7_fig8")
+    threads: rule_threads("fig7_8")
     resources:
-        mem_mb=rule_mem_mb("fig7_fig8"),
-        runtime=rule_runtime("fig7_fig8"),
+        mem_mb=rule_mem_mb("fig7_8"),
+        runtime=rule_runtime("fig7_8"),
     conda:
         "../../envs/rbm.yaml"
     shell:
-        "python -m rbm_reciprocal figure fig7_mode_trajectories --inputs {input} "
+        "python -m rbm_reciprocal figure fig7_8 --inputs {input} "
         "--stem {params.stem} --options {params.options:q} > {log} 2>&1"

@@ -5,30 +5,6 @@ FIGURE_STEMS.extend(f"{FIG}/{name}" for name in ("fig1_right", "fig2", "fig3_e",
 TABLE_TARGETS.append(f"{RES}/spectra/gap.parquet")
 
 
-rule reciprocal_reference:
-    output:
-        checkpoint=f"{RES}/reciprocal/untrained_reference_M{{hidden}}.npz",
-        noise=f"{RES}/reciprocal/untrained_reference_M{{hidden}}_js_noise.parquet",
-    log:
-        f"{RES}/logs/reciprocal/untrained_reference_M{{hidden}}.log",
-    benchmark:
-        f"{RES}/benchmarks/reciprocal_reference/untrained_reference_M{{hidden}}.tsv"
-    params:
-        ref=config["symmetry"]["reference"],
-        bins=config["symmetry"]["js_bins"],
-        seed=config["seed"],
-    threads: rule_threads("reciprocal_reference")
-    resources:
-        mem_mb=rule_mem_mb("reciprocal_reference"),
-        runtime=rule_runtime("reciprocal_reference"),
-    conda:
-        "../../envs/rbm.yaml"
-    shell:
-        "python -m rbm_reciprocal untrained-reference --visible {params.ref[visible]} "
-        "--hidden {wildcards.hidden} --std {params.ref[std]} --seed {params.seed} "
-        "--bins {params.bins} --out {output.checkpoint} --out-noise {output.noise} > {log} 2>&1"
-
-
 rule landscape_sample:
     input:
         checkpoint=reciprocal_checkpoint("trained"),

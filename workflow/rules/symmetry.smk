@@ -3,14 +3,17 @@
 FIGURE_STEMS.append(f"{FIG}/fig4")
 
 
+# The untrained reference of every figure that compares with "untrained": W, a, b all
+# Normal(0, std^2) as the authors' init, N x M (Fig. 4 at symmetry.reference.hidden, the
+# reciprocal figures at their model's M), with the JS noise level of two such inits.
 rule untrained_reference:
     output:
-        checkpoint=f"{RES}/symmetry/untrained_reference.npz",
-        noise=f"{RES}/symmetry/js_noise.parquet",
+        checkpoint=f"{RES}/reference/untrained_M{{hidden}}.npz",
+        noise=f"{RES}/reference/untrained_M{{hidden}}_js_noise.parquet",
     log:
-        f"{RES}/logs/symmetry/untrained_reference.log",
+        f"{RES}/logs/reference/untrained_M{{hidden}}.log",
     benchmark:
-        f"{RES}/benchmarks/untrained_reference/untrained_reference.tsv"
+        f"{RES}/benchmarks/untrained_reference/untrained_M{{hidden}}.tsv"
     params:
         ref=config["symmetry"]["reference"],
         bins=config["symmetry"]["js_bins"],
@@ -23,7 +26,7 @@ rule untrained_reference:
         "../../envs/rbm.yaml"
     shell:
         "python -m rbm_reciprocal untrained-reference --visible {params.ref[visible]} "
-        "--hidden {params.ref[hidden]} --std {params.ref[std]} --seed {params.seed} "
+        "--hidden {wildcards.hidden} --std {params.ref[std]} --seed {params.seed} "
         "--bins {params.bins} --out {output.checkpoint} --out-noise {output.noise} > {log} 2>&1"
 
 
@@ -78,7 +81,7 @@ rule rotation_js_table:
 rule fig4:
     input:
         js=rules.rotation_js_table.output[0],
-        noise=rules.untrained_reference.output.noise,
+        noise=untrained_reference_files()[1],
         pdfs=f"{RES}/symmetry/js/{rotation_js_models()[0]}_pdfs.parquet",
     output:
         pdf=f"{FIG}/fig4.pdf",
@@ -98,7 +101,7 @@ rule fig4:
     conda:
         "../../envs/rbm.yaml"
     shell:
-        "python -m rbm_reciprocal figure fig4_rotation_js --inputs {input.js} {input.noise} "
+        "python -m rbm_reciprocal figure fig4 --inputs {input.js} {input.noise} "
         "{input.pdfs} --stem {params.stem} > {log} 2>&1"
 
 
@@ -154,5 +157,5 @@ rule fig6:
     conda:
         "../../envs/rbm.yaml"
     shell:
-        "python -m rbm_reciprocal figure fig6_rotated_samples --inputs {input} "
+        "python -m rbm_reciprocal figure fig6 --inputs {input} "
         "--stem {params.stem} --options {params.options:q} > {log} 2>&1"

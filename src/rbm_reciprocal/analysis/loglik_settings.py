@@ -1,0 +1,119 @@
+"""Settings of one log-likelihood job (numpy only, no numba: the config layer builds them)."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Any
+
+from rbm_reciprocal.core.errors import ConfigError
+from rbm_reciprocal.sampling.backend import BackendSettings
+from rbm_reciprocal.sampling.schedules import BETA_SCHEDULES, beta_schedule
+
+BASES = ("data", "samples")
+
+
+RAIS_STARTS = ("samples", "test")
+
+
+#: Columns of a job's row and of ``results/loglik/loglik.parquet``.
+LOGLIK_COLUMNS = (
+    "method",
+    "hidden",
+    "replica",
+    "epoch",
+    "log_z_ais",  # AIS estimate of log Z (tends to under-estimate)
+    "log_z_ais_se",  # its delta-method standard error
+    "log_z_rais",  # reverse-AIS estimate (tends to over-estimate)
+    "log_z_rais_se",
+    "log_z_exact",  # exact log Z when min(N, M) <= exact_max_units, else NaN
+    "test_ll_ais",  # mean test log-likelihood mean(-F(v)) - log_z_ais (nats per image)
+    "test_ll_rais",
+    "test_ll_exact",
+    "train_ll_ais",
+    "train_ll_rais",
+    "train_ll_exact",
+    "ess_ais",  # effective sample size of the AIS weights (1..n_chains)
+    "ess_rais",
+    "log_z_base",  # log Z of the beta = 0 base model
+    "n_chains",
+    "n_betas",
+    "beta_schedule",
+    "base",
+    "rais_start",
+    "sample_sweeps",
+    "n_test",
+    "n_train",
+    "ais_seconds",
+    "rais_seconds",
+    "wall_seconds",  # whole job, data loading excluded
+)
+
+
+@dataclass(frozen=True)
+class LoglikSettings:
+    """Settings of one log-likelihood job (config section ``loglik``).
+
+    Attributes
+    ----------
+    n_chains : int
+        AIS chains, reverse-AIS chains and model-sample chains (each).
+    beta_schedule : {"uniform", "piecewise"}
+        See :func:`rbm_reciprocal.sampling.schedules.beta_schedule`.
+    n_betas : int
+        Inverse temperatures per annealing run (``n_betas - 1`` Gibbs sweeps).
+    base : {"data", "samples"}
+        Base-model visible biases: log-odds of the training-data mean, or of the
+        Rao-Blackwellised visible marginals of the model samples.
+    rais_start : {"samples", "test"}
+        Reverse-AIS chains start at the model samples or at random test images.
+    sample_sweeps : int
+        Gibbs sweeps of the model-sample chains (started at random training images).
+    exact_max_units : int
+        Also compute the exact ``log Z`` when ``min(N, M)`` is at most this (0: never).
+    seed : int
+        Master seed (the job's stream also depends on method, hidden, replica and epoch).
+    backend : BackendSettings
+        Implementation of the model-sample chains, AIS and reverse AIS (numpy/numba or
+        torch, :mod:`rbm_reciprocal.sampling.backend`); free energies and exact values stay numpy.
+    """
+
+    n_chains: int = 400
+    beta_schedule: str = "uniform"
+    n_betas: int = 500_000
+    base: str = "samples"
+    rais_start: str = "samples"
+    sample_sweeps: int = 1000
+    exact_max_units: int = 20
+    seed: int = 0
+    backend: BackendSettings = dataclasses.field(default_factory=BackendSettings)
+
+    def __post_init__(self) -> None:
+        if self.beta_schedule not in BETA_SCHEDULES:
+            raise ConfigError(
+                f"unknown beta schedule {self.beta_schedule!r}; use one of {BETA_SCHEDULES}"
+            )
+        if self.base not in BASES:
+            raise ConfigError(f"unknown AIS base {self.base!r}; use one of {BASES}")
+        if self.rais_start not in RAIS_STARTS:
+            raise ConfigError(
+                f"unknown reverse-AIS start {self.rais_start!r}; use one of {RAIS_STARTS}"
+            )
+        for name in ("n_chains", "n_betas", "sample_sweeps"):
+            if int(getattr(self, name)) < 1:
+                raise ConfigError(f"loglik setting {name} must be >= 1, got {getattr(self, name)}")
+        beta_schedule(self.beta_schedule, self.n_betas)  # checks the size
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> LoglikSettings:
+        known = {f.name for f in dataclasses.fields(cls)}
+        unknown = sorted(set(d) - known)
+        if unknown:
+            raise ConfigError(f"unknown loglik settings {unknown}; known: {sorted(known)}")
+        d = dict(d)
+        if "backend" in d:
+            d["backend"] = BackendSettings.from_value(d["backend"])
+        return cls(**d)
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)

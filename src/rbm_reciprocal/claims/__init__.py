@@ -1,0 +1,9 @@
+"""The claims table: the paper's statements checked against the workflow's tables.
+
+Tables (pandas DataFrames) in, verdict rows out; nothing here reads a checkpoint.
+
+- :mod:`.rows`: the row format; :mod:`.landscape` (claims 1-5), :mod:`.symmetry` (6-10),
+  :mod:`.diffusion` (11-14): the verdicts; :mod:`.table`: the table, markdown and HTML.
+
+May import: ``core``, ``analysis``.
+"""

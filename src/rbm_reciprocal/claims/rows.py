@@ -1,0 +1,50 @@
+"""The row format of the claims table and its small helpers."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+#: Columns of ``results/claims.parquet``.
+CLAIM_COLUMNS = ("claim_id", "paper_statement", "our_number", "test", "passed", "detail")
+
+
+def _row(
+    claim_id: int,
+    statement: str,
+    number: str,
+    test: str,
+    passed: bool | None,
+    detail: str = "",
+) -> dict:
+    return {
+        "claim_id": int(claim_id),
+        "paper_statement": statement,
+        "our_number": number,
+        "test": test,
+        "passed": None if passed is None else bool(passed),
+        "detail": detail,
+    }
+
+
+def _undertrained(ok: bool, epochs: int | None, min_epochs: int) -> bool | None:
+    """Pass if observed; "n/a" if not observed in models trained < ``min_epochs`` epochs."""
+    if ok:
+        return True
+    if epochs is not None and epochs < min_epochs:
+        return None
+    return False
+
+
+def _n_a_note(passed: bool | None, epochs: int | None, min_epochs: int) -> str:
+    if passed is None and epochs is not None and epochs < min_epochs:
+        return f" Not observed, but the models trained only {epochs} < {min_epochs} epochs."
+    return ""
+
+
+def _g(x: float, digits: int = 3) -> str:
+    return f"{x:.{digits}g}"
+
+
+def _summary_counts(rows: pd.DataFrame) -> str:
+    counts = rows["verdict"].value_counts()
+    return ", ".join(f"{int(v)} {k}" for k, v in counts.items())

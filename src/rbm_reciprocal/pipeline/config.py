@@ -1,0 +1,199 @@
+"""The workflow config: loading, merging, schema validation and the layout of its sections.
+
+The schema ``workflow/schemas/config.schema.yaml`` holds every key's type and default; a config
+is only used after :func:`load_config` (or Snakemake's ``validate``) has filled them, so no
+module repeats a default. Translations of a validated config into the settings of one job are
+in :mod:`rbm_reciprocal.pipeline.settings`.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import sys
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import yaml
+
+from rbm_reciprocal.core.errors import ConfigError
+from rbm_reciprocal.training.settings import checkpoint_epochs
+
+#: The JSON schema of the config (types, descriptions and every default).
+SCHEMA = Path(__file__).resolve().parents[3] / "workflow" / "schemas" / "config.schema.yaml"
+
+
+def deep_merge(base: dict, override: dict) -> dict:
+    """``override`` merged into a copy of ``base``: dicts recursively, other values replaced."""
+    out = copy.deepcopy(base)
+    for k, v in override.items():
+        if isinstance(v, dict) and isinstance(out.get(k), dict):
+            out[k] = deep_merge(out[k], v)
+        else:
+            out[k] = v
+    return out
+
+
+def load_config(paths: Sequence[str | Path], schema: str | Path = SCHEMA) -> dict:
+    """Merge YAML config files as Snakemake does and fill the schema's defaults.
+
+    Later files override earlier ones, nested dicts are merged key by key. With a
+    ``schema``, the result is validated by :func:`snakemake.utils.validate`, which also
+    fills every missing key with its default, exactly as in the workflow.
+
+    Raises
+    ------
+    ConfigError
+        A file or the schema is missing, a file is not a mapping, or the merged config
+        fails the schema.
+    """
+    config: dict = {}
+    for path in paths:
+        path = Path(path)
+        if not path.is_file():
+            raise ConfigError(f"config file {path} not found")
+        loaded = yaml.safe_load(path.read_text()) or {}
+        if not isinstance(loaded, dict):
+            raise ConfigError(f"config file {path} is not a mapping of keys to values")
+        config = deep_merge(config, loaded)
+    return validate_config(config, schema)
+
+
+def _validator_with_defaults(schema: dict) -> jsonschema.protocols.Validator:
+    """Draft 2020-12 validator that fills ``default`` values, as ``snakemake.utils.validate``
+    with ``set_default=True`` (the recipe of the jsonschema FAQ)."""
+    base = jsonschema.Draft202012Validator
+    check_properties = base.VALIDATORS["properties"]
+
+    def set_defaults(validator, properties, instance, subschema):  # noqa: ANN001
+        for name, sub in properties.items():
+            if "default" in sub and isinstance(instance, dict):
+                instance.setdefault(name, copy.deepcopy(sub["default"]))
+        yield from check_properties(validator, properties, instance, subschema)
+
+    return jsonschema.validators.extend(base, {"properties": set_defaults})(schema)
+
+
+def validate_config(config: dict, schema: str | Path = SCHEMA) -> dict:
+    """Validate ``config`` in place against the JSON schema and fill every default.
+
+    The same validator and defaults as ``snakemake.utils.validate(config, schema)`` (which
+    the tests check), without its import of pandas, so that parsing the workflow stays light.
+    ``workflow/rules/common.smk`` and :func:`load_config` both call it.
+
+    Raises
+    ------
+    ConfigError
+        If the schema is missing, or one line naming the first key that fails it.
+    """
+    if not Path(schema).is_file():
+        raise ConfigError(f"config schema {schema} not found: cannot validate the config")
+    with open(schema) as fh:
+        schema_doc = yaml.safe_load(fh)
+    errors = _validator_with_defaults(schema_doc).iter_errors(config)
+    error = jsonschema.exceptions.best_match(errors)
+    if error is not None:
+        raise ConfigError(config_error_message(error))
+    return config
+
+
+def config_error_message(exc: BaseException) -> str:
+    """Short message for a config that fails the JSON schema: where, and what is wrong.
+
+    ``snakemake.utils.validate`` wraps a ``jsonschema.ValidationError`` whose ``str`` dumps
+    the whole schema; this keeps the key path and the one-line reason.
+    """
+    chain = [exc, *getattr(exc, "args", ()), exc.__cause__, exc.__context__]
+    errors = [a for a in chain if hasattr(a, "absolute_path") and hasattr(a, "message")]
+    if not errors:
+        return f"invalid configuration: {exc}"
+    err = errors[0]
+    where = ".".join(str(p) for p in err.absolute_path) or "<top level>"
+    return (
+        f"invalid configuration at '{where}': {err.message}. "
+        "See workflow/schemas/config.schema.yaml for every key, its type and its default."
+    )
+
+
+def method_training_config(config: dict[str, Any], method: str) -> dict[str, Any]:
+    """``config['training']`` with ``training.overrides[method]`` merged in."""
+    tr = config["training"]
+    overrides = (tr.get("overrides") or {}).get(method, {})
+    bad = sorted(set(overrides) - set(tr))
+    if bad:
+        raise ConfigError(f"training.overrides.{method} has unknown keys {bad}")
+    return deep_merge({k: v for k, v in tr.items() if k != "overrides"}, overrides)
+
+
+def checkpoint_epochs_from_config(config: dict[str, Any], method: str | None = None) -> list[int]:
+    """Checkpoint epochs of ``training.checkpoints`` (``every``, ``at``, ``geometric``)."""
+    methods = [method] if method else list(config["training"]["methods"])
+    schedules = set()
+    for m in methods:
+        tr = method_training_config(config, m)
+        c = tr["checkpoints"]
+        schedules.add(
+            tuple(
+                checkpoint_epochs(
+                    int(tr["epochs"]),
+                    every=c.get("every"),
+                    at=c.get("at"),
+                    geometric=c.get("geometric"),
+                )
+            )
+        )
+    if len(schedules) != 1:
+        raise ConfigError(
+            "all training methods must share one checkpoint schedule (epochs and checkpoints)"
+        )
+    return list(schedules.pop())
+
+
+def select_model(config: Mapping, section: str) -> tuple[str, int, int]:
+    """The (method, hidden, replica) of ``config[section]["model"]`` (single-model figures).
+
+    Used for ``reciprocal`` (Figs. 1 right, 2, 5), ``symmetry`` (Fig. 6) and ``diffusion``.
+    ``method`` / ``hidden`` default (null) to the first entry of ``training.methods`` /
+    ``model.hidden``; ``replica`` defaults to 0.
+
+    Raises
+    ------
+    ConfigError
+        If the choice is not among the trained models.
+    """
+    sel = (config.get(section) or {}).get("model") or {}
+    methods = list(config["training"]["methods"])
+    hiddens = [int(h) for h in config["model"]["hidden"]]
+    replicas = int(config["model"]["replicas"])
+    method = sel.get("method") or methods[0]
+    hidden = int(sel.get("hidden") or hiddens[0])
+    replica = int(sel.get("replica") or 0)
+    if method not in methods:
+        raise ConfigError(
+            f"{section}.model.method {method!r} is not trained (training.methods {methods})"
+        )
+    if hidden not in hiddens:
+        raise ConfigError(f"{section}.model.hidden {hidden} not trained (model.hidden {hiddens})")
+    if not 0 <= replica < replicas:
+        raise ConfigError(f"{section}.model.replica {replica} outside 0..{replicas - 1}")
+    return method, hidden, replica
+
+
+def prepare_job_environment(basedir: str | os.PathLike) -> None:
+    """Let jobs run ``python -m rbm_reciprocal`` from the checkout at ``basedir``.
+
+    Prepends ``basedir/src`` to ``PYTHONPATH`` (no install step needed, also under
+    ``--sdm conda``, whose environment puts its own python first on ``PATH``) and the
+    directory of the interpreter running Snakemake to ``PATH`` (a venv works without being
+    activated). Jobs inherit this environment; Snakemake sets ``OMP_NUM_THREADS`` and the
+    BLAS thread variables to the job's threads, and the CLI gives numba the same number.
+    """
+    src = str(Path(basedir) / "src")
+    paths = [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
+    if src not in paths:
+        os.environ["PYTHONPATH"] = os.pathsep.join([src, *paths])
+    bindir = str(Path(sys.executable).parent)
+    if not os.environ.get("PATH", "").startswith(bindir + os.pathsep):
+        os.environ["PATH"] = os.pathsep.join([bindir, os.environ.get("PATH", "")])

@@ -1,0 +1,341 @@
+"""Cost model of the workflow: Gibbs sweeps, FLOPs and predicted CPU-hours per rule family.
+
+Almost all the compute of this workflow is float32 GEMMs of shape ``(B, N) x (N, M)``
+inside block Gibbs sweeps (training, AIS), plus float64 SVDs (spectra). This module counts
+them exactly from a (merged, validated) config and converts FLOPs to time with rates
+measured by :func:`calibrate` on real sweeps of :class:`~rbm_reciprocal.sampling.gibbs.GibbsSampler`
+(one thread), or with a given GFLOP/s figure. ``python -m rbm_reciprocal cost`` prints the
+table; every rule's SLURM ``runtime`` is :func:`job_runtime_minutes` of its job.
+
+Counting conventions (``N`` visible, ``M`` hidden units, ``C`` chains, ``B`` batch):
+
+* one GEMM of ``(b, n) x (n, m)`` costs ``2 b n m`` FLOPs (:func:`gemm_flops`);
+* a block Gibbs sweep ``v -> h -> v`` of ``C`` chains is two GEMMs, ``4 C N M`` FLOPs; the
+  element-wise sigmoid and sampling are counted in the calibrated rate, not as FLOPs;
+* singular values only (``np.linalg.svd(compute_uv=False)``) of a ``p x q`` matrix,
+  ``p >= q``, cost ``4 p q^2 - 4 q^3 / 3`` FLOPs (Golub & Van Loan, bidiagonalisation).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from rbm_reciprocal.pipeline.config import checkpoint_epochs_from_config, method_training_config
+
+N_VISIBLE = 784
+
+
+MNIST_TRAIN = 60_000
+
+
+MNIST_TEST = 10_000
+
+
+#: Sustained single-core GFLOP/s of real Gibbs sweeps at B = 500 chains, N = 784,
+#: M = 500...3000 on the development machine (Intel Xeon, AVX-512, OpenBLAS; 2 shared
+#: cores): medians of repeated calibrations were 35-95 GFLOP/s depending on the load of
+#: the other core. The low end, so that SLURM time limits are rarely hit.
+REFERENCE_GFLOPS = 35.0
+
+
+FAMILIES = ("training", "log-likelihood (AIS + reverse AIS)", "spectra", "analyses", "figures")
+
+
+def n_images(config: dict, split: str) -> int:
+    """Images used of a split (``n_train``/``n_test``); a digit filter keeps ~1/10 per digit."""
+    data = config.get("data", {})
+    full = MNIST_TRAIN if split == "train" else MNIST_TEST
+    n = min(int(data.get(f"n_{split}") or full), full)
+    digits = data.get("digits")
+    if digits:
+        n = int(n * len(set(digits)) / 10)
+    return n
+
+
+def gemm_flops(b: int, n: int, m: int) -> int:
+    """FLOPs of one ``(b, n) x (n, m)`` matrix product: ``2 b n m``."""
+    return 2 * int(b) * int(n) * int(m)
+
+
+def svd_flops(p: int, q: int) -> float:
+    """FLOPs of the singular values (no vectors) of a ``p x q`` matrix."""
+    p, q = max(p, q), min(p, q)
+    return 4.0 * p * q * q - 4.0 * q**3 / 3.0
+
+
+def half_steps_per_update(method: str, gibbs_steps: int) -> int:
+    """Conditional samplings (one GEMM each) per update: ``2K``, Rdm ``2K - 1``.
+
+    Rdm-K starts from random hidden states, so its first sweep is only ``h -> v``.
+    """
+    k = int(gibbs_steps)
+    return 2 * k - 1 if method == "Rdm" else 2 * k
+
+
+def train_update_flops(
+    method: str, n: int, m: int, batch: int, chains: int, gibbs_steps: int
+) -> int:
+    """GEMM FLOPs of one parameter update (Eq. 13a-c).
+
+    ``half_steps * 2CNM`` for the negative chains, plus ``p(h|v)`` and ``v^T p(h|v)`` on the
+    batch (``2 * 2BNM``) and on the chains (``2 * 2CNM``).
+    """
+    steps = half_steps_per_update(method, gibbs_steps)
+    return (
+        steps * gemm_flops(chains, n, m)
+        + 2 * gemm_flops(batch, n, m)
+        + 2 * gemm_flops(chains, n, m)
+    )
+
+
+@dataclass
+class Cost:
+    """Work of ``jobs`` identical jobs of one rule, per job.
+
+    ``gemm`` FLOPs run at the calibrated rate of GEMMs with ``rows`` rows and ``hidden``
+    columns; ``svd`` FLOPs at the SVD rate.
+    """
+
+    family: str
+    rule: str
+    label: str
+    jobs: int
+    sweeps: int = 0  # Gibbs sweeps of `rows` chains, per job
+    gemm: float = 0.0
+    svd: float = 0.0
+    rows: int = 500
+    hidden: int = 500
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def flops(self) -> float:
+        return self.gemm + self.svd
+
+
+def _methods(config: dict) -> list[str]:
+    return list(config["training"]["methods"])
+
+
+def _method_training(config: dict, method: str) -> dict:
+    return method_training_config(config, method)
+
+
+def train_job_cost(config: dict, method: str, hidden: int) -> Cost:
+    """One ``train_rbm`` job: ``epochs * updates_per_epoch`` updates of ``K`` sweeps."""
+    tr = _method_training(config, method)
+    n, m = N_VISIBLE, int(hidden)
+    batch = int(tr["batch_size"])
+    chains = batch if method == "CD" else int(tr["n_chains"])
+    per_epoch = tr.get("updates_per_epoch") or n_images(config, "train") // batch
+    updates = int(tr["epochs"]) * int(per_epoch)
+    k = int(tr["gibbs_steps"])
+    monitor = min(int(tr["monitor_size"]), n_images(config, "train"))
+    gemm = updates * train_update_flops(method, n, m, batch, chains, k)
+    gemm += int(tr["epochs"]) * 2 * gemm_flops(monitor, n, m)  # reconstruction error
+    svd = (int(tr["epochs"]) + 1) * svd_flops(n, m)  # largest singular value per epoch
+    return Cost(
+        "training",
+        "train_rbm",
+        f"{method}-{k} M={m}",
+        int(config["model"]["replicas"]),
+        sweeps=updates * k,
+        gemm=gemm,
+        svd=svd,
+        rows=chains,
+        hidden=m,
+        extra={"updates": updates},
+    )
+
+
+def loglik_job_cost(config: dict, method: str, hidden: int) -> Cost:
+    """One ``loglik`` job (one checkpoint): model samples, AIS and reverse AIS, LL of the data.
+
+    With ``n`` betas each direction makes ``n - 1`` weight updates (one ``v W`` GEMM each)
+    and ``n - 2`` visible samplings (``h W^T``), i.e. ``n - 1`` sweeps; the model-sample
+    chains make ``sample_sweeps`` sweeps; ``-F(v)`` of every train and test image is one
+    GEMM; exact ``log Z`` by enumeration is added when ``min(N, M) <= exact_max_units``.
+    """
+    ll = config["loglik"]
+    n, m = N_VISIBLE, int(hidden)
+    c = int(ll["n_chains"])
+    n_betas = int(ll["betas"]["n"])
+    sample_sweeps = int(ll["sample_sweeps"])
+    gemm = 2 * (2 * n_betas - 3) * gemm_flops(c, n, m)  # AIS + reverse AIS
+    gemm += (2 * sample_sweeps + 1) * gemm_flops(c, n, m)  # model samples + marginals
+    gemm += gemm_flops(n_images(config, "train") + n_images(config, "test"), n, m)
+    small = min(n, m)
+    if small <= int(ll["exact_max_units"]):
+        gemm += gemm_flops(2**small, small, max(n, m))
+    return Cost(
+        "log-likelihood (AIS + reverse AIS)",
+        "loglik",
+        f"{method} M={m}",
+        int(config["model"]["replicas"]) * len(ll["epochs"]),
+        sweeps=2 * (n_betas - 1) + sample_sweeps,
+        gemm=gemm,
+        rows=c,
+        hidden=m,
+        extra={"betas": n_betas, "chains": c, "checkpoints": len(ll["epochs"])},
+    )
+
+
+def training_costs(config: dict) -> list[Cost]:
+    return [
+        train_job_cost(config, meth, m)
+        for m in config["model"]["hidden"]
+        for meth in _methods(config)
+    ]
+
+
+def loglik_costs(config: dict) -> list[Cost]:
+    return [
+        loglik_job_cost(config, meth, m)
+        for m in config["model"]["hidden"]
+        for meth in _methods(config)
+    ]
+
+
+def spectra_costs(config: dict) -> list[Cost]:
+    """Random-init spectra (Fig. 3a-d), trained spectra (Fig. 3f), kurtosis (Fig. 3e)."""
+    sp = config.get("spectra", {})
+    out = []
+    rnd = sp.get("random")
+    if rnd:
+        for m in rnd["hidden"]:
+            n = int(rnd.get("visible", N_VISIBLE))
+            out.append(
+                Cost(
+                    "spectra",
+                    "random_spectrum",
+                    f"{rnd['n_matrices']} x SVD {n}x{m}",
+                    1,
+                    svd=int(rnd["n_matrices"]) * svd_flops(n, int(m)),
+                    hidden=int(m),
+                )
+            )
+    n_models = int(config["model"]["replicas"]) * len(_methods(config))
+    out.append(
+        Cost(
+            "spectra",
+            "trained_spectra",
+            "SVD of every final checkpoint",
+            1,
+            svd=sum(n_models * svd_flops(N_VISIBLE, int(m)) for m in config["model"]["hidden"]),
+        )
+    )
+    kurt = sp.get("kurtosis")
+    if kurt:
+        # x = U^T v for n_samples random states, U square of each size (2 variants at most)
+        variants = list(kurt.get("variants") or ["code"])
+        for size in kurt.get("sizes", []):
+            out.append(
+                Cost(
+                    "spectra",
+                    "kurtosis",
+                    f"{int(kurt['n_samples']):,} projections, size {size}",
+                    len(variants),
+                    gemm=gemm_flops(int(kurt["n_samples"]), int(size), int(size)),
+                    svd=svd_flops(int(size), int(size)),
+                    rows=int(kurt.get("batch_size", 10_000)),
+                    hidden=int(size),
+                )
+            )
+    return out
+
+
+def _gibbs_cost(rule: str, label: str, jobs: int, chains: int, sweeps: int, m: int) -> Cost:
+    return Cost(
+        "analyses",
+        rule,
+        label,
+        jobs,
+        sweeps=sweeps,
+        gemm=sweeps * 2 * gemm_flops(chains, N_VISIBLE, m),
+        rows=chains,
+        hidden=m,
+    )
+
+
+def model_hidden(config: dict, section: str) -> int:
+    """Hidden size of the one model a section analyses: ``<section>.model.hidden``, or the
+    first of ``model.hidden`` when it is null or absent."""
+    chosen = ((config.get(section) or {}).get("model") or {}).get("hidden")
+    return int(chosen or config["model"]["hidden"][0])
+
+
+def analysis_costs(config: dict) -> list[Cost]:
+    """Gibbs sampling and projections of the reciprocal-space, Landau, symmetry and
+    diffusion rules (one model each unless stated, the first hidden size when none is
+    chosen)."""
+    hidden = [int(m) for m in config["model"]["hidden"]]
+    out = []
+    rec = config.get("reciprocal") or {}
+    m_rec = model_hidden(config, "reciprocal")
+    if rec.get("gibbs"):
+        g = rec["gibbs"]
+        for rule in ("landscape_sample", "landscape_points"):
+            out.append(
+                _gibbs_cost(rule, f"M={m_rec}", 1, int(g["n_chains"]), int(g["sweeps"]), m_rec)
+            )
+    if rec.get("fig5"):
+        s = int(rec["fig5"]["n_samples"])  # uniform states projected on U and V, two models
+        out.append(
+            Cost(
+                "analyses",
+                "uniform_projections",
+                f"M={m_rec}",
+                1,
+                gemm=2 * (gemm_flops(s, N_VISIBLE, N_VISIBLE) + gemm_flops(s, m_rec, m_rec)),
+                rows=s,
+                hidden=m_rec,
+            )
+        )
+    dif = config.get("diffusion") or {}
+    if dif.get("walkers"):
+        m = model_hidden(config, "diffusion")
+        d = N_VISIBLE + m + 2  # components of z
+        states = int(dif["uniform_states"])
+        modes = sum(int(v) for v in (dif.get("modes") or {"n": 6}).values())
+        # per model (untrained, trained): z of the uniform states and their covariance,
+        # then 1-D Langevin walkers (counted as ~100 FLOPs per walker step, two potentials)
+        per_model = gemm_flops(states, N_VISIBLE + m, d) + gemm_flops(d, states, d)
+        per_model += 2 * modes * int(dif["walkers"]) * int(dif["max_steps"]) * 100
+        out.append(Cost("analyses", "diffusion", f"M={m}", 1, gemm=2 * per_model, hidden=m))
+    lan = config.get("landau") or {}
+    if lan.get("gibbs_chains"):
+
+        epochs = lan.get("epochs") or checkpoint_epochs_from_config(config)
+        for m in hidden:
+            out.append(
+                _gibbs_cost(
+                    "mode_trajectory",
+                    f"M={m}, {len(epochs)} checkpoints",
+                    len(epochs),
+                    int(lan["gibbs_chains"]),
+                    int(lan["gibbs_sweeps"]),
+                    m,
+                )
+            )
+    sym = (config.get("symmetry") or {}).get("samples")
+    if sym:
+        m = model_hidden(config, "symmetry")
+        out.append(
+            _gibbs_cost("rotated_samples", f"M={m}", 1, int(sym["chains"]), int(sym["sweeps"]), m)
+        )
+    return out
+
+
+def figure_costs(config: dict) -> list[Cost]:
+    return [Cost("figures", "fig*", "plotting only (negligible)", 0)]
+
+
+def workflow_costs(config: dict) -> list[Cost]:
+    """Every rule family of the workflow, in :data:`FAMILIES` order."""
+    return [
+        *training_costs(config),
+        *loglik_costs(config),
+        *spectra_costs(config),
+        *analysis_costs(config),
+        *figure_costs(config),
+    ]

@@ -1,0 +1,288 @@
+"""Threads, memory and time limit of every rule's jobs, computed from the config.
+
+Each rule of the workflow declares
+
+.. code-block:: python
+
+    threads: rule_threads("<rule>")
+    resources:
+        mem_mb=rule_mem_mb("<rule>"),
+        runtime=rule_runtime("<rule>"),
+
+with the helpers of ``workflow/rules/common.smk``, which call :func:`job_threads`,
+:func:`job_mem_mb` and :func:`rbm_reciprocal.pipeline.cost.job_runtime_minutes` with the job's
+wildcards, threads and attempt. These are the requests a SLURM job gets
+(``--cpus-per-task``, ``--mem``, ``--time``); a local run caps ``threads`` at ``--cores`` and
+only schedules by them.
+
+* **threads**: ``training.threads`` for ``train_rbm``, ``loglik.threads`` for ``loglik``,
+  ``resources.analysis_threads`` for the rules whose time is GEMMs, Gibbs sweeps or SVDs
+  (:data:`ANALYSIS_RULES`), 1 for the rest (I/O, tables, figures).
+* **mem_mb**: ``resources.mem_factor`` times the estimated peak resident memory, times the
+  attempt number (a job that runs out of memory is retried with more). The estimate is the
+  measured resident size of the job's imports (:data:`BASE_MB`: Python, numpy, numba's
+  compiled kernels, pandas/pyarrow or matplotlib) plus the arrays the job holds at once,
+  counted from the config by :func:`array_mb` (data set, weights, chains, Monte-Carlo
+  batches). ``tests/test_resources.py`` checks the estimate against the peak RSS Snakemake
+  measured (``benchmark:`` files, column ``max_rss``) for every job of the smoke run.
+* **runtime**: :func:`rbm_reciprocal.pipeline.cost.job_runtime_minutes` (FLOPs of the job at a
+  conservative single-core rate, with a safety factor, scaled by the attempt).
+"""
+
+from __future__ import annotations
+
+import math
+from types import SimpleNamespace
+from typing import Any
+
+from rbm_reciprocal.core.errors import ConfigError
+from rbm_reciprocal.pipeline.cost import N_VISIBLE, model_hidden, n_images
+from rbm_reciprocal.pipeline.runtime import job_runtime_minutes
+
+F32, F64 = 4, 8
+
+
+#: Peak RSS (MB) of a job's imports, before its arrays: ``light`` (numpy, numba, pandas,
+#: pyarrow: tables, downloads), ``compute`` (also the compiled Gibbs/AIS kernels and scipy),
+#: ``figure`` (matplotlib and the figure code). Snakemake's benchmarks of the smoke run
+#: (tiny arrays) measured up to 260, 350 and 355 MB in a fresh clone (first imports, numba
+#: compiling its kernels, matplotlib building its font cache), 100 MB less on reruns.
+BASE_MB = {"light": 350, "compute": 450, "figure": 450}
+
+
+#: Rules whose time is dense linear algebra (GEMMs of Gibbs sweeps, batched projections,
+#: SVDs): they get ``resources.analysis_threads`` threads.
+ANALYSIS_RULES = frozenset(
+    {
+        "random_spectrum",
+        "trained_spectra",
+        "kurtosis",
+        "landscape_sample",
+        "landscape_points",
+        "uniform_projections",
+        "mode_trajectory",
+        "rotated_samples",
+        "rotation_js",
+        "pc_alignment",
+        "uniform_moments",
+        "diffusion",
+    }
+)
+
+
+#: Every rule of the workflow and the kind of its imports (a key of :data:`BASE_MB`).
+RULE_KINDS = {
+    "download_mnist": "light",
+    "prepare_mnist": "light",
+    "train_rbm": "compute",
+    "loglik": "compute",
+    "loglik_table": "light",
+    "random_spectrum": "compute",
+    "trained_spectra": "compute",
+    "kurtosis": "compute",
+    "spectral_gap": "light",
+    "untrained_reference": "compute",
+    "rotation_js": "compute",
+    "rotation_js_table": "light",
+    "rotated_samples": "compute",
+    "landscape_sample": "compute",
+    "landscape_points": "compute",
+    "uniform_projections": "compute",
+    "mode_trajectory": "compute",
+    "mode_trajectory_table": "light",
+    "uniform_moments": "compute",
+    "pc_alignment": "compute",
+    "diffusion": "compute",
+    "claims": "compute",
+    "run_parameters": "light",
+    "fig1_left": "figure",
+    "fig1_right": "figure",
+    "fig2": "figure",
+    "fig3_mp": "figure",
+    "fig3_f": "figure",
+    "fig3_e": "figure",
+    "fig4": "figure",
+    "fig5": "figure",
+    "fig6": "figure",
+    "fig7_8": "figure",
+    "fig_diffusion": "figure",
+}
+
+
+_MB = 1e6
+
+
+def _check_rule(rule: str) -> str:
+    if rule not in RULE_KINDS:
+        raise ConfigError(
+            f"no resource model for rule {rule!r}; "
+            "add it to rbm_reciprocal.pipeline.resources.RULE_KINDS"
+        )
+    return RULE_KINDS[rule]
+
+
+def _section(config: dict, name: str) -> dict:
+    return config.get(name) or {}
+
+
+def _resources(config: dict) -> dict:
+    return {"analysis_threads": 1, "mem_factor": 1.5, **_section(config, "resources")}
+
+
+def _wc_int(wildcards: Any, name: str, default: int) -> int:
+    value = getattr(wildcards, name, None) if wildcards is not None else None
+    return int(value) if value is not None else default
+
+
+def job_threads(config: dict, rule: str) -> int:
+    """``threads`` of every job of ``rule`` (see the module docstring)."""
+    _check_rule(rule)
+    if rule == "train_rbm":
+        return max(1, int(config["training"].get("threads", 1)))
+    if rule == "loglik":
+        return max(1, int(_section(config, "loglik").get("threads", 1)))
+    if rule in ANALYSIS_RULES:
+        return max(1, int(_resources(config)["analysis_threads"]))
+    return 1
+
+
+def array_mb(config: dict, rule: str, wildcards: Any = None) -> float:
+    """Megabytes of the arrays one job of ``rule`` holds at its peak, counted from the config.
+
+    Upper bounds by construction: every array the job's code keeps alive at once is counted
+    at its stored dtype, plus temporaries of the same size where numpy makes them.
+    """
+    _check_rule(rule)
+    n = N_VISIBLE
+    n_train, n_test = n_images(config, "train"), n_images(config, "test")
+    data_f32 = (n_train + n_test) * n * F32  # a loaded data set as float32
+    hidden_all = [int(m) for m in config["model"]["hidden"]]
+    m_max = max(hidden_all)
+
+    def weights(m: int, copies: int, itemsize: int = F64) -> float:
+        return copies * n * m * itemsize
+
+    def chains(c: int, m: int, copies: int = 6, itemsize: int = F64) -> float:
+        return copies * c * (n + m) * itemsize
+
+    if rule == "download_mnist":
+        return 2 * 60_000 * n  # the largest file, compressed and decompressed
+    if rule == "prepare_mnist":
+        return (60_000 + 10_000) * n + 3 * data_f32  # uint8 images, float copies
+    if rule == "train_rbm":
+        tr = config["training"]
+        m = _wc_int(wildcards, "hidden", m_max)
+        c = max(int(tr["batch_size"]), int(tr["n_chains"]))
+        return data_f32 + weights(m, 12, F32) + chains(c, m, 8, F32)
+    if rule == "loglik":
+        ll = config["loglik"]
+        m = _wc_int(wildcards, "hidden", m_max)
+        exact = 0.0
+        small = min(n, m)
+        if small <= int(ll["exact_max_units"]):
+            exact = 3 * 2**small * max(n, m) * F64
+        return 2 * data_f32 + weights(m, 6) + chains(int(ll["n_chains"]), m, 10) + exact
+    if rule == "random_spectrum":
+        m = _wc_int(wildcards, "hidden", m_max)
+        v = int(_section(config, "spectra").get("random", {}).get("visible", n))
+        return 6 * v * m * F64
+    if rule == "trained_spectra":
+        return weights(m_max, 6)
+    if rule == "kurtosis":
+        k = _section(config, "spectra").get("kurtosis") or {}
+        size = max([int(s) for s in k.get("sizes", [n])] + [int(k.get("fixed_hidden", n))])
+        size = max(size, int(k.get("fixed_visible", n)))
+        batch = int(k.get("batch_size", 10_000))
+        return 5 * batch * size * F64 + 6 * size * size * F64
+    if rule in ("untrained_reference", "rotation_js"):
+        ref = _section(config, "symmetry").get("reference") or {}
+        m = max(m_max, int(ref.get("hidden", 0)))
+        bins = int(_section(config, "symmetry").get("js_bins", 1000))
+        return weights(m, 8) + 4 * (n * n + m * m) * F64 + 4 * bins * m * F64
+    if rule == "rotated_samples":
+        m = model_hidden(config, "symmetry")
+        s = _section(config, "symmetry").get("samples") or {}
+        return weights(m, 8) + 4 * (n * n + m * m) * F64 + chains(int(s.get("chains", 200)), m)
+    if rule in ("landscape_sample", "landscape_points"):
+        m = model_hidden(config, "reciprocal")
+        g = _section(config, "reciprocal").get("gibbs") or {}
+        return 3 * data_f32 + 2 * weights(m, 4) + chains(int(g.get("n_chains", 1000)), m)
+    if rule == "uniform_projections":
+        m = model_hidden(config, "reciprocal")
+        f5 = _section(config, "reciprocal").get("fig5") or {}
+        return 2 * weights(m, 4) + 4 * int(f5.get("n_samples", 10_000)) * (n + m) * F64
+    if rule == "mode_trajectory":
+        m = _wc_int(wildcards, "hidden", m_max)
+        lan = _section(config, "landau")
+        batch = min(int(lan.get("uniform_states", 200_000)), 100_000)
+        return (
+            3 * data_f32
+            + weights(m, 6)
+            + chains(int(lan.get("gibbs_chains", 1000)), m)
+            + 5 * batch * max(n, m)  # a batch of uniform states: bits, then float32
+        )
+    if rule == "uniform_moments":
+        m = model_hidden(config, "diffusion")
+        return 2 * weights(m, 4) + 4 * 5000 * (n + m) * F64
+    if rule == "pc_alignment":
+        return 3 * data_f32 * 2 + 4 * n * n * F64 + len(hidden_all) * weights(m_max, 2)
+    if rule == "diffusion":
+        m = model_hidden(config, "diffusion")
+        d = _section(config, "diffusion")
+        dim = n + m + 2
+        walkers = int(d.get("walkers", 2000))
+        grid = int(d.get("grid", 4001))
+        return (
+            weights(m, 4)
+            + 6 * dim * dim * F64
+            + 4 * 5000 * dim * F64
+            + 8 * walkers * F64 * int(d.get("records", 41))
+            + 8 * grid * grid * F64 / max(grid, 1)
+        )
+    return 0.0  # tables, claims, figures: small inputs
+
+
+def job_mem_mb(config: dict, rule: str, wildcards: Any = None, attempt: int = 1) -> int:
+    """``mem_mb`` of one job of ``rule``: ``mem_factor x (BASE_MB + array_mb) x attempt``,
+    rounded up to 100 MB."""
+    kind = _check_rule(rule)
+    factor = float(_resources(config)["mem_factor"])
+    mb = factor * (BASE_MB[kind] + array_mb(config, rule, wildcards) / _MB) * max(int(attempt), 1)
+    return int(math.ceil(mb / 100.0) * 100)
+
+
+def _hidden_values(config: dict, rule: str) -> list[int | None]:
+    """Hidden sizes over which a rule's jobs vary (its ``{hidden}`` wildcard), or [None]."""
+    if rule in ("train_rbm", "loglik", "mode_trajectory"):
+        return [int(m) for m in config["model"]["hidden"]]
+    if rule == "random_spectrum":
+        return [int(m) for m in _section(config, "spectra").get("random", {}).get("hidden", [])]
+    return [None]
+
+
+def resources_table(config: dict) -> str:
+    """Markdown table of every rule's per-job requests (range over its hidden sizes).
+
+    Printed by ``python -m rbm_reciprocal cost``; runtimes at the rule's threads, first
+    attempt.
+    """
+
+
+    def fmt(values: list[int]) -> str:
+        lo, hi = min(values), max(values)
+        return f"{lo:,}" if lo == hi else f"{lo:,}-{hi:,}"
+
+    method = list(config["training"]["methods"])[0]
+    lines = [
+        "| rule | threads | mem_mb | runtime (min) |",
+        "| --- | --- | --- | --- |",
+    ]
+    for rule in RULE_KINDS:
+        threads = job_threads(config, rule)
+        mems, times = [], []
+        for m in _hidden_values(config, rule) or [None]:
+            w = None if m is None else SimpleNamespace(hidden=str(m), method=method)
+            mems.append(job_mem_mb(config, rule, w))
+            times.append(job_runtime_minutes(config, rule, w, threads))
+        lines.append(f"| {rule} | {threads} | {fmt(mems)} | {fmt(times)} |")
+    return "\n".join(lines)

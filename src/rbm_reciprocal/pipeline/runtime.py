@@ -1,0 +1,141 @@
+"""Runtimes of the workflow's jobs from the cost model: the ``runtime`` of every rule (SLURM
+``--time``), at a reference speed or at the speeds :mod:`.calibrate` measured here."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from rbm_reciprocal.pipeline.cost import (
+    REFERENCE_GFLOPS,
+    Cost,
+    analysis_costs,
+    loglik_job_cost,
+    spectra_costs,
+    train_job_cost,
+)
+
+
+@dataclass
+class Calibration:
+    """Measured single-thread rates: FLOP/s of Gibbs sweeps per ``(chains, hidden)`` shape
+    and of float64 singular values."""
+
+    gemm: dict[tuple[int, int], float]
+    svd: float
+    seconds: float = 0.0
+
+    def gemm_rate(self, rows: int, hidden: int) -> float:
+        """Rate of the measured shape closest to ``(rows, hidden)`` (log distance)."""
+        if (rows, hidden) in self.gemm:
+            return self.gemm[(rows, hidden)]
+
+        def dist(shape: tuple[int, int]) -> float:
+            return abs(math.log(shape[0] / max(rows, 1))) + abs(math.log(shape[1] / max(hidden, 1)))
+
+        return self.gemm[min(self.gemm, key=dist)]
+
+
+def seconds_at(cost: Cost, calibration: Calibration | None = None, gflops: float | None = None):
+    """Single-thread seconds of one job: by calibrated rates, or at ``gflops`` GFLOP/s."""
+    if calibration is not None:
+        t = cost.gemm / calibration.gemm_rate(cost.rows, cost.hidden) if cost.gemm else 0.0
+        return t + (cost.svd / calibration.svd if cost.svd else 0.0)
+    if gflops is None:
+        raise ValueError("give a calibration or a GFLOP/s figure")
+    return cost.flops / (float(gflops) * 1e9)
+
+
+#: Singular values (LAPACK, float64) run at 3-8 GFLOP/s on one core of the same machine.
+REFERENCE_SVD_GFLOPS = 3.0
+
+
+#: Time limit of resumable jobs (training): 48 h, a common partition maximum. A longer
+#: job is stopped by SLURM and continues from its last epoch in the next attempt.
+MAX_RESUMABLE_MINUTES = 2880
+
+
+def runtime_minutes(
+    cost: Cost | float,
+    threads: int = 1,
+    attempt: int = 1,
+    gflops: float = REFERENCE_GFLOPS,
+    svd_gflops: float = REFERENCE_SVD_GFLOPS,
+    safety: float = 2.0,
+    overhead: float = 5.0,
+    cap: float | None = None,
+) -> int:
+    """A SLURM time limit (minutes) for one job of ``cost`` (a :class:`Cost` or GEMM FLOPs).
+
+    ``overhead + safety * attempt * seconds / 60`` with ``seconds`` the GEMM FLOPs at
+    ``gflops`` plus the SVD FLOPs at ``svd_gflops``, divided by the speedup of ``threads``
+    threads, taken as ``1 + 0.75 (threads - 1)``; at most ``cap`` minutes.
+    """
+    gemm, svd = (cost.gemm, cost.svd) if isinstance(cost, Cost) else (float(cost), 0.0)
+    seconds = gemm / (gflops * 1e9) + svd / (svd_gflops * 1e9)
+    speedup = 1.0 + 0.75 * (max(int(threads), 1) - 1)
+    minutes = overhead + safety * int(attempt) * seconds / speedup / 60.0
+    if cap is not None:
+        minutes = min(minutes, cap)
+    return int(math.ceil(minutes))
+
+
+def job_cost(config: dict, rule: str, wildcards: Any = None) -> Cost | None:
+    """Cost of one job of ``rule`` with ``wildcards`` (attributes, as Snakemake's), or None
+    for rules whose cost is negligible (data, tables, figures)."""
+
+    def wc(name: str) -> str:
+        return str(getattr(wildcards, name))
+
+    if rule == "train_rbm":
+        return train_job_cost(config, wc("method"), int(wc("hidden")))
+    if rule == "loglik":
+        return loglik_job_cost(config, wc("method"), int(wc("hidden")))
+    if rule == "kurtosis":  # one job per variant, every size
+        sizes = [c for c in spectra_costs(config) if c.rule == "kurtosis"]
+        return Cost(
+            "spectra",
+            rule,
+            "all sizes",
+            1,
+            gemm=sum(c.gemm for c in sizes),
+            svd=sum(c.svd for c in sizes),
+        )
+    hidden = getattr(wildcards, "hidden", None) if wildcards is not None else None
+    for c in (*spectra_costs(config), *analysis_costs(config)):
+        if c.rule == rule and (hidden is None or c.hidden == int(hidden)):
+            return c
+    return None
+
+
+def job_runtime_minutes(
+    config: dict, rule: str, wildcards: Any = None, threads: int = 1, attempt: int = 1, **kw
+) -> int:
+    """``runtime`` resource of one job of ``rule`` (see :func:`runtime_minutes`).
+
+    Training resumes from its last epoch, so its limit is capped at
+    :data:`MAX_RESUMABLE_MINUTES`; other jobs get their full estimate. Rules of negligible
+    cost (data, tables, figures) get 10 minutes per attempt.
+    """
+    cost = job_cost(config, rule, wildcards)
+    if cost is None:
+        return 10 * int(attempt)
+    if rule == "train_rbm":
+        kw.setdefault("cap", MAX_RESUMABLE_MINUTES)
+    return runtime_minutes(cost, threads, attempt, **kw)
+
+
+def train_runtime_minutes(
+    config: dict, method: str, hidden: int, threads: int = 1, attempt: int = 1, **kw
+) -> int:
+    """``runtime`` of one ``train_rbm`` job (capped at :data:`MAX_RESUMABLE_MINUTES`)."""
+    kw.setdefault("cap", MAX_RESUMABLE_MINUTES)
+    return runtime_minutes(train_job_cost(config, method, hidden), threads, attempt, **kw)
+
+
+def loglik_runtime_minutes(
+    config: dict, method: str, hidden: int, threads: int = 1, attempt: int = 1, **kw
+) -> int:
+    """``runtime`` of one ``loglik`` job (one checkpoint; not resumable, so never capped)."""
+    return runtime_minutes(loglik_job_cost(config, method, hidden), threads, attempt, **kw)

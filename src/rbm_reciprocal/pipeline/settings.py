@@ -1,0 +1,89 @@
+"""Translations of a validated config into the settings of one job (plain dicts, JSON-able).
+
+Rules pass these dicts to the CLI as JSON; each is checked by the settings class it builds
+(:class:`~rbm_reciprocal.training.settings.TrainSettings`,
+:class:`~rbm_reciprocal.analysis.loglik_settings.LoglikSettings`,
+:class:`~rbm_reciprocal.sampling.backend.BackendSettings`) so a bad value fails at parse time.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from rbm_reciprocal.analysis.loglik_settings import LoglikSettings
+from rbm_reciprocal.core.errors import ConfigError
+from rbm_reciprocal.pipeline.config import checkpoint_epochs_from_config, method_training_config
+from rbm_reciprocal.sampling.backend import BackendSettings
+from rbm_reciprocal.training.settings import TrainSettings
+
+
+def backend_from_config(config: Mapping[str, Any]) -> dict[str, str]:
+    """Plain-dict :class:`BackendSettings` of the workflow's top-level ``backend`` section."""
+    settings = dataclasses.asdict(BackendSettings.from_value(config.get("backend")))
+    return {k: str(v) for k, v in settings.items()}
+
+
+def train_settings_from_config(
+    config: dict[str, Any], method: str, hidden: int, replica: int
+) -> dict[str, Any]:
+    """Plain-dict :class:`~rbm_reciprocal.training.settings.TrainSettings` for one training job."""
+    tr = method_training_config(config, method)
+    settings = {
+        "method": method,
+        "hidden": int(hidden),
+        "replica": int(replica),
+        "seed": int(config["seed"]),
+        "gibbs_steps": int(tr["gibbs_steps"]),
+        "batch_size": int(tr["batch_size"]),
+        "n_chains": int(tr["n_chains"]),
+        "epochs": int(tr["epochs"]),
+        "updates_per_epoch": tr.get("updates_per_epoch"),
+        "shuffle": bool(tr["shuffle"]),
+        "monitor_size": int(tr["monitor_size"]),
+        "checkpoints": checkpoint_epochs_from_config(config, method),
+        "resume_every": int(tr["resume_every"]),
+        "optimizer": dict(tr["optimizer"]),
+        "init": dict(config["model"]["init"]),
+        "backend": backend_from_config(config),
+    }
+    TrainSettings.from_dict(settings)  # fail early, with the package's message
+    return settings
+
+
+def loglik_epochs_from_config(config: dict[str, Any], checkpoints: Sequence[int]) -> list[int]:
+    """``config['loglik']['epochs']``, checked against the training checkpoints.
+
+    Raises
+    ------
+    ConfigError
+        If an epoch is not a checkpoint of the training schedule.
+    """
+    wanted = sorted({int(e) for e in config["loglik"]["epochs"]})
+    missing = sorted(set(wanted) - {int(e) for e in checkpoints})
+    if missing:
+        raise ConfigError(
+            f"loglik.epochs {missing} are not training checkpoints "
+            f"(checkpoints: {list(checkpoints)}); add them to training.checkpoints "
+            "or change loglik.epochs"
+        )
+    return wanted
+
+
+def loglik_settings_from_config(config: dict[str, Any]) -> dict[str, Any]:
+    """Plain-dict :class:`LoglikSettings` of the workflow's ``loglik`` section."""
+    c = config["loglik"]
+    settings = {
+        "n_chains": int(c["n_chains"]),
+        "beta_schedule": str(c["betas"]["schedule"]),
+        "n_betas": int(c["betas"]["n"]),
+        "base": str(c["base"]),
+        "rais_start": str(c["rais_start"]),
+        "sample_sweeps": int(c["sample_sweeps"]),
+        "exact_max_units": int(c["exact_max_units"]),
+        "seed": int(config["seed"]),
+        "backend": backend_from_config(config),
+    }
+    LoglikSettings.from_dict(settings)  # fail early, with the package's message
+    return settings

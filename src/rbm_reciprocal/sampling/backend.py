@@ -1,0 +1,103 @@
+"""Choice of the implementation of the hot loops (config key ``backend``), without torch.
+
+``cpu`` (default): numpy/BLAS + numba (:mod:`.gibbs`, :mod:`.ais`).
+``torch``: PyTorch on ``cuda`` or ``cpu`` (:mod:`.torch_gibbs`, :mod:`.torch_ais`), an optional
+extra (``pip install -e .[gpu]``). This module never imports torch at import time, so the CPU
+path does not pay for it; :func:`require_torch` checks it at the start of a job.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib.util
+from dataclasses import dataclass
+from typing import Any
+
+from rbm_reciprocal.core.errors import ConfigError, RBMError
+
+BACKENDS = ("cpu", "torch")
+
+
+DEVICES = ("cuda", "cpu")
+
+
+DTYPES = ("float32",)
+
+
+#: The one error of ``backend: torch`` without PyTorch.
+TORCH_MISSING = "backend 'torch' needs PyTorch: pip install -e .[gpu]"
+
+
+@dataclass(frozen=True)
+class BackendSettings:
+    """Which implementation runs the hot loops (config key ``backend``).
+
+    Attributes
+    ----------
+    name : {"cpu", "torch"}
+        ``cpu``: numpy/BLAS + numba (default, no extra dependency); ``torch``: PyTorch.
+    device : {"cuda", "cpu"}
+        Torch device (ignored by the ``cpu`` backend). ``cuda`` uses the first visible GPU
+        (``CUDA_VISIBLE_DEVICES``, set by SLURM for ``--gres=gpu:1``).
+    dtype : {"float32"}
+        Floating type of parameters and samples (float32 on both backends).
+    """
+
+    name: str = "cpu"
+    device: str = "cuda"
+    dtype: str = "float32"
+
+    def __post_init__(self) -> None:
+        if self.name not in BACKENDS:
+            raise ConfigError(f"unknown backend {self.name!r}; use one of {BACKENDS}")
+        if self.device not in DEVICES:
+            raise ConfigError(f"unknown backend device {self.device!r}; use one of {DEVICES}")
+        if self.dtype not in DTYPES:
+            raise ConfigError(f"unsupported backend dtype {self.dtype!r}; use one of {DTYPES}")
+
+    @classmethod
+    def from_value(cls, value: BackendSettings | dict[str, Any] | None) -> BackendSettings:
+        """From a settings object, a plain dict (config / JSON) or ``None`` (the default)."""
+        if value is None:
+            return cls()
+        if isinstance(value, cls):
+            return value
+        known = {f.name for f in dataclasses.fields(cls)}
+        unknown = sorted(set(value) - known)
+        if unknown:
+            raise ConfigError(f"unknown backend settings {unknown}; known: {sorted(known)}")
+        return cls(**value)
+
+    @property
+    def is_torch(self) -> bool:
+        """Whether the torch backend is selected."""
+        return self.name == "torch"
+
+
+def torch_available() -> bool:
+    """Whether PyTorch is installed (without importing it)."""
+    return importlib.util.find_spec("torch") is not None
+
+
+def require_torch(backend: BackendSettings) -> Any:
+    """Check that the torch backend can run here; return its ``torch.device``.
+
+    Called at the start of a job, before any work.
+
+    Raises
+    ------
+    RBMError
+        Without PyTorch (:data:`TORCH_MISSING`), or with ``device: cuda`` where PyTorch
+        sees no GPU.
+    """
+    try:
+        import torch
+    except ImportError as exc:
+        raise RBMError(TORCH_MISSING) from exc
+    if backend.device == "cuda" and not torch.cuda.is_available():
+        raise RBMError(
+            "backend 'torch' with device 'cuda', but PyTorch sees no GPU "
+            f"(torch {torch.__version__}, CUDA build: {torch.version.cuda or 'no'}); "
+            "run on a GPU node, or set backend.device: cpu"
+        )
+    return torch.device(backend.device)

@@ -1,0 +1,29 @@
+"""Backend selection of the annealers: the one place that picks numpy/numba or torch.
+
+The torch modules are imported only when the torch backend is selected, so the CPU path never
+imports PyTorch.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+from rbm_reciprocal.sampling.ais import ais, model_samples, reverse_ais
+from rbm_reciprocal.sampling.backend import BackendSettings, require_torch
+
+
+def loglik_kernels(backend: BackendSettings) -> tuple[Callable[..., Any], ...]:
+    """``(model_samples, ais, reverse_ais)`` of ``backend``, with the numpy signatures."""
+    if not backend.is_torch:
+        return model_samples, ais, reverse_ais
+    dev = require_torch(backend)  # before importing the torch port
+    from rbm_reciprocal.sampling.torch_ais import torch_ais, torch_reverse_ais
+    from rbm_reciprocal.sampling.torch_gibbs import torch_model_samples
+
+    return (
+        functools.partial(torch_model_samples, device=dev),
+        functools.partial(torch_ais, device=dev),
+        functools.partial(torch_reverse_ais, device=dev),
+    )

@@ -1,0 +1,143 @@
+"""PyTorch port of the block Gibbs sampler (backend: torch)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from rbm_reciprocal.core.errors import ConfigError
+from rbm_reciprocal.core.rbm import RBMParams, prob_v_given_h
+
+try:  # torch is an optional extra: `pip install -e .[gpu]`
+    import torch
+except ImportError as exc:  # pragma: no cover - exercised where torch is absent
+    from rbm_reciprocal.core.errors import RBMError
+    from rbm_reciprocal.sampling.backend import TORCH_MISSING
+
+    raise RBMError(TORCH_MISSING) from exc
+
+
+
+_SEED_HIGH = np.iinfo(np.int64).max
+
+
+def _torch_seed(rng: np.random.Generator) -> int:
+    return int(rng.integers(0, _SEED_HIGH))
+
+
+def to_tensors(params: RBMParams, device: torch.device) -> tuple[torch.Tensor, ...]:
+    """``(W, a, b)`` as float32 tensors on ``device`` (copies)."""
+    return tuple(
+        torch.tensor(np.asarray(x, np.float32), device=device)
+        for x in (params.W, params.a, params.b)
+    )
+
+
+def to_params(W: torch.Tensor, a: torch.Tensor, b: torch.Tensor) -> RBMParams:
+    """Numpy :class:`RBMParams` (float32 copies) of device tensors."""
+    return RBMParams(*(x.detach().to("cpu").numpy().copy() for x in (W, a, b)))
+
+
+class TorchGibbsSampler:
+    """Block Gibbs sampler on torch tensors, as :class:`rbm_reciprocal.sampling.gibbs.GibbsSampler`.
+
+    Parameters
+    ----------
+    W, a, b : torch.Tensor
+        Weights (N, M), visible bias (N,), hidden bias (M,), float32, one device. Read at
+        every call, so in-place updates (training) are seen without a new sampler.
+    n_chains : int
+        Number of chains B (rows of ``v`` (B, N) and ``h`` (B, M)).
+    """
+
+    def __init__(self, W: torch.Tensor, a: torch.Tensor, b: torch.Tensor, n_chains: int) -> None:
+        self.W, self.a, self.b = W, a, b
+        self.n_chains = int(n_chains)
+        self.device = W.device
+        n, m = W.shape
+        self.gen = torch.Generator(device=self.device)
+        self._field_h = torch.empty((self.n_chains, m), device=self.device)
+        self._field_v = torch.empty((self.n_chains, n), device=self.device)
+        self._u_h = torch.empty_like(self._field_h)
+        self._u_v = torch.empty_like(self._field_v)
+
+    @classmethod
+    def from_params(
+        cls, params: RBMParams, n_chains: int, device: str | torch.device = "cpu"
+    ) -> TorchGibbsSampler:
+        """A sampler on copies of numpy parameters."""
+        return cls(*to_tensors(params, torch.device(device)), n_chains)
+
+    def _bernoulli(self, field: torch.Tensor, u: torch.Tensor, out: torch.Tensor) -> None:
+        field.sigmoid_()
+        torch.rand(u.shape, generator=self.gen, device=self.device, out=u)
+        out.copy_(u < field)
+
+    def sample_hidden(self, v: torch.Tensor, rng: np.random.Generator, out: torch.Tensor) -> None:
+        """``out ~ p(h | v)`` in place; ``v`` (B, N), ``out`` (B, M) float32 tensors."""
+        self.gen.manual_seed(_torch_seed(rng))
+        self._hidden(v, out)
+
+    def sample_visible(self, h: torch.Tensor, rng: np.random.Generator, out: torch.Tensor) -> None:
+        """``out ~ p(v | h)`` in place; ``h`` (B, M), ``out`` (B, N) float32 tensors."""
+        self.gen.manual_seed(_torch_seed(rng))
+        self._visible(h, out)
+
+    def _hidden(self, v: torch.Tensor, out: torch.Tensor) -> None:
+        torch.addmm(self.b, v, self.W, out=self._field_h)
+        self._bernoulli(self._field_h, self._u_h, out)
+
+    def _visible(self, h: torch.Tensor, out: torch.Tensor) -> None:
+        torch.addmm(self.a, h, self.W.T, out=self._field_v)
+        self._bernoulli(self._field_v, self._u_v, out)
+
+    def hidden_probs(self, v: torch.Tensor, out: torch.Tensor) -> None:
+        """``out = p(h = 1 | v) = sigmoid(v W + b)`` (mean field), in place."""
+        torch.addmm(self.b, v, self.W, out=out)
+        out.sigmoid_()
+
+    def visible_probs(self, h: torch.Tensor, out: torch.Tensor) -> None:
+        """``out = p(v = 1 | h) = sigmoid(h W^T + a)`` (mean field), in place."""
+        torch.addmm(self.a, h, self.W.T, out=out)
+        out.sigmoid_()
+
+    def sweeps(self, v: torch.Tensor, h: torch.Tensor, k: int, rng: np.random.Generator) -> None:
+        """Run ``k`` sweeps ``v -> h -> v`` in place (one seed drawn from ``rng``); on
+        return ``h`` is the last hidden sample and ``v`` the sample drawn from it."""
+        if int(k) < 1:
+            return
+        self.gen.manual_seed(_torch_seed(rng))
+        for _ in range(int(k)):
+            self._hidden(v, h)
+            self._visible(h, v)
+
+
+def torch_sample_chains(
+    params: RBMParams,
+    v0: np.ndarray,
+    k: int,
+    rng: np.random.Generator,
+    device: str | torch.device = "cpu",
+) -> tuple[np.ndarray, np.ndarray]:
+    """As :func:`rbm_reciprocal.sampling.gibbs.sample_chains` on ``device``: ``k`` sweeps from
+    ``v0`` (B, N); returns numpy ``(v, h)`` float32."""
+    smp = TorchGibbsSampler.from_params(params, len(v0), device)
+    v = torch.tensor(np.asarray(v0, np.float32), device=smp.device)
+    h = torch.empty((v.shape[0], params.n_hidden), device=smp.device)
+    smp.sweeps(v, h, k, rng)
+    return v.cpu().numpy(), h.cpu().numpy()
+
+
+def torch_model_samples(
+    params: RBMParams,
+    v0: np.ndarray,
+    sweeps: int,
+    rng: np.random.Generator,
+    device: str | torch.device = "cpu",
+) -> tuple[np.ndarray, np.ndarray]:
+    """As :func:`rbm_reciprocal.sampling.ais.model_samples`: final ``v`` (B, N) float32 and the
+    Rao-Blackwellised visible marginals ``mean_b p(v = 1 | h_b)`` (N,) float64."""
+
+    if int(sweeps) < 1:
+        raise ConfigError(f"model sampling needs at least one Gibbs sweep, got {sweeps}")
+    v, h = torch_sample_chains(params, v0, int(sweeps), rng, device)
+    return v, prob_v_given_h(h, params).astype(np.float64).mean(axis=0)

@@ -1,0 +1,302 @@
+"""Stage claims (workflow/rules/claims.smk): moments, PC alignment, diffusion, claims table."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from rbm_reciprocal.analysis.alignment import data_principal_components
+from rbm_reciprocal.analysis.kurtosis import kurtosis_closed_form
+from rbm_reciprocal.analysis.langevin import convergence_summary, simulate_mode
+from rbm_reciprocal.analysis.modes import (
+    K_EXACT,
+    relaxation_spectrum,
+    select_modes,
+    stiffness_matrix,
+    uniform_z_moments,
+    z_modes,
+)
+from rbm_reciprocal.analysis.reciprocal import decompose, random_binary
+from rbm_reciprocal.claims.table import claims_html, claims_markdown, claims_table
+from rbm_reciprocal.core.checkpoint import read_checkpoint
+from rbm_reciprocal.core.io import PathLike, atomic_path
+from rbm_reciprocal.core.streams import seed_int, stream
+from rbm_reciprocal.core.tables import save_parquet
+from rbm_reciprocal.data.dataset import load_dataset
+
+
+def uniform_moments_table(
+    checkpoints: Mapping[str, PathLike],
+    n_states: int,
+    seed: int,
+    batch: int = 5000,
+) -> pd.DataFrame:
+    """Means and standard deviations of every ``x_i``, ``y_i`` of uniform states (claim 4).
+
+    Eq. (51): under the uniform measure ``mu_x_i = (1/2) sum_k U_ki`` and ``std = 1/2``.
+    Standard errors: ``se_mean = 1/(2 sqrt n)``; ``se_std = (1/2) sqrt((kappa_i - 1)/(4n) +
+    1/n^2)`` with the exact kurtosis ``kappa_i = 3 - 2 sum_k U_ki^4`` (the ``1/n^2`` term is
+    the second-order spread, which dominates for columns concentrated on a single unit).
+
+    Parameters
+    ----------
+    checkpoints : mapping state -> npz path
+    n_states : int
+    seed : int
+    batch : int
+
+    Returns
+    -------
+    DataFrame, one row per (state, variable, index): ``state, epoch, variable, index, mean,
+    mu, std, se_mean, se_std, kurtosis, n_states``.
+    """
+
+    parts = []
+    for state, path in checkpoints.items():
+        ck = read_checkpoint(path)
+        epoch = ck.epoch or 0
+        rec = decompose(ck.W, ck.a, ck.b)
+        rng = stream(seed, "uniform-moments", *ck.W.shape)
+        for variable, basis, mu in (("x", rec.U, rec.mu_x), ("y", rec.V, rec.mu_y)):
+            s1 = np.zeros(basis.shape[1])
+            s2 = np.zeros(basis.shape[1])
+            shift = 0.5 * basis.sum(axis=0)
+            done = 0
+            while done < n_states:
+                k = min(batch, n_states - done)
+                d = random_binary(k, basis.shape[0], rng).astype(np.float64) @ basis - shift
+                s1 += d.sum(axis=0)
+                s2 += (d * d).sum(axis=0)
+                done += k
+            m1 = s1 / n_states
+            var = s2 / n_states - m1**2
+            kurt = kurtosis_closed_form(basis)
+            parts.append(
+                pd.DataFrame(
+                    {
+                        "state": state,
+                        "epoch": np.int64(epoch),
+                        "variable": variable,
+                        "index": np.arange(1, basis.shape[1] + 1, dtype=np.int64),
+                        "mean": m1 + shift,
+                        "mu": mu,
+                        "std": np.sqrt(var * n_states / (n_states - 1)),
+                        "se_mean": 0.5 / np.sqrt(n_states),
+                        "se_std": 0.5
+                        * np.sqrt(np.maximum(kurt - 1.0, 0.0) / (4 * n_states) + 1.0 / n_states**2),
+                        "kurtosis": kurt,
+                        "n_states": np.int64(n_states),
+                    }
+                )
+            )
+    return pd.concat(parts, ignore_index=True)
+
+
+def run_uniform_moments(
+    checkpoints: Mapping[str, PathLike], n_states: int, seed: int, out: PathLike
+) -> pd.DataFrame:
+    """Write :func:`uniform_moments_table` to ``out``."""
+
+    table = uniform_moments_table(checkpoints, n_states, seed)
+    save_parquet(out, table)
+    return table
+
+
+def pc_alignment_table(
+    checkpoints: Sequence[tuple[int, str, int, int, PathLike]],
+    data: np.ndarray,
+    n_pcs: int = 5,
+) -> pd.DataFrame:
+    """Overlap of each model's top left singular vector with the data's principal components.
+
+    Parameters
+    ----------
+    checkpoints : sequence of (hidden, method, replica, epoch, npz path)
+    data : ndarray, shape (n, N)
+        Training images.
+    n_pcs : int
+
+    Returns
+    -------
+    DataFrame, one row per checkpoint: ``hidden, method, replica, epoch, lambda_1,
+    overlap_pc1 .. overlap_pc{n_pcs}`` (``|u_1 . PC_j|``), ``overlap_pc1`` first,
+    ``overlap_top`` (norm of the projection of ``u_1`` on the span of the ``n_pcs`` PCs),
+    ``best_pc`` (1-based argmax), ``overlap_mean`` (``|u_1 . mean / |mean||``), ``n_pcs``,
+    ``random_overlap`` (``sqrt(2 / (pi N))``, the mean overlap of a random unit vector).
+    """
+
+    pcs, mean = data_principal_components(data, n_pcs)
+    mean_dir = mean / np.linalg.norm(mean)
+    n = pcs.shape[0]
+    rows = []
+    for hidden, method, replica, epoch, path in checkpoints:
+        w = read_checkpoint(path).W.astype(np.float64)
+        u, s, _ = np.linalg.svd(w, full_matrices=False)
+        ov = np.abs(u[:, 0] @ pcs)
+        row = {
+            "hidden": np.int64(hidden),
+            "method": str(method),
+            "replica": np.int64(replica),
+            "epoch": np.int64(epoch),
+            "lambda_1": float(s[0]),
+        }
+        row |= {f"overlap_pc{j + 1}": float(o) for j, o in enumerate(ov)}
+        row |= {
+            "overlap_top": float(np.sqrt(np.sum(ov**2))),
+            "best_pc": np.int64(np.argmax(ov) + 1),
+            "overlap_mean": float(abs(u[:, 0] @ mean_dir)),
+            "n_pcs": np.int64(n_pcs),
+            "random_overlap": float(np.sqrt(2.0 / (np.pi * n))),
+        }
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def run_pc_alignment(
+    checkpoints: Sequence[tuple[int, str, int, int, PathLike]],
+    dataset: PathLike,
+    out: PathLike,
+    n_pcs: int = 5,
+) -> pd.DataFrame:
+    """Write :func:`pc_alignment_table` of the training images of ``dataset`` to ``out``."""
+
+    table = pc_alignment_table(checkpoints, load_dataset(dataset).train, n_pcs)
+    save_parquet(out, table)
+    return table
+
+
+def run_diffusion(
+    checkpoints: dict[str, PathLike],
+    seed: int,
+    out_spectrum: PathLike,
+    out_series: PathLike,
+    out_summary: PathLike,
+    out_final: PathLike,
+    beta: float = 1.0,
+    uniform_states: int = 20_000,
+    n_divergent: int = 3,
+    n_stable: int = 3,
+    n_walkers: int = 2000,
+    n_steps: int = 4000,
+    horizon: float = 12.0,
+    n_records: int = 41,
+    max_steps: int = 50_000,
+    n_grid: int = 4001,
+    metropolis: bool = True,
+    log=print,
+) -> pd.DataFrame:
+    """Predicted spectrum and Langevin test for each checkpoint (``{"untrained": .., ...}``).
+
+    Writes four parquet tables, each with ``state`` and ``epoch`` columns:
+
+    * ``out_spectrum``: :func:`relaxation_spectrum` of every component plus ``var`` (sample
+      variance of ``z`` over the uniform states), ``k_exact`` (4) and ``k_offdiag_rms`` (RMS
+      of the off-diagonal of ``k``, 0 in exact arithmetic), ``n_states``, ``beta``;
+    * ``out_series``: the time series of :func:`simulate_mode`;
+    * ``out_summary``: :func:`convergence_summary`;
+    * ``out_final``: final-position histograms with the stationary densities.
+
+    Returns
+    -------
+    DataFrame, the summary.
+    """
+
+    spectra, series, finals = [], [], []
+    for state, path in checkpoints.items():
+        ck = read_checkpoint(path)
+        epoch = ck.epoch or 0
+        rec = decompose(ck.W, ck.a, ck.b)
+        modes = z_modes(rec)
+        d = modes.size
+        mean, cov = uniform_z_moments(rec, uniform_states, stream(seed, "cov", state, d))
+        k = stiffness_matrix(cov, uniform_states)
+        spec = relaxation_spectrum(modes, np.diag(k), beta)
+        off = k[~np.eye(d, dtype=bool)]
+        spec["sample_mean"] = mean
+        spec["var"] = np.diag(cov)
+        spec["k_exact"] = K_EXACT
+        spec["k_offdiag_rms"] = float(np.sqrt(np.mean(off**2)))
+        spec["n_states"] = np.int64(uniform_states)
+        spec["beta"] = float(beta)
+        n_div = int(spec["diverges"].sum())
+        log(
+            f"{state} (epoch {epoch}): k_ii = {spec['k_ii'].mean():.3f} +- "
+            f"{spec['k_ii'].std():.3f} (exact 4), {n_div} of {rec.n_modes} u-modes with "
+            f"lambda_i > k_ii / beta (lambda_1 = {rec.s[0]:.3f})"
+        )
+        chosen = select_modes(spec, n_divergent, n_stable)
+        for q in chosen:
+            s_part, f_part = simulate_mode(
+                rec,
+                spec,
+                q,
+                seed_int(seed, state),
+                n_walkers,
+                n_steps,
+                horizon,
+                n_records,
+                beta,
+                max_steps,
+                n_grid,
+                metropolis,
+            )
+            for df in (s_part, f_part):
+                df.insert(0, "state", state)
+                df.insert(1, "epoch", np.int64(epoch))
+            series.append(s_part)
+            finals.append(f_part)
+        spec.insert(0, "state", state)
+        spec.insert(1, "epoch", np.int64(epoch))
+        spec["simulated"] = spec["index"].isin([q + 1 for q in chosen])
+        spectra.append(spec)
+    series_t = pd.concat(series, ignore_index=True)
+    summary = convergence_summary(series_t, n_walkers)
+    for _, r in summary.iterrows():
+        log(
+            f"{r['state']} {r['kind']}_{r['mode']} (lambda {r['lam']:.2f}, kappa "
+            f"{r['kappa']:.2f}) {r['potential']}: {r['verdict']} (var x{r['var_ratio']:.3g}, "
+            f"KS {r['ks_final']:.3f} / crit {r['ks_crit']:.3f}, acceptance {r['acceptance']:.3f})"
+        )
+    save_parquet(out_spectrum, pd.concat(spectra, ignore_index=True))
+    save_parquet(out_series, series_t)
+    save_parquet(out_summary, summary)
+    save_parquet(out_final, pd.concat(finals, ignore_index=True))
+    return summary
+
+
+def run_claims(
+    paths: Mapping[str, PathLike | Sequence[PathLike]],
+    out_table: PathLike,
+    out_markdown: PathLike,
+    epochs: int | None = None,
+    min_epochs: int = 10,
+    title: str | None = None,
+    out_html: PathLike | None = None,
+) -> pd.DataFrame:
+    """Read the tables named in ``paths`` (see :func:`claims_table`), write the outputs
+    (parquet, Markdown and, if ``out_html`` is given, the HTML of the Snakemake report).
+
+    ``paths["random"]``, ``paths["kurtosis"]`` and ``paths["kurtosis_fit"]`` may be lists
+    (one file per panel / variant; the kurtosis lists are concatenated).
+    """
+
+    tables: dict[str, object] = {}
+    for key, p in paths.items():
+        if p is None or (isinstance(p, (list, tuple)) and not p):
+            continue
+        if key == "random":
+            tables[key] = [pd.read_parquet(q) for q in p]
+        elif isinstance(p, (list, tuple)):
+            tables[key] = pd.concat([pd.read_parquet(q) for q in p], ignore_index=True)
+        else:
+            tables[key] = pd.read_parquet(p)
+    table = claims_table(tables, epochs, min_epochs)
+    save_parquet(out_table, table)
+    with atomic_path(out_markdown) as tmp:
+        tmp.write_text(claims_markdown(table, title))
+    if out_html is not None:
+        with atomic_path(out_html) as tmp:
+            tmp.write_text(claims_html(table, title))
+    return table

@@ -1,0 +1,44 @@
+"""Stage landau (workflow/rules/landau.smk): one checkpoint's mode-trajectory row."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from rbm_reciprocal.analysis.landau import mode_trajectory_row
+from rbm_reciprocal.core import streams
+from rbm_reciprocal.core.checkpoint import load_checkpoint
+from rbm_reciprocal.core.streams import stream
+from rbm_reciprocal.core.tables import save_parquet
+from rbm_reciprocal.data.dataset import load_dataset
+
+
+def run_mode_trajectory(
+    checkpoint: str,
+    dataset: str,
+    out_table: str,
+    labels: dict,
+    seed: int,
+    digits: list[int] | None = None,
+    n_uniform: int = 200_000,
+    bins: int = 60,
+    gibbs_chains: int = 1000,
+    gibbs_sweeps: int = 500,
+) -> dict[str, float]:
+    """One-row parquet of :func:`mode_trajectory_row` for a checkpoint (+ ``labels``).
+
+    ``digits`` selects the test images (the authors used digit 0 only); None = all.
+    """
+
+
+    params = load_checkpoint(checkpoint)
+    ds = load_dataset(dataset)
+    test = ds.test if digits is None else ds.test[np.isin(ds.test_labels, digits)]
+    rng = stream(seed, *params.W.shape, int(labels.get("epoch", 0)), streams.LANDAU)
+    row = dict(
+        labels,
+        **mode_trajectory_row(params, test, rng, n_uniform, bins, gibbs_chains, gibbs_sweeps),
+    )
+    row["n_test"] = int(test.shape[0])
+    save_parquet(out_table, pd.DataFrame([row]))
+    return row

@@ -1,0 +1,395 @@
+"""Stage reciprocal (workflow/rules/reciprocal.smk): landscapes, kurtosis, uniform projections."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from rbm_reciprocal.analysis.kurtosis import (
+    KURTOSIS_VARIANTS,
+    kurtosis_closed_form,
+    kurtosis_haar_mean,
+    kurtosis_monte_carlo,
+)
+from rbm_reciprocal.analysis.landscape import (
+    clip_indices,
+    gibbs_samples,
+    landscape_table,
+    nearest_centroid_fit,
+    nearest_centroid_predict,
+    sample_hidden,
+)
+from rbm_reciprocal.analysis.reciprocal import (
+    decompose,
+    landscape_energy,
+    project_states,
+    random_binary,
+    rotate_uw,
+    signed_svd,
+)
+from rbm_reciprocal.analysis.spectra import histogram_table
+from rbm_reciprocal.analysis.stats import linear_fit
+from rbm_reciprocal.core.checkpoint import read_checkpoint
+from rbm_reciprocal.core.errors import ConfigError
+from rbm_reciprocal.core.io import PathLike
+from rbm_reciprocal.core.rbm import RBMParams
+from rbm_reciprocal.core.streams import stream
+from rbm_reciprocal.core.tables import save_parquet
+from rbm_reciprocal.data.dataset import load_dataset
+
+
+def _load(path: PathLike) -> tuple[RBMParams, int]:
+    ck = read_checkpoint(path)
+    return ck.params, -1 if ck.epoch is None else ck.epoch
+
+
+def run_landscape_sample(
+    checkpoint: PathLike,
+    data: PathLike,
+    indices: Sequence[int],
+    digit: int,
+    n_chains: int,
+    sweeps: int,
+    seed: int,
+    out_table: PathLike,
+    out_image: PathLike,
+) -> pd.DataFrame:
+    """Fig. 1 (right): a generated ``digit`` projected on the landscapes ``indices``.
+
+    The sample is chosen with a nearest-centroid classifier (module docstring); its hidden
+    state is drawn from ``p(h | v)``.
+
+    Parameters
+    ----------
+    checkpoint : path
+        Trained checkpoint ``.npz`` (``W, a, b, epoch``).
+    data : path
+        Dataset ``.npz`` (its test set gives the centroids).
+    indices : sequence of int
+        1-based landscape indices, clipped to ``min(N, M)`` (:func:`clip_indices`).
+    digit : int
+        The digit to generate (3 in the paper).
+    n_chains, sweeps : int
+        Gibbs chains to choose from, and sweeps per chain.
+    seed : int
+    out_table : path
+        One row per landscape: the columns of :func:`landscape_table`, then ``x, y`` (the
+        sample's reciprocal variables), ``u, w`` (Eq. 18), ``energy`` (``E_i(x_i, y_i)``),
+        and constants ``epoch, digit, classified_as, chain, centroid_distance,
+        centroid_accuracy`` (accuracy of the classifier on the test set itself).
+    out_image : path
+        The sample's pixels: ``row, col, value`` (28 x 28 for MNIST; ``row = k // 28``).
+
+    Returns
+    -------
+    pandas.DataFrame, the landscape table.
+    """
+    params, epoch = _load(checkpoint)
+    ds = load_dataset(data)
+    classes, centroids = nearest_centroid_fit(ds.test, ds.test_labels)
+    if int(digit) not in set(int(c) for c in classes):
+        raise ConfigError(f"digit {digit} is not in the test set (labels {list(classes)})")
+    test_pred, _ = nearest_centroid_predict(classes, centroids, ds.test)
+    accuracy = float(np.mean(test_pred == ds.test_labels))
+
+    rng = stream(seed, "fig1_right", params.n_hidden)
+    v, _ = gibbs_samples(params, n_chains, sweeps, rng)
+    pred, dist = nearest_centroid_predict(classes, centroids, v)
+    col = int(np.flatnonzero(classes == int(digit))[0])
+    candidates = np.flatnonzero(pred == int(digit))
+    if candidates.size == 0:
+        candidates = np.arange(v.shape[0])
+    chain = int(candidates[np.argmin(dist[candidates, col])])
+    image = v[chain : chain + 1]
+    h = sample_hidden(params, image, rng)
+
+    rec = decompose(params.W, params.a, params.b)
+    idx = clip_indices(indices, rec.n_modes)
+    table = landscape_table(rec, idx)
+    k = np.asarray(idx) - 1
+    x = project_states(image, rec.U[:, k])[0]
+    y = project_states(h, rec.V[:, k])[0]
+    u, w = rotate_uw(x, y, rec.x0[k], rec.y0[k])
+    table["x"], table["y"], table["u"], table["w"] = x, y, u, w
+    table["energy"] = landscape_energy(x, y, rec.s[k], rec.a0[k], rec.b0[k])
+    table["epoch"] = np.int64(epoch)
+    table["digit"] = np.int64(digit)
+    table["classified_as"] = np.int64(pred[chain])
+    table["chain"] = np.int64(chain)
+    table["centroid_distance"] = float(dist[chain, col])
+    table["centroid_accuracy"] = accuracy
+
+    side = int(round(np.sqrt(params.n_visible)))
+    pix = np.arange(params.n_visible)
+    pixels = pd.DataFrame(
+        {"row": pix // side, "col": pix % side, "value": image[0].astype(np.float64)}
+    )
+    save_parquet(out_image, pixels)
+    save_parquet(out_table, table)
+    return table
+
+
+def run_landscape_points(
+    checkpoints: Mapping[str, PathLike],
+    data: PathLike,
+    indices: Sequence[int],
+    n_test: int | None,
+    n_chains: int,
+    sweeps: int,
+    seed: int,
+    out_landscapes: PathLike,
+    out_points: PathLike,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Fig. 2: MNIST test images and Gibbs samples of the same model on landscapes ``indices``.
+
+    For each model (e.g. ``{"untrained": epoch-0 checkpoint, "trained": last checkpoint}``)
+    the test images ``v`` are projected with ``x = U^T v`` and ``y = V^T h``, ``h ~ p(h|v)``;
+    ``n_chains`` Gibbs chains of that same model (``sweeps`` sweeps) give the grey points.
+
+    Parameters
+    ----------
+    checkpoints : mapping state -> path
+    data : path
+        Dataset ``.npz``.
+    indices : sequence of int
+        1-based landscape indices, clipped to ``min(N, M)``.
+    n_test : int or None
+        Use the first ``n_test`` test images (None: all).
+    n_chains, sweeps : int
+    seed : int
+    out_landscapes : path
+        One row per (state, landscape): ``state, epoch`` and the columns of
+        :func:`landscape_table`.
+    out_points : path
+        Long table, one row per (state, source, point, landscape): ``state, source`` (``test``
+        or ``gibbs``), ``point`` (row number), ``label`` (digit; -1 for Gibbs samples),
+        ``index, x, y, u, w``.
+
+    Returns
+    -------
+    (landscapes, points) : the two tables written.
+    """
+    ds = load_dataset(data)
+    n = ds.test.shape[0] if n_test is None else min(int(n_test), ds.test.shape[0])
+    test, labels = ds.test[:n].astype(np.float32), ds.test_labels[:n].astype(np.int64)
+    land_parts, point_parts = [], []
+    for state, path in checkpoints.items():
+        params, epoch = _load(path)
+        rng = stream(seed, f"fig2/{state}", params.n_hidden, epoch)
+        rec = decompose(params.W, params.a, params.b)
+        idx = clip_indices(indices, rec.n_modes)
+        k = np.asarray(idx) - 1
+        land = landscape_table(rec, idx)
+        land.insert(0, "epoch", np.int64(epoch))
+        land.insert(0, "state", str(state))
+        land_parts.append(land)
+        gv, gh = gibbs_samples(params, n_chains, sweeps, rng)
+        for source, v, h, lab in (
+            ("test", test, sample_hidden(params, test, rng), labels),
+            ("gibbs", gv, gh, np.full(gv.shape[0], -1, np.int64)),
+        ):
+            x = project_states(v, rec.U[:, k])
+            y = project_states(h, rec.V[:, k])
+            u, w = rotate_uw(x, y, rec.x0[k], rec.y0[k])
+            n_pts = v.shape[0]
+            point_parts.append(
+                pd.DataFrame(
+                    {
+                        "state": str(state),
+                        "source": source,
+                        "point": np.repeat(np.arange(n_pts, dtype=np.int64), k.size),
+                        "label": np.repeat(lab, k.size),
+                        "index": np.tile(np.asarray(idx, np.int64), n_pts),
+                        "x": x.ravel(),
+                        "y": y.ravel(),
+                        "u": u.ravel(),
+                        "w": w.ravel(),
+                    }
+                )
+            )
+    landscapes = pd.concat(land_parts, ignore_index=True)
+    points = pd.concat(point_parts, ignore_index=True)
+    save_parquet(out_landscapes, landscapes)
+    save_parquet(out_points, points)
+    return landscapes, points
+
+
+def run_kurtosis(
+    variant: str,
+    sizes: Sequence[int],
+    fixed: int,
+    sigma: float,
+    n_samples: int,
+    batch_size: int,
+    seed: int,
+    out_summary: PathLike,
+    out_fit: PathLike,
+    out_components: PathLike,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Fig. 3e: kurtosis of reciprocal variables of Bernoulli(1/2) states versus size.
+
+    For each size ``n`` a random init ``W ~ Normal(0, sigma^2)`` is decomposed: variant
+    ``"code"`` takes ``W`` of shape (n, fixed) and the variables ``x = U^T v`` (``v`` in
+    ``{0,1}^n``); variant ``"text"`` takes ``W`` of shape (fixed, n) and ``y = V^T h``. The
+    kurtosis of the first ``min(n, fixed)`` components (those with nonzero singular values) is
+    estimated by Monte Carlo (:func:`~rbm_reciprocal.analysis.kurtosis.kurtosis_monte_carlo`) and
+    computed in closed form (``3 - 2 sum_k U_ki^4``); the means over components are fitted
+    linearly in ``1/n`` and extrapolated to ``1/n = 0`` (target 3).
+
+    Parameters
+    ----------
+    variant : {"code", "text"}
+    sizes : sequence of int
+        Varied size (500, 700, 784, 1200, 2000 in the paper).
+    fixed : int
+        The other size (hidden 500 for ``code``, visible 784 for ``text``).
+    sigma : float
+        Std of the random init (its value does not change the singular vectors' law).
+    n_samples, batch_size : int
+        Monte-Carlo states (7,000,000 in the authors' code) and states per batch.
+    seed : int
+    out_summary : path
+        One row per size: ``variant, variable, size, n_visible, n_hidden, n_components,
+        n_samples, mc_mean, mc_std, exact_mean, exact_std, haar_mean`` (means and stds over
+        components; ``haar_mean = 3 - 6/(size + 2)``).
+    out_fit : path
+        One row per source (``mc``, ``exact``): ``variant, source, slope, slope_se, intercept,
+        intercept_se, residual_std, n_points`` of ``mean kurtosis = intercept + slope / size``.
+    out_components : path
+        One row per (size, component): ``variant, size, component`` (1-based), ``kurtosis_mc,
+        kurtosis_exact``.
+
+    Returns
+    -------
+    (summary, fits) : the tables written to ``out_summary`` and ``out_fit``.
+    """
+    if variant not in KURTOSIS_VARIANTS:
+        raise ConfigError(
+            f"unknown kurtosis variant {variant!r}; use one of {list(KURTOSIS_VARIANTS)}"
+        )
+    sizes = sorted({int(s) for s in sizes})
+    if len(sizes) < 2:
+        raise ConfigError("the kurtosis fit needs at least two sizes")
+    rows, comps = [], []
+    for size in sizes:
+        n_vis, n_hid = (size, int(fixed)) if variant == "code" else (int(fixed), size)
+        rng = stream(seed, f"kurtosis/{variant}", n_vis, n_hid)
+        W = rng.standard_normal((n_vis, n_hid), dtype=np.float32) * np.float32(sigma)
+        U, _, V = signed_svd(W, full_matrices=False)
+        basis = U if variant == "code" else V
+        mc = kurtosis_monte_carlo(basis, n_samples, rng, batch_size=batch_size)
+        exact = kurtosis_closed_form(basis)
+        rows.append(
+            {
+                "variant": variant,
+                "variable": "x" if variant == "code" else "y",
+                "size": size,
+                "n_visible": n_vis,
+                "n_hidden": n_hid,
+                "n_components": basis.shape[1],
+                "n_samples": int(n_samples),
+                "mc_mean": float(mc.mean()),
+                "mc_std": float(mc.std()),
+                "exact_mean": float(exact.mean()),
+                "exact_std": float(exact.std()),
+                "haar_mean": float(kurtosis_haar_mean(size)),
+            }
+        )
+        comps.append(
+            pd.DataFrame(
+                {
+                    "variant": variant,
+                    "size": np.int64(size),
+                    "component": np.arange(1, basis.shape[1] + 1, dtype=np.int64),
+                    "kurtosis_mc": mc,
+                    "kurtosis_exact": exact,
+                }
+            )
+        )
+    summary = pd.DataFrame(rows)
+    inv = 1.0 / summary["size"].to_numpy(dtype=np.float64)
+    fits = pd.DataFrame(
+        [
+            {"variant": variant, "source": source, **linear_fit(inv, summary[col].to_numpy())}
+            for source, col in (("mc", "mc_mean"), ("exact", "exact_mean"))
+        ]
+    )
+    save_parquet(out_components, pd.concat(comps, ignore_index=True))
+    save_parquet(out_fit, fits)
+    save_parquet(out_summary, summary)
+    return summary, fits
+
+
+def run_uniform_projections(
+    checkpoints: Mapping[str, PathLike],
+    x_indices: Sequence[int],
+    y_indices: Sequence[int],
+    n_samples: int,
+    bins: int,
+    seed: int,
+    out_table: PathLike,
+) -> pd.DataFrame:
+    """Fig. 5: histograms of ``x_i`` and ``y_i`` of uniform binary states, per model.
+
+    ``n_samples`` states ``v`` and ``h`` with iid Bernoulli(1/2) units (10,000 in the paper)
+    are drawn once and projected on every model's signed singular vectors. Eq. (51) predicts
+    mean ``mu_i = (1/2) sum_k U_ki`` (or ``V_ki``) and standard deviation exactly 1/2.
+
+    For ``i > min(N, M)`` the columns are LAPACK's orthonormal basis of the null space of
+    ``W^T`` (or ``W``): an arbitrary basis, not Haar-random, typically concentrated on few
+    units, so those projections need not look Gaussian (Eq. 51 still gives their mean and
+    standard deviation).
+
+    Parameters
+    ----------
+    checkpoints : mapping state -> path
+        E.g. ``{"untrained": epoch 0, "trained": last epoch}``; the models must share N and M.
+    x_indices, y_indices : sequence of int
+        1-based indices, clipped to N and M.
+    n_samples, bins : int
+    seed : int
+    out_table : path
+        One row per (state, variable, index, bin): ``state, epoch, variable`` (``x`` or
+        ``y``), ``index, bin_left, bin_right, bin_center, count, density`` and the constants
+        per histogram ``paired`` (``index <= min(N, M)``), ``mu`` (Eq. 51a-b), ``sigma``
+        (0.5, Eq. 51c), ``sample_mean, sample_std, n_samples``.
+
+    Returns
+    -------
+    pandas.DataFrame, the table written.
+    """
+    loaded = {state: _load(path) for state, path in checkpoints.items()}
+    shapes = {p.W.shape for p, _ in loaded.values()}
+    if len(shapes) != 1:
+        raise ValueError(f"models of different shapes: {sorted(shapes)}")
+    n_vis, n_hid = shapes.pop()
+    rng = stream(seed, "fig5", n_vis, n_hid)
+    v = random_binary(n_samples, n_vis, rng)
+    h = random_binary(n_samples, n_hid, rng)
+    parts = []
+    for state, (params, epoch) in loaded.items():
+        rec = decompose(params.W, params.a, params.b)
+        for variable, states, basis, mu, idx in (
+            ("x", v, rec.U, rec.mu_x, clip_indices(x_indices, n_vis)),
+            ("y", h, rec.V, rec.mu_y, clip_indices(y_indices, n_hid)),
+        ):
+            k = np.asarray(idx) - 1
+            values = project_states(states, basis[:, k])
+            for j, i in enumerate(idx):
+                hist = histogram_table(values[:, j], bins=int(bins))
+                hist.insert(0, "index", np.int64(i))
+                hist.insert(0, "variable", variable)
+                hist.insert(0, "epoch", np.int64(epoch))
+                hist.insert(0, "state", str(state))
+                hist["paired"] = bool(i <= rec.n_modes)
+                hist["mu"] = float(mu[i - 1])
+                hist["sigma"] = 0.5
+                hist["sample_mean"] = float(values[:, j].mean())
+                hist["sample_std"] = float(values[:, j].std())
+                hist["n_samples"] = np.int64(n_samples)
+                parts.append(hist)
+    table = pd.concat(parts, ignore_index=True)
+    save_parquet(out_table, table)
+    return table

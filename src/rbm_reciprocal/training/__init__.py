@@ -1,0 +1,11 @@
+"""Training of one RBM: settings, optimizers, the trainer (PCD, CD, Rdm-K).
+
+- :mod:`.settings` (numba-free, used by the config layer): methods, optimizer, init, the
+  checkpoint schedule.
+- :mod:`.optimizers`: Adam and SGD; :mod:`.trainer`: the numpy/numba trainer;
+  :mod:`.torch_trainer`: its PyTorch variant; :mod:`.select`: picks one from the backend.
+
+The loop with checkpoints, metrics and resume is the stage :mod:`rbm_reciprocal.stages.train`.
+
+May import: ``core``, ``sampling``.
+"""

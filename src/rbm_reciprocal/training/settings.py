@@ -1,0 +1,149 @@
+"""Training settings (numba-free): methods, optimizer, init, checkpoint schedule."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from rbm_reciprocal.core.errors import ConfigError
+from rbm_reciprocal.sampling.backend import BackendSettings
+
+METHODS = ("PCD", "CD", "Rdm")
+
+
+OPTIMIZERS = ("adam", "sgd")
+
+
+@dataclass(frozen=True)
+class OptimizerSettings:
+    """Optimizer hyper-parameters: Adam (lr, beta1, beta2, eps) or SGD (lr, momentum)."""
+
+    name: str = "adam"
+    lr: float = 1e-3
+    beta1: float = 0.9
+    beta2: float = 0.999
+    eps: float = 1e-8
+    momentum: float = 0.0
+
+    def __post_init__(self) -> None:
+        if self.name not in OPTIMIZERS:
+            raise ConfigError(f"unknown optimizer {self.name!r}; use one of {OPTIMIZERS}")
+        if not self.lr > 0:
+            raise ConfigError(f"learning rate must be positive, got {self.lr}")
+
+
+@dataclass(frozen=True)
+class InitSettings:
+    """Initialisation (see :func:`rbm_reciprocal.core.rbm.init_params`)."""
+
+    weight_std: float = 0.01
+    visible_bias: str = "data_logit"
+    hidden_bias: str = "zero"
+    bias_std: float = 0.01
+    logit_clip: float = 1e-6
+
+
+@dataclass(frozen=True)
+class TrainSettings:
+    """Everything that determines one training run (with the replica identity).
+
+    ``checkpoints`` is the sorted list of epochs at which parameters are saved; it
+    always contains 0 (the initialisation) and ``epochs``.
+    """
+
+    method: str = "PCD"
+    hidden: int = 500
+    replica: int = 0
+    seed: int = 0
+    gibbs_steps: int = 500
+    batch_size: int = 500
+    n_chains: int = 500
+    epochs: int = 100
+    updates_per_epoch: int | None = None
+    shuffle: bool = True
+    monitor_size: int = 500
+    checkpoints: tuple[int, ...] = (0, 100)
+    resume_every: int = 1
+    optimizer: OptimizerSettings = field(default_factory=OptimizerSettings)
+    init: InitSettings = field(default_factory=InitSettings)
+    backend: BackendSettings = field(default_factory=BackendSettings)
+
+    def __post_init__(self) -> None:
+        if self.method not in METHODS:
+            raise ConfigError(f"unknown training method {self.method!r}; use one of {METHODS}")
+        for name in ("hidden", "gibbs_steps", "batch_size", "n_chains", "epochs", "resume_every"):
+            if int(getattr(self, name)) < 1:
+                raise ConfigError(
+                    f"training setting {name} must be >= 1, got {getattr(self, name)}"
+                )
+        bad = [e for e in self.checkpoints if not 0 <= e <= self.epochs]
+        if bad:
+            raise ConfigError(f"checkpoint epochs {bad} outside 0..{self.epochs}")
+
+    @classmethod
+    def from_dict(cls, d: dict) -> TrainSettings:
+        """Build from a plain dict (e.g. the JSON passed by the Snakemake rule)."""
+        d = dict(d)
+        known = {f.name for f in dataclasses.fields(cls)}
+        unknown = sorted(set(d) - known)
+        if unknown:
+            raise ConfigError(f"unknown training settings {unknown}; known: {sorted(known)}")
+        if "optimizer" in d:
+            d["optimizer"] = OptimizerSettings(**d["optimizer"])
+        if "init" in d:
+            d["init"] = InitSettings(**d["init"])
+        if "backend" in d:
+            d["backend"] = BackendSettings.from_value(d["backend"])
+        if "checkpoints" in d:
+            d["checkpoints"] = tuple(sorted({int(e) for e in d["checkpoints"]}))
+        return cls(**d)
+
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+    def fingerprint(self) -> str:
+        """Hash of every setting that changes the numbers (used to validate a resume)."""
+        d = self.to_dict()
+        d.pop("resume_every")
+        if d["backend"]["name"] == "cpu":  # keeps CPU fingerprints of older partial runs
+            d.pop("backend")
+        return hashlib.sha256(json.dumps(d, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def checkpoint_epochs(
+    epochs: int,
+    every: int | None = None,
+    at: Sequence[int] | None = None,
+    geometric: int | None = None,
+) -> list[int]:
+    """Resolve a checkpoint schedule to a sorted list of epochs, always with 0 and ``epochs``.
+
+    Parameters
+    ----------
+    every : int, optional
+        Every ``every`` epochs.
+    at : sequence of int, optional
+        Explicit epochs.
+    geometric : int, optional
+        About ``geometric`` epochs spaced geometrically between 1 and ``epochs``.
+    """
+    chosen = {0, int(epochs)}
+    if every is not None:
+        if every < 1:
+            raise ConfigError(f"checkpoints.every must be >= 1, got {every}")
+        chosen.update(range(0, epochs + 1, every))
+    if at is not None:
+        bad = [e for e in at if not 0 <= int(e) <= epochs]
+        if bad:
+            raise ConfigError(f"checkpoint epochs {bad} outside 0..{epochs}")
+        chosen.update(int(e) for e in at)
+    if geometric is not None:
+        if geometric < 1:
+            raise ConfigError(f"checkpoints.geometric must be >= 1, got {geometric}")
+        chosen.update(int(round(x)) for x in np.geomspace(1, epochs, geometric))
+    return sorted(chosen)

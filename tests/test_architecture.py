@@ -1,0 +1,229 @@
+"""The package's architecture, checked on its source (AST): layers, no import circles,
+small modules, and a workflow that parses without numba, torch or matplotlib."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SRC = ROOT / "src"
+PKG = SRC / "rbm_reciprocal"
+
+#: Subpackages from data to figures; a module may import its own subpackage and the
+#: subpackages of lower layers only (``cli`` may import everything).
+LAYERS = {
+    "core": 0,
+    "data": 1,
+    "sampling": 2,
+    "training": 3,
+    "analysis": 4,
+    "claims": 5,
+    "figures": 5,
+    "pipeline": 6,
+    "stages": 7,
+    "cli_args": 8,
+    "cli": 9,
+    "__main__": 10,
+}
+#: Modules that common.smk imports: parsing the Snakefile must stay light.
+WORKFLOW_IMPORTS = (
+    "rbm_reciprocal.pipeline.config",
+    "rbm_reciprocal.pipeline.settings",
+    "rbm_reciprocal.pipeline.paths",
+    "rbm_reciprocal.pipeline.cost",
+    "rbm_reciprocal.pipeline.runtime",
+    "rbm_reciprocal.pipeline.resources",
+)
+MAX_LINES = 420  # "no module above ~400 lines"
+
+
+def module_name(path: Path) -> str:
+    parts = path.relative_to(SRC).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def package_imports(path: Path) -> list[tuple[str, bool, int]]:
+    """(imported module, inside a function, line) of every import of the package in ``path``."""
+    tree = ast.parse(path.read_text())
+    me = module_name(path)
+    is_pkg = path.name == "__init__.py"
+    inner = {
+        id(n)
+        for f in ast.walk(tree)
+        if isinstance(f, ast.FunctionDef | ast.AsyncFunctionDef)
+        for n in ast.walk(f)
+    }
+    out = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = me.split(".")[: len(me.split(".")) - node.level + (1 if is_pkg else 0)]
+                mod = ".".join(base + ([node.module] if node.module else []))
+            else:
+                mod = node.module or ""
+            targets = [mod]
+            if mod.startswith("rbm_reciprocal"):  # `from pkg import submodule`
+                targets = [
+                    f"{mod}.{a.name}" if (SRC / f"{mod}.{a.name}".replace(".", "/")).with_suffix(
+                        ".py"
+                    ).exists()
+                    else mod
+                    for a in node.names
+                ]
+        elif isinstance(node, ast.Import):
+            targets = [a.name for a in node.names]
+        else:
+            continue
+        for t in targets:
+            if t.startswith("rbm_reciprocal"):
+                out.append((t, id(node) in inner, node.lineno))
+    return out
+
+
+def graph() -> dict[str, set[str]]:
+    g: dict[str, set[str]] = {}
+    for path in PKG.rglob("*.py"):
+        g[module_name(path)] = {t for t, _, _ in package_imports(path)}
+    return g
+
+
+def find_cycle(g: dict[str, set[str]]) -> list[str] | None:
+    """One import circle of ``g`` (module names), or None."""
+    state: dict[str, int] = {}
+    stack: list[str] = []
+
+    def visit(n: str) -> list[str] | None:
+        state[n] = 1
+        stack.append(n)
+        for m in sorted(g.get(n, ())):
+            if m == n or m == "rbm_reciprocal":
+                continue
+            if state.get(m) == 1:
+                return stack[stack.index(m) :] + [m]
+            if m not in state and (found := visit(m)):
+                return found
+        stack.pop()
+        state[n] = 2
+        return None
+
+    for n in sorted(g):
+        if n not in state and (found := visit(n)):
+            return found
+    return None
+
+
+def layer(module: str) -> tuple[str, int]:
+    parts = module.split(".")
+    name = parts[1] if len(parts) > 1 else "__init__"
+    return name, LAYERS.get(name, -1)
+
+
+def test_find_cycle_finds_a_circle():
+    assert find_cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
+    assert find_cycle({"a": {"b"}, "b": {"c"}, "c": set()}) is None
+
+
+def test_no_import_circles():
+    cycle = find_cycle(graph())
+    assert cycle is None, " -> ".join(cycle or [])
+
+
+def test_imports_point_down_the_layers():
+    bad = []
+    for path in PKG.rglob("*.py"):
+        me = module_name(path)
+        if me == "rbm_reciprocal":
+            continue
+        sub, rank = layer(me)
+        assert rank >= 0, f"{me}: subpackage {sub!r} is not in LAYERS"
+        for target, _, line in package_imports(path):
+            if target == "rbm_reciprocal":  # __version__
+                continue
+            tsub, trank = layer(target)
+            if tsub != sub and (trank >= rank):
+                bad.append(f"{me}:{line} imports {target}")
+    assert not bad, "\n".join(bad)
+
+
+def test_imports_inside_functions_only_for_torch():
+    bad = [
+        f"{module_name(path)}:{line} imports {target} inside a function"
+        for path in PKG.rglob("*.py")
+        for target, inner, line in package_imports(path)
+        if inner and "torch" not in target
+    ]
+    assert not bad, "\n".join(bad)
+
+
+def test_modules_are_small_and_subpackages_documented():
+    big = {
+        str(p.relative_to(PKG)): n
+        for p in PKG.rglob("*.py")
+        if (n := len(p.read_text().splitlines())) > MAX_LINES
+    }
+    assert not big, f"modules above {MAX_LINES} lines: {big}"
+    for init in PKG.glob("*/__init__.py"):
+        doc = ast.get_docstring(ast.parse(init.read_text())) or ""
+        assert "May import" in doc, f"{init.parent.name}/__init__.py: say what it may import"
+
+
+def test_workflow_imports_no_numba_torch_or_matplotlib():
+    code = (
+        "import sys\n"
+        + "".join(f"import {m}\n" for m in WORKFLOW_IMPORTS)
+        + "print(sorted({m.split('.')[0] for m in sys.modules} & {'numba', 'torch', "
+        "'matplotlib', 'scipy', 'pandas'}))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=SRC
+    )
+    assert out.stdout.strip() == "[]"
+
+
+@pytest.mark.slow
+def test_parsing_the_snakefile_imports_no_numba(tmp_path):
+    """The issue's check: ``python -X importtime -m snakemake -n`` names no numba module.
+
+    Run in an empty folder, as on a fresh clone: where ``.snakemake/`` already records
+    params, Snakemake itself imports pandas (whose modules are named ``*numba*``) to compare
+    them, whatever the workflow imports."""
+    out = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "snakemake", "-n", "--cores", "1"]
+        + ["--snakefile", str(ROOT / "Snakefile"), "--configfile", str(ROOT / "config.yaml")],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert "rbm_reciprocal.pipeline.config" in out.stderr  # the check saw our imports
+    assert sum("numba" in line for line in out.stderr.splitlines()) == 0
+
+
+def test_validate_config_matches_snakemake_validate():
+    """The workflow validates with pipeline.config.validate_config (no pandas import); it must
+    fill the same defaults and reject the same configs as ``snakemake.utils.validate``."""
+    import copy
+
+    import yaml
+    from snakemake.exceptions import WorkflowError
+    from snakemake.utils import validate
+
+    from rbm_reciprocal.core.errors import ConfigError
+    from rbm_reciprocal.pipeline.config import SCHEMA, validate_config
+
+    for preset in ("smoke", "quick"):
+        raw = yaml.safe_load((ROOT / f"workflow/presets/{preset}.yaml").read_text())
+        ours, theirs = copy.deepcopy(raw), copy.deepcopy(raw)
+        validate_config(ours, SCHEMA)
+        validate(theirs, schema=str(SCHEMA))
+        assert ours == theirs and len(ours) > len(raw)
+    bad = {"model": {"hidden": [16, "many"]}}
+    with pytest.raises(ConfigError, match=r"model\.hidden\.1"):
+        validate_config(copy.deepcopy(bad), SCHEMA)
+    with pytest.raises(WorkflowError):
+        validate(copy.deepcopy(bad), schema=str(SCHEMA))
