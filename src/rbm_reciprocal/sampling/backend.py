@@ -79,6 +79,19 @@ def torch_available() -> bool:
     return importlib.util.find_spec("torch") is not None
 
 
+def import_torch() -> Any:
+    """The ``torch`` module, or one :class:`RBMError` (:data:`TORCH_MISSING`) without it.
+
+    The torch modules (``torch_gibbs``, ``torch_ais``, ``torch_trainer``) bind ``torch`` with
+    it at import; only :mod:`.select` modules import them, once the torch backend is chosen.
+    """
+    try:
+        import torch
+    except ImportError as exc:  # pragma: no cover - exercised where torch is absent
+        raise RBMError(TORCH_MISSING) from exc
+    return torch
+
+
 def require_torch(backend: BackendSettings) -> Any:
     """Check that the torch backend can run here; return its ``torch.device``.
 
@@ -90,10 +103,7 @@ def require_torch(backend: BackendSettings) -> Any:
         Without PyTorch (:data:`TORCH_MISSING`), or with ``device: cuda`` where PyTorch
         sees no GPU.
     """
-    try:
-        import torch
-    except ImportError as exc:
-        raise RBMError(TORCH_MISSING) from exc
+    torch = import_torch()
     if backend.device == "cuda" and not torch.cuda.is_available():
         raise RBMError(
             "backend 'torch' with device 'cuda', but PyTorch sees no GPU "

@@ -12,16 +12,11 @@ from rbm_reciprocal.sampling.ais import (
     checked_base_bias,
     weight_statistics,
 )
+from rbm_reciprocal.sampling.backend import import_torch
 from rbm_reciprocal.sampling.schedules import _check_betas
 from rbm_reciprocal.sampling.torch_gibbs import _torch_seed, to_tensors
 
-try:  # torch is an optional extra: `pip install -e .[gpu]`
-    import torch
-except ImportError as exc:  # pragma: no cover - exercised where torch is absent
-    from rbm_reciprocal.core.errors import RBMError
-    from rbm_reciprocal.sampling.backend import TORCH_MISSING
-
-    raise RBMError(TORCH_MISSING) from exc
+torch = import_torch()  # optional extra: `pip install -e .[gpu]`
 
 
 

@@ -6,14 +6,9 @@ import numpy as np
 
 from rbm_reciprocal.core.errors import ConfigError
 from rbm_reciprocal.core.rbm import RBMParams, prob_v_given_h
+from rbm_reciprocal.sampling.backend import import_torch
 
-try:  # torch is an optional extra: `pip install -e .[gpu]`
-    import torch
-except ImportError as exc:  # pragma: no cover - exercised where torch is absent
-    from rbm_reciprocal.core.errors import RBMError
-    from rbm_reciprocal.sampling.backend import TORCH_MISSING
-
-    raise RBMError(TORCH_MISSING) from exc
+torch = import_torch()  # optional extra: `pip install -e .[gpu]`
 
 
 

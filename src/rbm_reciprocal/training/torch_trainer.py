@@ -8,7 +8,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from rbm_reciprocal.core.rbm import RBMParams
-from rbm_reciprocal.sampling.backend import require_torch
+from rbm_reciprocal.sampling.backend import import_torch, require_torch
 from rbm_reciprocal.sampling.torch_gibbs import (
     TorchGibbsSampler,
     _torch_seed,
@@ -18,13 +18,7 @@ from rbm_reciprocal.sampling.torch_gibbs import (
 from rbm_reciprocal.training.settings import TrainSettings
 from rbm_reciprocal.training.trainer import Trainer
 
-try:  # torch is an optional extra: `pip install -e .[gpu]`
-    import torch
-except ImportError as exc:  # pragma: no cover - exercised where torch is absent
-    from rbm_reciprocal.core.errors import RBMError
-    from rbm_reciprocal.sampling.backend import TORCH_MISSING
-
-    raise RBMError(TORCH_MISSING) from exc
+torch = import_torch()  # optional extra: `pip install -e .[gpu]`
 
 
 
