@@ -1,0 +1,79 @@
+"""Figure of the loglik stage: Fig. 1 (left)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import matplotlib
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.ticker import MaxNLocator
+
+from rbm_reciprocal.figures.style import save_figure
+
+
+def fig1_left(
+    table: pd.DataFrame,
+    stem: str | os.PathLike,
+    split: str = "test",
+) -> list[Path]:
+    """Fig. 1 (left): mean log-likelihood per image versus epoch, per hidden size.
+
+    For each hidden size (colour) the AIS estimate is drawn solid and the reverse-AIS
+    estimate dashed, each as the mean over replicas with a band of +- one standard
+    deviation (no band with a single replica). AIS under-estimates ``log Z`` in expectation
+    (the LL curve is the optimistic side) and reverse AIS over-estimates it (the
+    conservative side), so the two curves bracket the log-likelihood. With several training
+    methods there is one panel per method.
+
+    Parameters
+    ----------
+    table : DataFrame
+        ``results/loglik/loglik.parquet``: columns ``method, hidden, replica, epoch``,
+        ``{split}_ll_ais``, ``{split}_ll_rais`` (from `rbm_reciprocal.analysis.loglik`).
+    stem : path
+        Output stem; ``<stem>.pdf`` and ``<stem>.png`` are written.
+    split : {"test", "train"}
+        Which log-likelihood to plot (the paper's is the test set).
+
+    Returns
+    -------
+    list of Path
+        The files written.
+    """
+
+    methods = sorted({str(x) for x in table["method"]})
+    hiddens = sorted({int(h) for h in table["hidden"]})
+    colors = matplotlib.colormaps["viridis"](np.linspace(0.0, 0.85, max(len(hiddens), 1)))
+    fig = Figure(figsize=(4.6 * len(methods), 3.6), layout="constrained")
+    axes = np.atleast_1d(fig.subplots(1, len(methods), sharey=True))
+    for ax, method in zip(axes, methods, strict=True):
+        for ci, hidden in enumerate(hiddens):
+            sel = table[(table["method"] == method) & (table["hidden"] == hidden)]
+            if sel.empty:
+                continue
+            for kind, ls in (("ais", "-"), ("rais", "--")):
+                stats = sel.groupby("epoch")[f"{split}_ll_{kind}"].agg(["mean", "std", "count"])
+                x = stats.index.to_numpy(dtype=float)
+                mean = stats["mean"].to_numpy(dtype=float)
+                std = np.where(stats["count"] > 1, stats["std"].to_numpy(dtype=float), 0.0)
+                ax.plot(x, mean, ls=ls, marker="o", ms=3, color=colors[ci], lw=1.4)
+                ax.fill_between(x, mean - std, mean + std, color=colors[ci], alpha=0.2, lw=0)
+        ax.set_xlabel("epoch")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        if len(methods) > 1:
+            ax.set_title(method)
+    axes[0].set_ylabel(f"{split} log-likelihood (nats per image)")
+    handles = [
+        Line2D([], [], color=colors[ci], lw=1.4, label=f"M = {hidden}")
+        for ci, hidden in enumerate(hiddens)
+    ]
+    handles += [
+        Line2D([], [], color="0.3", ls="-", label="AIS"),
+        Line2D([], [], color="0.3", ls="--", label="reverse AIS"),
+    ]
+    axes[-1].legend(handles=handles, frameon=False, fontsize=8, loc="lower right")
+    return save_figure(fig, stem)

@@ -1,0 +1,102 @@
+"""I/O edge of the figures: read the tables a figure needs and call its renderer.
+
+``render(name, inputs, stem, options)`` is what ``python -m rbm_reciprocal figure`` runs.
+Each renderer in :mod:`rbm_reciprocal.figures` writes ``<stem>.pdf`` and ``<stem>.png``;
+its data table is the input parquet(s), so restyling a plot never recomputes anything.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import pandas as pd
+
+from rbm_reciprocal.core.errors import ConfigError
+from rbm_reciprocal.core.io import load_npz
+from rbm_reciprocal.figures.claims import fig_diffusion
+from rbm_reciprocal.figures.landau import fig7_8
+from rbm_reciprocal.figures.loglik import fig1_left
+from rbm_reciprocal.figures.reciprocal import fig1_right, fig2, fig3_e, fig5
+from rbm_reciprocal.figures.spectra import fig3_f, fig3_mp
+from rbm_reciprocal.figures.symmetry import fig4, fig6
+
+
+def _fig3_mp(inputs: Sequence[str], stem: str, options: dict) -> None:
+    hist, curve = (pd.read_parquet(p) for p in inputs)
+    n, m = int(hist["n"].iloc[0]), int(hist["m"].iloc[0])
+    fig3_mp(hist, curve, n, m, stem, options.get("panel", ""))
+
+
+def _fig3_f(inputs: Sequence[str], stem: str, options: dict) -> None:
+    fig3_f(pd.read_parquet(inputs[0]), stem)
+
+
+def _fig4(inputs: Sequence[str], stem: str, options: dict) -> None:
+    js, noise, pdfs = (pd.read_parquet(p) for p in inputs)
+    fig4(js, noise, pdfs, stem)
+
+
+def _fig6(inputs: Sequence[str], stem: str, options: dict) -> None:
+    fig6(
+        load_npz(inputs[0]), pd.read_parquet(inputs[1]), stem, int(options.get("n_show", 36))
+    )
+
+
+def _fig1_right(inputs: Sequence[str], stem: str, options: dict) -> None:
+    landscapes, image = (pd.read_parquet(p) for p in inputs)
+    fig1_right(landscapes, image, stem)
+
+
+def _fig2(inputs: Sequence[str], stem: str, options: dict) -> None:
+    landscapes, points = (pd.read_parquet(p) for p in inputs)
+    fig2(landscapes, points, stem)
+
+
+def _fig3_e(inputs: Sequence[str], stem: str, options: dict) -> None:
+    """Inputs: the summary and ``_fit`` tables of each variant, in any order."""
+
+    tables = [pd.read_parquet(p) for p in inputs]
+    fits = pd.concat([t for t in tables if "intercept" in t.columns], ignore_index=True)
+    summary = pd.concat([t for t in tables if "mc_mean" in t.columns], ignore_index=True)
+    fig3_e(summary, fits, stem)
+
+
+def _fig5(inputs: Sequence[str], stem: str, options: dict) -> None:
+    fig5(pd.read_parquet(inputs[0]), stem)
+
+
+def _fig7_8(inputs: Sequence[str], stem: str, options: dict) -> None:
+    fig7_8(pd.read_parquet(inputs[0]), stem, options.get("hidden"))
+
+
+def _fig1_left(inputs: Sequence[str], stem: str, options: dict) -> None:
+    fig1_left(pd.read_parquet(inputs[0]), stem, options.get("split", "test"))
+
+
+def _fig_diffusion(inputs: Sequence[str], stem: str, options: dict) -> None:
+    """Inputs: spectrum, series, summary and final tables of ``run_diffusion`` (issue 7)."""
+
+    spectrum, series, summary, final = (pd.read_parquet(p) for p in inputs)
+    fig_diffusion(spectrum, series, summary, final, stem)
+
+
+RENDERERS: dict[str, Callable[[Sequence[str], str, dict], None]] = {
+    "fig1_left": _fig1_left,
+    "fig1_right": _fig1_right,
+    "fig2": _fig2,
+    "fig3_e": _fig3_e,
+    "fig5": _fig5,
+    "fig3_mp": _fig3_mp,
+    "fig3_f": _fig3_f,
+    "fig4": _fig4,
+    "fig6": _fig6,
+    "fig7_8": _fig7_8,
+    "fig_diffusion": _fig_diffusion,
+}
+
+
+def render(name: str, inputs: Sequence[str], stem: str, options: dict) -> None:
+    """Render figure ``name`` from its input tables to ``stem``.pdf/.png."""
+    if name not in RENDERERS:
+        raise ConfigError(f"unknown figure {name!r}; known: {sorted(RENDERERS)}")
+    RENDERERS[name](inputs, stem, options)

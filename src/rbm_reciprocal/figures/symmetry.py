@@ -1,0 +1,119 @@
+"""Figures of the symmetry stage: Fig. 4 (rotation JS) and Fig. 6 (rotated samples)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from rbm_reciprocal.figures.style import _image_grid, save_figure
+
+
+def fig4(
+    js: pd.DataFrame, noise: pd.DataFrame, pdfs: pd.DataFrame, stem: str | os.PathLike
+) -> list[Path]:
+    """Fig. 4: JS divergence of rotated vs unrotated ``W`` against ``1/M``.
+
+    Parameters
+    ----------
+    js : columns ``kind`` ("trained" / "untrained"), ``hidden``, ``method``, ``replica``,
+        ``js``; trained rows are averaged over replicas (mean +- std) per (hidden, method),
+        the untrained reference is the dashed line.
+    noise : column ``js_independent_inits`` (dotted line: two independent inits).
+    pdfs : ``bin_center, p_original, p_rotated`` of one trained replica (inset).
+    """
+    fig = Figure(figsize=(6.0, 4.2))
+    ax = fig.add_subplot(1, 1, 1)
+    trained = js[js["kind"] == "trained"]
+    markers = "osD^v"
+    for k, (method, grp) in enumerate(trained.groupby("method", sort=True)):
+        agg = grp.groupby("hidden")["js"].agg(["mean", "std", "count"]).reset_index()
+        agg["std"] = agg["std"].fillna(0.0)
+        ax.errorbar(
+            1.0 / agg["hidden"],
+            agg["mean"],
+            yerr=agg["std"],
+            marker=markers[k % 5],
+            capsize=3,
+            lw=1,
+            label=f"trained ({method})",
+        )
+        noise_lvl = grp.groupby("hidden")["js_noise"].mean()
+        ax.plot(
+            1.0 / noise_lvl.index,
+            noise_lvl.values,
+            "x",
+            color="grey",
+            ms=5,
+            label="noise, same shape" if k == 0 else None,
+        )
+        for _, r in agg.iterrows():
+            ax.annotate(
+                f"M={int(r['hidden'])}",
+                (1.0 / r["hidden"], r["mean"]),
+                textcoords="offset points",
+                xytext=(4, 4),
+                fontsize=7,
+            )
+    untrained = js[js["kind"] == "untrained"]
+    if len(untrained):
+        ax.axhline(
+            untrained["js"].mean(),
+            ls="--",
+            color="k",
+            lw=1,
+            label=f"untrained {int(untrained['n_visible'].iloc[0])}x"
+            f"{int(untrained['hidden'].iloc[0])}",
+        )
+    if len(noise):
+        ax.axhline(
+            noise["js_independent_inits"].mean(),
+            ls=":",
+            color="grey",
+            lw=1,
+            label="two independent inits",
+        )
+    ax.set_yscale("log")
+    ax.set_xlabel("1/M")
+    ax.set_ylabel("Jensen-Shannon divergence")
+    ax.legend(fontsize=7, loc="center right")
+    if len(pdfs):
+        inset = ax.inset_axes([0.1, 0.1, 0.33, 0.33])
+        inset.plot(pdfs["bin_center"], pdfs["p_original"], lw=0.8, label="W")
+        inset.plot(pdfs["bin_center"], pdfs["p_rotated"], lw=0.8, ls="--", label="W rot")
+        inset.set_yscale("log")
+        inset.tick_params(labelsize=6)
+        inset.legend(fontsize=6)
+        inset.set_title("entry PDFs", fontsize=7)
+    fig.tight_layout()
+    return save_figure(fig, stem)
+
+
+def fig6(
+    samples: dict[str, np.ndarray],
+    summary: pd.DataFrame,
+    stem: str | os.PathLike,
+    n_show: int = 36,
+) -> list[Path]:
+    """Fig. 6: Gibbs samples; after a pi rotation of the top-2 plane of U (global); after
+    random rotations avoiding the top-5 modes (local). ``samples`` holds ``p_original``,
+    ``p_global``, ``p_local`` (B, 784) probabilities; ``summary`` the fractions changed."""
+    row = summary.iloc[0]
+    titles = {
+        "p_original": "Gibbs samples",
+        "p_global": "U rotated by pi in plane (1, 2)\n"
+        f"{row['frac_changed_global']:.1%} pixels changed",
+        "p_local": f"{int(row['local_rotations'])} rotations avoiding top {int(row['avoid_top'])}"
+        f"\n{row['frac_changed_local']:.1%} pixels changed",
+    }
+    fig = Figure(figsize=(9.0, 3.4))
+    for k, (key, title) in enumerate(titles.items()):
+        ax = fig.add_subplot(1, 3, k + 1)
+        ax.imshow(_image_grid(samples[key], n_show), cmap="gray_r", vmin=0, vmax=1)
+        ax.set_title(title, fontsize=8)
+        ax.set_axis_off()
+    fig.tight_layout()
+    return save_figure(fig, stem)
