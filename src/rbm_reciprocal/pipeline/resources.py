@@ -42,12 +42,13 @@ from rbm_reciprocal.pipeline.runtime import job_runtime_minutes
 F32, F64 = 4, 8
 
 
-#: Peak RSS (MB) of a job's imports, before its arrays: ``light`` (numpy, numba, pandas,
-#: pyarrow: tables, downloads), ``compute`` (also the compiled Gibbs/AIS kernels and scipy),
-#: ``figure`` (matplotlib and the figure code). Snakemake's benchmarks of the smoke run
-#: (tiny arrays) measured up to 260, 350 and 355 MB in a fresh clone (first imports, numba
-#: compiling its kernels, matplotlib building its font cache), 100 MB less on reruns.
-BASE_MB = {"light": 350, "compute": 450, "figure": 450}
+#: Peak RSS (MB) of a job's imports, before its arrays. Every job runs the CLI, which imports
+#: the whole package (numpy, numba, scipy, pandas, pyarrow, matplotlib) at start-up; the kinds
+#: differ by what the job then does: ``light`` (tables, downloads), ``compute`` (compiles and
+#: runs the Gibbs/AIS kernels), ``figure`` (renders with matplotlib). Snakemake's benchmarks
+#: of the smoke run (tiny arrays) measured up to 381, 453 and 426 MB in a fresh clone (first
+#: imports, numba compiling its kernels, matplotlib building its font cache).
+BASE_MB = {"light": 450, "compute": 550, "figure": 500}
 
 
 #: Rules whose time is dense linear algebra (GEMMs of Gibbs sweeps, batched projections,
