@@ -10,6 +10,8 @@ sys.path.insert(0, str(Path(workflow.basedir) / "src"))
 from rbm_reciprocal.pipeline.config import (  # noqa: E402
     ConfigError,
     checkpoint_epochs_from_config,
+    coerce_to_schema,
+    load_schema,
     prepare_job_environment,
     select_model,
     validate_config,
@@ -28,8 +30,11 @@ from rbm_reciprocal.pipeline.settings import (  # noqa: E402
 )
 
 # The schema's validator with defaults (as snakemake.utils.validate; see validate_config).
+# Nested --config values arrive as strings (YAML BaseLoader): read them as the schema's types.
 try:
-    validate_config(config, Path(workflow.basedir) / "workflow/schemas/config.schema.yaml")
+    SCHEMA_FILE = Path(workflow.basedir) / "workflow/schemas/config.schema.yaml"
+    config.update(coerce_to_schema(config, load_schema(SCHEMA_FILE)))
+    validate_config(config, SCHEMA_FILE)
 except ConfigError as exc:  # one readable line instead of the whole schema
     raise WorkflowError(str(exc)) from None
 

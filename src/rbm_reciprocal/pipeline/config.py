@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import os
+import re
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -61,6 +62,93 @@ def load_config(paths: Sequence[str | Path], schema: str | Path = SCHEMA) -> dic
     return validate_config(config, schema)
 
 
+def load_schema(schema: str | Path = SCHEMA) -> dict:
+    """The config schema as a dict.
+
+    Raises
+    ------
+    ConfigError
+        If the schema file is missing.
+    """
+    if not Path(schema).is_file():
+        raise ConfigError(f"config schema {schema} not found: cannot validate the config")
+    with open(schema) as fh:
+        return yaml.safe_load(fh)
+
+
+_NULL = {"null", "~", "none", ""}
+_BOOL = {"true": True, "false": False, "yes": True, "no": False, "on": True, "off": False}
+_INT = re.compile(r"[-+]?\d+\Z")
+_NUMBER = re.compile(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\Z")
+
+
+def _types(schema: Mapping) -> list[str]:
+    t = schema.get("type", [])
+    return [t] if isinstance(t, str) else list(t)
+
+
+def _coerce_scalar(value: Any, types: list[str]) -> Any:
+    """``value`` as the first of ``types`` it can be read as, else unchanged."""
+    if isinstance(value, str):
+        text = value.strip()
+        if "null" in types and text in ("null", "~"):
+            return None  # YAML's null, also where a string is allowed
+        if not types or "string" in types:
+            return value  # a genuine string stays a string
+        if "null" in types and text.lower() in _NULL:
+            return None
+        if "boolean" in types and text.lower() in _BOOL:
+            return _BOOL[text.lower()]
+        if "integer" in types and _INT.match(text):
+            return int(text)
+        if "number" in types and _NUMBER.match(text):
+            number = float(text)
+            return int(number) if "integer" in types and number.is_integer() else number
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and types == ["string"]:
+        return str(value)  # a top-level --config key=2024 where a name is expected
+    return value
+
+
+def coerce_to_schema(config: Any, schema: Mapping) -> Any:
+    """A copy of ``config`` with strings read as the types the schema declares.
+
+    Snakemake parses nested ``--config`` values with YAML's ``BaseLoader``, so
+    ``--config 'training={"epochs":3}'`` gives the string ``'3'``. Walking the schema
+    (``properties``, ``additionalProperties``, ``items``), a string where the schema
+    declares no ``string`` type is read as ``null``, a boolean, an integer or a number, the
+    first of the declared types it matches; a value that matches none is left for the
+    validator to report. A string where ``string`` is allowed is never changed (but for
+    YAML's ``null`` and ``~`` where ``null`` is allowed too), and a
+    number where only ``string`` is allowed becomes its text (``--config figures_dir=2024``).
+
+    Parameters
+    ----------
+    config : Any
+        The merged config (or a part of it).
+    schema : Mapping
+        The JSON schema (or the sub-schema of that part).
+
+    Returns
+    -------
+    Any
+        The coerced copy; ``config`` itself is not modified.
+    """
+    types = _types(schema)
+    if isinstance(config, dict):
+        props = schema.get("properties", {})
+        extra = schema.get("additionalProperties")
+        out = {}
+        for key, value in config.items():
+            sub = props.get(key, extra if isinstance(extra, Mapping) else {})
+            out[key] = coerce_to_schema(value, sub)
+        return out
+    if isinstance(config, list):
+        items = schema.get("items", {})
+        return [coerce_to_schema(v, items if isinstance(items, Mapping) else {}) for v in config]
+    return _coerce_scalar(config, types)
+
+
 def _validator_with_defaults(schema: dict) -> jsonschema.protocols.Validator:
     """Draft 2020-12 validator that fills ``default`` values, as ``snakemake.utils.validate``
     with ``set_default=True`` (the recipe of the jsonschema FAQ)."""
@@ -88,10 +176,7 @@ def validate_config(config: dict, schema: str | Path = SCHEMA) -> dict:
     ConfigError
         If the schema is missing, or one line naming the first key that fails it.
     """
-    if not Path(schema).is_file():
-        raise ConfigError(f"config schema {schema} not found: cannot validate the config")
-    with open(schema) as fh:
-        schema_doc = yaml.safe_load(fh)
+    schema_doc = load_schema(schema)
     errors = _validator_with_defaults(schema_doc).iter_errors(config)
     error = jsonschema.exceptions.best_match(errors)
     if error is not None:

@@ -65,10 +65,18 @@ def loglik_epochs_from_config(config: dict[str, Any], checkpoints: Sequence[int]
     if missing:
         raise ConfigError(
             f"loglik.epochs {missing} are not training checkpoints "
-            f"(checkpoints: {list(checkpoints)}); add them to training.checkpoints "
-            "or change loglik.epochs"
+            f"(training.epochs {max(checkpoints)}, checkpoints: {_short(checkpoints)}); "
+            "change loglik.epochs, or training.epochs / training.checkpoints"
         )
     return wanted
+
+
+def _short(values: Sequence[int]) -> str:
+    """``[0, 1, ..., 100]`` for long lists (one readable line)."""
+    values = [int(v) for v in values]
+    if len(values) <= 8:
+        return str(values)
+    return f"[{values[0]}, {values[1]}, ..., {values[-1]}] ({len(values)} epochs)"
 
 
 def loglik_settings_from_config(config: dict[str, Any]) -> dict[str, Any]:

@@ -1,0 +1,75 @@
+"""Command-line overrides: nested --config values (strings from YAML's BaseLoader) are read
+as the types the schema declares, through `snakemake -n` as a user types them."""
+
+import re
+
+import pytest
+from conftest import ROOT, snakemake_with
+
+from rbm_reciprocal.core.errors import ConfigError
+from rbm_reciprocal.pipeline.config import coerce_to_schema, load_schema, validate_config
+
+SCHEMA = load_schema()
+
+
+def test_nested_strings_become_the_declared_types():
+    raw = {
+        "seed": "7",
+        "training": {"epochs": "3", "optimizer": {"lr": "1e-2"}, "shuffle": "false"},
+        "model": {"hidden": ["16", "32"], "replicas": "2"},
+        "loglik": {"epochs": ["1", "2"], "betas": {"n": "300", "schedule": "uniform"}},
+        "data": {"n_train": "null", "threshold": "0.25", "sha256": {"x": "null"}},
+        "landau": {"epochs": "~", "method": "PCD"},
+    }
+    out = coerce_to_schema(raw, SCHEMA)
+    assert out["seed"] == 7 and out["training"]["epochs"] == 3
+    assert out["training"]["optimizer"]["lr"] == 0.01 and out["training"]["shuffle"] is False
+    assert out["model"] == {"hidden": [16, 32], "replicas": 2}
+    assert out["loglik"]["epochs"] == [1, 2] and out["loglik"]["betas"]["n"] == 300
+    assert out["data"]["n_train"] is None and out["data"]["threshold"] == 0.25
+    assert out["data"]["sha256"] == {"x": None}
+    assert out["landau"] == {"epochs": None, "method": "PCD"}
+    assert raw["training"]["epochs"] == "3"  # the input is not modified
+    validate_config(out)  # and the result passes the schema
+
+
+def test_genuine_strings_are_never_numbers():
+    out = coerce_to_schema(
+        {"results_dir": "2024", "figures_dir": 2025, "data": {"sources": ["123", "null"]},
+         "reciprocal": {"model": {"method": "null"}},
+         "symmetry": {"model": {"method": "1", "hidden": "500"}}},
+        SCHEMA,
+    )
+    assert out["results_dir"] == "2024" and out["figures_dir"] == "2025"
+    assert out["data"]["sources"] == ["123", "null"]  # a string-only list keeps "null"
+    assert out["reciprocal"]["model"]["method"] is None  # YAML null where null is allowed
+    # method may be a string or null: the string "1" stays a string, hidden becomes 500
+    assert out["symmetry"]["model"] == {"method": "1", "hidden": 500}
+
+
+def test_strings_that_match_no_declared_type_are_left_for_the_validator():
+    out = coerce_to_schema({"training": {"epochs": "three", "batch_size": "2.5"}}, SCHEMA)
+    assert out["training"] == {"epochs": "three", "batch_size": "2.5"}
+    with pytest.raises(ConfigError, match="is not of type 'integer'"):
+        validate_config(out)
+
+
+def _dry(*config: str, preset: bool = True) -> str:
+    files = [ROOT / "config.yaml"] + ([ROOT / "workflow/presets/smoke.yaml"] if preset else [])
+    r = snakemake_with(ROOT / "tests", files, "-n", "--cores", "1", "--config", *config)
+    return r.returncode, r.stdout + r.stderr
+
+
+def test_nested_overrides_plan_through_snakemake():
+    rc, out = _dry('training={"epochs":2}', 'loglik={"epochs":[1,2]}', 'model={"hidden":[16]}')
+    assert rc == 0, out[-3000:]
+    assert "epoch_0002.npz" in out and "epoch_0003" not in out
+    assert re.search(r"^train_rbm\s+2$", out, re.M) and re.search(r"^loglik\s+4$", out, re.M)
+
+
+def test_contradicting_override_is_one_line_naming_both_keys():
+    rc, out = _dry('training={"epochs":3}', preset=False)
+    assert rc != 0
+    lines = [ln for ln in out.splitlines() if "loglik.epochs" in ln]
+    assert len(lines) == 1 and "training.epochs 3" in lines[0], out[-2000:]
+    assert "[10, 20, 30, 40, 50, 60, 70, 80, 90, 100]" in lines[0]
