@@ -365,9 +365,9 @@ def test_load_dataset_rejects_bad_npz(tmp_path, override, needle):
 def test_load_dataset_not_npz(tmp_path):
     path = tmp_path / "bad.npz"
     path.write_bytes(b"garbage")
-    with pytest.raises(DataError, match="not a readable .npz"):
+    with pytest.raises(DataError, match="bad.npz is damaged .*rule prepare_mnist"):
         load_dataset(path)
-    with pytest.raises(DataError, match="not found"):
+    with pytest.raises(DataError, match="nope.npz is missing"):
         load_dataset(tmp_path / "nope.npz")
     np.savez(tmp_path / "ok.npz", **_arrays())
     assert load_dataset(tmp_path / "ok.npz").train.shape == (4, 784)

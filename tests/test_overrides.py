@@ -35,9 +35,13 @@ def test_nested_strings_become_the_declared_types():
 
 def test_genuine_strings_are_never_numbers():
     out = coerce_to_schema(
-        {"results_dir": "2024", "figures_dir": 2025, "data": {"sources": ["123", "null"]},
-         "reciprocal": {"model": {"method": "null"}},
-         "symmetry": {"model": {"method": "1", "hidden": "500"}}},
+        {
+            "results_dir": "2024",
+            "figures_dir": 2025,
+            "data": {"sources": ["123", "null"]},
+            "reciprocal": {"model": {"method": "null"}},
+            "symmetry": {"model": {"method": "1", "hidden": "500"}},
+        },
         SCHEMA,
     )
     assert out["results_dir"] == "2024" and out["figures_dir"] == "2025"

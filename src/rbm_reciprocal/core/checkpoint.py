@@ -43,6 +43,12 @@ def checkpoint_paths(run_dir: PathLike, epochs: Sequence[int]) -> list[Path]:
     return [checkpoint_path(run_dir, e) for e in epochs]
 
 
+def checkpoint_rule(path: PathLike) -> str:
+    """The rule that writes a checkpoint file: ``untrained_reference`` for the untrained
+    reference (``untrained_M{M}.npz``), else ``train_rbm``."""
+    return "untrained_reference" if Path(path).name.startswith("untrained") else "train_rbm"
+
+
 @dataclass(frozen=True)
 class Checkpoint:
     """The arrays of one checkpoint file, as stored.
@@ -75,12 +81,16 @@ def read_checkpoint(path: PathLike) -> Checkpoint:
     Raises
     ------
     DataError
-        If the file lacks one of ``W``, ``a``, ``b``.
+        One line naming the file and the rule to rerun if it is missing, truncated or
+        corrupt, or lacks one of ``W``, ``a``, ``b``.
     """
-    d = load_npz(path)
+    d = load_npz(path, checkpoint_rule(path))
     missing = [k for k in CHECKPOINT_KEYS if k not in d]
     if missing:
-        raise DataError(f"{path} is not a checkpoint: it lacks {missing}")
+        raise DataError(
+            f"{path} is not a checkpoint: it lacks {missing}; delete it and rerun rule "
+            f"{checkpoint_rule(path)}: snakemake --cores 1 --force {path}"
+        )
     return Checkpoint(
         W=d["W"],
         a=d["a"],

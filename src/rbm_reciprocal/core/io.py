@@ -14,6 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
+from rbm_reciprocal.core.errors import DataError
+
 
 @contextmanager
 def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
@@ -45,10 +47,38 @@ def save_npz(path: str | os.PathLike, **arrays: np.ndarray) -> None:
             np.savez(fh, **arrays)
 
 
-def load_npz(path: str | os.PathLike) -> dict[str, np.ndarray]:
-    """Load every array of an ``.npz`` into memory and close the file."""
-    with np.load(path, allow_pickle=False) as data:
-        return {k: data[k] for k in data.files}
+def damaged_file_message(path: str | os.PathLike, exc: BaseException, rule: str | None) -> str:
+    """One line for a file that exists but cannot be read: what, why, what to rerun.
+
+    ``rule`` is the workflow rule that writes the file, when the reader knows it; the
+    command ``snakemake --force <path>`` reruns whichever rule writes it in any case.
+    """
+    reason = " ".join(str(exc).split()) or type(exc).__name__
+    if isinstance(exc, FileNotFoundError):
+        what = "is missing"
+    else:
+        what = f"is damaged (truncated or corrupt: {type(exc).__name__}: {reason})"
+    by = f"rule {rule}" if rule else "the rule that writes it"
+    return (
+        f"{path} {what}; delete it and rerun {by}: "
+        f"snakemake --cores 1 --force {path}"
+    )
+
+
+def load_npz(path: str | os.PathLike, rule: str | None = None) -> dict[str, np.ndarray]:
+    """Load every array of an ``.npz`` into memory and close the file.
+
+    Raises
+    ------
+    DataError
+        One line naming the file and the rule to rerun (``rule``, when given) if the file is
+        missing, truncated or corrupt.
+    """
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            return {k: data[k] for k in data.files}
+    except Exception as exc:  # zipfile.BadZipFile, ValueError, OSError, EOFError, ...
+        raise DataError(damaged_file_message(path, exc, rule)) from exc
 
 
 PathLike = str | os.PathLike

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from rbm_reciprocal.core.errors import ConfigError, DataError
-from rbm_reciprocal.core.io import save_npz
+from rbm_reciprocal.core.io import load_npz, save_npz
 from rbm_reciprocal.core.streams import stream
 from rbm_reciprocal.data.idx import MNIST_FILES, _raw_file, read_idx
 
@@ -255,13 +255,7 @@ _DATASET_KEYS = ("train", "train_labels", "test", "test_labels", "meta")
 
 
 def _load_npz(path: Path) -> dict[str, np.ndarray]:
-    try:
-        with np.load(path, allow_pickle=False) as data:
-            arrays = {k: data[k] for k in data.files}
-    except FileNotFoundError as exc:
-        raise DataError(f"{path}: dataset file not found") from exc
-    except Exception as exc:  # zipfile.BadZipFile, ValueError, OSError, EOFError, ...
-        raise DataError(f"{path}: not a readable .npz dataset ({exc})") from exc
+    arrays = load_npz(path, "prepare_mnist")  # a damaged file: one line, the rule to rerun
     missing = [k for k in _DATASET_KEYS if k not in arrays]
     if missing:
         raise DataError(f"{path}: dataset is missing key(s) {missing}; found {sorted(arrays)}")

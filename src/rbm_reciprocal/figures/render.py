@@ -13,6 +13,7 @@ import pandas as pd
 
 from rbm_reciprocal.core.errors import ConfigError
 from rbm_reciprocal.core.io import load_npz
+from rbm_reciprocal.core.tables import read_table
 from rbm_reciprocal.figures.claims import fig_diffusion
 from rbm_reciprocal.figures.landau import fig7_8
 from rbm_reciprocal.figures.loglik import fig1_left
@@ -22,61 +23,64 @@ from rbm_reciprocal.figures.symmetry import fig4, fig6
 
 
 def _fig3_mp(inputs: Sequence[str], stem: str, options: dict) -> None:
-    hist, curve = (pd.read_parquet(p) for p in inputs)
+    hist, curve = (read_table(p) for p in inputs)
     n, m = int(hist["n"].iloc[0]), int(hist["m"].iloc[0])
     fig3_mp(hist, curve, n, m, stem, options.get("panel", ""))
 
 
 def _fig3_f(inputs: Sequence[str], stem: str, options: dict) -> None:
-    fig3_f(pd.read_parquet(inputs[0]), stem)
+    fig3_f(read_table(inputs[0]), stem)
 
 
 def _fig4(inputs: Sequence[str], stem: str, options: dict) -> None:
-    js, noise, pdfs = (pd.read_parquet(p) for p in inputs)
+    js, noise, pdfs = (read_table(p) for p in inputs)
     fig4(js, noise, pdfs, stem)
 
 
 def _fig6(inputs: Sequence[str], stem: str, options: dict) -> None:
     fig6(
-        load_npz(inputs[0]), pd.read_parquet(inputs[1]), stem, int(options.get("n_show", 36))
+        load_npz(inputs[0], "rotated_samples"),
+        read_table(inputs[1]),
+        stem,
+        int(options.get("n_show", 36)),
     )
 
 
 def _fig1_right(inputs: Sequence[str], stem: str, options: dict) -> None:
-    landscapes, image = (pd.read_parquet(p) for p in inputs)
+    landscapes, image = (read_table(p) for p in inputs)
     fig1_right(landscapes, image, stem)
 
 
 def _fig2(inputs: Sequence[str], stem: str, options: dict) -> None:
-    landscapes, points = (pd.read_parquet(p) for p in inputs)
+    landscapes, points = (read_table(p) for p in inputs)
     fig2(landscapes, points, stem)
 
 
 def _fig3_e(inputs: Sequence[str], stem: str, options: dict) -> None:
     """Inputs: the summary and ``_fit`` tables of each variant, in any order."""
 
-    tables = [pd.read_parquet(p) for p in inputs]
+    tables = [read_table(p) for p in inputs]
     fits = pd.concat([t for t in tables if "intercept" in t.columns], ignore_index=True)
     summary = pd.concat([t for t in tables if "mc_mean" in t.columns], ignore_index=True)
     fig3_e(summary, fits, stem)
 
 
 def _fig5(inputs: Sequence[str], stem: str, options: dict) -> None:
-    fig5(pd.read_parquet(inputs[0]), stem)
+    fig5(read_table(inputs[0]), stem)
 
 
 def _fig7_8(inputs: Sequence[str], stem: str, options: dict) -> None:
-    fig7_8(pd.read_parquet(inputs[0]), stem, options.get("hidden"))
+    fig7_8(read_table(inputs[0]), stem, options.get("hidden"))
 
 
 def _fig1_left(inputs: Sequence[str], stem: str, options: dict) -> None:
-    fig1_left(pd.read_parquet(inputs[0]), stem, options.get("split", "test"))
+    fig1_left(read_table(inputs[0]), stem, options.get("split", "test"))
 
 
 def _fig_diffusion(inputs: Sequence[str], stem: str, options: dict) -> None:
     """Inputs: spectrum, series, summary and final tables of ``run_diffusion`` (issue 7)."""
 
-    spectrum, series, summary, final = (pd.read_parquet(p) for p in inputs)
+    spectrum, series, summary, final = (read_table(p) for p in inputs)
     fig_diffusion(spectrum, series, summary, final, stem)
 
 

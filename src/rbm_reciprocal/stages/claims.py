@@ -23,7 +23,7 @@ from rbm_reciprocal.claims.table import claims_html, claims_markdown, claims_tab
 from rbm_reciprocal.core.checkpoint import read_checkpoint
 from rbm_reciprocal.core.io import PathLike, atomic_path
 from rbm_reciprocal.core.streams import seed_int, stream
-from rbm_reciprocal.core.tables import save_parquet
+from rbm_reciprocal.core.tables import read_table, save_parquet
 from rbm_reciprocal.data.dataset import load_dataset
 
 
@@ -287,11 +287,11 @@ def run_claims(
         if p is None or (isinstance(p, (list, tuple)) and not p):
             continue
         if key == "random":
-            tables[key] = [pd.read_parquet(q) for q in p]
+            tables[key] = [read_table(q) for q in p]
         elif isinstance(p, (list, tuple)):
-            tables[key] = pd.concat([pd.read_parquet(q) for q in p], ignore_index=True)
+            tables[key] = pd.concat([read_table(q) for q in p], ignore_index=True)
         else:
-            tables[key] = pd.read_parquet(p)
+            tables[key] = read_table(p)
     table = claims_table(tables, epochs, min_epochs)
     save_parquet(out_table, table)
     with atomic_path(out_markdown) as tmp:

@@ -13,7 +13,7 @@ from rbm_reciprocal.analysis.loglik_settings import LOGLIK_COLUMNS, LoglikSettin
 from rbm_reciprocal.core.checkpoint import load_checkpoint
 from rbm_reciprocal.core.errors import ConfigError
 from rbm_reciprocal.core.streams import loglik_rng
-from rbm_reciprocal.core.tables import save_parquet
+from rbm_reciprocal.core.tables import read_table, save_parquet
 from rbm_reciprocal.data.dataset import load_dataset
 from rbm_reciprocal.sampling.backend import require_torch
 
@@ -75,7 +75,7 @@ def collect_loglik(paths: Sequence[str | Path], out: str | Path) -> pd.DataFrame
     """Concatenate one-row job tables into ``out``, sorted by method, hidden, replica, epoch."""
     if not paths:
         raise ConfigError("no log-likelihood tables to collect")
-    table = pd.concat([pd.read_parquet(p) for p in paths], ignore_index=True)
+    table = pd.concat([read_table(p) for p in paths], ignore_index=True)
     table = table.sort_values(["method", "hidden", "replica", "epoch"], ignore_index=True)
     save_parquet(out, table[list(LOGLIK_COLUMNS)])
     return table

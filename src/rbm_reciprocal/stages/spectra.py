@@ -23,7 +23,7 @@ from rbm_reciprocal.analysis.spectra import (
 from rbm_reciprocal.core.checkpoint import read_checkpoint
 from rbm_reciprocal.core.io import PathLike, save_npz
 from rbm_reciprocal.core.streams import stream
-from rbm_reciprocal.core.tables import save_parquet
+from rbm_reciprocal.core.tables import read_table, save_parquet
 
 
 def run_random_spectrum(
@@ -178,6 +178,6 @@ def run_spectral_gap(
     values_table: PathLike, out_table: PathLike, window: tuple[float, float] = PAPER_GAP
 ) -> pd.DataFrame:
     """Write :func:`spectral_gap_table` of ``trained_values.parquet`` to ``out_table``."""
-    table = spectral_gap_table(pd.read_parquet(values_table), window)
+    table = spectral_gap_table(read_table(values_table), window)
     save_parquet(out_table, table)
     return table

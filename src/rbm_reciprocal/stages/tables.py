@@ -7,11 +7,11 @@ from collections.abc import Sequence
 import pandas as pd
 
 from rbm_reciprocal.core.io import PathLike
-from rbm_reciprocal.core.tables import save_parquet
+from rbm_reciprocal.core.tables import read_table, save_parquet
 
 
 def concat_tables(inputs: Sequence[PathLike], out: PathLike) -> pd.DataFrame:
     """Concatenate the parquet tables ``inputs`` (in order) into ``out``."""
-    table = pd.concat([pd.read_parquet(p) for p in inputs], ignore_index=True)
+    table = pd.concat([read_table(p) for p in inputs], ignore_index=True)
     save_parquet(out, table)
     return table

@@ -13,9 +13,9 @@ import numpy as np
 import pandas as pd
 
 from rbm_reciprocal.core.checkpoint import checkpoint_path, save_checkpoint
-from rbm_reciprocal.core.errors import DivergenceError
+from rbm_reciprocal.core.errors import DataError, DivergenceError
 from rbm_reciprocal.core.io import PathLike, load_npz, save_npz
-from rbm_reciprocal.core.tables import save_parquet
+from rbm_reciprocal.core.tables import read_table, save_parquet
 from rbm_reciprocal.data.dataset import load_dataset
 from rbm_reciprocal.training.select import make_trainer
 from rbm_reciprocal.training.settings import TrainSettings
@@ -79,16 +79,19 @@ def run_training(
 
     resume_file = partial / "resume.npz"
     if resume_file.exists():
-        st = load_npz(resume_file)
-        if str(st["fingerprint"]) == s.fingerprint():
-            trainer.load_state(st)
+        try:
+            st = load_npz(resume_file, "train_rbm")
             metrics_file = partial / "metrics.parquet"
-            if metrics_file.exists():
-                rows = pd.read_parquet(metrics_file).to_dict("records")
-                rows = [r for r in rows if r["epoch"] <= trainer.epoch]
+            old_rows = read_table(metrics_file).to_dict("records") if metrics_file.exists() else []
+        except DataError as exc:  # a run killed while writing: start again
+            st, old_rows = {}, []
+            log(f"{tag} {str(exc).split(';')[0]}")
+        if "fingerprint" in st and str(st["fingerprint"]) == s.fingerprint():
+            trainer.load_state(st)
+            rows = [r for r in old_rows if r["epoch"] <= trainer.epoch]
             log(f"{tag} resuming from epoch {trainer.epoch} ({trainer.updates} updates)")
         else:
-            log(f"{tag} discarding a partial run made with other settings")
+            log(f"{tag} discarding a partial run (other settings, or damaged)")
             shutil.rmtree(partial)
             partial.mkdir(parents=True)
 
