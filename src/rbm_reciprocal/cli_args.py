@@ -236,4 +236,22 @@ def build_parser() -> argparse.ArgumentParser:
     cl.add_argument("--out", required=True, help="claims parquet")
     cl.add_argument("--out-md", required=True, help="claims Markdown table")
     cl.add_argument("--out-html", help="claims HTML table (shown in the Snakemake report)")
+
+    mo = sub.add_parser("models", help="export trained models as an archive, or import one")
+    mos = mo.add_subparsers(dest="action", required=True)
+    ex = mos.add_parser("export", help="checkpoints + metrics of every model, and a manifest")
+    ex.add_argument("--results", default="results", help="the run's results folder")
+    ex.add_argument("--out", required=True, help="archive folder (publish or tar it as is)")
+    ex.add_argument(
+        "--configfile", nargs="+", help="the run's config files (default: its run_parameters.yaml)"
+    )
+    im = mos.add_parser("import", help="fetch and verify an archive's models (rule import_models)")
+    im.add_argument("--source", required=True, help="folder, file:// or http(s) URL of an archive")
+    im.add_argument("--results", required=True)
+    im.add_argument("--files", nargs="+", required=True, help="paths relative to --results")
+    im.add_argument("--training", required=True, help="JSON training fingerprint of the config")
+    im.add_argument("--manifest-out", required=True)
+    im.add_argument("--retries", type=int, default=3)
+    im.add_argument("--timeout", type=float, default=60.0)
+    im.add_argument("--backoff", type=float, default=1.0)
     return p

@@ -27,6 +27,7 @@ from rbm_reciprocal.pipeline.settings import (  # noqa: E402
     loglik_epochs_from_config,
     loglik_settings_from_config,
     train_settings_from_config,
+    training_fingerprint,
 )
 
 # The schema's validator with defaults (as snakemake.utils.validate; see validate_config).
@@ -99,6 +100,21 @@ def untrained_reference_files():
     """Checkpoint and JS-noise table of Fig. 4's untrained reference (symmetry.reference)."""
     m = config["symmetry"]["reference"]["hidden"]
     return untrained_reference_file(RES, m), untrained_noise_file(RES, m)
+
+
+def named_checkpoint_files(method, hidden, replica):
+    """Checkpoints of one run as named outputs (epoch_EEEE: path), as caching requires."""
+    return {f"epoch_{e:04d}": checkpoint_file(RES, method, hidden, replica, e) for e in EPOCHS}
+
+
+def model_files():
+    """Checkpoints and metrics table of every trained model, one list per model."""
+    return [
+        checkpoint_files(meth, m, r) + [f"{RES}/train/{meth}/M{m}/replica{r}/metrics.parquet"]
+        for m in HIDDEN
+        for meth in METHODS
+        for r in REPLICAS
+    ]
 
 
 def final_checkpoints():

@@ -12,8 +12,7 @@ rule loglik:
         f"{RES}/loglik/{{method}}/M{{hidden}}/replica{{replica}}/epoch_{{epoch}}.parquet",
     log:
         f"{RES}/logs/loglik/{{method}}_M{{hidden}}_replica{{replica}}_epoch{{epoch}}.log",
-    benchmark:
-        f"{RES}/benchmarks/loglik/{{method}}_M{{hidden}}_replica{{replica}}_epoch{{epoch}}.tsv"
+    cache: True  # between-workflow cache (train.smk): no benchmark, the log has time and memory
     params:
         settings=loglik_settings_json(),
     wildcard_constraints:

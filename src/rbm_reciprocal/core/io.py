@@ -6,6 +6,7 @@ Numpy only (no pandas), so that the config layer can import it cheaply; tables a
 
 from __future__ import annotations
 
+import hashlib
 import os
 import tempfile
 from collections.abc import Iterator
@@ -79,6 +80,15 @@ def load_npz(path: str | os.PathLike, rule: str | None = None) -> dict[str, np.n
             return {k: data[k] for k in data.files}
     except Exception as exc:  # zipfile.BadZipFile, ValueError, OSError, EOFError, ...
         raise DataError(damaged_file_message(path, exc, rule)) from exc
+
+
+def sha256_file(path: str | os.PathLike, chunk: int = 1 << 20) -> str:
+    """Hex sha256 of a file's bytes."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while block := fh.read(chunk):
+            h.update(block)
+    return h.hexdigest()
 
 
 PathLike = str | os.PathLike

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from rbm_reciprocal.core.errors import ConfigError, DataError, DownloadError
-from rbm_reciprocal.core.io import atomic_path
+from rbm_reciprocal.core.io import atomic_path, sha256_file
 from rbm_reciprocal.data.idx import (
     _CHUNK,
     _GZIP_MAGIC,
@@ -132,22 +132,22 @@ def _describe(exc: BaseException) -> str:
 
 def _fetch_http(
     url: str,
-    name: str,
     dest: Path,
-    sha256: str | None,
+    verify: Callable[[Path], Any],
     retries: int,
     timeout: float,
     backoff: float,
     log: Log,
 ) -> None:
-    """Download ``url`` to ``dest`` atomically with retries; raise _SourceFailed if it fails."""
+    """Download ``url`` to ``dest`` atomically with retries, ``verify`` the temporary file
+    (it raises _SourceFailed for a bad file); raise _SourceFailed if it fails."""
     attempts = max(1, int(retries))
     reason = ""
     for k in range(attempts):
         try:
             with atomic_path(dest) as tmp:
                 _http_get(url, tmp, timeout)
-                _verify(tmp, name, sha256)
+                verify(tmp)
             return
         except _SourceFailed:
             raise  # a bad file: retrying the same mirror would not help
@@ -231,7 +231,8 @@ def fetch_file(
             if folder is None:
                 url = source.rstrip("/") + "/" + name + ".gz"
                 log(f"{name}.gz: downloading {url}")
-                _fetch_http(url, name, dest, sha256, retries, timeout, backoff, log)
+                verify = lambda tmp: _verify(tmp, name, sha256)  # noqa: E731
+                _fetch_http(url, dest, verify, retries, timeout, backoff, log)
                 origin = url
             else:
                 log(f"{name}.gz: copying from {folder}")
@@ -248,6 +249,51 @@ def fetch_file(
         f"Could not obtain MNIST file {name}.gz from any of {len(failures)} source(s):\n"
         f"{tried}\n{_CONFIG_HINT}"
     )
+
+
+def fetch_verified(
+    source: str,
+    relpath: str,
+    dest: str | os.PathLike,
+    sha256: str | None,
+    retries: int = 3,
+    timeout: float = 30.0,
+    backoff: float = 1.0,
+    log: Log = print,
+) -> Path:
+    """Obtain ``source/relpath`` into ``dest`` atomically, checking the sha256 of its bytes.
+
+    The machinery of :func:`fetch_file` for any file: ``source`` is a folder, a ``file://``
+    URL or an http(s) base URL; network errors are retried (``retries``, ``timeout``,
+    ``backoff`` as there); a file whose sha256 differs is refused at once.
+
+    Raises
+    ------
+    DownloadError
+        One line naming the source, the file and the reason.
+    """
+    dest = Path(dest)
+
+    def verify(tmp: Path) -> None:
+        if sha256 is not None and (digest := sha256_file(tmp)) != sha256.lower():
+            raise _SourceFailed(f"sha256 mismatch (got {digest}, expected {sha256})")
+
+    try:
+        folder = _local_folder(source)
+        if folder is None:
+            url = source.rstrip("/") + "/" + relpath
+            log(f"{relpath}: downloading {url}")
+            _fetch_http(url, dest, verify, retries, timeout, backoff, log)
+        else:
+            with atomic_path(dest) as tmp:
+                try:
+                    shutil.copyfile(folder / relpath, tmp)
+                except OSError as exc:
+                    raise _SourceFailed(f"cannot read {folder / relpath} ({exc})") from exc
+                verify(tmp)
+    except _SourceFailed as exc:
+        raise DownloadError(f"{source}: {relpath}: {exc}") from None
+    return dest
 
 
 def download_mnist(

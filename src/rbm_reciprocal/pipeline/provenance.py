@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 
 from rbm_reciprocal import __version__
+from rbm_reciprocal.core.errors import DataError
 
 #: Libraries whose versions change numbers or speed.
 LIBRARIES = ("numpy", "numba", "scipy", "pandas", "pyarrow", "matplotlib", "snakemake", "torch")
@@ -75,3 +76,24 @@ def run_parameters_html(params: dict) -> str:
         "<h3>Merged configuration</h3>\n"
         f"<pre>{html.escape(text)}</pre>\n</body></html>\n"
     )
+
+
+def read_run_parameters(results: str | Path) -> dict:
+    """The ``run_parameters.yaml`` of a results folder (merged config and code version).
+
+    Raises
+    ------
+    DataError
+        One line if it is missing or not a run-parameters file.
+    """
+    path = Path(results) / "run_parameters.yaml"
+    try:
+        params = yaml.safe_load(path.read_text())
+    except (OSError, yaml.YAMLError) as exc:
+        raise DataError(
+            f"{path} is missing or damaged ({type(exc).__name__}); rerun rule run_parameters "
+            f"(snakemake --cores 1 --force {path}) or pass the run's --configfile"
+        ) from exc
+    if not isinstance(params, dict) or not isinstance(params.get("config"), dict):
+        raise DataError(f"{path} holds no 'config' mapping: rerun rule run_parameters")
+    return params

@@ -76,6 +76,7 @@ RULE_KINDS = {
     "download_mnist": "light",
     "prepare_mnist": "light",
     "train_rbm": "compute",
+    "import_models": "light",
     "loglik": "compute",
     "loglik_table": "light",
     "random_spectrum": "compute",

@@ -15,6 +15,7 @@ from typing import Any
 from rbm_reciprocal.analysis.loglik_settings import LoglikSettings
 from rbm_reciprocal.core.errors import ConfigError
 from rbm_reciprocal.pipeline.config import checkpoint_epochs_from_config, method_training_config
+from rbm_reciprocal.pipeline.paths import run_dir
 from rbm_reciprocal.sampling.backend import BackendSettings
 from rbm_reciprocal.training.settings import TrainSettings
 
@@ -95,3 +96,41 @@ def loglik_settings_from_config(config: dict[str, Any]) -> dict[str, Any]:
     }
     LoglikSettings.from_dict(settings)  # fail early, with the package's message
     return settings
+
+
+#: Training keys that do not change a trained model (which methods run, what is saved).
+_NOT_MODEL_KEYS = ("methods", "checkpoints", "resume_every", "threads", "overrides")
+
+
+def training_fingerprint(config: dict[str, Any]) -> dict[str, Any]:
+    """What makes two runs train the same models: compared when importing a model archive.
+
+    The seed, the data preparation (``data``: binarization, threshold, n_train, n_test,
+    digits), ``model.init`` and each method's training settings (``training`` with
+    ``training.overrides`` merged), without the keys that do not change the models
+    (checkpoints, resume_every, threads) and without the backend, so that models trained on a
+    GPU serve a CPU run. Hidden sizes and replicas are the archive's list of models.
+    """
+    data = {k: config["data"][k] for k in ("binarization", "threshold", "n_train", "n_test")}
+    data["digits"] = config["data"]["digits"]
+    methods = {
+        m: {k: v for k, v in method_training_config(config, m).items() if k not in _NOT_MODEL_KEYS}
+        for m in config["training"]["methods"]
+    }
+    return {
+        "seed": int(config["seed"]),
+        "data": data,
+        "model": {"init": dict(config["model"]["init"])},
+        "training": methods,
+    }
+
+
+def trained_models(config: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every model the config trains: ``method``, ``hidden``, ``replica`` and ``run``, its
+    folder relative to ``results_dir``, in the order of ``rule all``."""
+    return [
+        {"method": meth, "hidden": int(m), "replica": r, "run": run_dir("", meth, m, r)[1:]}
+        for m in config["model"]["hidden"]
+        for meth in config["training"]["methods"]
+        for r in range(int(config["model"]["replicas"]))
+    ]

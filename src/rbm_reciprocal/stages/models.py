@@ -1,0 +1,113 @@
+"""Stage models (workflow/rules/models.smk): export the trained models of a run as an
+archive (:mod:`rbm_reciprocal.data.archive`), and import them instead of training."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from rbm_reciprocal.core.checkpoint import read_checkpoint
+from rbm_reciprocal.core.errors import DataError
+from rbm_reciprocal.core.io import PathLike, atomic_path
+from rbm_reciprocal.core.tables import read_table
+from rbm_reciprocal.data.archive import (
+    ARCHIVE_FORMAT,
+    MANIFEST_NAME,
+    fetch_archive,
+    file_entries,
+    write_manifest,
+)
+from rbm_reciprocal.data.fetch import Log
+
+
+def _model_files(results: Path, model: Mapping[str, Any], epochs: int) -> list[str]:
+    """Checked files (relative to ``results``) of one trained model: every checkpoint, then
+    the metrics table; a damaged file or an unfinished training is a DataError."""
+    run = results / model["run"]
+    checkpoints = sorted(run.glob("epoch_*.npz"))
+    metrics = run / "metrics.parquet"
+    if not checkpoints or not metrics.is_file():
+        raise DataError(f"{run}: no trained model there (checkpoints and metrics.parquet)")
+    for path in checkpoints:
+        read_checkpoint(path)  # a damaged checkpoint is not exported
+    last = int(read_table(metrics)["epoch"].max())
+    if last != epochs:
+        raise DataError(
+            f"{metrics}: trained for {last} epochs, the config says training.epochs {epochs}; "
+            "export with the config the models were trained with (--configfile)"
+        )
+    return [str(p.relative_to(results)) for p in [*checkpoints, metrics]]
+
+
+def export_models(
+    results: PathLike,
+    out: PathLike,
+    models: Sequence[Mapping[str, Any]],
+    training: Mapping[str, Any],
+    config_training: Mapping[str, Any],
+    code: Mapping[str, Any],
+    log: Log = print,
+) -> dict[str, Any]:
+    """Copy the checkpoints and metrics of ``models`` from ``results`` to ``out`` with a manifest.
+
+    Parameters
+    ----------
+    results, out : path-like
+        The run's results folder; the archive folder (created; files of the same name are
+        replaced).
+    models : sequence of mapping
+        ``{"method", "hidden", "replica", "run"}``, ``run`` the model's folder relative to
+        ``results``.
+    training : mapping
+        The run's training fingerprint (compared on import).
+    config_training, code : mapping
+        The run's ``training`` config section and code version, recorded for people.
+
+    Returns
+    -------
+    dict
+        The manifest (also written to ``out/manifest.json``).
+    """
+    results, out = Path(results), Path(out)
+    entries, files = [], []
+    for model in models:
+        epochs = int(training["training"][model["method"]]["epochs"])
+        own = _model_files(results, model, epochs)
+        entries.append({k: model[k] for k in ("method", "hidden", "replica")} | {"files": own})
+        files += own
+    for f in files:
+        with atomic_path(out / f) as tmp:
+            shutil.copyfile(results / f, tmp)
+    manifest = {
+        "format": ARCHIVE_FORMAT,
+        "training": dict(training),
+        "config": {"training": dict(config_training)},
+        "code": dict(code),
+        "models": entries,
+        "files": file_entries(out, files),
+    }
+    write_manifest(out / MANIFEST_NAME, manifest)
+    size = sum(e["bytes"] for e in manifest["files"].values())
+    log(f"exported {len(entries)} models, {len(files)} files ({size / 1e6:.1f} MB) to {out}")
+    return manifest
+
+
+def import_models(
+    source: str,
+    results: PathLike,
+    files: Sequence[str],
+    training: Mapping[str, Any],
+    manifest_out: PathLike,
+    retries: int = 3,
+    timeout: float = 60.0,
+    backoff: float = 1.0,
+    log: Log = print,
+) -> dict[str, Any]:
+    """Fetch the model files ``files`` (relative to ``results``) of the archive at ``source``,
+    checked against ``training`` and the manifest's sha256 (see
+    :func:`rbm_reciprocal.data.archive.fetch_archive`)."""
+    return fetch_archive(
+        source, results, files, training, manifest_out, retries, timeout, backoff, log
+    )
