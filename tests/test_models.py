@@ -253,9 +253,12 @@ def test_output_cache_serves_a_second_checkout(tmp_path):
         assert r.returncode == 0, (r.stdout + r.stderr)[-3000:]
         rows.append(pd.read_parquet(d / target))
     first, second = tmp_path / "first", tmp_path / "second"
-    assert (first / "results/logs/train/PCD_M16_replica0.log").exists()
-    assert not (second / "results/logs/train").exists()  # no training ran
-    assert not (second / "results/logs/loglik").exists()  # nor AIS
+    train_log, ais_log = "PCD_M16_replica0.log", "PCD_M16_replica0_epoch0003.log"
+    assert "epoch 3/3" in (first / "results/logs/train" / train_log).read_text()
+    assert "peak RSS" in (first / "results/logs/loglik" / ais_log).read_text()
+    # Snakemake creates the log files, but no training and no AIS ran: they stay empty
+    assert (second / "results/logs/train" / train_log).read_text() == ""
+    assert (second / "results/logs/loglik" / ais_log).read_text() == ""
     assert not (second / "results/spectra").exists()  # only the target's jobs ran
     metrics = second / "results/train/PCD/M16/replica0/metrics.parquet"
     assert metrics.is_symlink() and str(tmp_path / "cache") in os.readlink(metrics)
