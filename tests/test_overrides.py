@@ -58,21 +58,24 @@ def test_strings_that_match_no_declared_type_are_left_for_the_validator():
         validate_config(out)
 
 
-def _dry(*config: str, preset: bool = True) -> str:
+def _dry(tmp_path, *config: str, preset: bool = True) -> tuple[int, str]:
     files = [ROOT / "config.yaml"] + ([ROOT / "workflow/presets/smoke.yaml"] if preset else [])
-    r = snakemake_with(ROOT / "tests", files, "-n", "--cores", "1", "--config", *config)
+    r = snakemake_with(tmp_path, files, "-n", "--cores", "1", "--config", *config)
     return r.returncode, r.stdout + r.stderr
 
 
-def test_nested_overrides_plan_through_snakemake():
-    rc, out = _dry('training={"epochs":2}', 'loglik={"epochs":[1,2]}', 'model={"hidden":[16]}')
+def test_nested_overrides_plan_through_snakemake(tmp_path):
+    rc, out = _dry(tmp_path, 'training={"epochs":2}', 'loglik={"epochs":[1,2]}')
     assert rc == 0, out[-3000:]
     assert "epoch_0002.npz" in out and "epoch_0003" not in out
-    assert re.search(r"^train_rbm\s+2$", out, re.M) and re.search(r"^loglik\s+4$", out, re.M)
+    assert re.search(r"^train_rbm\s+4$", out, re.M) and re.search(r"^loglik\s+8$", out, re.M)
+    rc, out = _dry(tmp_path, 'model={"hidden":[500],"replicas":"1"}')
+    assert rc == 0, out[-3000:]
+    assert re.search(r"^train_rbm\s+1$", out, re.M) and "M500/replica0" in out
 
 
-def test_contradicting_override_is_one_line_naming_both_keys():
-    rc, out = _dry('training={"epochs":3}', preset=False)
+def test_contradicting_override_is_one_line_naming_both_keys(tmp_path):
+    rc, out = _dry(tmp_path, 'training={"epochs":3}', preset=False)
     assert rc != 0
     lines = [ln for ln in out.splitlines() if "loglik.epochs" in ln]
     assert len(lines) == 1 and "training.epochs 3" in lines[0], out[-2000:]
