@@ -4,8 +4,10 @@
 trains PCD with the quick preset's settings (PCD-25, batch 500, 500 chains, Adam 1e-3) on
 full MNIST (``--mnist``: the folder of the four IDX files) and saves ``W``, ``a``, ``b``,
 ``v_chain``, ``h_chain``, ``updates`` and ``updates_per_second`` (per epoch). It prints one
-line per epoch with updates/s: the "training a replica" numbers of README's Gibbs-core
-section. :mod:`bench.gibbs` (``--states trained``) reads the file.
+line per epoch with updates/s (wall) and updates per CPU-second of the process (with one
+thread the latter is the work rate whatever the load of the machine): the "training a
+replica" numbers of README's Gibbs-core section. `bench/gibbs.py --states trained` reads
+the file.
 """
 
 from __future__ import annotations
@@ -47,13 +49,13 @@ def train_states(
     trainer = Trainer(data, s)
     rates = []
     for e in range(epochs):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         trainer.run_epoch()
-        dt = time.perf_counter() - t0
+        dt, dc = time.perf_counter() - t0, time.process_time() - c0
         rates.append(trainer.batches_per_epoch / dt)
         print(
             f"M={hidden} epoch {e + 1}/{epochs} updates {trainer.updates} "
-            f"{rates[-1]:.2f} updates/s",
+            f"{rates[-1]:.2f} updates/s, {trainer.batches_per_epoch / dc:.2f} updates/CPU-s",
             flush=True,
         )
     p = trainer.params

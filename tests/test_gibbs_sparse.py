@@ -85,6 +85,17 @@ def test_zero_density_disables_the_gather_bit_for_bit():
     np.testing.assert_array_equal(h, hr)
 
 
+def test_counting_dense_kernel_draws_the_same_samples():
+    x = np.random.default_rng(0).normal(0, 2, (300, 517)).astype(np.float32)
+    bias = np.random.default_rng(1).normal(0, 1, 517).astype(np.float32)
+    seeds = _seeds(np.random.default_rng(2), 300)
+    a, b = np.empty_like(x), np.empty_like(x)
+    _kernels.bernoulli_from_logits(x, bias, seeds, a)
+    ones = _kernels.bernoulli_from_logits_count(x, bias, seeds, b)
+    np.testing.assert_array_equal(a, b)
+    assert ones == int(a.sum()) and 0.3 < ones / a.size < 0.7
+
+
 def test_path_follows_the_density_threshold():
     p = model(400, 100)
     smp = GibbsSampler(p, 50, sparse_density=0.2)

@@ -131,32 +131,38 @@ def bernoulli_from_probs(p, seeds, out):
 # -- binary-aware products (the sparse path of GibbsSampler) ---------------------------
 
 
-@njit(parallel=True, cache=True)
+@njit(parallel=True, fastmath=True, cache=True)
 def count_binary(x):
     """Number of ones of a float32 0/1 array (B, K); -1 if any entry is neither 0 nor 1."""
     n, k = x.shape
     ones = 0
-    other = 0
+    nonzero = 0
     for i in prange(n):
-        for t in range(k):
+        c1 = 0
+        c2 = 0
+        for t in range(k):  # branch-free, so that LLVM vectorizes it
             e = x[i, t]
-            if e == np.float32(1.0):
-                ones += 1
-            elif e != np.float32(0.0):
-                other += 1
-    return ones if other == 0 else -1
+            c1 += e == np.float32(1.0)
+            c2 += e != np.float32(0.0)
+        ones += c1
+        nonzero += c2
+    return ones if ones == nonzero else -1
 
 
 @njit(parallel=True, fastmath=True, cache=True)
-def count_ones(x):
-    """Number of nonzero entries of a float32 array (B, K) (states this sampler drew)."""
-    n, k = x.shape
+def bernoulli_from_logits_count(x, bias, seeds, out):
+    """:func:`bernoulli_from_logits` (the same samples) that also returns the number of ones."""
+    n, m = x.shape
     ones = 0
     for i in prange(n):
-        c = 0
-        for t in range(k):
-            c += x[i, t] != np.float32(0.0)
-        ones += c
+        s = seeds[i]
+        row_ones = 0
+        for j in range(m):
+            p = _sigmoid32(x[i, j] + bias[j])
+            on = _uniform24(s, j) < p
+            out[i, j] = np.float32(1.0) if on else np.float32(0.0)
+            row_ones += on
+        ones += row_ones
     return ones
 
 

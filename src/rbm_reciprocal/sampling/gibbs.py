@@ -112,8 +112,10 @@ class GibbsSampler:
             )
         self.paths["hidden"] = "dense"
         np.matmul(v, p.W, out=self._field_h)
-        _kernels.bernoulli_from_logits(self._field_h, p.b, seeds, out)
-        return int(_kernels.count_ones(out)) if self.sparse_density > 0.0 else -1
+        if self.sparse_density <= 0.0:
+            _kernels.bernoulli_from_logits(self._field_h, p.b, seeds, out)
+            return -1
+        return int(_kernels.bernoulli_from_logits_count(self._field_h, p.b, seeds, out))
 
     def _visible(self, h: np.ndarray, ones: int, rng: np.random.Generator, out: np.ndarray) -> int:
         """``out ~ p(v | h)``; returns the ones of ``out`` (-1 when not counted)."""
@@ -127,8 +129,10 @@ class GibbsSampler:
             )
         self.paths["visible"] = "dense"
         np.matmul(h, p.W.T, out=self._field_v)
-        _kernels.bernoulli_from_logits(self._field_v, p.a, seeds, out)
-        return int(_kernels.count_ones(out)) if self.sparse_density > 0.0 else -1
+        if self.sparse_density <= 0.0:
+            _kernels.bernoulli_from_logits(self._field_v, p.a, seeds, out)
+            return -1
+        return int(_kernels.bernoulli_from_logits_count(self._field_v, p.a, seeds, out))
 
     # -- public API -------------------------------------------------------------------
     def sample_hidden(self, v: np.ndarray, rng: np.random.Generator, out: np.ndarray) -> None:
