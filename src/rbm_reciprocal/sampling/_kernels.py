@@ -156,13 +156,13 @@ def bernoulli_from_logits_count(x, bias, seeds, out):
     ones = 0
     for i in prange(n):
         s = seeds[i]
-        row_ones = 0
         for j in range(m):
             p = _sigmoid32(x[i, j] + bias[j])
-            on = _uniform24(s, j) < p
-            out[i, j] = np.float32(1.0) if on else np.float32(0.0)
-            row_ones += on
-        ones += row_ones
+            out[i, j] = np.float32(1.0) if _uniform24(s, j) < p else np.float32(0.0)
+        row_ones = np.float32(0.0)  # exact: integers below 2**24; a second pass in L1
+        for j in range(m):
+            row_ones += out[i, j]
+        ones += np.int64(row_ones)
     return ones
 
 
@@ -203,11 +203,11 @@ def bernoulli_gather(x, rows, bias, seeds, idx, acc, out):
                 a[j] += r0[j]
             q += 1
         s = seeds[i]
-        row_ones = 0
         for j in range(m):
             p = _sigmoid32(a[j] + bias[j])
-            on = _uniform24(s, j) < p
-            out[i, j] = np.float32(1.0) if on else np.float32(0.0)
-            row_ones += on
-        ones += row_ones
+            out[i, j] = np.float32(1.0) if _uniform24(s, j) < p else np.float32(0.0)
+        row_ones = np.float32(0.0)
+        for j in range(m):
+            row_ones += out[i, j]
+        ones += np.int64(row_ones)
     return ones
