@@ -43,8 +43,9 @@ REFERENCE_GFLOPS = 35.0
 
 #: How much faster a CPU training update runs with the gather half-sweeps
 #: (``backend.sparse_density`` > 0) than with dense GEMMs only, at the same counted FLOPs:
-#: quick preset, M = 500, one thread, 2 x 2 interleaved runs of 240 updates (README, "The
-#: Gibbs core"). Applied to ``train_rbm`` jobs; AIS and the analyses stay dense.
+#: quick preset, M = 500, one thread, alternating runs of 100 updates measured 1.18-1.22x
+#: (updates per CPU-second; the sweeps alone 1.23-1.37x at M = 500 and 3000), rounded down
+#: (README, "The Gibbs core"). Applied to ``train_rbm`` jobs; AIS and the analyses stay dense.
 TRAIN_GATHER_SPEEDUP = 1.15
 
 
