@@ -7,6 +7,10 @@ Needs PyTorch (``pip install -e .[gpu]``). For B = 500 chains, N = 784 visible a
 - ms of just the two float32 matrix products of a sweep (the floor on that device),
 - their ratio,
 - ms per AIS step (one beta: weight update + sweep) at the config's ``loglik.n_chains``,
+- with ``--replicas R`` (default 5, the paper's): sweeps/s per replica of ``R`` replicas run
+  one after another (one :class:`TorchGibbsSampler` each) and batched in one
+  :class:`~rbm_reciprocal.sampling.torch_gibbs.TorchReplicaGibbsSampler` (``baddbmm``), and
+  the gain of batching (> 1: training the replicas of one M in one job pays on this device),
 
 then the projected wall time of a config (default ``config.yaml``, the paper) with every
 job run one after another on this one device: the sweep counts come from
@@ -31,7 +35,7 @@ from rbm_reciprocal.core.rbm import RBMParams
 from rbm_reciprocal.pipeline.config import load_config
 from rbm_reciprocal.pipeline.cost import loglik_costs, training_costs
 from rbm_reciprocal.sampling.torch_ais import _TorchAnnealer
-from rbm_reciprocal.sampling.torch_gibbs import TorchGibbsSampler
+from rbm_reciprocal.sampling.torch_gibbs import TorchGibbsSampler, TorchReplicaGibbsSampler
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -79,6 +83,34 @@ def bench_sweep(
     return {"B": b, "N": n, "M": m, "sweep_ms": sweep, "floor_ms": floor, "ratio": sweep / floor}
 
 
+def bench_replicas(
+    r: int, b: int, n: int, m: int, device: torch.device, repeats: int, inner: int
+) -> dict[str, float]:
+    """Sweeps/s per replica of ``r`` replicas: one sampler each in turn vs one batched."""
+    rng = np.random.default_rng(0)
+    reps = [_params(n, m) for _ in range(r)]
+    single = [TorchGibbsSampler.from_params(p, b, device) for p in reps]
+    vs = [(torch.rand((b, n), device=device) < 0.5).float() for _ in range(r)]
+    hs = [torch.empty((b, m), device=device) for _ in range(r)]
+
+    def one_by_one() -> None:
+        for smp, v, h in zip(single, vs, hs, strict=True):
+            smp.sweeps(v, h, inner, rng)
+
+    batched = TorchReplicaGibbsSampler.from_params(reps, b, device)
+    vb = (torch.rand((r, b, n), device=device) < 0.5).float()
+    hb = torch.empty((r, b, m), device=device)
+    t_one = best_ms(one_by_one, device, repeats, 1) / inner
+    t_batch = best_ms(lambda: batched.sweeps(vb, hb, inner, rng), device, repeats, 1) / inner
+    return {
+        "R": r,
+        "M": m,
+        "per_replica_sweeps_s": 1e3 / t_one,  # each replica advances one sweep per t_one
+        "batched_sweeps_s": 1e3 / t_batch,
+        "gain": t_one / t_batch,
+    }
+
+
 def bench_ais_step(c: int, n: int, m: int, device: torch.device, repeats: int, inner: int) -> float:
     """ms per interior AIS step (weight update + Gibbs sweep) of ``c`` chains."""
     params = _params(n, m)
@@ -108,6 +140,7 @@ def main() -> None:
     ap.add_argument(
         "--threads", type=int, default=1, help="torch CPU threads (device cpu; default 1)"
     )
+    ap.add_argument("--replicas", type=int, default=5, help="replicas batched (0: skip)")
     ap.add_argument("--configfile", nargs="+", default=[str(ROOT / "config.yaml")])
     args = ap.parse_args()
     device = torch.device(args.device)
@@ -125,6 +158,16 @@ def main() -> None:
             f"{r['B']:>5} {r['N']:>5} {r['M']:>5} {r['sweep_ms']:>9.2f} "
             f"{r['floor_ms']:>10.2f} {r['ratio']:>6.2f}"
         )
+
+    if args.replicas > 0:
+        print(f"\nreplicas of one M, sweeps/s per replica ({args.replicas} replicas, {label}):")
+        print(f"{'M':>5} {'one job each':>13} {'batched':>9} {'gain':>6}")
+        for m in args.hidden:
+            r = bench_replicas(args.replicas, args.chains, 784, m, device, args.repeats, args.inner)
+            print(
+                f"{m:>5} {r['per_replica_sweeps_s']:>13.1f} {r['batched_sweeps_s']:>9.1f} "
+                f"{r['gain']:>6.2f}"
+            )
 
     config = load_config(args.configfile)
     sweep_ms: dict[tuple[int, int], float] = {}

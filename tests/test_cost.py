@@ -14,11 +14,14 @@ from rbm_reciprocal.pipeline.cost import (
     FAMILIES,
     N_VISIBLE,
     REFERENCE_GFLOPS,
+    TRAIN_GATHER_SPEEDUP,
     Cost,
     gemm_flops,
     half_steps_per_update,
     loglik_costs,
+    loglik_job_cost,
     svd_flops,
+    train_job_cost,
     train_update_flops,
     training_costs,
 )
@@ -203,3 +206,22 @@ def test_cost_command_prints_every_family(tmp_path, capsys):
     training = next(line for line in out.splitlines() if line.startswith("| **training**"))
     jobs, sweeps = (cell.strip() for cell in training.split("|")[2:4])
     assert (jobs, sweeps) == ("18", f"{3 * 2 * 3 * 3 * 10 * 5:.3g}")
+
+
+def test_gather_speedup_applies_to_cpu_training_only():
+    """Training with the gather half-sweeps is TRAIN_GATHER_SPEEDUP faster; dense/torch not."""
+    config = load_config([PAPER])
+    assert config["backend"]["sparse_density"] == pytest.approx(0.25)
+    on = train_job_cost(config, "PCD", 500)
+    dense = train_job_cost(
+        {**config, "backend": {**config["backend"], "sparse_density": 0}}, "PCD", 500
+    )
+    torch = train_job_cost({**config, "backend": {"name": "torch"}}, "PCD", 500)
+    assert on.gemm == dense.gemm == torch.gemm and on.speedup == TRAIN_GATHER_SPEEDUP > 1
+    assert dense.speedup == torch.speedup == 1.0
+    t_on, t_dense = seconds_at(on, gflops=35.0), seconds_at(dense, gflops=35.0)
+    assert t_on < t_dense and t_dense == pytest.approx((dense.gemm + dense.svd) / 35e9)
+    assert runtime_minutes(on, safety=1.0, overhead=0.0) < runtime_minutes(
+        dense, safety=1.0, overhead=0.0
+    )
+    assert loglik_job_cost(config, "PCD", 500).speedup == 1.0

@@ -38,12 +38,12 @@ def calibrate(
 ) -> Calibration:
     """Measure FLOP/s of real block Gibbs sweeps at each ``(chains, hidden)`` shape.
 
-    Runs :meth:`GibbsSampler.sweeps` of a random ``784 x hidden`` RBM on one thread (BLAS
+    Runs dense :meth:`GibbsSampler.sweeps` (``sparse_density=0``; the gather half-sweeps of
+    training are :attr:`Cost.speedup`) of a random ``784 x hidden`` RBM on one thread (BLAS
     and numba) for about ``0.9 * seconds / len(shapes)`` each, and float64 singular values
     of a ``svd_shape`` matrix for the remaining tenth. Rates are FLOPs (``4 C N M`` per
     sweep, :func:`svd_flops`) over the median time per call.
     """
-
 
     shapes = sorted({(int(c), int(m)) for c, m in shapes})
     if not shapes:
@@ -62,7 +62,7 @@ def calibrate(
                     rng.normal(0, 0.1, N_VISIBLE).astype(np.float32),
                     np.zeros(m, np.float32),
                 )
-                sampler = GibbsSampler(params, c)
+                sampler = GibbsSampler(params, c, sparse_density=0.0)
                 v = (rng.random((c, N_VISIBLE)) < 0.5).astype(np.float32)
                 h = np.empty((c, m), np.float32)
                 t = _time_per_call(lambda s=sampler, v=v, h=h: s.sweeps(v, h, 1, rng), per_shape)

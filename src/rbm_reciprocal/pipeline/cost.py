@@ -11,7 +11,9 @@ Counting conventions (``N`` visible, ``M`` hidden units, ``C`` chains, ``B`` bat
 
 * one GEMM of ``(b, n) x (n, m)`` costs ``2 b n m`` FLOPs (:func:`gemm_flops`);
 * a block Gibbs sweep ``v -> h -> v`` of ``C`` chains is two GEMMs, ``4 C N M`` FLOPs; the
-  element-wise sigmoid and sampling are counted in the calibrated rate, not as FLOPs;
+  element-wise sigmoid and sampling are counted in the calibrated rate, not as FLOPs; a
+  half-sweep that sums rows of ``W`` instead (the gather path) is counted as its GEMM, and
+  the job's :attr:`Cost.speedup` says how much faster than dense its GEMM work runs;
 * singular values only (``np.linalg.svd(compute_uv=False)``) of a ``p x q`` matrix,
   ``p >= q``, cost ``4 p q^2 - 4 q^3 / 3`` FLOPs (Golub & Van Loan, bidiagonalisation).
 """
@@ -37,6 +39,14 @@ MNIST_TEST = 10_000
 #: cores): medians of repeated calibrations were 35-95 GFLOP/s depending on the load of
 #: the other core. The low end, so that SLURM time limits are rarely hit.
 REFERENCE_GFLOPS = 35.0
+
+
+#: How much faster a CPU training update runs with the gather half-sweeps
+#: (``backend.sparse_density`` > 0) than with dense GEMMs only, at the same counted FLOPs:
+#: quick preset, M = 500, one thread, alternating runs of 100 updates measured 1.18-1.22x
+#: (updates per CPU-second; the sweeps alone 1.23-1.37x at M = 500 and 3000), rounded down
+#: (README, "The Gibbs core"). Applied to ``train_rbm`` jobs; AIS and the analyses stay dense.
+TRAIN_GATHER_SPEEDUP = 1.15
 
 
 FAMILIES = ("training", "log-likelihood (AIS + reverse AIS)", "spectra", "analyses", "figures")
@@ -93,8 +103,9 @@ def train_update_flops(
 class Cost:
     """Work of ``jobs`` identical jobs of one rule, per job.
 
-    ``gemm`` FLOPs run at the calibrated rate of GEMMs with ``rows`` rows and ``hidden``
-    columns; ``svd`` FLOPs at the SVD rate.
+    ``gemm`` FLOPs (dense-equivalent) run at the calibrated rate of GEMMs with ``rows`` rows
+    and ``hidden`` columns times ``speedup`` (> 1 where the gather half-sweeps replace part
+    of them, see :data:`TRAIN_GATHER_SPEEDUP`); ``svd`` FLOPs at the SVD rate.
     """
 
     family: str
@@ -107,6 +118,7 @@ class Cost:
     rows: int = 500
     hidden: int = 500
     extra: dict[str, Any] = field(default_factory=dict)
+    speedup: float = 1.0
 
     @property
     def flops(self) -> float:
@@ -145,7 +157,15 @@ def train_job_cost(config: dict, method: str, hidden: int) -> Cost:
         rows=chains,
         hidden=m,
         extra={"updates": updates},
+        speedup=train_gather_speedup(config),
     )
+
+
+def train_gather_speedup(config: dict) -> float:
+    """:data:`TRAIN_GATHER_SPEEDUP` on the CPU backend with the gather on, else 1."""
+    backend = config.get("backend") or {}
+    on = backend.get("name", "cpu") == "cpu" and float(backend.get("sparse_density", 0.25)) > 0
+    return TRAIN_GATHER_SPEEDUP if on else 1.0
 
 
 def loglik_job_cost(config: dict, method: str, hidden: int) -> Cost:
@@ -304,7 +324,6 @@ def analysis_costs(config: dict) -> list[Cost]:
         out.append(Cost("analyses", "diffusion", f"M={m}", 1, gemm=2 * per_model, hidden=m))
     lan = config.get("landau") or {}
     if lan.get("gibbs_chains"):
-
         epochs = lan.get("epochs") or checkpoint_epochs_from_config(config)
         for m in hidden:
             out.append(

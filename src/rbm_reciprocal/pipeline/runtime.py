@@ -40,11 +40,12 @@ class Calibration:
 def seconds_at(cost: Cost, calibration: Calibration | None = None, gflops: float | None = None):
     """Single-thread seconds of one job: by calibrated rates, or at ``gflops`` GFLOP/s."""
     if calibration is not None:
-        t = cost.gemm / calibration.gemm_rate(cost.rows, cost.hidden) if cost.gemm else 0.0
+        rate = calibration.gemm_rate(cost.rows, cost.hidden) * cost.speedup
+        t = cost.gemm / rate if cost.gemm else 0.0
         return t + (cost.svd / calibration.svd if cost.svd else 0.0)
     if gflops is None:
         raise ValueError("give a calibration or a GFLOP/s figure")
-    return cost.flops / (float(gflops) * 1e9)
+    return (cost.gemm / cost.speedup + cost.svd) / (float(gflops) * 1e9)
 
 
 #: Singular values (LAPACK, float64) run at 3-8 GFLOP/s on one core of the same machine.
@@ -69,10 +70,14 @@ def runtime_minutes(
     """A SLURM time limit (minutes) for one job of ``cost`` (a :class:`Cost` or GEMM FLOPs).
 
     ``overhead + safety * attempt * seconds / 60`` with ``seconds`` the GEMM FLOPs at
-    ``gflops`` plus the SVD FLOPs at ``svd_gflops``, divided by the speedup of ``threads``
-    threads, taken as ``1 + 0.75 (threads - 1)``; at most ``cap`` minutes.
+    ``gflops`` (times the cost's ``speedup``) plus the SVD FLOPs at ``svd_gflops``, divided
+    by the speedup of ``threads`` threads, taken as ``1 + 0.75 (threads - 1)``; at most
+    ``cap`` minutes.
     """
-    gemm, svd = (cost.gemm, cost.svd) if isinstance(cost, Cost) else (float(cost), 0.0)
+    if isinstance(cost, Cost):
+        gemm, svd = cost.gemm / cost.speedup, cost.svd
+    else:
+        gemm, svd = float(cost), 0.0
     seconds = gemm / (gflops * 1e9) + svd / (svd_gflops * 1e9)
     speedup = 1.0 + 0.75 * (max(int(threads), 1) - 1)
     minutes = overhead + safety * int(attempt) * seconds / speedup / 60.0

@@ -126,3 +126,88 @@ def bernoulli_from_probs(p, seeds, out):
         s = seeds[i]
         for j in range(m):
             out[i, j] = np.float32(1.0) if _uniform24(s, j) < p[i, j] else np.float32(0.0)
+
+
+# -- binary-aware products (the sparse path of GibbsSampler) ---------------------------
+
+
+@njit(parallel=True, fastmath=True, cache=True)
+def count_binary(x):
+    """Number of ones of a float32 0/1 array (B, K); -1 if any entry is neither 0 nor 1."""
+    n, k = x.shape
+    ones = 0
+    nonzero = 0
+    for i in prange(n):
+        c1 = 0
+        c2 = 0
+        for t in range(k):  # branch-free, so that LLVM vectorizes it
+            e = x[i, t]
+            c1 += e == np.float32(1.0)
+            c2 += e != np.float32(0.0)
+        ones += c1
+        nonzero += c2
+    return ones if ones == nonzero else -1
+
+
+@njit(parallel=True, fastmath=True, cache=True)
+def bernoulli_from_logits_count(x, bias, seeds, out):
+    """:func:`bernoulli_from_logits` (the same samples) that also returns the number of ones."""
+    n, m = x.shape
+    ones = 0
+    for i in prange(n):
+        s = seeds[i]
+        for j in range(m):
+            p = _sigmoid32(x[i, j] + bias[j])
+            out[i, j] = np.float32(1.0) if _uniform24(s, j) < p else np.float32(0.0)
+        row_ones = np.float32(0.0)  # exact: integers below 2**24; a second pass in L1
+        for j in range(m):
+            row_ones += out[i, j]
+        ones += np.int64(row_ones)
+    return ones
+
+
+@njit(parallel=True, fastmath=True, cache=True)
+def bernoulli_gather(x, rows, bias, seeds, idx, acc, out):
+    """out ~ Bernoulli(sigmoid(x @ rows + bias)) for binary x, as a sum of rows; returns #ones.
+
+    x (B, K) 0/1 float32, rows (K, C) C-contiguous, bias (C,), idx (B, >=K) int32 and
+    acc (B, C) float32 scratch. Row i of the field is the sum of the rows of ``rows`` where
+    x[i] is 1, added four rows at a time into acc[i] (L1-resident), then sigmoid + draw
+    exactly as :func:`bernoulli_from_logits` (same uniforms). Fixed order per row, so the
+    result does not depend on the number of threads.
+    """
+    n, k = x.shape
+    m = rows.shape[1]
+    ones = 0
+    for i in prange(n):
+        c = 0
+        for t in range(k):
+            if x[i, t] != np.float32(0.0):
+                idx[i, c] = t
+                c += 1
+        a = acc[i]
+        for j in range(m):
+            a[j] = np.float32(0.0)
+        q = 0
+        while q + 4 <= c:
+            r0 = rows[idx[i, q]]
+            r1 = rows[idx[i, q + 1]]
+            r2 = rows[idx[i, q + 2]]
+            r3 = rows[idx[i, q + 3]]
+            for j in range(m):
+                a[j] += (r0[j] + r1[j]) + (r2[j] + r3[j])
+            q += 4
+        while q < c:
+            r0 = rows[idx[i, q]]
+            for j in range(m):
+                a[j] += r0[j]
+            q += 1
+        s = seeds[i]
+        for j in range(m):
+            p = _sigmoid32(a[j] + bias[j])
+            out[i, j] = np.float32(1.0) if _uniform24(s, j) < p else np.float32(0.0)
+        row_ones = np.float32(0.0)
+        for j in range(m):
+            row_ones += out[i, j]
+        ones += np.int64(row_ones)
+    return ones

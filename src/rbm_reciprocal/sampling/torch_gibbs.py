@@ -11,7 +11,6 @@ from rbm_reciprocal.sampling.backend import import_torch
 torch = import_torch()  # optional extra: `pip install -e .[gpu]`
 
 
-
 _SEED_HIGH = np.iinfo(np.int64).max
 
 
@@ -104,6 +103,68 @@ class TorchGibbsSampler:
         for _ in range(int(k)):
             self._hidden(v, h)
             self._visible(h, v)
+
+
+class TorchReplicaGibbsSampler:
+    """Block Gibbs sweeps of ``R`` replicas of one shape at once (batched products).
+
+    One ``baddbmm`` per half-sweep multiplies the ``R`` chain blocks by the ``R`` weight
+    matrices, so a device that one replica cannot fill (a GPU at N = 784, M = 500, B = 500)
+    runs all of them in one kernel launch. On CPUs the per-replica samplers are as fast, and
+    the workflow keeps one job per replica there (``bench/gpu.py --replicas R`` measures both).
+
+    Parameters
+    ----------
+    W, a, b : torch.Tensor
+        Weights (R, N, M), visible biases (R, N), hidden biases (R, M), float32, one device;
+        read at every call (in-place updates are seen).
+    n_chains : int
+        Chains per replica B: ``v`` is (R, B, N), ``h`` (R, B, M).
+    """
+
+    def __init__(self, W: torch.Tensor, a: torch.Tensor, b: torch.Tensor, n_chains: int) -> None:
+        if W.dim() != 3 or a.shape != W.shape[:2] or b.shape != (W.shape[0], W.shape[2]):
+            raise ValueError(
+                f"need W (R, N, M), a (R, N), b (R, M); got {tuple(W.shape)}, "
+                f"{tuple(a.shape)}, {tuple(b.shape)}"
+            )
+        self.W, self.a, self.b = W, a, b
+        self.n_chains = int(n_chains)
+        self.device = W.device
+        r, n, m = W.shape
+        self.gen = torch.Generator(device=self.device)
+        self._field_h = torch.empty((r, self.n_chains, m), device=self.device)
+        self._field_v = torch.empty((r, self.n_chains, n), device=self.device)
+        self._u_h = torch.empty_like(self._field_h)
+        self._u_v = torch.empty_like(self._field_v)
+
+    @classmethod
+    def from_params(
+        cls, replicas: list[RBMParams], n_chains: int, device: str | torch.device = "cpu"
+    ) -> TorchReplicaGibbsSampler:
+        """A sampler on stacked copies of the replicas' numpy parameters (one shape)."""
+        dev = torch.device(device)
+        stacked = (
+            torch.tensor(np.stack([getattr(p, x) for p in replicas]).astype(np.float32), device=dev)
+            for x in ("W", "a", "b")
+        )
+        return cls(*stacked, n_chains)
+
+    def _bernoulli(self, field: torch.Tensor, u: torch.Tensor, out: torch.Tensor) -> None:
+        field.sigmoid_()
+        torch.rand(u.shape, generator=self.gen, device=self.device, out=u)
+        out.copy_(u < field)
+
+    def sweeps(self, v: torch.Tensor, h: torch.Tensor, k: int, rng: np.random.Generator) -> None:
+        """``k`` sweeps of every replica in place (one seed drawn from ``rng`` for all)."""
+        if int(k) < 1:
+            return
+        self.gen.manual_seed(_torch_seed(rng))
+        for _ in range(int(k)):
+            torch.baddbmm(self.b[:, None, :], v, self.W, out=self._field_h)
+            self._bernoulli(self._field_h, self._u_h, h)
+            torch.baddbmm(self.a[:, None, :], h, self.W.transpose(1, 2), out=self._field_v)
+            self._bernoulli(self._field_v, self._u_v, v)
 
 
 def torch_sample_chains(

@@ -74,7 +74,7 @@ class Trainer:
         )
         self.opt = make_optimizer(self.params, s.optimizer)
         n_chains = s.batch_size if s.method == "CD" else s.n_chains
-        self.sampler = GibbsSampler(self.params, n_chains)
+        self.sampler = GibbsSampler(self.params, n_chains, s.backend.sparse_density)
         self.v_chain = np.zeros((n_chains, n), np.float32)
         self.h_chain = np.zeros((n_chains, s.hidden), np.float32)
         self.chains_started = False
