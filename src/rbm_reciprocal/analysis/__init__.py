@@ -1,6 +1,7 @@
 """The paper's analyses: arrays in, arrays (or tables) out, never a file.
 
-- :mod:`.reciprocal`: reciprocal space (SVD, projections, landscape energies, saddles; Sec. 3).
+- :mod:`.svd`: the signed SVD (one sign rule, continuity across checkpoints).
+- :mod:`.reciprocal`: reciprocal space (projections, landscape energies, saddles; Sec. 3).
 - :mod:`.kurtosis`: kurtosis of projected random states (Fig. 3e); :mod:`.stats`: fits.
 - :mod:`.marchenko_pastur`, :mod:`.spectra`: singular spectra (Fig. 3).
 - :mod:`.landscape`: projections of images and samples (Figs. 1 right, 2, 5).

@@ -32,13 +32,19 @@ def _fig3_f(inputs: Sequence[str], stem: str, options: dict) -> None:
 
 
 def _fig4(inputs: Sequence[str], stem: str, options: dict) -> None:
-    js, noise, pdfs = (pd.read_parquet(p) for p in inputs)
+    """Inputs: the JS table, the inset PDFs, then the noise table of each untrained size."""
+    js, pdfs = (pd.read_parquet(p) for p in inputs[:2])
+    noise = pd.concat([pd.read_parquet(p) for p in inputs[2:]], ignore_index=True)
     fig4(js, noise, pdfs, stem)
 
 
 def _fig6(inputs: Sequence[str], stem: str, options: dict) -> None:
     fig6(
-        load_npz(inputs[0]), pd.read_parquet(inputs[1]), stem, int(options.get("n_show", 36))
+        load_npz(inputs[0]),
+        pd.read_parquet(inputs[1]),
+        stem,
+        int(options.get("n_show", 36)),
+        options.get("show", "samples"),
     )
 
 
