@@ -137,13 +137,13 @@ def claim_landau_double_well(trajectories: pd.DataFrame, min_epochs: int = 10) -
                 f"lambda_1 = {r['lambda_1']:.2f})"
             )
         else:
-            text = "single at every epoch"
+            text = (
+                f"single at every epoch (lambda_1 = {g['lambda_1'].iloc[-1]:.2f} at epoch "
+                f"{int(g['epoch'].iloc[-1])})"
+            )
         if unconfined.any():
             text += f", unconfined at {int(unconfined.sum())} epoch(s)"
-        parts.append(
-            f"M={int(m)}: {text}; lambda_1 = {g['lambda_1'].iloc[-1]:.2f} at epoch "
-            f"{int(g['epoch'].iloc[-1])}"
-        )
+        parts.append(f"M={int(m)}: {text}")
         ok &= bool(wells[0] == 1 and not unconfined[0] and double.size > 0)
         if "landau_quartic_u_wells" in g:
             quartic.append(f"M={int(m)}: {int(g['landau_quartic_u_wells'].iloc[-1])}")
