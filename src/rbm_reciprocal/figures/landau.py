@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from rbm_reciprocal.figures.style import save_figure
 
@@ -65,6 +66,7 @@ def fig7_8(
                     clip_on=False,
                     label="unconfined (minimum outside)",
                 )
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
             ax.set_xlabel("epoch")
             ax.set_ylabel(label)
             ax.set_title(f"M = {m}", fontsize=9)

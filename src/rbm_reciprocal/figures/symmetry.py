@@ -115,14 +115,16 @@ def fig6(
     prefix = "v" if show == "samples" else "p"
     row = summary.iloc[0]
     among = (
-        f" among {int(row['local_directions'])}" if "local_directions" in summary.columns else ""
+        f"\nin planes among {int(row['local_directions'])} directions"
+        if "local_directions" in summary.columns
+        else ""
     )
     titles = {
         "original": "Gibbs samples" if show == "samples" else "Gibbs samples, p(v=1|h)",
         "global": "U rotated by pi in plane (1, 2)\n"
         f"{row['frac_changed_global']:.1%} pixels changed",
         "local": f"{int(row['local_rotations'])} rotations avoiding top "
-        f"{int(row['avoid_top'])}{among}\n{row['frac_changed_local']:.1%} pixels changed",
+        f"{int(row['avoid_top'])}{among}, {row['frac_changed_local']:.1%} pixels changed",
     }
     fig = Figure(figsize=(9.0, 3.4))
     for k, (key, title) in enumerate(titles.items()):
