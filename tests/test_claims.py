@@ -329,3 +329,30 @@ def test_pc_alignment_table_finds_the_planted_direction(tmp_path):
     assert t["overlap_pc1"].iloc[0] == pytest.approx(1.0, abs=0.01)
     assert t["best_pc"].iloc[0] == 1
     assert t["random_overlap"].iloc[0] == pytest.approx(np.sqrt(2 / (np.pi * n)))
+
+
+def test_landau_double_well_ignores_unconfined_modes():
+    """Claim 9 counts only confined minima: a checkpoint whose u_1 is unconfined (its
+    minimum outside the domain, e.g. the ends of a concave quartic fit) is no double well."""
+    t = trajectory_table(2, epochs=(0, 50, 100))
+    t["landau_u_min1"], t["landau_u_min2"] = -2.75, 4.24
+    t["landau_u_unconfined"] = False
+    row = claim_landau_double_well(t)
+    assert row["passed"] is True and "minima -2.75, 4.24" in row["our_number"]
+    t.loc[t["epoch"] == 100, "landau_u_unconfined"] = True
+    row = claim_landau_double_well(t)
+    assert row["passed"] is False and "unconfined at 1 epoch" in row["our_number"]
+
+
+def test_rotation_js_compares_each_m_with_its_own_untrained_shape():
+    t = js_table()
+    # untrained baselines of the models' own shapes: JS 1e-3 at M = 16 and 32 (= their noise)
+    extra = pd.DataFrame([dict(kind="untrained", hidden=m, replica=0, epoch=0, js=1e-3,
+                               js_noise=1e-3) for m in (16, 32)])  # fmt: skip
+    row = claim_rotation_js(pd.concat([t, extra], ignore_index=True))
+    assert row["passed"] is True
+    # trained JS 1e-2: 10x the same-shape baseline (not 100x the 784 x 500 one)
+    assert "M=16: JS/JS_untrained = 10.0" in row["our_number"]
+    assert "shapes M = 16, 32, 500" in row["our_number"]
+    # without a same-shape row the reference shape is used, and said so
+    assert "(other shape) = 100.0" in claim_rotation_js(t)["our_number"]

@@ -22,7 +22,6 @@ from rbm_reciprocal.analysis.landscape import (
 )
 from rbm_reciprocal.analysis.reciprocal import (
     decompose,
-    fix_signs,
     high_temperature_means,
     landscape_energy,
     landscape_energy_uw,
@@ -30,11 +29,11 @@ from rbm_reciprocal.analysis.reciprocal import (
     project_states,
     random_binary,
     rotate_uw,
-    signed_svd,
     stack_z,
 )
 from rbm_reciprocal.analysis.spectra import spectral_gap_table
 from rbm_reciprocal.analysis.stats import linear_fit
+from rbm_reciprocal.analysis.svd import align_signs, fix_signs, signed_svd
 from rbm_reciprocal.core.errors import ConfigError
 from rbm_reciprocal.core.io import save_npz
 from rbm_reciprocal.core.rbm import RBMParams, energy
@@ -417,3 +416,46 @@ def test_uniform_projections_table_and_fig5(tiny_run):
         assert h["sample_std"].iloc[0] == pytest.approx(0.5, abs=0.03)
         assert h["sample_mean"].iloc[0] == pytest.approx(h["mu"].iloc[0], abs=0.05)
     _assert_figure(fig5(table, tmp / "fig5"))
+
+
+def _rotation_path(n_steps: int) -> list[np.ndarray]:
+    """Weights ``W(t) = U(t) S V^T`` whose top left vector turns from ``e_0`` towards ``-e_1``:
+    its largest-magnitude entry changes sign at ``t = pi/4``, so :func:`fix_signs` flips it."""
+    rng = np.random.default_rng(21)
+    n, m = 7, 4
+    q, _ = np.linalg.qr(rng.normal(size=(n - 2, n - 2)))
+    V, _ = np.linalg.qr(rng.normal(size=(m, m)))
+    s = np.array([5.0, 3.0, 2.0, 1.0])
+    path = []
+    for t in np.linspace(0.0, np.pi / 2 - 0.2, n_steps):
+        U = np.zeros((n, m))
+        U[0, 0], U[1, 0] = np.cos(t), -np.sin(t)
+        U[0, 1], U[1, 1] = np.sin(t), np.cos(t)
+        U[2:, 2:] = q[:, :2]
+        path.append(U @ np.diag(s) @ V.T)
+    return path
+
+
+def test_align_signs_makes_vectors_continuous_along_a_smooth_path():
+    path = _rotation_path(40)
+    raw = [signed_svd(w) for w in path]
+    # the per-checkpoint rule alone jumps: u_1 overlaps its predecessor at about -1 once
+    raw_overlaps = [np.dot(a[0][:, 0], b[0][:, 0]) for a, b in zip(raw[:-1], raw[1:], strict=True)]
+    assert min(raw_overlaps) < -0.9
+    U_prev, _, V_prev = raw[0]
+    flips = 0
+    for U, s, V in raw[1:]:
+        Ua, Va, signs = align_signs(U_prev, V_prev, U, V)
+        flips += int(np.sum(signs[:2] < 0))
+        # same matrix, and every column continuous with its predecessor
+        np.testing.assert_allclose((Ua[:, :4] * s) @ Va.T, (U[:, :4] * s) @ V.T, atol=1e-12)
+        assert np.all(np.einsum("ij,ij->j", U_prev[:, :4], Ua[:, :4]) > 0.9)
+        assert np.all(np.einsum("ij,ij->j", V_prev, Va) > 0.9)
+        U_prev, V_prev = Ua, Va
+    assert flips >= 1  # the alignment undid the jump of the sign rule
+
+
+def test_align_signs_rejects_shape_mismatch():
+    U, _, V = signed_svd(np.random.default_rng(3).normal(size=(6, 4)))
+    with pytest.raises(ValueError, match="shapes disagree"):
+        align_signs(U[:, :3], V, U, V)

@@ -18,6 +18,7 @@ from rbm_reciprocal.analysis.spectra import (
     histogram_table,
     random_init_singular_values,
     singular_values,
+    trained_spectrum_edges,
 )
 from rbm_reciprocal.core.checkpoint import save_checkpoint
 from rbm_reciprocal.figures.spectra import fig3_f, fig3_mp
@@ -229,6 +230,7 @@ def test_run_trained_spectra(tmp_path):
         "count",
         "density",
         "n_replicas",
+        "binning",
     ]
     for (hidden, _), group in table.groupby(["hidden", "method"]):
         assert len(group) == 40
@@ -236,15 +238,37 @@ def test_run_trained_spectra(tmp_path):
         assert (group["density"] * width).sum() == pytest.approx(1.0)
         assert group["count"].sum() == 2 * min(25, hidden)
         assert (group["n_replicas"] == 2).all()
-    assert table["bin_right"].max() == pytest.approx(values["value"].max())
+    # the authors' bins by default: 0..41 in 40 (spectra up to ~10 fill about 10 of them)
+    assert (table["binning"] == "authors").all()
+    np.testing.assert_allclose(np.unique(table["bin_left"]), np.linspace(0.0, 41.0, 41)[:-1])
     # explicit edges are used as given; values beyond them are not counted
     table2 = run_trained_spectra(checkpoints, np.linspace(0.0, 4.0, 9), out)
-    assert len(table2) == 2 * 8
+    assert len(table2) == 2 * 8 and (table2["binning"] == "explicit").all()
     assert table2["bin_left"].min() == 0.0 and table2["bin_right"].max() == 4.0
     # singular values match a direct SVD
     w = np.load(checkpoints[0][3])["W"]
     first = values[(values["hidden"] == 30) & (values["replica"] == 0)]["value"].to_numpy()
     np.testing.assert_allclose(first, np.linalg.svd(w.astype(np.float64), compute_uv=False))
+
+
+def test_trained_spectrum_edges_are_the_authors_unless_far_below(tmp_path):
+    rng = np.random.default_rng(2)
+    spread = rng.uniform(0.5, 30.0, 200)
+    edges, binning = trained_spectrum_edges(spread)
+    assert binning == "authors" and edges.size == 41 and edges[-1] == 41.0
+    # a smoke-size spectrum (lambda < 2.5) falls in 3 of the authors' 1.025-wide bins
+    small = rng.uniform(0.1, 2.5, 200)
+    edges, binning = trained_spectrum_edges(small)
+    assert binning == "refined" and edges.size == 41
+    assert edges[0] == 0.0 and edges[-1] == pytest.approx(small.max())
+    # the stage writes the refined bins for small checkpoints and says so
+    checkpoints = _write_checkpoints(tmp_path, scale=0.01)
+    table = run_trained_spectra(checkpoints, None, tmp_path / "t.parquet")
+    assert (table["binning"] == "refined").all()
+    values = pd.read_parquet(tmp_path / "t_values.parquet")
+    assert table["bin_right"].max() == pytest.approx(values["value"].max())
+    with pytest.raises(ValueError, match="window"):
+        trained_spectrum_edges(small, (5.0, 1.0))
 
 
 def _assert_figure_files(paths, stem):

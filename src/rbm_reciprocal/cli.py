@@ -32,7 +32,7 @@ from rbm_reciprocal.stages.claims import (
     run_uniform_moments,
 )
 from rbm_reciprocal.stages.data import run_prepare
-from rbm_reciprocal.stages.landau import run_mode_trajectory
+from rbm_reciprocal.stages.landau import run_mode_trajectory, run_mode_trajectory_table
 from rbm_reciprocal.stages.loglik import collect_loglik, run_loglik
 from rbm_reciprocal.stages.models import export_models, import_models
 from rbm_reciprocal.stages.reciprocal import (
@@ -94,7 +94,10 @@ def _cmd_trained_spectra(args: argparse.Namespace) -> None:
     for spec in args.checkpoint:
         hidden, method, replica, path = spec.split(":", 3)
         items.append((int(hidden), method, int(replica), path))
-    run_trained_spectra(items, None, args.out_table)
+    t = run_trained_spectra(
+        items, None, args.out_table, tuple(args.window), args.bins, args.min_occupied
+    )
+    print(f"Fig. 3f bins: {t['binning'].iloc[0]}", file=sys.stderr)
 
 
 def _cmd_figure(args: argparse.Namespace) -> None:
@@ -234,12 +237,19 @@ def _cmd_mode_trajectory(args: argparse.Namespace) -> None:
         args.bins,
         args.chains,
         args.sweeps,
+        args.previous,
     )
     print(
-        f"lambda_1 {r['lambda_1']:.3f}: Landau wells u {r['landau_u_wells']}, "
-        f"w {r['landau_w_wells']}",
+        f"lambda_1 {r['lambda_1']:.3f}: Landau wells u {r['landau_u_wells']} "
+        f"(unconfined {r['landau_u_unconfined']}), w {r['landau_w_wells']}; "
+        f"overlap with the previous mode 1 {r['overlap_prev']:.3f}",
         file=sys.stderr,
     )
+
+
+def _cmd_mode_trajectory_table(args: argparse.Namespace) -> None:
+    t = run_mode_trajectory_table(args.inputs, args.out, args.orientation)
+    print(f"{len(t)} rows, orientation {args.orientation}", file=sys.stderr)
 
 
 def _cmd_loglik(args: argparse.Namespace) -> None:
@@ -367,6 +377,7 @@ COMMANDS = {
     "untrained-reference": _cmd_untrained_reference,
     "rotated-samples": _cmd_rotated_samples,
     "mode-trajectory": _cmd_mode_trajectory,
+    "mode-trajectory-table": _cmd_mode_trajectory_table,
     "landscape-sample": _cmd_landscape_sample,
     "landscape-points": _cmd_landscape_points,
     "kurtosis": _cmd_kurtosis,

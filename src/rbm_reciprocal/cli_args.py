@@ -53,6 +53,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--checkpoint", action="append", required=True, help="HIDDEN:METHOD:REPLICA:PATH (repeat)"
     )
     ts.add_argument("--out-table", required=True)
+    ts.add_argument(
+        "--window", type=float, nargs=2, default=[0.0, 41.0], help="the authors' bins' range"
+    )
+    ts.add_argument("--bins", type=int, default=40)
+    ts.add_argument(
+        "--min-occupied", type=int, default=5, help="fewer occupied bins: bins up to max(lambda)"
+    )
 
     f = sub.add_parser("figure", help="render one figure from its tables")
     f.add_argument("name")
@@ -108,7 +115,12 @@ def build_parser() -> argparse.ArgumentParser:
     mt.add_argument("--bins", type=int, default=60)
     mt.add_argument("--chains", type=int, default=1000)
     mt.add_argument("--sweeps", type=int, default=500)
+    mt.add_argument("--previous", help="checkpoint of the previous epoch followed (signs)")
     mt.add_argument("--out", required=True)
+    mtt = sub.add_parser("mode-trajectory-table", help="oriented Figs. 7-8 table")
+    mtt.add_argument("--inputs", nargs="+", required=True, help="mode-trajectory rows")
+    mtt.add_argument("--orientation", choices=["continuity", "mu_w"], default="continuity")
+    mtt.add_argument("--out", required=True)
     ls = sub.add_parser("landscape-sample", help="a generated digit on the landscapes (Fig. 1)")
     ls.add_argument("--checkpoint", required=True, help="trained checkpoint npz")
     ls.add_argument("--data", required=True, help="dataset npz (test set: centroids)")

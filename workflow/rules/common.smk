@@ -96,10 +96,11 @@ def model_selection(section):
         raise WorkflowError(str(exc)) from None
 
 
-def untrained_reference_files():
-    """Checkpoint and JS-noise table of Fig. 4's untrained reference (symmetry.reference)."""
-    m = config["symmetry"]["reference"]["hidden"]
-    return untrained_reference_file(RES, m), untrained_noise_file(RES, m)
+def fig4_untrained_sizes():
+    """Hidden sizes of Fig. 4's untrained baselines: every model size (each M is compared
+    with an untrained init of its own shape) and symmetry.reference.hidden (the paper's
+    784 x 500 line)."""
+    return sorted(set(HIDDEN) | {int(config["symmetry"]["reference"]["hidden"])})
 
 
 def named_checkpoint_files(method, hidden, replica):
@@ -158,23 +159,23 @@ def all_targets():
 
 # --- symmetry (issue 5) ---
 def rotation_js_models():
-    """Model ids of Fig. 4: every trained model's last checkpoint, then the untrained one."""
+    """Model ids of Fig. 4: every trained model's last checkpoint, then the untrained
+    reference of every size of fig4_untrained_sizes() (untrained_M{M})."""
     ids = [f"{meth}_M{m}_replica{r}" for m in HIDDEN for meth in METHODS for r in REPLICAS]
-    return ids + ["untrained"]
+    return ids + [f"untrained_M{m}" for m in fig4_untrained_sizes()]
 
 
 def rotation_js_checkpoint(w):
-    if w.model == "untrained":
-        return untrained_reference_files()[0]
+    if w.model.startswith("untrained_M"):
+        return untrained_reference_file(RES, w.model.removeprefix("untrained_M"))
     meth, m, r = w.model.split("_")
     return checkpoint_files(meth, m[1:], r.removeprefix("replica"), [EPOCHS[-1]])[0]
 
 
 def rotation_js_labels(w):
-    if w.model == "untrained":
-        ref = config["symmetry"]["reference"]
-        return json.dumps({"kind": "untrained", "hidden": ref["hidden"], "method": "none",
-                           "replica": 0, "epoch": 0})
+    if w.model.startswith("untrained_M"):
+        return json.dumps({"kind": "untrained", "hidden": int(w.model.removeprefix("untrained_M")),
+                           "method": "none", "replica": 0, "epoch": 0})
     meth, m, r = w.model.split("_")
     return json.dumps({"kind": "trained", "hidden": int(m[1:]), "method": meth,
                        "replica": int(r.removeprefix("replica")), "epoch": EPOCHS[-1]})
@@ -202,6 +203,16 @@ def landau_epochs():
             "training.checkpoints.at or change landau.epochs"
         )
     return sorted(wanted)
+
+
+def landau_previous_checkpoint(w):
+    """The checkpoint of the epoch before ``w.epoch`` in landau_epochs() (none for the first):
+    its mode 1 orients this one's (Figs. 7-8 signs)."""
+    epochs = landau_epochs()
+    k = epochs.index(int(w.epoch))
+    if k == 0:
+        return []
+    return checkpoint_files(landau_method(), w.hidden, config["landau"]["replica"], [epochs[k - 1]])
 
 
 # --- reciprocal space (issue 4) ---

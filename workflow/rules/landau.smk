@@ -11,6 +11,7 @@ rule mode_trajectory:
             landau_method(), w.hidden, config["landau"]["replica"], [int(w.epoch)]
         )[0],
         data=rules.prepare_mnist.output[0],
+        previous=landau_previous_checkpoint,
     output:
         f"{RES}/landau/M{{hidden}}/epoch_{{epoch}}.parquet",
     log:
@@ -25,6 +26,7 @@ rule mode_trajectory:
         digits=json.dumps(config["landau"]["digits"]),
         seed=config["seed"],
         c=config["landau"],
+        previous=lambda w, input: f"--previous {input.previous}" if input.previous else "",
     threads: rule_threads("mode_trajectory")
     resources:
         mem_mb=rule_mem_mb("mode_trajectory"),
@@ -36,7 +38,7 @@ rule mode_trajectory:
         "--data {input.data} --labels {params.labels:q} --seed {params.seed} "
         "--digits {params.digits:q} --uniform-states {params.c[uniform_states]} "
         "--bins {params.c[bins]} --chains {params.c[gibbs_chains]} "
-        "--sweeps {params.c[gibbs_sweeps]} --out {output} > {log} 2>&1"
+        "--sweeps {params.c[gibbs_sweeps]} {params.previous} --out {output} > {log} 2>&1"
 
 
 rule mode_trajectory_table:
@@ -52,6 +54,8 @@ rule mode_trajectory_table:
         f"{RES}/logs/landau/mode_trajectories.log",
     benchmark:
         f"{RES}/benchmarks/mode_trajectory_table/mode_trajectories.tsv"
+    params:
+        orientation=config["landau"]["orientation"],
     threads: rule_threads("mode_trajectory_table")
     resources:
         mem_mb=rule_mem_mb("mode_trajectory_table"),
@@ -59,7 +63,8 @@ rule mode_trajectory_table:
     conda:
         "../../envs/rbm.yaml"
     shell:
-        "python -m rbm_reciprocal concat --inputs {input} --out {output} > {log} 2>&1"
+        "python -m rbm_reciprocal mode-trajectory-table --inputs {input} "
+        "--orientation {params.orientation} --out {output} > {log} 2>&1"
 
 
 rule fig7_8:

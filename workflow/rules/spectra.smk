@@ -41,6 +41,7 @@ rule trained_spectra:
         specs=" ".join(
             f"--checkpoint {m}:{meth}:{r}:{path}" for m, meth, r, path in final_checkpoints()
         ),
+        t=config["spectra"]["trained"],
     threads: rule_threads("trained_spectra")
     resources:
         mem_mb=rule_mem_mb("trained_spectra"),
@@ -48,4 +49,6 @@ rule trained_spectra:
     conda:
         "../../envs/rbm.yaml"
     shell:
-        "python -m rbm_reciprocal trained-spectra {params.specs} --out-table {output.table} > {log} 2>&1"
+        "python -m rbm_reciprocal trained-spectra {params.specs} "
+        "--window {params.t[window][0]} {params.t[window][1]} --bins {params.t[bins]} "
+        "--min-occupied {params.t[min_occupied_bins]} --out-table {output.table} > {log} 2>&1"

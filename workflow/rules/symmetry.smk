@@ -4,8 +4,9 @@ FIGURE_STEMS.append(f"{FIG}/fig4")
 
 
 # The untrained reference of every figure that compares with "untrained": W, a, b all
-# Normal(0, std^2) as the authors' init, N x M (Fig. 4 at symmetry.reference.hidden, the
-# reciprocal figures at their model's M), with the JS noise level of two such inits.
+# Normal(0, std^2) as the authors' init, N x M (Fig. 4 at every model size and at
+# symmetry.reference.hidden, the reciprocal figures at their model's M), with the JS noise
+# level of two such inits.
 rule untrained_reference:
     output:
         checkpoint=f"{RES}/reference/untrained_M{{hidden}}.npz",
@@ -81,8 +82,8 @@ rule rotation_js_table:
 rule fig4:
     input:
         js=rules.rotation_js_table.output[0],
-        noise=untrained_reference_files()[1],
         pdfs=f"{RES}/symmetry/js/{rotation_js_models()[0]}_pdfs.parquet",
+        noise=[untrained_noise_file(RES, m) for m in fig4_untrained_sizes()],
     output:
         pdf=f"{FIG}/fig4.pdf",
         png=report(
@@ -101,8 +102,8 @@ rule fig4:
     conda:
         "../../envs/rbm.yaml"
     shell:
-        "python -m rbm_reciprocal figure fig4 --inputs {input.js} {input.noise} "
-        "{input.pdfs} --stem {params.stem} > {log} 2>&1"
+        "python -m rbm_reciprocal figure fig4 --inputs {input.js} {input.pdfs} "
+        "{input.noise} --stem {params.stem} > {log} 2>&1"
 
 
 FIGURE_STEMS.append(f"{FIG}/fig6")
@@ -149,7 +150,8 @@ rule fig6:
         f"{RES}/benchmarks/fig6/fig6.tsv"
     params:
         stem=lambda w, output: os.path.splitext(output.pdf)[0],
-        options=json.dumps({"n_show": config["symmetry"]["samples"]["n_show"]}),
+        options=json.dumps({"n_show": config["symmetry"]["samples"]["n_show"],
+                            "show": config["symmetry"]["samples"]["show"]}),
     threads: rule_threads("fig6")
     resources:
         mem_mb=rule_mem_mb("fig6"),

@@ -1,18 +1,35 @@
-"""Constraint potential and the Landau picture of mode ``i`` (Sec. 4-5, Eqs. 28, 51-55).
+"""The Landau picture of mode 1 across training (Sec. 5, Eqs. 28, 51-55; Figs. 7-8).
 
-Under the uniform measure (``v, h`` iid Bernoulli(1/2)) the rotated reciprocal variables
-``u_i``, ``w_i`` (Eqs. 18-19) have a nearly Gaussian marginal centred on the
-high-temperature means ``mu_u``, ``mu_w`` (Eqs. 28, 51): the *constraint potential*
-``-log rho(z)``. Adding the energy term of the landscape gives the mean-field effective
-free energy of Eq. (55),
+Under the uniform measure (``v, h`` iid Bernoulli(1/2)) the rotated reciprocal variable
+``z`` of mode ``i`` (``u_i`` or ``w_i``, Eqs. 18-19, 29) is a sum of bounded bits centred on
+the high-temperature mean ``mu`` (Eqs. 28, 51); ``-log`` of its marginal density is the
+*constraint potential* ``V(z)``. Adding the energy term gives the mean-field effective free
+energy of Eq. (55),
 
-.. math:: f_i(z) = \\tilde\\lambda_i z^2 / 2 + c_1 (z-\\mu_i) + c_2 (z-\\mu_i)^2
-          + c_3 (z-\\mu_i)^3 + c_4 (z-\\mu_i)^4,
+.. math:: f_i(z) = \\tilde\\lambda_i z^2 / 2 + V_i(z),
 
-with ``tilde lambda_i = -lambda_i`` for the u-modes (``z_i = u_i``, ``i <= M``) and
-``+lambda_i`` for the w-modes (``z_{M+i} = w_i``). The quartic is a least-squares fit to
-``-log`` of the histogram of projected uniform states; the minima of ``f_i`` tell a single
-well from a (ferromagnetic-like) double well.
+with ``tilde lambda_i = -lambda_i`` for the u-modes (``z_i = u_i``) and ``+lambda_i`` for the
+w-modes (``z_{M+i} = w_i``). The paper expands ``V`` to fourth order around ``mu``
+(``c_1 .. c_4``).
+
+``V`` is taken here to all orders, from the large-deviation (Cramér) rate function of the
+sum of bits (:class:`~rbm_reciprocal.analysis.potentials.LargeDeviationPotential`), which is
+defined on the whole support of ``z`` and diverges at its ends, so the minima of ``f`` are
+found wherever they lie (:func:`landau_wells`). A mode whose ``f`` still decreases at an
+end of its domain has its minimum outside it and is reported *unconfined*, never as a
+minimum.
+
+The quartic least-squares fit to ``-log`` of a histogram of projected uniform states
+(:func:`fit_constraint_potential`, the paper's expansion) is kept as a labelled variant. It
+only knows ``V`` on the sampled range: once ``lambda_1 > 4`` (the Gaussian curvature
+``1/sigma^2`` with ``sigma = 1/2``) the fitted ``f`` is concave there, its "minima" are the
+ends of the sampled range, which move with the sample size; they are flagged
+(``at_edge``) and never counted as wells.
+
+Signs: every position is odd under the SVD sign flip of the pair ``(u_1, v_1)``. One
+checkpoint's row is computed in the frame of
+:func:`~rbm_reciprocal.analysis.svd.signed_svd`; :func:`orient_trajectories` then orients
+the rows of one model consistently over epochs.
 """
 
 from __future__ import annotations
@@ -20,133 +37,173 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 
-from rbm_reciprocal.analysis.reciprocal import Reciprocal, decompose, random_binary, rotate_uw
+from rbm_reciprocal.analysis.landau_quartic import (
+    fit_constraint_potential,
+    landau_minima,
+    uniform_mode_samples,
+)
+from rbm_reciprocal.analysis.modes import z_coefficients
+from rbm_reciprocal.analysis.potentials import LargeDeviationPotential
+from rbm_reciprocal.analysis.reciprocal import Reciprocal, decompose, rotate_uw
+from rbm_reciprocal.analysis.svd import align_signs, signed_svd
+from rbm_reciprocal.core.errors import ConfigError
 from rbm_reciprocal.core.rbm import prob_h_given_v
 from rbm_reciprocal.sampling.gibbs import sample_chains
 
 
-def uniform_mode_samples(
-    rec: Reciprocal,
-    modes: np.ndarray,
-    n_states: int,
-    rng: np.random.Generator,
-    batch: int = 100_000,
-) -> tuple[np.ndarray, np.ndarray]:
-    """``u_i``, ``w_i`` (Eqs. 18-19) of ``n_states`` uniform (Bernoulli 1/2) states ``(v, h)``.
-
-    Only the columns ``modes`` (0-based, ``< m``) of ``U`` and ``V`` are used, in batches.
-
-    Returns
-    -------
-    u, w : ndarray, shape (n_states, len(modes)), float64
-    """
-    modes = np.asarray(modes, dtype=np.int64)
-    uc, vc = rec.U[:, modes], rec.V[:, modes]
-    us, ws = [], []
-    for start in range(0, n_states, batch):
-        k = min(batch, n_states - start)
-        x = random_binary(k, uc.shape[0], rng) @ uc
-        y = random_binary(k, vc.shape[0], rng) @ vc
-        u, w = rotate_uw(x, y, rec.x0[modes], rec.y0[modes])
-        us.append(u)
-        ws.append(w)
-    return np.concatenate(us), np.concatenate(ws)
-
-
 @dataclass(frozen=True)
-class QuarticFit:
-    """``-log rho(z) ~ c0 + c1 d + c2 d^2 + c3 d^3 + c4 d^4`` with ``d = z - mu``."""
+class LandauWells:
+    """Minima of the free energy of Eq. (55) of one mode.
 
-    mu: float
-    coeffs: np.ndarray  # (c0, c1, c2, c3, c4)
-    z_min: float
-    z_max: float
-
-
-def fit_constraint_potential(
-    z: np.ndarray, mu: float, bins: int = 60, min_count: int = 10
-) -> QuarticFit:
-    """Quartic least-squares fit of ``-log`` of the histogram density of samples ``z``.
-
-    Bins with fewer than ``min_count`` samples are left out; the fit is weighted by the
-    Poisson precision of ``log`` counts (weight ``sqrt(count)``).
+    Attributes
+    ----------
+    positions : ndarray, ascending
+        Local minima of ``f`` inside its domain (the confined wells).
+    unconfined : bool
+        ``f`` still decreases at an end of its domain: a minimum lies outside (never counted
+        in ``positions``).
     """
-    z = np.asarray(z, dtype=np.float64)
-    counts, edges = np.histogram(z, bins=bins)
-    centers = 0.5 * (edges[1:] + edges[:-1])
-    keep = counts >= min_count
-    if keep.sum() < 5:
-        raise ValueError("too few populated bins for a quartic fit; draw more states")
-    width = edges[1] - edges[0]
-    logrho = -np.log(counts[keep] / (counts.sum() * width))
-    d = centers[keep] - mu
-    design = np.vander(d, 5, increasing=True)
-    wts = np.sqrt(counts[keep])
-    coeffs, *_ = np.linalg.lstsq(design * wts[:, None], logrho * wts, rcond=None)
-    return QuarticFit(float(mu), coeffs, float(centers[keep][0]), float(centers[keep][-1]))
+
+    positions: np.ndarray
+    unconfined: bool
+
+    @property
+    def kind(self) -> str:
+        """``"double"`` (two or more wells), ``"single"`` or ``"unconfined"`` (none)."""
+        n = self.positions.size
+        return "double" if n >= 2 else "single" if n == 1 else "unconfined"
 
 
-def landau_free_energy(z: np.ndarray, lam_tilde: float, fit: QuarticFit) -> np.ndarray:
-    """Mean-field effective free energy of Eq. (55) (constant ``c0`` dropped)."""
-    z = np.asarray(z, dtype=np.float64)
-    d = z - fit.mu
-    c = fit.coeffs
-    return 0.5 * lam_tilde * z * z + c[1] * d + c[2] * d**2 + c[3] * d**3 + c[4] * d**4
+def mode_potential(rec: Reciprocal, kind: str, mode: int = 0) -> LargeDeviationPotential:
+    """``beta U = f`` of Eq. (55) for ``u_i`` (``kind="u"``) or ``w_i`` (``"w"``), all orders.
+
+    ``f(z) = tilde lambda z^2 / 2 + V(z)`` with ``V`` the large-deviation constraint potential
+    of ``z = c + a . [v; h]`` (:func:`~rbm_reciprocal.analysis.modes.z_coefficients`) and
+    ``tilde lambda = -lambda_i`` (u) or ``+lambda_i`` (w); ``mode`` is 0-based.
+    """
+    if kind not in ("u", "w"):
+        raise ConfigError(f"mode kind must be 'u' or 'w', got {kind!r}")
+    lam = float(rec.s[mode])
+    a, c = z_coefficients(rec, mode if kind == "u" else rec.n_modes + mode)
+    return LargeDeviationPotential(a[:, 0], float(c[0]), -lam if kind == "u" else lam, 0.0)
 
 
-def _power_poly(lam_tilde: float, fit: QuarticFit) -> np.ndarray:
-    """Coefficients of ``f`` (Eq. 55) in powers of ``d = z - mu`` (constant included)."""
-    c = fit.coeffs
-    return np.array(
-        [
-            0.5 * lam_tilde * fit.mu**2,
-            lam_tilde * fit.mu + c[1],
-            0.5 * lam_tilde + c[2],
-            c[3],
-            c[4],
-        ]
-    )
+def landau_wells(potential: LargeDeviationPotential) -> LandauWells:
+    """Minima of the free energy ``f`` of Eq. (55) on the whole domain of ``potential``.
 
+    ``f' = tilde lambda z - field + t(z)`` is exact at the grid points of the potential
+    (``t = V'``); a minimum is a change of sign of ``f'`` from - to +, located by linear
+    interpolation between the two grid points. ``f' > 0`` at the lower end or ``< 0`` at the
+    upper end of the domain means that ``f`` decreases towards that end: unconfined.
 
-def landau_minima(lam_tilde: float, fit: QuarticFit) -> tuple[np.ndarray, np.ndarray]:
-    """Local minima of :func:`landau_free_energy` on the fitted range ``[z_min, z_max]``.
-
-    Interior minima are the roots of ``f'`` (a cubic) with ``f'' > 0``; an edge of the range
-    is a minimum when ``f`` decreases towards it (the energy term pushes the mode beyond the
-    sampled states: the constraint potential does not confine it there).
+    Parameters
+    ----------
+    potential : LargeDeviationPotential
+        E.g. from :func:`mode_potential`; any object with a grid ``z`` and ``beta_grad``.
 
     Returns
     -------
-    positions : ndarray, ascending
-    at_edge : ndarray of bool, same length
+    LandauWells
     """
-    P = np.polynomial.polynomial
-    poly = _power_poly(lam_tilde, fit)
-    dpoly = P.polyder(poly)
-    ddpoly = P.polyder(dpoly)
-    lo, hi = fit.z_min - fit.mu, fit.z_max - fit.mu
-    roots = P.polyroots(dpoly) if np.any(dpoly[1:] != 0) else np.array([])
-    real = roots[np.abs(np.imag(roots)) < 1e-9].real
-    found = [(r, False) for r in real if P.polyval(r, ddpoly) > 0 and lo < r < hi]
-    if P.polyval(lo, dpoly) > 0:
-        found.append((lo, True))
-    if P.polyval(hi, dpoly) < 0:
-        found.append((hi, True))
-    found.sort()
-    return (
-        np.array([r + fit.mu for r, _ in found], dtype=np.float64),
-        np.array([e for _, e in found], dtype=bool),
-    )
+    z = np.asarray(potential.z, dtype=np.float64)
+    g = np.asarray(potential.beta_grad(z), dtype=np.float64)
+    i = np.flatnonzero((g[:-1] < 0) & (g[1:] >= 0))
+    pos = z[i] - g[i] * (z[i + 1] - z[i]) / (g[i + 1] - g[i])
+    return LandauWells(np.sort(pos), bool(g[0] > 0 or g[-1] < 0))
 
 
-def well_type(minima: np.ndarray) -> str:
-    """``"single"`` or ``"double"`` well from the minima of :func:`landau_minima`."""
-    return "double" if len(minima) >= 2 else "single"
+def mode1_continuity(W_prev: np.ndarray, W: np.ndarray) -> tuple[float, float]:
+    """Sign and overlap of mode 1 of ``W`` against mode 1 of ``W_prev`` (both signed SVDs).
+
+    Returns ``(flip, overlap)``: ``flip`` (+1/-1) aligns the pair ``(u_1, v_1)`` of ``W``
+    with that of ``W_prev`` (:func:`~rbm_reciprocal.analysis.svd.align_signs`), ``overlap``
+    is ``|u_1' . u_1 + v_1' . v_1| / 2`` (1 for the same pair; small when modes swapped).
+    """
+    up, _, vp = signed_svd(W_prev, full_matrices=False)
+    u, _, v = signed_svd(W, full_matrices=False)
+    ua, va, signs = align_signs(up[:, :1], vp[:, :1], u[:, :1], v[:, :1])
+    return float(signs[0]), float(0.5 * (up[:, 0] @ ua[:, 0] + vp[:, 0] @ va[:, 0]))
+
+
+#: Columns of a trajectory row that are positions (odd under the SVD sign flip of mode 1).
+POSITION_COLUMNS = (
+    "mu_u",
+    "mu_w",
+    "test_u_mean",
+    "test_w_mean",
+    "gibbs_u_mean",
+    "gibbs_w_mean",
+)
+#: Pairs of ascending minima (min1 <= min2) among the positions: negation swaps them.
+MINIMA_PAIRS = tuple(
+    (f"landau{v}_{z}_min1", f"landau{v}_{z}_min2") for v in ("", "_quartic") for z in "uw"
+)
+
+
+def orient_trajectories(
+    table: pd.DataFrame, orientation: str = "continuity", min_overlap: float = 0.5
+) -> pd.DataFrame:
+    """Orient the rows of each followed model consistently over epochs (Figs. 7-8).
+
+    Rows come in the frame of :func:`~rbm_reciprocal.analysis.svd.signed_svd` of their own
+    checkpoint, with ``flip_prev`` from :func:`mode1_continuity` against the previous row's
+    checkpoint. The factor ``sign`` of each row is
+
+    * ``"continuity"``: ``sign(mu_w)`` at the first epoch, then the previous row's sign
+      times ``flip_prev`` (the signs follow the singular vectors from checkpoint to
+      checkpoint), except where ``overlap_prev < min_overlap`` (mode 1 is another direction
+      than before, e.g. right after the random init): there ``sign(mu_w)`` again;
+    * ``"mu_w"``: ``sign(mu_w)`` of every checkpoint, the authors' choice (it flips every
+      curve when ``mu_w`` crosses 0).
+
+    Positions (:data:`POSITION_COLUMNS`, the Landau minima) are multiplied by ``sign``; the
+    ascending minima pairs are reordered. Groups: ``hidden, method, replica`` (those present).
+
+    Returns
+    -------
+    DataFrame, sorted by group and epoch, with ``sign`` set.
+    """
+    if orientation not in ("continuity", "mu_w"):
+        raise ConfigError(f"landau.orientation must be 'continuity' or 'mu_w', got {orientation!r}")
+    keys = [k for k in ("hidden", "method", "replica") if k in table.columns]
+    out = table.sort_values([*keys, "epoch"]).reset_index(drop=True)
+    own = np.where(out["mu_w"].to_numpy(np.float64) < 0, -1.0, 1.0)
+    sign = own.copy()
+    if orientation == "continuity":
+        flips = out["flip_prev"].to_numpy(np.float64)
+        followed = out["overlap_prev"].to_numpy(np.float64) >= min_overlap  # NaN: False
+        groups = out.groupby(keys, sort=False).indices.values() if keys else [out.index]
+        for idx in groups:
+            idx = np.sort(np.asarray(idx))  # epochs ascending within the group
+            for k, j in enumerate(idx[1:], start=1):
+                if followed[j]:
+                    sign[j] = sign[idx[k - 1]] * flips[j]
+    for col in POSITION_COLUMNS:
+        if col in out.columns:
+            out[col] = out[col].to_numpy(np.float64) * sign
+    for lo, hi in MINIMA_PAIRS:
+        if lo in out.columns:
+            pair = np.sort(np.stack([out[lo], out[hi]], axis=1) * sign[:, None], axis=1)
+            one = np.isnan(out[hi].to_numpy(np.float64))  # a single minimum stays in min1
+            out[lo] = np.where(one, out[lo] * sign, pair[:, 0])
+            out[hi] = np.where(one, np.nan, pair[:, 1])
+    out["sign"] = sign
+    return out
 
 
 def _mean_std(x: np.ndarray) -> tuple[float, float]:
     return float(np.mean(x)), float(np.std(x))
+
+
+def _minima_columns(prefix: str, positions: np.ndarray, unconfined: bool) -> dict:
+    return {
+        f"{prefix}_wells": int(positions.size),
+        f"{prefix}_min1": float(positions[0]) if positions.size else np.nan,
+        f"{prefix}_min2": float(positions[1]) if positions.size > 1 else np.nan,
+        f"{prefix}_unconfined": bool(unconfined),
+    }
 
 
 def mode_trajectory_row(
@@ -160,31 +217,31 @@ def mode_trajectory_row(
 ) -> dict[str, float]:
     """Quantities of Figs. 7-8 for mode 1 (``z_1 = u_1``, ``z_{M+1} = w_1``) of one checkpoint.
 
-    Every position is multiplied by ``sign(mu_w1)`` (column ``sign``), as the authors did,
-    so the SVD sign ambiguity cannot flip curves between checkpoints. The saddle is at 0.
+    Positions are in the frame of :func:`~rbm_reciprocal.analysis.svd.signed_svd` of this
+    checkpoint (``sign = 1``); :func:`orient_trajectories` orients a whole trajectory. The
+    saddle is at 0.
 
     Columns: ``lambda_1, sign, mu_u, mu_w`` (Eq. 28/51); ``test_u_mean/std, test_w_mean/std``
     (test images ``v`` with ``h ~ p(h|v)``); ``gibbs_u_mean/std, gibbs_w_mean/std`` (Gibbs
-    samples); ``landau_u_min1/min2, landau_w_min1/min2`` (minima of Eq. 55, NaN if absent),
-    ``landau_u_wells, landau_w_wells`` (1 or 2), ``landau_u_edge, landau_w_edge`` (a minimum
-    on the edge of the sampled range).
+    samples); per ``z`` in ``u, w``: ``landau_{z}_wells`` (number of minima of Eq. 55 with the
+    all-orders constraint potential, :func:`landau_wells`), ``landau_{z}_min1/min2``
+    (ascending, NaN if absent), ``landau_{z}_unconfined``; the same with ``landau_quartic_``
+    for the paper's quartic fit on ``n_uniform`` sampled states (an end of the sampled range
+    is never a well: ``landau_quartic_{z}_unconfined``).
     """
-
     rec = decompose(params.W, params.a, params.b)
-    sign = 1.0 if rec.mu_w[0] >= 0 else -1.0
     lam = float(rec.s[0])
     row: dict[str, float] = {
         "lambda_1": lam,
-        "sign": sign,
-        "mu_u": sign * rec.mu_u[0],
-        "mu_w": sign * rec.mu_w[0],
+        "sign": 1.0,
+        "mu_u": float(rec.mu_u[0]),
+        "mu_w": float(rec.mu_w[0]),
     }
 
     def project(v: np.ndarray, h: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         x = v.astype(np.float64) @ rec.U[:, 0]
         y = h.astype(np.float64) @ rec.V[:, 0]
-        u, w = rotate_uw(x, y, rec.x0[0], rec.y0[0])
-        return sign * u, sign * w
+        return rotate_uw(x, y, rec.x0[0], rec.y0[0])
 
     ph = prob_h_given_v(test_images.astype(np.float32), params)
     h_test = (rng.random(ph.shape) < ph).astype(np.float32)
@@ -198,15 +255,15 @@ def mode_trajectory_row(
     row["gibbs_u_mean"], row["gibbs_u_std"] = _mean_std(u)
     row["gibbs_w_mean"], row["gibbs_w_std"] = _mean_std(w)
 
+    for name in ("u", "w"):
+        wells = landau_wells(mode_potential(rec, name))
+        row.update(_minima_columns(f"landau_{name}", wells.positions, wells.unconfined))
+
     uu, ww = uniform_mode_samples(rec, np.array([0]), n_uniform, rng)
     for name, z, mu, lam_tilde in (
         ("u", uu[:, 0], rec.mu_u[0], -lam),
         ("w", ww[:, 0], rec.mu_w[0], lam),
     ):
         mins, edge = landau_minima(lam_tilde, fit_constraint_potential(z, mu, bins))
-        mins = np.sort(sign * mins)
-        row[f"landau_{name}_wells"] = len(mins)
-        row[f"landau_{name}_min1"] = float(mins[0]) if len(mins) else np.nan
-        row[f"landau_{name}_min2"] = float(mins[1]) if len(mins) > 1 else np.nan
-        row[f"landau_{name}_edge"] = bool(edge.any())
+        row.update(_minima_columns(f"landau_quartic_{name}", mins[~edge], edge.any()))
     return row

@@ -9,13 +9,8 @@ Notation (the paper's, SPEC.md): ``W = U S V^T`` with ``U`` (N, N), ``V`` (M, M)
 are rows: ``x = v @ U`` for ``v`` of shape (B, N). Mode indices in docstrings are 1-based as in
 the paper; array indices are 0-based (``x[:, 0]`` is ``x_1``).
 
-Sign convention
----------------
-A singular pair ``(u_i, v_i)`` is defined up to a common sign. :func:`fix_signs` makes the
-largest-magnitude entry of each left vector ``u_i`` positive (the first one on ties) and flips
-the matching right vector with it; columns without a partner (the null-space columns
-``i > m`` of the larger factor) get the same rule on their own. Every function here that
-decomposes ``W`` uses it, so plots over epochs do not jump.
+The signs of the singular vectors follow :mod:`.svd` (one rule per checkpoint,
+:func:`~rbm_reciprocal.analysis.svd.align_signs` across checkpoints).
 """
 
 from __future__ import annotations
@@ -24,70 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-
-def _largest_entry_signs(mat: np.ndarray) -> np.ndarray:
-    """Sign (+1/-1) of the largest-magnitude entry of each column (first on ties)."""
-    rows = np.argmax(np.abs(mat), axis=0)
-    signs = np.sign(mat[rows, np.arange(mat.shape[1])])
-    return np.where(signs < 0, -1.0, 1.0)
-
-
-def fix_signs(U: np.ndarray, V: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Deterministic signs of the singular vectors (SPEC.md, "Sign convention").
-
-    For ``i <= m = min(N, M)`` the pair ``(U[:, i], V[:, i])`` is multiplied by the sign of
-    the largest-magnitude entry of ``U[:, i]`` (the first such entry on ties), which leaves
-    ``U S V^T`` unchanged. Unpaired columns (``i > m``) of ``U`` or ``V`` get the same rule on
-    their own. The result does not depend on the input signs, and ``fix_signs`` applied twice
-    equals ``fix_signs`` applied once.
-
-    Parameters
-    ----------
-    U : ndarray, shape (N, N) or (N, m)
-        Left singular vectors (columns).
-    V : ndarray, shape (M, M) or (M, m)
-        Right singular vectors (columns), i.e. ``Vh.T`` of `numpy.linalg.svd`.
-
-    Returns
-    -------
-    U, V : ndarray
-        Copies with fixed signs, same shapes and dtypes.
-    """
-    U = np.array(U, copy=True)
-    V = np.array(V, copy=True)
-    m = min(U.shape[1], V.shape[1])
-    su = _largest_entry_signs(U)
-    U *= su
-    V[:, :m] *= su[:m]
-    if V.shape[1] > m:
-        V[:, m:] *= _largest_entry_signs(V[:, m:])
-    return U, V
-
-
-def signed_svd(
-    W: np.ndarray, full_matrices: bool = True
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """SVD ``W = U S V^T`` in float64 with the sign convention of :func:`fix_signs`.
-
-    Parameters
-    ----------
-    W : ndarray, shape (N, M)
-    full_matrices : bool
-        Full orthogonal ``U`` and ``V`` (default), or only their first ``m = min(N, M)``
-        columns (the ones paired with singular values; same signs as the full version).
-
-    Returns
-    -------
-    U : ndarray, shape (N, N) or (N, m), float64, orthonormal columns
-    s : ndarray, shape (m,), float64, descending singular values ``lambda_i``
-    V : ndarray, shape (M, M) or (M, m), float64, orthonormal columns (right singular vectors)
-    """
-    W = np.asarray(W)
-    if W.ndim != 2:
-        raise ValueError(f"expected a 2-D weight matrix, got shape {W.shape}")
-    U, s, Vh = np.linalg.svd(W.astype(np.float64), full_matrices=full_matrices)
-    U, V = fix_signs(U, Vh.T)
-    return U, s, V
+from rbm_reciprocal.analysis.svd import signed_svd
 
 
 def project_states(states: np.ndarray, basis: np.ndarray) -> np.ndarray:

@@ -23,8 +23,43 @@ import pandas as pd
 
 from rbm_reciprocal.analysis.marchenko_pastur import _check_shape
 
-#: Bin edges of Fig. 3f in the authors' code: 0..41 in 40 bins.
-FIG3F_EDGES: np.ndarray = np.linspace(0.0, 41.0, 41)
+
+def trained_spectrum_edges(
+    values: np.ndarray,
+    window: tuple[float, float] = (0.0, 41.0),
+    n_bins: int = 40,
+    min_occupied: int = 5,
+) -> tuple[np.ndarray, str]:
+    """Histogram edges of Fig. 3f: the authors' bins unless the spectrum is far below them.
+
+    The authors' code bins every trained spectrum on ``window = (0, 41)`` in ``n_bins = 40``
+    equal bins. When the values fall in fewer than ``min_occupied`` of those bins (the
+    spectrum lies far below the window, e.g. small or briefly trained models), one or two
+    bins would hold the whole spectrum; then the same number of bins spans
+    ``[window[0], max(values)]`` instead.
+
+    Parameters
+    ----------
+    values : ndarray
+        Every singular value to histogram (pooled over models).
+    window : (float, float)
+    n_bins, min_occupied : int
+
+    Returns
+    -------
+    edges : ndarray, shape (n_bins + 1,)
+    binning : str
+        ``"authors"`` or ``"refined"`` (the second case).
+    """
+    lo, hi = float(window[0]), float(window[1])
+    if not hi > lo or n_bins < 1:
+        raise ValueError(f"need window[1] > window[0] and n_bins >= 1, got {window}, {n_bins}")
+    values = np.asarray(values, dtype=np.float64)
+    edges = np.linspace(lo, hi, int(n_bins) + 1)
+    counts, _ = np.histogram(values, edges)
+    if np.count_nonzero(counts) >= min_occupied or values.size == 0 or values.max() <= lo:
+        return edges, "authors"
+    return np.linspace(lo, float(values.max()), int(n_bins) + 1), "refined"
 
 
 def singular_values(w: np.ndarray) -> np.ndarray:

@@ -5,8 +5,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from rbm_reciprocal.figures.style import save_figure
 
@@ -19,8 +21,9 @@ def fig7_8(
     One row of panels per hidden size in ``hidden`` (default: all in ``table``). Saddle at 0
     (dashed), constraint-potential minimum ``mu`` (orange), projected test images (green,
     mean +- std), Gibbs samples (purple, mean +- std), minima of the Landau free energy
-    (Eq. 55, black dots; open when on the edge of the sampled range). Everything is
-    multiplied by ``sign(mu_w)`` per checkpoint (column ``sign``, already applied).
+    (Eq. 55 with the all-orders constraint potential, black dots); an open triangle at the
+    top marks an epoch whose mode is unconfined (minimum outside its domain). Positions are
+    oriented over epochs (column ``sign``, already applied by ``orient_trajectories``).
     """
     hidden = sorted(table["hidden"].unique()) if hidden is None else hidden
     fig = Figure(figsize=(8.0, 2.8 * len(hidden)))
@@ -42,17 +45,28 @@ def fig7_8(
                 )
                 ax.fill_between(ep, mean - std, mean + std, color=color, alpha=0.25, lw=0)
             for k in (1, 2):
-                col = t[f"landau_{z}_min{k}"]
-                edge = t[f"landau_{z}_edge"].astype(bool)
                 ax.plot(
-                    ep[~edge],
-                    col[~edge],
+                    ep,
+                    t[f"landau_{z}_min{k}"],
                     "o",
                     ms=3,
                     color="k",
-                    label="Landau minima" if k == 1 else None,
+                    label="Landau minima (Eq. 55)" if k == 1 else None,
                 )
-                ax.plot(ep[edge], col[edge], "o", ms=3, mfc="none", color="k")
+            unconf = t[f"landau_{z}_unconfined"].to_numpy(bool)
+            if unconf.any():
+                ax.plot(
+                    ep[unconf],
+                    np.full(unconf.sum(), 1.0),
+                    "^",
+                    ms=5,
+                    mfc="none",
+                    color="k",
+                    transform=ax.get_xaxis_transform(),
+                    clip_on=False,
+                    label="unconfined (minimum outside)",
+                )
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
             ax.set_xlabel("epoch")
             ax.set_ylabel(label)
             ax.set_title(f"M = {m}", fontsize=9)

@@ -106,9 +106,10 @@ def fig1_right(
     """Fig. 1 (right): a generated digit projected on the energy landscapes ``E_i`` (Eq. 16).
 
     Each landscape panel shows contours of ``E_i(x, y)`` around its saddle point (magenta
-    star) and the sample's ``(x_i, y_i)`` (black pentagon). With 12 landscapes (the paper's
-    i = 1, 2, 3, 4, 20, 30, 50, 100, 200, 300, 498, 500) they run clockwise from the upper
-    left corner around the image; otherwise the image comes first in a grid.
+    star) and the sample's ``(x_i, y_i)`` (black pentagon), named in a legend below. With
+    12 landscapes (the paper's i = 1, 2, 3, 4, 20, 30, 50, 100, 200, 300, 498, 500) they
+    run clockwise from the upper left corner around the image; otherwise the image comes
+    first in a grid.
 
     Parameters
     ----------
@@ -161,6 +162,17 @@ def fig1_right(
         ax.tick_params(labelsize=6)
         ax.set_xlabel(f"$x_{{{int(r['index'])}}}$", fontsize=7, labelpad=1)
         ax.set_ylabel(f"$y_{{{int(r['index'])}}}$", fontsize=7, labelpad=1)
+    fig.legend(
+        handles=[
+            Line2D([], [], **_SADDLE_STYLE, label="saddle point $(x_{0i}, y_{0i})$"),
+            Line2D([], [], marker="p", color="k", ms=9, ls="none",
+                   label="the image's $(x_i, y_i)$"),
+        ],
+        loc="outside lower center",
+        ncols=2,
+        fontsize=8,
+        frameon=False,
+    )  # fmt: skip
     return save_figure(fig, stem)
 
 

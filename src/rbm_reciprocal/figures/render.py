@@ -33,7 +33,9 @@ def _fig3_f(inputs: Sequence[str], stem: str, options: dict) -> None:
 
 
 def _fig4(inputs: Sequence[str], stem: str, options: dict) -> None:
-    js, noise, pdfs = (read_table(p) for p in inputs)
+    """Inputs: the JS table, the inset PDFs, then the noise table of each untrained size."""
+    js, pdfs = (read_table(p) for p in inputs[:2])
+    noise = pd.concat([read_table(p) for p in inputs[2:]], ignore_index=True)
     fig4(js, noise, pdfs, stem)
 
 
@@ -43,6 +45,7 @@ def _fig6(inputs: Sequence[str], stem: str, options: dict) -> None:
         read_table(inputs[1]),
         stem,
         int(options.get("n_show", 36)),
+        options.get("show", "samples"),
     )
 
 

@@ -81,7 +81,10 @@ def fig3_f(
 
     One step line per (hidden, method), colour by hidden size, line style by method, on a log
     y axis (empty bins are left blank). The gap the paper reports at ``lambda in [33, 35]`` is
-    shaded, and the x range is extended to include it. Legend labels come from the data
+    shaded, and the x range is extended to include it, unless the spectra end below half its
+    lower edge: then the axis keeps the data's range and a note says the gap is off axis (and
+    whether the bins are the authors' or, ``binning == "refined"``, spread up to the largest
+    value). Legend labels come from the data
     (hidden sizes sorted numerically; the authors' legend swapped 1200 and 3000).
 
     Parameters
@@ -126,10 +129,31 @@ def fig3_f(
                 label=label,
             )
             x_lo, x_hi = min(x_lo, edges[0]), max(x_hi, edges[-1])
-    if gap is not None:
+    refined = "binning" in table.columns and (table["binning"] == "refined").any()
+    filled = table[table["density"] > 0]
+    d_hi = float(filled["bin_right"].max()) if len(filled) else x_hi
+    if gap is not None and d_hi >= 0.5 * gap[0]:
         ax.axvspan(gap[0], gap[1], color="0.5", alpha=0.25, lw=0, label="reported gap")
         if np.isfinite(x_lo):
             ax.set_xlim(min(x_lo, gap[0]), max(x_hi, gap[1]))
+    elif gap is not None:  # spectra far below the window: keep the data's axis, say so
+        if np.isfinite(x_lo):
+            ax.set_xlim(x_lo, d_hi + 0.05 * (d_hi - x_lo))
+        ax.text(
+            0.98,
+            0.97,
+            f"reported gap at $\\lambda \\in$ [{gap[0]:g}, {gap[1]:g}]: off axis\n"
+            + (
+                f"(spectra far below the authors' bins: {len(edges) - 1} bins up to "
+                "max $\\lambda$)"
+                if refined
+                else f"(authors' bins, spectra end at $\\lambda$ = {d_hi:.3g})"
+            ),
+            transform=ax.transAxes,
+            ha="right",
+            va="top",
+            fontsize=7,
+        )
     ax.set_yscale("log")
     ax.set_xlabel(r"$\lambda$")
     ax.set_ylabel("density")

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from rbm_reciprocal.core.errors import ConfigError
 from rbm_reciprocal.figures.style import _image_grid, save_figure
 
 
@@ -17,12 +18,16 @@ def fig4(
 ) -> list[Path]:
     """Fig. 4: JS divergence of rotated vs unrotated ``W`` against ``1/M``.
 
+    Each M is drawn against its own baseline, an untrained init of the same shape.
+
     Parameters
     ----------
     js : columns ``kind`` ("trained" / "untrained"), ``hidden``, ``method``, ``replica``,
-        ``js``; trained rows are averaged over replicas (mean +- std) per (hidden, method),
-        the untrained reference is the dashed line.
-    noise : column ``js_independent_inits`` (dotted line: two independent inits).
+        ``js``, ``js_noise``, ``n_visible``; trained rows are averaged over replicas
+        (mean +- std) per (hidden, method); untrained rows (one per M) are the dashed line
+        with open circles.
+    noise : columns ``n_hidden``, ``js_independent_inits`` per untrained size (dotted line:
+        two independent inits of that shape).
     pdfs : ``bin_center, p_original, p_rotated`` of one trained replica (inset).
     """
     fig = Figure(figsize=(6.0, 4.2))
@@ -48,7 +53,7 @@ def fig4(
             "x",
             color="grey",
             ms=5,
-            label="noise, same shape" if k == 0 else None,
+            label="Gaussian noise, same shape" if k == 0 else None,
         )
         for _, r in agg.iterrows():
             ax.annotate(
@@ -58,23 +63,22 @@ def fig4(
                 xytext=(4, 4),
                 fontsize=7,
             )
-    untrained = js[js["kind"] == "untrained"]
+    untrained = js[js["kind"] == "untrained"].groupby("hidden")["js"].mean()
     if len(untrained):
-        ax.axhline(
-            untrained["js"].mean(),
-            ls="--",
+        n_vis = int(js["n_visible"].iloc[0])
+        ax.plot(
+            1.0 / untrained.index,
+            untrained.values,
+            "o--",
+            mfc="none",
             color="k",
             lw=1,
-            label=f"untrained {int(untrained['n_visible'].iloc[0])}x"
-            f"{int(untrained['hidden'].iloc[0])}",
+            label=f"untrained {n_vis} x M (same shape)",
         )
     if len(noise):
-        ax.axhline(
-            noise["js_independent_inits"].mean(),
-            ls=":",
-            color="grey",
-            lw=1,
-            label="two independent inits",
+        lvl = noise.groupby("n_hidden")["js_independent_inits"].mean()
+        ax.plot(
+            1.0 / lvl.index, lvl.values, ":", color="grey", lw=1, label="two independent inits"
         )
     ax.set_yscale("log")
     ax.set_xlabel("1/M")
@@ -97,22 +101,40 @@ def fig6(
     summary: pd.DataFrame,
     stem: str | os.PathLike,
     n_show: int = 36,
+    show: str = "samples",
 ) -> list[Path]:
     """Fig. 6: Gibbs samples; after a pi rotation of the top-2 plane of U (global); after
-    random rotations avoiding the top-5 modes (local). ``samples`` holds ``p_original``,
-    ``p_global``, ``p_local`` (B, 784) probabilities; ``summary`` the fractions changed."""
+    random rotations avoiding the top-5 modes (local).
+
+    ``samples`` holds ``v_original``, ``v_global``, ``v_local`` (B, 784) binary samples and
+    ``p_*`` the probabilities ``p(v = 1 | h)``; ``show`` picks ``"samples"`` (the paper's
+    figure) or ``"probabilities"``. ``summary`` gives the fractions changed.
+    """
+    if show not in ("samples", "probabilities"):
+        raise ConfigError(f"fig6 show must be 'samples' or 'probabilities', got {show!r}")
+    prefix = "v" if show == "samples" else "p"
     row = summary.iloc[0]
+    among = (
+        f"\nin planes among {int(row['local_directions'])} directions"
+        if "local_directions" in summary.columns
+        else ""
+    )
     titles = {
-        "p_original": "Gibbs samples",
-        "p_global": "U rotated by pi in plane (1, 2)\n"
+        "original": "Gibbs samples" if show == "samples" else "Gibbs samples, p(v=1|h)",
+        "global": "U rotated by pi in plane (1, 2)\n"
         f"{row['frac_changed_global']:.1%} pixels changed",
-        "p_local": f"{int(row['local_rotations'])} rotations avoiding top {int(row['avoid_top'])}"
-        f"\n{row['frac_changed_local']:.1%} pixels changed",
+        "local": f"{int(row['local_rotations'])} rotations avoiding top "
+        f"{int(row['avoid_top'])}{among}, {row['frac_changed_local']:.1%} pixels changed",
     }
     fig = Figure(figsize=(9.0, 3.4))
     for k, (key, title) in enumerate(titles.items()):
         ax = fig.add_subplot(1, 3, k + 1)
-        ax.imshow(_image_grid(samples[key], n_show), cmap="gray_r", vmin=0, vmax=1)
+        ax.imshow(
+            _image_grid(samples[f"{prefix}_{key}"].astype(np.float64), n_show),
+            cmap="gray_r",
+            vmin=0,
+            vmax=1,
+        )
         ax.set_title(title, fontsize=8)
         ax.set_axis_off()
     fig.tight_layout()

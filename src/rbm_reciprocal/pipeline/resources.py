@@ -219,9 +219,11 @@ def array_mb(config: dict, rule: str, wildcards: Any = None) -> float:
         batch = min(int(lan.get("uniform_states", 200_000)), 100_000)
         return (
             3 * data_f32
-            + weights(m, 6)
+            + weights(m, 7)  # this and the previous checkpoint, SVD factors
             + chains(int(lan.get("gibbs_chains", 1000)), m)
-            + 5 * batch * max(n, m)  # a batch of uniform states: bits, then float32
+            # a batch of uniform states (bits, then float32), or the large-deviation
+            # potential's (grid x units) temporaries, which are freed before
+            + max(5 * batch * max(n, m), 4 * 4001 * (n + m) * F64)
         )
     if rule == "uniform_moments":
         m = model_hidden(config, "diffusion")

@@ -5,11 +5,15 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from rbm_reciprocal.analysis.landau import mode_trajectory_row
+from rbm_reciprocal.analysis.landau import (
+    mode1_continuity,
+    mode_trajectory_row,
+    orient_trajectories,
+)
 from rbm_reciprocal.core import streams
 from rbm_reciprocal.core.checkpoint import load_checkpoint
 from rbm_reciprocal.core.streams import stream
-from rbm_reciprocal.core.tables import save_parquet
+from rbm_reciprocal.core.tables import read_table, save_parquet
 from rbm_reciprocal.data.dataset import load_dataset
 
 
@@ -24,13 +28,15 @@ def run_mode_trajectory(
     bins: int = 60,
     gibbs_chains: int = 1000,
     gibbs_sweeps: int = 500,
+    previous: str | None = None,
 ) -> dict[str, float]:
     """One-row parquet of :func:`mode_trajectory_row` for a checkpoint (+ ``labels``).
 
     ``digits`` selects the test images (the authors used digit 0 only); None = all.
+    ``previous`` is the checkpoint of the previous epoch followed (None for the first):
+    columns ``flip_prev, overlap_prev`` (:func:`mode1_continuity`, NaN without one) let
+    :func:`run_mode_trajectory_table` orient the trajectory.
     """
-
-
     params = load_checkpoint(checkpoint)
     ds = load_dataset(dataset)
     test = ds.test if digits is None else ds.test[np.isin(ds.test_labels, digits)]
@@ -40,5 +46,20 @@ def run_mode_trajectory(
         **mode_trajectory_row(params, test, rng, n_uniform, bins, gibbs_chains, gibbs_sweeps),
     )
     row["n_test"] = int(test.shape[0])
+    row["flip_prev"], row["overlap_prev"] = (
+        mode1_continuity(load_checkpoint(previous).W, params.W) if previous else (np.nan, np.nan)
+    )
     save_parquet(out_table, pd.DataFrame([row]))
     return row
+
+
+def run_mode_trajectory_table(
+    inputs: list[str], out_table: str, orientation: str = "continuity"
+) -> pd.DataFrame:
+    """Concatenate the rows of :func:`run_mode_trajectory` and orient each trajectory
+    (:func:`orient_trajectories`): ``results/landau/mode_trajectories.parquet``."""
+    table = orient_trajectories(
+        pd.concat([read_table(p) for p in inputs], ignore_index=True), orientation
+    )
+    save_parquet(out_table, table)
+    return table

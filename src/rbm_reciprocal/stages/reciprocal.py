@@ -27,10 +27,10 @@ from rbm_reciprocal.analysis.reciprocal import (
     project_states,
     random_binary,
     rotate_uw,
-    signed_svd,
 )
 from rbm_reciprocal.analysis.spectra import histogram_table
 from rbm_reciprocal.analysis.stats import linear_fit
+from rbm_reciprocal.analysis.svd import signed_svd
 from rbm_reciprocal.core.checkpoint import read_checkpoint
 from rbm_reciprocal.core.errors import ConfigError
 from rbm_reciprocal.core.io import PathLike

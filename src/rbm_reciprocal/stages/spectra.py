@@ -19,6 +19,7 @@ from rbm_reciprocal.analysis.spectra import (
     random_init_singular_values,
     singular_values,
     spectral_gap_table,
+    trained_spectrum_edges,
 )
 from rbm_reciprocal.core.checkpoint import read_checkpoint
 from rbm_reciprocal.core.io import PathLike, save_npz
@@ -108,6 +109,9 @@ def run_trained_spectra(
     checkpoints: Sequence[tuple[int, str, int, PathLike]],
     bins_edges: np.ndarray | None,
     out_table: PathLike,
+    window: tuple[float, float] = (0.0, 41.0),
+    n_bins: int = 40,
+    min_occupied: int = 5,
 ) -> pd.DataFrame:
     """Singular-value distributions of trained RBMs per hidden size and method (Fig. 3f).
 
@@ -116,12 +120,14 @@ def run_trained_spectra(
     checkpoints : sequence of (hidden, method, replica, npz_path)
         Each ``.npz`` holds the weight matrix under key ``"W"`` with shape (N, hidden).
     bins_edges : ndarray of shape (n_bins + 1,) or None
-        Common histogram edges (`FIG3F_EDGES`, i.e. 0..41 in 40 bins, in the authors' code).
-        ``None`` uses 40 bins from 0 to the largest singular value over all checkpoints (for
-        small smoke-test models whose spectra lie far below 41).
+        Explicit common histogram edges, or ``None`` for
+        :func:`~rbm_reciprocal.analysis.spectra.trained_spectrum_edges` with ``window``,
+        ``n_bins`` and ``min_occupied`` (config ``spectra.trained``): the authors' bins,
+        0..41 in 40, unless the spectra lie far below them.
     out_table : path
         Parquet long table, one row per (hidden, method, bin): columns ``hidden, method,
-        bin_left, bin_right, bin_center, count, density, n_replicas``; the density is pooled
+        bin_left, bin_right, bin_center, count, density, n_replicas, binning`` (``authors``,
+        ``refined`` or ``explicit``, see ``bins_edges``); the density is pooled
         over replicas and integrates to 1 over the edges (values outside are not counted).
         Beside it, ``<stem>_values.parquet`` holds every singular value: columns ``hidden,
         method, replica, index, value`` with ``index`` the 1-based rank ``i`` of
@@ -154,9 +160,11 @@ def run_trained_spectra(
     values = pd.concat(rows, ignore_index=True)
 
     if bins_edges is None:
-        edges = np.linspace(0.0, float(values["value"].max()), 41)
+        edges, binning = trained_spectrum_edges(
+            values["value"].to_numpy(), window, n_bins, min_occupied
+        )
     else:
-        edges = np.asarray(bins_edges, dtype=np.float64)
+        edges, binning = np.asarray(bins_edges, dtype=np.float64), "explicit"
     if edges.ndim != 1 or edges.size < 2 or np.any(np.diff(edges) <= 0):
         raise ValueError("bins_edges must be a strictly increasing 1-D array of >= 2 edges")
 
@@ -166,6 +174,7 @@ def run_trained_spectra(
         hist.insert(0, "method", method)
         hist.insert(0, "hidden", np.int64(hidden))
         hist["n_replicas"] = np.int64(group["replica"].nunique())
+        hist["binning"] = binning
         parts.append(hist)
     table = pd.concat(parts, ignore_index=True)
 

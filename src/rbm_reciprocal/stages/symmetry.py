@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from rbm_reciprocal.analysis.reciprocal import signed_svd
 from rbm_reciprocal.analysis.rotations import (
     decode_visible,
     flip_top_modes,
@@ -14,6 +13,7 @@ from rbm_reciprocal.analysis.rotations import (
     rotated_weights,
     weight_js_divergence,
 )
+from rbm_reciprocal.analysis.svd import signed_svd
 from rbm_reciprocal.core import streams
 from rbm_reciprocal.core.checkpoint import load_checkpoint, read_checkpoint, save_checkpoint
 from rbm_reciprocal.core.io import save_npz
@@ -134,12 +134,16 @@ def run_rotated_samples(
     the final hidden states are decoded three ways (:func:`decode_visible`): with ``U``
     (the model's own ``p(v|h)``), with the top-2 plane rotated by pi
     (:func:`flip_top_modes`), and after ``local_rotations`` random rotations avoiding the top
-    ``avoid_top`` modes (:func:`rotate_modes_avoiding_top`). The visible samples of the three
-    use the same uniform numbers, so differences come from the rotation alone.
+    ``avoid_top`` modes (:func:`rotate_modes_avoiding_top`), each in the plane of two
+    directions drawn among all ``N - avoid_top`` columns of ``U`` beyond the top ones, the
+    null space included, as the paper (a rotation inside the null space changes nothing).
+    The visible samples of the three use the same uniform numbers, so differences come from
+    the rotation alone.
 
     Writes ``out_npz`` (``p_original``, ``p_global``, ``p_local`` (B, N) probabilities and
     ``v_original``, ``v_global``, ``v_local`` (B, N) uint8 samples) and a one-row parquet with
-    the mean fraction of pixels changed by each rotation and the mean ``|dp|``.
+    the mean fraction of pixels changed by each rotation, the mean ``|dp|`` and
+    ``local_directions`` (``N - avoid_top``).
     """
 
 
@@ -152,8 +156,9 @@ def run_rotated_samples(
     probs = {
         "original": decode_visible(h, u, s, v, a),
         "global": decode_visible(h, flip_top_modes(u), s, v, a),
+        # planes drawn among all N - avoid_top directions, null space included (the paper)
         "local": decode_visible(
-            h, rotate_modes_avoiding_top(u, local_rotations, avoid_top, rng, s.size), s, v, a
+            h, rotate_modes_avoiding_top(u, local_rotations, avoid_top, rng), s, v, a
         ),
     }
     uniforms = rng.random(probs["original"].shape)
@@ -163,6 +168,7 @@ def run_rotated_samples(
         "sweeps": sweeps,
         "local_rotations": local_rotations,
         "avoid_top": avoid_top,
+        "local_directions": int(u.shape[1] - avoid_top),
         "frac_changed_global": float(np.mean(samples["global"] != samples["original"])),
         "frac_changed_local": float(np.mean(samples["local"] != samples["original"])),
         "mean_abs_dp_global": float(np.mean(np.abs(probs["global"] - probs["original"]))),
