@@ -21,6 +21,7 @@ from rbm_reciprocal.figures.render import render
 from rbm_reciprocal.pipeline.cost_report import report
 from rbm_reciprocal.stages.claims import (
     run_claims,
+    run_claims_calibration,
     run_diffusion,
     run_pc_alignment,
     run_uniform_moments,
@@ -75,6 +76,7 @@ def _cmd_random_spectrum(args: argparse.Namespace) -> None:
         args.seed,
         args.out_table,
         args.out_curve,
+        out_values=args.out_values,
     )
     print(
         f"N={args.visible} M={args.hidden}: KS distance to Marchenko-Pastur {ks:.4f}",
@@ -330,6 +332,26 @@ def _cmd_claims(args: argparse.Namespace) -> None:
     )
 
 
+def _cmd_claims_calibration(args: argparse.Namespace) -> None:
+    t = run_claims_calibration(
+        args.trials,
+        args.seed,
+        args.out,
+        args.claims,
+        log=lambda msg: print(msg, file=sys.stderr, flush=True),
+    )
+    bad = t[~t["calibrated"]]
+    print(
+        f"{t['claim'].nunique()} claims, {len(bad)} mis-calibrated (claim, scenario) pairs"
+        + (
+            ": " + ", ".join(f"{c} {s}" for c, s in bad[["claim", "scenario"]].values)
+            if len(bad)
+            else ""
+        ),
+        file=sys.stderr,
+    )
+
+
 #: The handler of every subcommand of :func:`~rbm_reciprocal.cli_args.build_parser`.
 COMMANDS = {
     "download": _cmd_download,
@@ -356,6 +378,7 @@ COMMANDS = {
     "pc-alignment": _cmd_pc_alignment,
     "diffusion": _cmd_diffusion,
     "claims": _cmd_claims,
+    "claims-calibration": _cmd_claims_calibration,
 }
 
 
@@ -363,7 +386,6 @@ def _match_numba_threads() -> None:
     """Give numba the thread count Snakemake gave BLAS (OMP_NUM_THREADS), if set."""
     want = os.environ.get("OMP_NUM_THREADS")
     if want and want.isdigit():
-
         numba.set_num_threads(max(1, min(int(want), numba.config.NUMBA_NUM_THREADS)))
 
 
