@@ -231,6 +231,19 @@ def test_ais_bracket_and_increase():
     assert claim_ais_bracket(loglik_table(ll_last=-110.0))["passed"] is False
 
 
+def test_ais_bracket_says_what_was_observed():
+    t = loglik_table()
+    t["log_z_exact"] = 50.06  # 1 s.e. above reverse AIS: outside the bracket, within noise
+    row = claim_ais_bracket(t)
+    assert row["passed"] is True
+    assert "strictly inside [AIS, RAIS] in 0/4, within z* s.e. in 4/4" in row["our_number"]
+    assert "not resolved" in row["detail"]
+    # an increase of 0.06 nats is below z* x s.e. (~0.05 + the 0.05 bracket width): no
+    # evidence of an increase (the old rule, RAIS(last) > AIS(first), passed it)
+    assert claim_ais_bracket(loglik_table(ll_last=-99.94))["passed"] is False
+    assert claim_ais_bracket(loglik_table(ll_last=-99.0))["passed"] is True
+
+
 def test_rotation_js_and_undertrained_rule():
     assert claim_rotation_js(js_table())["passed"] is True
     assert claim_rotation_js(js_table(untrained_ratio=5.0))["passed"] is False
