@@ -69,9 +69,8 @@ def package_imports(path: Path) -> list[tuple[str, bool, int]]:
             targets = [mod]
             if mod.startswith("rbm_reciprocal"):  # `from pkg import submodule`
                 targets = [
-                    f"{mod}.{a.name}" if (SRC / f"{mod}.{a.name}".replace(".", "/")).with_suffix(
-                        ".py"
-                    ).exists()
+                    f"{mod}.{a.name}"
+                    if (SRC / f"{mod}.{a.name}".replace(".", "/")).with_suffix(".py").exists()
                     else mod
                     for a in node.names
                 ]

@@ -3,7 +3,9 @@
 import numpy as np
 import pandas as pd
 import pytest
+from scipy.stats import kstwo
 
+from rbm_reciprocal.analysis.marchenko_pastur import mode_window_test, random_values_table
 from rbm_reciprocal.claims.diffusion import (
     claim_full_constraint,
     claim_harmonic_divergence,
@@ -24,6 +26,12 @@ from rbm_reciprocal.claims.symmetry import (
     claim_rotated_pixels,
     claim_rotation_js,
     claim_spectral_gap,
+    random_overlap_pvalue,
+)
+from rbm_reciprocal.claims.synthetic_landscape import (
+    gaussian_singular_values,
+    gen_mp_ks,
+    gen_mp_mode,
 )
 from rbm_reciprocal.claims.table import claims_html, claims_markdown, claims_table
 from rbm_reciprocal.core.checkpoint import save_checkpoint
@@ -32,25 +40,16 @@ from rbm_reciprocal.stages.claims import pc_alignment_table, uniform_moments_tab
 # --- synthetic tables ---------------------------------------------------------------------
 
 
-def random_table(m, ks=0.01, peak=None, count=1000, n=784, sigma=0.01):
-    mode = sigma * np.sqrt(abs(n - m)) if peak is None else peak
-    edges = np.linspace(mode - 0.1, mode + 0.1, 41)
-    centers = 0.5 * (edges[1:] + edges[:-1])
-    dens = np.exp(-((centers - mode) ** 2) / 0.002)
-    return pd.DataFrame(
-        {
-            "bin_left": edges[:-1],
-            "bin_right": edges[1:],
-            "bin_center": centers,
-            "count": (dens * count).astype(int),
-            "density": dens,
-            "n": n,
-            "m": m,
-            "sigma": sigma,
-            "n_matrices": 1000,
-            "ks_distance": ks,
-        }
-    )
+def random_tables(truth=True, seed=0, n_matrices=None, shapes=None, gen=gen_mp_mode):
+    """Random-spectrum value tables of the smoke shapes (claims 1-2), true or false world
+    (``gen_mp_mode``: mode displaced; ``gen_mp_ks``: scale 10% off)."""
+    rng = np.random.default_rng(seed)
+    if n_matrices is None:
+        return gen(truth, rng)
+    return [
+        random_values_table(gaussian_singular_values(784, m, 0.01, n_matrices, rng), 784, m, 0.01)
+        for m in shapes
+    ]
 
 
 def kurtosis_tables(shift=0.0, slope_shift=0.0):
@@ -68,6 +67,7 @@ def kurtosis_tables(shift=0.0, slope_shift=0.0):
             "slope_se": [0.1, 0.1],
             "intercept": [ref["intercept"] + shift, ref["intercept"]],
             "intercept_se": [0.001, 0.001],
+            "n_points": [5, 5],
         }
     )
     return fit, summary
@@ -127,7 +127,7 @@ def alignment_table(overlap, epoch=100):
                 rows.append(
                     dict(hidden=m, method="PCD", replica=r, epoch=e, lambda_1=1.0,
                          overlap_pc1=o, overlap_top=o, best_pc=1, overlap_mean=0.3, n_pcs=5,
-                         random_overlap=0.028)
+                         n_visible=784, random_overlap=0.028)
                 )  # fmt: skip
     return pd.DataFrame(rows)
 
@@ -143,11 +143,12 @@ def trajectory_table(wells_last, epochs=(0, 1, 2, 3)):
     return pd.DataFrame(rows)
 
 
-def gap_table(verdicts):
+def gap_table(verdicts, expected=10.0):
     return pd.DataFrame(
         [
             dict(hidden=m, method="PCD", window_lo=33.0, window_hi=35.0,
-                 n_in_window=int(v == "no gap"), expected_in_window=2.0, lam_max=40.0, verdict=v)
+                 n_in_window=int(v == "no gap"), expected_in_window=expected, lam_max=40.0,
+                 verdict=v)
             for m, v in zip((500, 784), verdicts, strict=True)
         ]
     )  # fmt: skip
@@ -182,14 +183,34 @@ def diffusion_tables(ld_div_verdict="converges", gauss_rate=1.0, with_div=True):
 
 
 def test_mp_ks():
-    assert claim_mp_ks([random_table(100), random_table(500)])["passed"] is True
-    assert claim_mp_ks([random_table(100), random_table(500, ks=0.2)])["passed"] is False
+    row = claim_mp_ks(random_tables())
+    assert row["passed"] is True and "critical" in row["our_number"]
+    assert claim_mp_ks(random_tables(False, gen=gen_mp_ks))["passed"] is False  # 10% off in scale
+    # the old fixed threshold (KS <= 0.05) failed 200 independent MP values half the time;
+    # the Kolmogorov critical value for 200 values at alpha = 0.01 / 4 is ~0.13
+    x = np.sort(np.random.default_rng(3).uniform(size=200))
+    assert kstwo.isf(0.01 / 4, x.size) == pytest.approx(0.1296, abs=2e-3)
+
+
+def test_mp_mode_window_counts():
+    # N = M: mode at the boundary 0, only the right side; lambda_+ = 0.01 * 2 * 28 = 0.56
+    w = mode_window_test(np.array([0.01, 0.02, 0.03, 0.05, 0.08, 0.2]), 784, 784, 0.01)
+    assert list(w["side"]) == ["right"] * 3
+    assert w["h"].tolist() == pytest.approx([0.07, 0.14, 0.28])
+    assert w[["near", "far"]].values.tolist() == [[4, 1], [5, 1], [6, 0]]
+    assert w["p_value"].iloc[0] == pytest.approx(31 / 32)  # P(Bin(5, 1/2) >= 1)
+    w = mode_window_test(np.array([0.2, 0.25, 0.26, 0.27]), 784, 100, 0.01)
+    assert list(w["side"]) == ["left"] * 3 + ["right"] * 3
 
 
 def test_mp_mode():
-    assert claim_mp_mode([random_table(100), random_table(784)])["passed"] is True
-    assert claim_mp_mode([random_table(100, peak=0.5)])["passed"] is False
-    assert claim_mp_mode([random_table(100, count=10)])["passed"] is None
+    assert claim_mp_mode(random_tables())["passed"] is True
+    # the cases where the histogram argmax failed: N = M (mode at the boundary 0) and the
+    # flat-topped M = 1200, with 50 matrices as in the quick preset
+    row = claim_mp_mode(random_tables(n_matrices=50, shapes=(784, 1200)))
+    assert row["passed"] is True and "(boundary)" in row["our_number"]
+    assert claim_mp_mode(random_tables(truth=False))["passed"] is False  # mode 25% away
+    assert claim_mp_mode(random_tables(truth=False, seed=1))["passed"] is False
 
 
 def test_kurtosis():
@@ -210,6 +231,19 @@ def test_ais_bracket_and_increase():
     assert claim_ais_bracket(loglik_table(ll_last=-110.0))["passed"] is False
 
 
+def test_ais_bracket_says_what_was_observed():
+    t = loglik_table()
+    t["log_z_exact"] = 50.06  # 1 s.e. above reverse AIS: outside the bracket, within noise
+    row = claim_ais_bracket(t)
+    assert row["passed"] is True
+    assert "strictly inside [AIS, RAIS] in 0/4, within z* s.e. in 4/4" in row["our_number"]
+    assert "not resolved" in row["detail"]
+    # an increase of 0.06 nats is below z* x s.e. (~0.05 + the 0.05 bracket width): no
+    # evidence of an increase (the old rule, RAIS(last) > AIS(first), passed it)
+    assert claim_ais_bracket(loglik_table(ll_last=-99.94))["passed"] is False
+    assert claim_ais_bracket(loglik_table(ll_last=-99.0))["passed"] is True
+
+
 def test_rotation_js_and_undertrained_rule():
     assert claim_rotation_js(js_table())["passed"] is True
     assert claim_rotation_js(js_table(untrained_ratio=5.0))["passed"] is False
@@ -219,9 +253,22 @@ def test_rotation_js_and_undertrained_rule():
 
 def test_pc_alignment():
     assert claim_pc_alignment(alignment_table(0.9))["passed"] is True
-    assert claim_pc_alignment(alignment_table(0.1))["passed"] is False
-    row = claim_pc_alignment(alignment_table(0.1, epoch=3))
+    # the old threshold 0.5 failed an overlap of 0.15, 4 s.d. of a random unit vector
+    assert random_overlap_pvalue(0.15, 784) == pytest.approx(2.5e-5, rel=0.2)
+    assert claim_pc_alignment(alignment_table(0.15))["passed"] is True
+    assert claim_pc_alignment(alignment_table(0.05))["passed"] is False  # p = 0.16
+    row = claim_pc_alignment(alignment_table(0.05, epoch=3))
     assert row["passed"] is None and "3 < 10 epochs" in row["detail"]
+
+
+def test_pc_alignment_trajectory_peaks_and_drifts():
+    t = alignment_table(0.3)
+    t = pd.concat([t, t[t["epoch"] == 100].assign(epoch=5, overlap_pc1=0.7)], ignore_index=True)
+    row = claim_pc_alignment(t)
+    assert row["passed"] is True
+    assert "peak 0.700 at epoch 5, 0.300 at epoch 100" in row["our_number"]
+    assert "peaks early and then drifts" in row["detail"]
+    assert "drifts" not in claim_pc_alignment(alignment_table(0.3))["detail"]
 
 
 def test_rotated_pixels():
@@ -241,6 +288,9 @@ def test_landau_double_well():
 
 def test_spectral_gap():
     assert claim_spectral_gap(gap_table(["gap", "gap"]))["passed"] is True
+    # 4 flanking values leave the window empty by chance with probability (2/3)^4 = 0.2
+    row = claim_spectral_gap(gap_table(["gap", "gap"], expected=2.0))
+    assert row["passed"] is None and "0.2" in row["our_number"]
     assert claim_spectral_gap(gap_table(["gap", "no gap"]))["passed"] is False
     assert claim_spectral_gap(gap_table(["gap", "spectrum below window"]))["passed"] is None
 
@@ -274,7 +324,7 @@ def test_claims_table_and_markdown():
     fit, summ = kurtosis_tables()
     spec, dsum = diffusion_tables()
     tables = {
-        "random": [random_table(100), random_table(500, count=10)],
+        "random": random_tables(),
         "kurtosis_fit": fit,
         "kurtosis": summ,
         "moments": moments_table(),
@@ -292,16 +342,20 @@ def test_claims_table_and_markdown():
     assert list(t.columns) == list(CLAIM_COLUMNS)
     assert list(t["claim_id"]) == list(range(1, 15))
     assert t["passed"].dtype == "boolean"
-    assert t["passed"].isna().sum() == 3  # 2 (few counts), 6 and 8 (undertrained)
+    assert t["passed"].isna().sum() == 2  # 6 and 8 (undertrained)
+    assert t.loc[t["kind"] == "self-check", "claim_id"].tolist() == [12]
     md = claims_markdown(t, "## Claims")
-    assert md.startswith("## Claims") and md.count("\n| ") == 2 + 14  # header, rule, rows
+    assert md.startswith("## Claims") and md.count("\n| ") == 2 * 2 + 14  # 2 tables
+    assert md.index("**Claims of the paper**") < md.index("**Self-checks") < md.index("| 12 |")
+    assert md.index("| 14 |") < md.index("| 12 |")  # the self-check is not among the claims
     assert "n/a" in md and "**FAIL**" in md and "pass" in md
     page = claims_html(t, "Claims <of> this run")
-    assert page.count("<tr>") == 1 + 14  # header and one row per claim
+    assert page.count("<tr>") == 2 + 14  # a header per table and one row per claim
+    assert page.count("<table>") == 2 and "Self-checks" in page
     assert "Claims &lt;of&gt; this run" in page  # escaped
     for result, n in (("pass", t["passed"].eq(True).sum()), ("FAIL", t["passed"].eq(False).sum())):
         assert page.count(f"<b>{result}</b>") == n
-    assert page.count("<b>n/a</b>") == 3
+    assert page.count("<b>n/a</b>") == 2
 
 
 def test_uniform_moments_table_matches_eq51(tmp_path):

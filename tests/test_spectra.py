@@ -33,9 +33,7 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 @pytest.mark.parametrize(("n", "m"), SHAPES)
 def test_mp_pdf_integrates_to_one(n, m):
     lo, hi = marchenko_pastur_edges(n, m, SIGMA)
-    total, _ = quad(
-        lambda x: float(marchenko_pastur_pdf(x, n, m, SIGMA)), lo, hi, limit=200
-    )
+    total, _ = quad(lambda x: float(marchenko_pastur_pdf(x, n, m, SIGMA)), lo, hi, limit=200)
     assert total == pytest.approx(1.0, abs=1e-6)
 
 
@@ -79,9 +77,7 @@ def test_mp_cdf_matches_quad(n, m):
     points = lo + (hi - lo) * np.array([0.05, 0.3, 0.5, 0.9, 0.999])
     cdf = marchenko_pastur_cdf(points, n, m, SIGMA)
     for p, c in zip(points, cdf, strict=True):
-        expected, _ = quad(
-            lambda x: float(marchenko_pastur_pdf(x, n, m, SIGMA)), lo, p, limit=200
-        )
+        expected, _ = quad(lambda x: float(marchenko_pastur_pdf(x, n, m, SIGMA)), lo, p, limit=200)
         assert c == pytest.approx(expected, abs=1e-6)
     assert np.all(np.diff(cdf) > 0)
     np.testing.assert_array_equal(

@@ -19,8 +19,27 @@ def test_claims_table(smoke_run):
     assert pd.isna(by_id.loc[10, "passed"])
     # Cov(z) = I/4 exactly, so k = 4 I: always decidable, and true
     assert by_id.loc[11, "passed"]
+    # random inits: Marchenko-Pastur law and mode (a true statement) pass at smoke size
+    assert by_id.loc[1, "passed"] and by_id.loc[2, "passed"]
+    assert "(boundary)" in by_id.loc[2, "our_number"]  # M = 784 = N
+    assert by_id.loc[12, "kind"] == "self-check"
+    assert set(by_id.drop(index=12)["kind"]) == {"paper"}
     md = (smoke_run / "results/claims.md").read_text()
-    assert md.count("\n| ") >= 2 + 10
+    assert md.count("\n| ") >= 2 * 2 + 10
+    assert md.index("**Self-checks") > md.index("| 14 |")
+
+
+@pytest.mark.slow
+def test_claim_inputs(smoke_run):
+    res = smoke_run / "results"
+    for m, k in ((100, 100), (784, 784), (1200, 784), (3000, 784)):
+        v = pd.read_parquet(res / f"spectra/random_N784_M{m}_values.parquet")
+        assert len(v) == 2 * k and set(v["matrix"]) == {0, 1}
+        assert (v.groupby("matrix")["value"].apply(lambda x: x.is_monotonic_decreasing)).all()
+    # claim 7 follows u_1 over every checkpoint (epochs 0-3) of every model
+    a = pd.read_parquet(res / "claims/pc_alignment.parquet")
+    assert len(a) == 2 * 2 * 4
+    assert sorted(set(a["epoch"])) == [0, 1, 2, 3] and (a["n_visible"] == 784).all()
 
 
 @pytest.mark.slow

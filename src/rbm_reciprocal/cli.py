@@ -27,6 +27,7 @@ from rbm_reciprocal.pipeline.provenance import read_run_parameters
 from rbm_reciprocal.pipeline.settings import trained_models, training_fingerprint
 from rbm_reciprocal.stages.claims import (
     run_claims,
+    run_claims_calibration,
     run_diffusion,
     run_pc_alignment,
     run_uniform_moments,
@@ -82,6 +83,7 @@ def _cmd_random_spectrum(args: argparse.Namespace) -> None:
         args.seed,
         args.out_table,
         args.out_curve,
+        out_values=args.out_values,
     )
     print(
         f"N={args.visible} M={args.hidden}: KS distance to Marchenko-Pastur {ks:.4f}",
@@ -363,6 +365,26 @@ def _cmd_models(args: argparse.Namespace) -> None:
     )
 
 
+def _cmd_claims_calibration(args: argparse.Namespace) -> None:
+    t = run_claims_calibration(
+        args.trials,
+        args.seed,
+        args.out,
+        args.claims,
+        log=lambda msg: print(msg, file=sys.stderr, flush=True),
+    )
+    bad = t[~t["calibrated"]]
+    print(
+        f"{t['claim'].nunique()} claims, {len(bad)} mis-calibrated (claim, scenario) pairs"
+        + (
+            ": " + ", ".join(f"{c} {s}" for c, s in bad[["claim", "scenario"]].values)
+            if len(bad)
+            else ""
+        ),
+        file=sys.stderr,
+    )
+
+
 #: The handler of every subcommand of :func:`~rbm_reciprocal.cli_args.build_parser`.
 COMMANDS = {
     "download": _cmd_download,
@@ -391,6 +413,7 @@ COMMANDS = {
     "diffusion": _cmd_diffusion,
     "claims": _cmd_claims,
     "models": _cmd_models,
+    "claims-calibration": _cmd_claims_calibration,
 }
 
 

@@ -47,6 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--seed", type=int, default=0)
     r.add_argument("--out-table", required=True)
     r.add_argument("--out-curve", required=True)
+    r.add_argument("--out-values", default=None, help="parquet of every singular value")
 
     ts = sub.add_parser("trained-spectra", help="singular values of trained checkpoints (Fig. 3f)")
     ts.add_argument(
@@ -266,4 +267,11 @@ def build_parser() -> argparse.ArgumentParser:
     im.add_argument("--retries", type=int, default=3)
     im.add_argument("--timeout", type=float, default=60.0)
     im.add_argument("--backoff", type=float, default=1.0)
+    cc = sub.add_parser(
+        "claims-calibration", help="pass rate of every claim in synthetic true and false worlds"
+    )
+    cc.add_argument("--trials", type=int, default=200, help="inputs per claim and scenario")
+    cc.add_argument("--seed", type=int, default=0)
+    cc.add_argument("--claims", type=int, nargs="+", help="claim ids (default: all)")
+    cc.add_argument("--out", required=True, help="calibration parquet")
     return p

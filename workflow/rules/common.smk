@@ -282,12 +282,12 @@ def diffusion_settings_json():
 
 
 def alignment_checkpoints():
-    """(CLI spec, path) of the first and last checkpoint of every model (claim 7)."""
+    """(CLI spec, path) of every checkpoint of every model (claim 7: the trajectory)."""
     items = []
     for m in HIDDEN:
         for meth in METHODS:
             for r in REPLICAS:
-                for e in (EPOCHS[0], EPOCHS[-1]):
+                for e in EPOCHS:
                     path = checkpoint_files(meth, m, r, [e])[0]
                     items.append((f"{m}:{meth}:{r}:{e}:{path}", path))
     return items
@@ -298,7 +298,7 @@ def claims_inputs(wildcards=None):
     n = config["spectra"]["random"]["visible"]
     variants = config["spectra"]["kurtosis"]["variants"]
     return {
-        "random": [f"{RES}/spectra/random_N{n}_M{m}.parquet" for m in RANDOM_HIDDEN],
+        "random": [f"{RES}/spectra/random_N{n}_M{m}_values.parquet" for m in RANDOM_HIDDEN],
         "kurtosis": [f"{RES}/spectra/kurtosis_{v}.parquet" for v in variants],
         "kurtosis_fit": [f"{RES}/spectra/kurtosis_{v}_fit.parquet" for v in variants],
         "moments": f"{RES}/claims/uniform_moments.parquet",

@@ -5,6 +5,7 @@ rule random_spectrum:
     output:
         table=f"{RES}/spectra/random_N{{visible}}_M{{hidden}}.parquet",
         curve=f"{RES}/spectra/random_N{{visible}}_M{{hidden}}_mp.parquet",
+        values=f"{RES}/spectra/random_N{{visible}}_M{{hidden}}_values.parquet",
     log:
         f"{RES}/logs/spectra/random_N{{visible}}_M{{hidden}}.log",
     benchmark:
@@ -24,7 +25,7 @@ rule random_spectrum:
         "python -m rbm_reciprocal random-spectrum --visible {wildcards.visible} "
         "--hidden {wildcards.hidden} --sigma {params.sigma} --n-matrices {params.n_matrices} "
         "--bins {params.bins} --seed {params.seed} --out-table {output.table} "
-        "--out-curve {output.curve} > {log} 2>&1"
+        "--out-curve {output.curve} --out-values {output.values} > {log} 2>&1"
 
 
 rule trained_spectra:

@@ -1,8 +1,11 @@
-"""The Marchenko-Pastur law of random inits (Eq. 20): edges, density, mode, CDF, KS distance."""
+"""The Marchenko-Pastur law of random inits (Eq. 20): edges, density, mode, CDF, KS distance,
+and a test of the mode."""
 
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
+from scipy.stats import binom
 
 # Number of points of the angular grid used by `marchenko_pastur_cdf`.
 _CDF_GRID = 8193
@@ -169,3 +172,92 @@ def ks_distance_to_mp(svals: np.ndarray, n: int, m: int, sigma: float) -> float:
     d_plus = np.max(k / x.size - cdf)
     d_minus = np.max(cdf - (k - 1) / x.size)
     return float(max(d_plus, d_minus))
+
+
+#: Half-widths of the windows of `mode_window_test`, as fractions of the distance from the
+#: mode to the edge of the support on that side.
+MODE_TEST_FRACTIONS = (0.125, 0.25, 0.5)
+
+
+def mode_window_test(
+    values: np.ndarray,
+    n: int,
+    m: int,
+    sigma: float,
+    fractions: tuple[float, ...] = MODE_TEST_FRACTIONS,
+) -> pd.DataFrame:
+    """Is the density of ``values`` rising up to the Marchenko-Pastur mode and falling after it?
+
+    The mode of Eq. 20 is ``lambda* = sqrt(lambda_+ lambda_-) = sigma sqrt(|n - m|)``
+    (`marchenko_pastur_mode`). For every side of ``lambda*`` and every fraction ``f`` the
+    window of width ``h = f x`` (distance from ``lambda*`` to the edge on that side) next to
+    the mode (*near*) is compared with the next one (*far*). If the law of the values is
+    unimodal with its mode at ``lambda*``, ``P(far) <= P(near)``, so given ``k = near + far``
+    the count ``far`` is at most ``Binomial(k, 1/2)``: ``p = P(Bin(k, 1/2) >= far)`` is a
+    valid one-sided p-value (exact for independent values; conservative for the eigenvalues
+    of one matrix, whose counts fluctuate less than binomial). For ``n == m`` the mode is
+    the boundary 0 and only the right side is tested (the density must fall from 0).
+
+    Parameters
+    ----------
+    values : ndarray, any shape
+        Singular values (pooled over matrices).
+    n, m : int
+    sigma : float
+    fractions : tuple of float in (0, 0.5]
+
+    Returns
+    -------
+    DataFrame, one row per (side, fraction): ``side`` (left/right), ``fraction, h, near, far,
+    p_value``.
+    """
+    x = np.asarray(values, dtype=np.float64).ravel()
+    lo, hi = marchenko_pastur_edges(n, m, sigma)
+    mode = marchenko_pastur_mode(n, m, sigma)
+    sides = [("right", hi - mode, 1.0)]
+    if int(n) != int(m):
+        sides.insert(0, ("left", mode - lo, -1.0))
+    rows = []
+    for side, span, sign in sides:
+        d = sign * (x - mode)  # distance from the mode on this side (>= 0 there)
+        for f in fractions:
+            if not 0.0 < f <= 0.5:
+                raise ValueError(f"window fractions must lie in (0, 0.5], got {f}")
+            h = f * span
+            near = int(np.count_nonzero((d >= 0) & (d < h)))
+            far = int(np.count_nonzero((d >= h) & (d < 2 * h)))
+            p = float(binom.sf(far - 1, near + far, 0.5)) if near + far else 1.0
+            rows.append(
+                {"side": side, "fraction": float(f), "h": h, "near": near, "far": far,
+                 "p_value": p}
+            )  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def random_values_table(svals: np.ndarray, n: int, m: int, sigma: float) -> pd.DataFrame:
+    """Long table of the singular values of random ``n x m`` inits (input of claims 1-2).
+
+    Parameters
+    ----------
+    svals : ndarray, shape (n_matrices, min(n, m))
+    n, m : int
+    sigma : float
+
+    Returns
+    -------
+    DataFrame with columns ``n, m, sigma, n_matrices, matrix`` (0-based), ``index`` (1-based
+    rank, 1 = largest) and ``value``.
+    """
+    svals = np.atleast_2d(np.asarray(svals, dtype=np.float64))
+    k, r = svals.shape
+    return pd.DataFrame(
+        {
+            "n": np.int64(n),
+            "m": np.int64(m),
+            "sigma": np.float64(sigma),
+            "n_matrices": np.int64(k),
+            "matrix": np.repeat(np.arange(k, dtype=np.int64), r),
+            "index": np.tile(np.arange(1, r + 1, dtype=np.int64), k),
+            "value": -np.sort(-svals, axis=1).ravel(),
+        }
+    )

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import pandas as pd
 
-#: Columns of ``results/claims.parquet``.
-CLAIM_COLUMNS = ("claim_id", "paper_statement", "our_number", "test", "passed", "detail")
+#: Columns of ``results/claims.parquet``. ``kind`` is ``paper`` for a statement of the paper
+#: and ``self-check`` for a check of the workflow's own simulator (not evidence on the paper).
+CLAIM_COLUMNS = ("claim_id", "kind", "paper_statement", "our_number", "test", "passed", "detail")
+
+#: The values of the ``kind`` column, in the order the renderings list them.
+CLAIM_KINDS = ("paper", "self-check")
 
 
 def _row(
@@ -15,9 +19,13 @@ def _row(
     test: str,
     passed: bool | None,
     detail: str = "",
+    kind: str = "paper",
 ) -> dict:
+    if kind not in CLAIM_KINDS:
+        raise ValueError(f"claim kind must be one of {CLAIM_KINDS}, got {kind!r}")
     return {
         "claim_id": int(claim_id),
+        "kind": kind,
         "paper_statement": statement,
         "our_number": number,
         "test": test,

@@ -20,7 +20,7 @@ from rbm_reciprocal.claims.landscape import (
     claim_mp_mode,
     claim_uniform_moments,
 )
-from rbm_reciprocal.claims.rows import CLAIM_COLUMNS
+from rbm_reciprocal.claims.rows import CLAIM_COLUMNS, CLAIM_KINDS
 from rbm_reciprocal.claims.symmetry import (
     claim_landau_double_well,
     claim_pc_alignment,
@@ -38,8 +38,9 @@ def claims_table(
     Parameters
     ----------
     tables : mapping
-        ``random`` (list of DataFrames), ``kurtosis_fit``, ``kurtosis``, ``moments``,
-        ``loglik``, ``js``, ``alignment``, ``rotated``, ``trajectories``, ``gap``,
+        ``random`` (list of DataFrames, ``random_N*_M*_values.parquet``), ``kurtosis_fit``,
+        ``kurtosis``, ``moments``, ``loglik``, ``js``, ``alignment``, ``rotated``,
+        ``trajectories``, ``gap``,
         ``diffusion_spectrum``, ``diffusion_summary`` (DataFrames). A missing key skips the
         claims that need it.
     epochs : int, optional
@@ -86,55 +87,80 @@ def _cell(text: object) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
 
 
+#: Heading of each kind of row in the renderings.
+KIND_HEADINGS = {
+    "paper": "Claims of the paper",
+    "self-check": "Self-checks of the workflow's simulator (not claims of the paper)",
+}
+
+
+def _kinds(table: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:
+    kinds = table["kind"] if "kind" in table else pd.Series("paper", index=table.index)
+    return [(k, table[kinds == k]) for k in CLAIM_KINDS if (kinds == k).any()]
+
+
 def claims_markdown(table: pd.DataFrame, title: str | None = None) -> str:
-    """The claims as a Markdown table (``passed``: pass / **FAIL** / n/a)."""
+    """The claims as Markdown tables, the paper's claims first and the self-checks after
+    (``passed``: pass / **FAIL** / n/a), then the notes."""
     lines = [f"{title}\n"] if title else []
-    lines += [
-        "| # | the paper says | we measured | test | result |",
-        "| --- | --- | --- | --- | --- |",
-    ]
-    for _, r in table.iterrows():
-        p = r["passed"]
-        result = "n/a" if pd.isna(p) else ("pass" if p else "**FAIL**")
-        lines.append(
-            f"| {int(r['claim_id'])} | {_cell(r['paper_statement'])} | {_cell(r['our_number'])} "
-            f"| {_cell(r['test'])} | {result} |"
-        )
+    for kind, part in _kinds(table):
+        lines += [
+            f"**{KIND_HEADINGS[kind]}**",
+            "",
+            "| # | the paper says | we measured | test | result |",
+            "| --- | --- | --- | --- | --- |",
+        ]
+        for _, r in part.iterrows():
+            p = r["passed"]
+            result = "n/a" if pd.isna(p) else ("pass" if p else "**FAIL**")
+            lines.append(
+                f"| {int(r['claim_id'])} | {_cell(r['paper_statement'])} "
+                f"| {_cell(r['our_number'])} | {_cell(r['test'])} | {result} |"
+            )
+        lines.append("")
     notes = [
         f"- {int(r['claim_id'])}: {_cell(r['detail'])}"
         for _, r in table.iterrows()
         if str(r["detail"]).strip()
     ]
     if notes:
-        lines += ["", "Notes:", "", *notes]
-    return "\n".join(lines) + "\n"
+        lines += ["Notes:", "", *notes]
+    return "\n".join(lines).rstrip("\n") + "\n"
 
 
 def claims_html(table: pd.DataFrame, title: str | None = None) -> str:
-    """The claims as a self-contained HTML page (same columns as :func:`claims_markdown`)."""
+    """The claims as a self-contained HTML page (same columns as :func:`claims_markdown`),
+    one table per kind (the paper's claims, then the self-checks)."""
 
     style = {True: ("pass", "#d8f0d8"), False: ("FAIL", "#f6d0d0")}
-    rows = []
-    for _, r in table.iterrows():
-        p = r["passed"]
-        result, colour = ("n/a", "#eeeeee") if pd.isna(p) else style[bool(p)]
-        cells = [
-            str(int(r["claim_id"])),
-            str(r["paper_statement"]),
-            str(r["our_number"]),
-            str(r["test"]),
-            str(r["detail"]),
-        ]
-        tds = "".join(f"<td>{html.escape(c)}</td>" for c in cells)
-        rows.append(f"<tr>{tds}<td style='background:{colour}'><b>{result}</b></td></tr>")
     head = "".join(
         f"<th>{h}</th>" for h in ("#", "the paper says", "we measured", "test", "notes", "result")
     )
+    blocks = []
+    for kind, part in _kinds(table):
+        rows = []
+        for _, r in part.iterrows():
+            p = r["passed"]
+            result, colour = ("n/a", "#eeeeee") if pd.isna(p) else style[bool(p)]
+            cells = [
+                str(int(r["claim_id"])),
+                str(r["paper_statement"]),
+                str(r["our_number"]),
+                str(r["test"]),
+                str(r["detail"]),
+            ]
+            tds = "".join(f"<td>{html.escape(c)}</td>" for c in cells)
+            rows.append(f"<tr>{tds}<td style='background:{colour}'><b>{result}</b></td></tr>")
+        blocks.append(
+            f"<h3>{html.escape(KIND_HEADINGS[kind])}</h3>\n<table><tr>{head}</tr>\n"
+            + "\n".join(rows)
+            + "\n</table>"
+        )
     heading = f"<h2>{html.escape(title)}</h2>\n" if title else ""
     return (
         "<!DOCTYPE html>\n<html><head><meta charset='utf-8'><title>Claims</title><style>"
         "table{border-collapse:collapse;font:13px sans-serif}"
         "td,th{border:1px solid #999;padding:4px;vertical-align:top;text-align:left}"
         "</style></head><body>\n"
-        f"{heading}<table><tr>{head}</tr>\n" + "\n".join(rows) + "\n</table></body></html>\n"
+        f"{heading}" + "\n".join(blocks) + "\n</body></html>\n"
     )

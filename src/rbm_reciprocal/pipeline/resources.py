@@ -186,8 +186,10 @@ def array_mb(config: dict, rule: str, wildcards: Any = None) -> float:
         return 2 * data_f32 + weights(m, 6) + chains(int(ll["n_chains"]), m, 10) + exact
     if rule == "random_spectrum":
         m = _wc_int(wildcards, "hidden", m_max)
-        v = int(_section(config, "spectra").get("random", {}).get("visible", n))
-        return 6 * v * m * F64
+        rnd = _section(config, "spectra").get("random", {})
+        v = int(rnd.get("visible", n))
+        # + the table of every singular value (7 columns) and its arrow copy (claims 1-2)
+        return 6 * v * m * F64 + 2 * 7 * int(rnd.get("n_matrices", 1000)) * min(v, m) * F64
     if rule == "trained_spectra":
         return weights(m_max, 6)
     if rule == "kurtosis":

@@ -19,6 +19,7 @@ from rbm_reciprocal.analysis.modes import (
     z_modes,
 )
 from rbm_reciprocal.analysis.reciprocal import decompose, random_binary
+from rbm_reciprocal.claims.calibration import calibrate_claims
 from rbm_reciprocal.claims.table import claims_html, claims_markdown, claims_table
 from rbm_reciprocal.core.checkpoint import read_checkpoint
 from rbm_reciprocal.core.io import PathLike, atomic_path
@@ -124,7 +125,8 @@ def pc_alignment_table(
     overlap_pc1 .. overlap_pc{n_pcs}`` (``|u_1 . PC_j|``), ``overlap_pc1`` first,
     ``overlap_top`` (norm of the projection of ``u_1`` on the span of the ``n_pcs`` PCs),
     ``best_pc`` (1-based argmax), ``overlap_mean`` (``|u_1 . mean / |mean||``), ``n_pcs``,
-    ``random_overlap`` (``sqrt(2 / (pi N))``, the mean overlap of a random unit vector).
+    ``n_visible`` (N), ``random_overlap`` (``sqrt(2 / (pi N))``, the mean overlap of a random
+    unit vector).
     """
 
     pcs, mean = data_principal_components(data, n_pcs)
@@ -148,6 +150,7 @@ def pc_alignment_table(
             "best_pc": np.int64(np.argmax(ov) + 1),
             "overlap_mean": float(abs(u[:, 0] @ mean_dir)),
             "n_pcs": np.int64(n_pcs),
+            "n_visible": np.int64(n),
             "random_overlap": float(np.sqrt(2.0 / (np.pi * n))),
         }
         rows.append(row)
@@ -299,4 +302,14 @@ def run_claims(
     if out_html is not None:
         with atomic_path(out_html) as tmp:
             tmp.write_text(claims_html(table, title))
+    return table
+
+
+def run_claims_calibration(
+    n_trials: int, seed: int, out: PathLike, claims: Sequence[int] | None = None, log=print
+) -> pd.DataFrame:
+    """Write :func:`calibrate_claims` (columns ``claim, scenario, n_trials, pass_rate,
+    fail_rate, na_rate, calibrated``) to ``out``."""
+    table = calibrate_claims(n_trials, seed, None if claims is None else list(claims), log)
+    save_parquet(out, table)
     return table

@@ -12,6 +12,7 @@ from rbm_reciprocal.analysis.marchenko_pastur import (
     ks_distance_to_mp,
     marchenko_pastur_edges,
     marchenko_pastur_pdf,
+    random_values_table,
 )
 from rbm_reciprocal.analysis.spectra import (
     PAPER_GAP,
@@ -37,6 +38,7 @@ def run_random_spectrum(
     out_table: PathLike,
     out_curve: PathLike,
     out_npz: PathLike | None = None,
+    out_values: PathLike | None = None,
 ) -> float:
     """Singular spectrum of random ``n x m`` inits vs Marchenko-Pastur (Fig. 3a-d, Eq. 20).
 
@@ -64,6 +66,9 @@ def run_random_spectrum(
     out_npz : path, optional
         If given, ``.npz`` with ``svals`` of shape (n_matrices, min(n, m)) and scalars
         ``n, m, sigma``.
+    out_values : path, optional
+        If given, parquet of every singular value (:func:`random_values_table`: columns
+        ``n, m, sigma, n_matrices, matrix, index, value``), the input of claims 1 and 2.
 
     Returns
     -------
@@ -88,6 +93,8 @@ def run_random_spectrum(
 
     save_parquet(out_table, table)
     save_parquet(out_curve, curve)
+    if out_values is not None:
+        save_parquet(out_values, random_values_table(svals, n, m, sigma))
     if out_npz is not None:
         save_npz(
             out_npz,

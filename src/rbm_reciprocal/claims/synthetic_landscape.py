@@ -1,0 +1,163 @@
+"""Synthetic input tables of claims 1-5 for the calibration (numpy/scipy only, no checkpoint).
+
+Each generator ``gen_*(truth, rng)`` returns the claim function's input tables, of the size of
+the smoke preset's, from a world where the claim's statement is true (``truth=True``) or
+false (``truth=False``). The false worlds are stated in each docstring: they fix the effect
+size that the claim's test must detect.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy.linalg import eigh_tridiagonal
+
+from rbm_reciprocal.analysis.marchenko_pastur import (
+    marchenko_pastur_edges,
+    marchenko_pastur_mode,
+    random_values_table,
+)
+from rbm_reciprocal.analysis.stats import linear_fit
+
+#: Shapes of the smoke preset's random spectra (N = 784, M, 2 matrices, sigma = 0.01).
+SMOKE_RANDOM = {"n": 784, "m": (100, 784, 1200, 3000), "n_matrices": 2, "sigma": 0.01}
+
+
+def gaussian_singular_values(
+    n: int, m: int, sigma: float, n_matrices: int, rng: np.random.Generator
+) -> np.ndarray:
+    """Singular values of ``n_matrices`` iid N(0, sigma^2) ``n x m`` matrices, exactly in law.
+
+    Uses the bidiagonal form of Dumitriu and Edelman: the singular values of a Gaussian
+    ``n x m`` matrix (``n >= m``) are those of an upper bidiagonal ``m x m`` matrix with
+    diagonal ``chi_{n}, chi_{n-1}, .., chi_{n-m+1}`` and superdiagonal ``chi_{m-1}, .., chi_1``
+    (Householder bidiagonalisation), i.e. the square roots of the eigenvalues of a
+    tridiagonal matrix: O(m^2) instead of O(n m^2).
+
+    Returns
+    -------
+    ndarray, shape (n_matrices, min(n, m)), each row in decreasing order.
+    """
+    big, small = max(int(n), int(m)), min(int(n), int(m))
+    out = np.empty((int(n_matrices), small))
+    for j in range(int(n_matrices)):
+        d = np.sqrt(rng.chisquare(big - np.arange(small)))
+        e = np.sqrt(rng.chisquare(small - 1 - np.arange(small - 1))) if small > 1 else np.zeros(0)
+        diag = d**2 + np.concatenate([[0.0], e**2])
+        ev = eigh_tridiagonal(diag, d[:-1] * e, eigvals_only=True)
+        out[j] = sigma * np.sqrt(np.clip(ev, 0.0, None))[::-1]
+    return out
+
+
+def gen_mp_ks(truth: bool, rng: np.random.Generator) -> list[pd.DataFrame]:
+    """Claim 1. True: Gaussian inits of std sigma. False: entries of std 1.1 sigma or
+    0.9 sigma (the law of Eq. 20 with the wrong scale by 10%)."""
+    s = SMOKE_RANDOM
+    scale = 1.0 if truth else float(rng.choice([0.9, 1.1]))
+    return [
+        random_values_table(
+            gaussian_singular_values(s["n"], m, scale * s["sigma"], s["n_matrices"], rng),
+            s["n"],
+            m,
+            s["sigma"],
+        )
+        for m in s["m"]
+    ]
+
+
+def _displaced_shape(n: int, m: int, sigma: float, rng: np.random.Generator) -> int:
+    """A first dimension ``n'`` whose MP mode sits 25% of the bulk width from that of n x m."""
+    lo, hi = marchenko_pastur_edges(n, m, sigma)
+    mode = marchenko_pastur_mode(n, m, sigma)
+    options = []
+    for sign in (-1.0, 1.0):
+        target = mode + sign * 0.25 * (hi - lo)
+        if target <= 0:
+            continue
+        shift = (target / sigma) ** 2
+        n2 = int(round(m + shift)) if n >= m else int(round(m - shift))
+        if n2 >= 1 and (n2 >= m) == (n >= m):
+            options.append(n2)
+    return options[int(rng.integers(len(options)))]
+
+
+def gen_mp_mode(truth: bool, rng: np.random.Generator) -> list[pd.DataFrame]:
+    """Claim 2. True: Gaussian inits (Eq. 20, mode sigma sqrt|N - M|). False: the singular
+    values are those of an ``N' x M`` init whose Marchenko-Pastur mode lies 25% of the bulk
+    width ``lambda_+ - lambda_-`` away from the predicted one (for N = M: at 0.25 lambda_+
+    instead of the boundary 0)."""
+    s = SMOKE_RANDOM
+    tables = []
+    for m in s["m"]:
+        n_gen = s["n"] if truth else _displaced_shape(s["n"], m, s["sigma"], rng)
+        sv = gaussian_singular_values(n_gen, m, s["sigma"], s["n_matrices"], rng)
+        tables.append(random_values_table(sv, s["n"], m, s["sigma"]))
+    return tables
+
+
+def gen_kurtosis(truth: bool, rng: np.random.Generator) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Claim 3. Mean kurtosis at the smoke sizes 20-120 (two variants) with Monte-Carlo noise
+    of s.d. 0.006 (the smoke fits' residual s.d.) around the exact Haar mean ``3 - 6/(n+2)``
+    (true) or around ``3 - 6/(n+2) - 0.1`` (false: a limit of 2.9 instead of 3; with five
+    sizes and three degrees of freedom for the residual s.e., a shift of 0.05 is detected
+    only three times in four)."""
+    sizes = np.array([20, 30, 50, 80, 120])
+    haar = 3.0 - 6.0 / (sizes + 2)
+    fits, summaries = [], []
+    for variant in ("code", "text"):
+        mc = haar - (0.0 if truth else 0.1) + rng.normal(0.0, 0.006, sizes.size)
+        summaries.append(pd.DataFrame({"variant": variant, "size": sizes, "haar_mean": haar}))
+        for source, y in (("mc", mc), ("exact", haar)):
+            fits.append({"variant": variant, "source": source, **linear_fit(1.0 / sizes, y)})
+    return pd.DataFrame(fits), pd.concat(summaries, ignore_index=True)
+
+
+def gen_uniform_moments(truth: bool, rng: np.random.Generator) -> pd.DataFrame:
+    """Claim 4. Means and std of the 784 x_i and 16 y_i of two models over 2000 uniform states
+    with their normal sampling errors; false: every std 5% above 1/2 (0.525)."""
+    n_states, parts = 2000, []
+    for state, epoch in (("untrained", 0), ("trained", 3)):
+        for variable, k in (("x", 784), ("y", 16)):
+            mu = rng.normal(0.0, 1.0, k)
+            kurt = np.full(k, 3.0)
+            se_mean = 0.5 / np.sqrt(n_states)
+            se_std = 0.5 * np.sqrt((kurt - 1.0) / (4 * n_states) + 1.0 / n_states**2)
+            std = (0.5 if truth else 0.525) + rng.normal(0.0, 1.0, k) * se_std
+            parts.append(
+                pd.DataFrame(
+                    {"state": state, "epoch": np.int64(epoch), "variable": variable,
+                     "index": np.arange(1, k + 1), "mean": mu + rng.normal(0, se_mean, k),
+                     "mu": mu, "std": std, "se_mean": se_mean, "se_std": se_std,
+                     "kurtosis": kurt, "n_states": np.int64(n_states)}
+                )
+            )  # fmt: skip
+    return pd.concat(parts, ignore_index=True)
+
+
+def gen_loglik(truth: bool, rng: np.random.Generator) -> pd.DataFrame:
+    """Claim 5. M = 16, 32, two replicas, epochs 1 and 3, exact log Z known, s.e. 0.005-0.02.
+
+    True: AIS below and reverse AIS above log Z by a bias of 0-1 s.e. plus normal noise, and a
+    test LL that rises by 4 nats. False (alternately): the test LL does not rise (flat), or
+    AIS over-estimates log Z by 6 s.e. at every checkpoint.
+    """
+    flat = not truth and bool(rng.integers(2))
+    ais_over = not truth and not flat
+    rows = []
+    for m in (16, 32):
+        for r in (0, 1):
+            base = rng.normal(-200.0, 2.0)
+            for e, rise in ((1, 0.0), (3, 0.0 if flat else 4.0)):
+                log_z = 128.0 + rng.normal(0.0, 1.0)
+                se_a, se_r = rng.uniform(0.005, 0.02, 2)
+                bias_a = 6.0 * se_a if ais_over else -rng.uniform(0.0, 1.0) * se_a
+                za = log_z + bias_a + rng.normal(0.0, se_a)
+                zr = log_z + rng.uniform(0.0, 1.0) * se_r + rng.normal(0.0, se_r)
+                data = base + rise + log_z  # mean -F(v) of the test set
+                rows.append(
+                    dict(method="PCD", hidden=m, replica=r, epoch=e, log_z_ais=za,
+                         log_z_ais_se=se_a, log_z_rais=zr, log_z_rais_se=se_r,
+                         log_z_exact=log_z, test_ll_ais=data - za, test_ll_rais=data - zr,
+                         test_ll_exact=data - log_z)
+                )  # fmt: skip
+    return pd.DataFrame(rows)

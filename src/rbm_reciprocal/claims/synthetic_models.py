@@ -1,0 +1,182 @@
+"""Synthetic input tables of claims 6-11, 13 and 14 for the calibration (no checkpoint).
+
+Same contract as :mod:`.synthetic_landscape`: ``gen_*(truth, rng)`` returns the claim
+function's input tables, of the size of the smoke preset's (M = 16 and 32, two replicas),
+from a world where the statement is true or false. The trained models are given
+``TRAINED_EPOCHS`` epochs (>= ``claims.min_epochs``) so that the verdicts are pass or FAIL.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy.linalg import solve_triangular
+from scipy.stats import kstwo
+
+from rbm_reciprocal.analysis.langevin import convergence_summary
+from rbm_reciprocal.analysis.spectra import spectral_gap_table
+
+#: Epochs of the synthetic trained models (at least the default ``claims.min_epochs``).
+TRAINED_EPOCHS = 10
+_HIDDEN = (16, 32)
+_REPLICAS = (0, 1)
+_N = 784
+
+
+def gen_rotation_js(truth: bool, rng: np.random.Generator) -> pd.DataFrame:
+    """Claim 6 (input of today's ``claim_rotation_js``). JS divergences of 100-bin histograms
+    scatter like ``chi^2_99 / 99`` around their mean. Untrained: JS at the noise level. True:
+    trained JS 10 x its noise level; false: trained JS at its noise level (rotations change
+    nothing)."""
+
+    def js(level: float) -> float:
+        return level * rng.chisquare(99) / 99
+
+    rows = [dict(kind="untrained", hidden=500, method="PCD", replica=0, epoch=0,
+                 js=js(2e-4), js_noise=js(2e-4))]  # fmt: skip
+    for m in _HIDDEN:
+        for r in _REPLICAS:
+            noise = 2e-3 * 16 / m
+            rows.append(
+                dict(kind="trained", hidden=m, method="PCD", replica=r, epoch=TRAINED_EPOCHS,
+                     js=js(noise * (10.0 if truth else 1.0)), js_noise=js(noise))
+            )  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def _random_overlap(rng: np.random.Generator, size: int) -> np.ndarray:
+    g = rng.normal(size=(size, _N))
+    return np.abs(g[:, 0]) / np.linalg.norm(g, axis=1)
+
+
+def gen_pc_alignment(truth: bool, rng: np.random.Generator) -> pd.DataFrame:
+    """Claim 7. Epochs 0-10 of 2 x 2 models in R^784; epoch 0 random. True: ``u_1 = (c PC_1 +
+    r) / |..|`` for a random ``r`` with an overlap of 0.3 (the smoke models reach 0.4-0.6);
+    false: ``u_1`` a random unit vector at every epoch."""
+    rows = []
+    for m in _HIDDEN:
+        for r in _REPLICAS:
+            for e in range(TRAINED_EPOCHS + 1):
+                if truth and e > 0:
+                    g = rng.normal(size=_N)
+                    g[0] = 0.0
+                    u = 0.3 * np.eye(1, _N)[0] + np.sqrt(1 - 0.09) * g / np.linalg.norm(g)
+                    o = abs(u[0])
+                else:
+                    o = float(_random_overlap(rng, 1)[0])
+                rows.append(
+                    dict(hidden=m, method="PCD", replica=r, epoch=e, lambda_1=1.0 + e,
+                         overlap_pc1=o, overlap_top=o, best_pc=1, overlap_mean=0.1, n_pcs=5,
+                         n_visible=_N, random_overlap=np.sqrt(2 / (np.pi * _N)))
+                )  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def gen_rotated_pixels(truth: bool, rng: np.random.Generator) -> pd.DataFrame:
+    """Claim 8. 36 chains x 784 pixels; a global rotation changes each pixel with probability
+    2.7% and 10 local ones 0.12% (the smoke numbers); false: both 0.5%."""
+    n_pix = 36 * _N
+    p_g, p_l = (0.027, 0.0012) if truth else (0.005, 0.005)
+    return pd.DataFrame(
+        [dict(n_chains=36, sweeps=50, local_rotations=10, avoid_top=5,
+              frac_changed_global=rng.binomial(n_pix, p_g) / n_pix,
+              frac_changed_local=rng.binomial(10 * n_pix, p_l) / (10 * n_pix))]
+    )  # fmt: skip
+
+
+def gen_landau(truth: bool, rng: np.random.Generator) -> pd.DataFrame:
+    """Claim 9 (input of today's ``claim_landau_double_well``: the number of minima per
+    epoch). True: one minimum at epoch 0, two from a random epoch in 1-10; false: one at every
+    epoch. The minima carry no noise model here (part A of issue 13 rewrites the minima)."""
+    rows = []
+    for m in _HIDDEN:
+        first = int(rng.integers(1, TRAINED_EPOCHS + 1))
+        for e in range(TRAINED_EPOCHS + 1):
+            rows.append(
+                dict(hidden=m, method="PCD", replica=0, epoch=e, lambda_1=0.3 + e,
+                     landau_u_wells=2 if truth and e >= first else 1)
+            )  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def gen_spectral_gap(truth: bool, rng: np.random.Generator) -> pd.DataFrame:
+    """Claim 10 (via ``spectral_gap_table``). M singular values per replica, the top ones
+    uniform on [30, 38]: true with none in [33, 35] (a gap), false without the gap (a smooth
+    spectrum)."""
+    rows = []
+    for m in _HIDDEN:
+        for r in _REPLICAS:
+            if truth:
+                x = rng.uniform(0.0, 6.0, m)
+                lam = np.where(x < 3.0, 30.0 + x, 32.0 + x)
+            else:
+                lam = rng.uniform(30.0, 38.0, m)
+            rows.append(pd.DataFrame({"hidden": m, "method": "PCD", "replica": r, "value": lam}))
+    return spectral_gap_table(pd.concat(rows, ignore_index=True))
+
+
+def gen_stiffness(truth: bool, rng: np.random.Generator) -> pd.DataFrame:
+    """Claim 11. ``k`` of Eq. 46 from the sample covariance of 2000 states of ``z`` in
+    N + M = 800 dimensions, Gaussian (the projections of many bits), drawn as a Wishart matrix
+    by the Bartlett decomposition ``S = sigma^2 L L^T / (n - 1)`` and inverted with the
+    correction of :func:`stiffness_matrix`. True: ``Cov(z) = I/4`` (uniform states); false:
+    ``Cov(z) = 0.21 I`` (Bernoulli(0.3) bits: k = 4.76 I)."""
+    n_states, d = 2000, _N + 16
+    var = 0.25 if truth else 0.21
+    parts = []
+    for state, epoch in (("untrained", 0), ("trained", TRAINED_EPOCHS)):
+        low = np.tril(rng.normal(size=(d, d)), -1)
+        low[np.diag_indices(d)] = np.sqrt(rng.chisquare(n_states - 1 - np.arange(d)))
+        inv_low = solve_triangular(low, np.eye(d), lower=True)
+        k = (inv_low.T @ inv_low) * (n_states - d - 2) / var  # = stiffness_matrix(S, n)
+        off = k[~np.eye(d, dtype=bool)]
+        parts.append(
+            pd.DataFrame(
+                {"state": state, "epoch": np.int64(epoch), "index": np.arange(1, d + 1),
+                 "k_ii": np.diag(k), "k_offdiag_rms": float(np.sqrt(np.mean(off**2))),
+                 "n_states": np.int64(n_states)}
+            )
+        )  # fmt: skip
+    return pd.concat(parts, ignore_index=True)
+
+
+def _series(rng, index, kappa, potential, behaviour, n_walkers, n_records=21):
+    """Snapshots of one simulated mode: ``stationary`` (sample variance of the stationary law,
+    KS and well occupations at their null), ``diverges`` (variance growing as e^{2|kappa| t})
+    or ``metastable`` (bounded, equilibrated within the wells, not between them)."""
+    t = np.linspace(0.0, 12.0 / abs(kappa), n_records)
+    if behaviour == "diverges":
+        var = 0.25 * np.exp(2 * abs(kappa) * t)
+    else:
+        var = 0.25 * rng.chisquare(n_walkers - 1, n_records) / (n_walkers - 1)
+    ks_null = kstwo.rvs(n_walkers, size=2, random_state=rng)
+    ks, ks_loc = ks_null
+    occ = abs(rng.normal())
+    if behaviour == "metastable":
+        ks, occ = 0.3, 40.0
+    elif behaviour == "diverges":
+        ks = ks_loc = 1.0
+    return pd.DataFrame(
+        {"state": "trained", "epoch": np.int64(TRAINED_EPOCHS), "index": index, "kind": "u",
+         "mode": index, "lam": 4.0 - kappa, "kappa": kappa, "predicted_diverges": kappa < 0,
+         "potential": potential, "t": t, "t_over_tau": t * abs(kappa), "var": var,
+         "ks": np.full(n_records, np.nan), "ks_local": np.nan, "occupation_z": np.nan,
+         "acceptance": 1.0, "dt": t[1], "n_steps": 400, "n_wells": 2}
+    ).assign(ks=ks, ks_local=ks_loc, occupation_z=occ)  # fmt: skip
+
+
+def gen_diffusion(claim: int, truth: bool, rng: np.random.Generator) -> pd.DataFrame:
+    """Claims 13 and 14 (via ``convergence_summary``, 300 walkers): one predicted-divergent
+    mode (kappa = -1.6) and one stable mode (kappa = 3.6) in both potentials. The harmonic
+    potential always behaves as predicted. In the full (large-deviation) potential the
+    divergent mode diverges (claim 13 true), is metastable (claim 14 true) or reaches its
+    stationary law (both false); the stable one is stationary."""
+    n_walkers = 300
+    full = {13: "diverges", 14: "metastable"}[claim] if truth else "stationary"
+    parts = [
+        _series(rng, 1, -1.6, "gaussian", "diverges", n_walkers),
+        _series(rng, 1, -1.6, "large_deviation", full, n_walkers),
+        _series(rng, 6, 3.6, "gaussian", "stationary", n_walkers),
+        _series(rng, 6, 3.6, "large_deviation", "stationary", n_walkers),
+    ]
+    return convergence_summary(pd.concat(parts, ignore_index=True), n_walkers)
