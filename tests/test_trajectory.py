@@ -1,5 +1,13 @@
 """Trajectory AIS (issue 14): accuracy against exact log Z, resume, errors, torch."""
 
+import dataclasses
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -9,9 +17,10 @@ from rbm_reciprocal.analysis.loglik_settings import LOGLIK_COLUMNS, LoglikSettin
 from rbm_reciprocal.analysis.loglik_trajectory import trajectory_pass, trajectory_rows
 from rbm_reciprocal.core.checkpoint import checkpoint_path, load_checkpoint
 from rbm_reciprocal.core.errors import ConfigError
+from rbm_reciprocal.core.io import load_npz
 from rbm_reciprocal.core.rbm import RBMParams
 from rbm_reciprocal.core.streams import trajectory_rng
-from rbm_reciprocal.data.dataset import prepare_mnist
+from rbm_reciprocal.data.dataset import prepare_mnist, save_dataset
 from rbm_reciprocal.sampling.backend import torch_available
 from rbm_reciprocal.sampling.partition import log_partition_exact
 from rbm_reciprocal.sampling.trajectory import forward_temperature_leg, trajectory_interval
@@ -108,8 +117,6 @@ def test_interval_of_identical_models_leaves_weights_unchanged():
 def test_stage_resumes_bit_identical_after_a_stop(tmp_path, trained):
     run_dir, ds = trained
     data = tmp_path / "data.npz"
-    from rbm_reciprocal.data.dataset import save_dataset
-
     save_dataset(data, ds, {})
     paths = _paths(run_dir)
     s = SETTINGS
@@ -174,3 +181,49 @@ def test_torch_backend_same_estimator(trained):
         z = log_partition_exact(p)
         for side in ("ais", "rais"):
             assert abs(r[f"log_z_{side}"] - z) <= 3 * r[f"log_z_{side}_se"] + 1e-9, (r, z)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(os.name != "posix", reason="POSIX signals")
+def test_sigkill_of_trajectory_job_then_rerun_is_bit_identical(tmp_path, trained):
+    """A real kill (SIGKILL, no handler runs) of `python -m rbm_reciprocal loglik-trajectory`
+    mid-pass; the rerun resumes from the saved state and writes the uninterrupted table."""
+    run_dir, ds = trained
+    data = tmp_path / "data.npz"
+    save_dataset(data, ds, {})
+    s = LoglikSettings(**{**SETTINGS.to_dict(), "traj_steps": 3000, "save_every": 1,
+                          "backend": SETTINGS.backend})
+    env = dict(os.environ, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1")
+
+    def cmd(out):
+        c = [sys.executable, "-m", "rbm_reciprocal", "loglik-trajectory", "--checkpoints"]
+        c += [str(p) for p in _paths(run_dir)] + ["--epochs", *map(str, range(6))]
+        c += ["--rows", *map(str, range(6)), "--data", str(data), "--out", str(out)]
+        c += ["--settings", json.dumps(dataclasses.asdict(s))]
+        return c + ["--method", "PCD", "--hidden", "12", "--replica", "0"]
+
+    ref = tmp_path / "ref.parquet"
+    r = subprocess.run(cmd(ref), capture_output=True, text=True, env=env, timeout=600)
+    assert r.returncode == 0, r.stderr[-2000:]
+    out = tmp_path / "out.parquet"
+    proc = subprocess.Popen(cmd(out), env=env, stderr=subprocess.DEVNULL)
+    state, deadline = state_path(out), time.monotonic() + 300
+    while time.monotonic() < deadline:
+        assert proc.poll() is None, "the job ended before the kill"
+        try:
+            st = load_npz(state)
+            if int(st["phase"]) == 2 or int(st["interval"]) >= 2:
+                break
+        except (OSError, ValueError, KeyError):  # not there yet, or being replaced
+            pass
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGKILL)
+    assert proc.wait(timeout=60) != 0
+    assert state.exists() and not out.exists()
+    r = subprocess.run(cmd(out), capture_output=True, text=True, env=env, timeout=600)
+    assert r.returncode == 0 and "resuming from" in r.stderr, r.stderr[-2000:]
+    timing = ["ais_seconds", "rais_seconds", "wall_seconds"]
+    pd.testing.assert_frame_equal(
+        pd.read_parquet(ref).drop(columns=timing), pd.read_parquet(out).drop(columns=timing)
+    )
+    assert not state.exists()
