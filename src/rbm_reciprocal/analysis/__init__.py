@@ -6,7 +6,8 @@
 - :mod:`.landscape`: projections of images and samples (Figs. 1 right, 2, 5).
 - :mod:`.rotations`: rotations and Jensen-Shannon divergence (Figs. 4, 6).
 - :mod:`.landau`: constraint potentials and Landau free energy (Figs. 7-8).
-- :mod:`.loglik_settings` (numba-free), :mod:`.loglik`: log-likelihood estimates (Fig. 1 left).
+- :mod:`.loglik_settings` (numba-free), :mod:`.loglik` (one checkpoint, temperature AIS),
+  :mod:`.loglik_trajectory` (every checkpoint, trajectory AIS): log-likelihoods (Fig. 1 left).
 - :mod:`.modes`, :mod:`.potentials`, :mod:`.langevin`: the diffusion test of the z-modes.
 - :mod:`.alignment`: principal components of the data against singular vectors.
 
