@@ -145,5 +145,7 @@ def test_memory_estimates_cover_the_measured_peak_rss(smoke_run):
             too_low.append((rule, path.name, measured, round(estimate, 1)))
         rules_seen.add(rule)
     assert not too_low, too_low
-    # every rule that ran in the smoke DAG left a benchmark (all but `all`)
-    assert rules_seen == set(RULE_KINDS), sorted(set(RULE_KINDS) ^ rules_seen)
+    # every rule that ran in the smoke DAG left a benchmark (all but `all`); `loglik` runs
+    # only with loglik.method: standard, and is the same command as `loglik_crosscheck`
+    expected = set(RULE_KINDS) - {"loglik"}
+    assert rules_seen == expected, sorted(expected ^ rules_seen)
