@@ -10,6 +10,11 @@
 3. Runs standard AIS + reverse AIS (``--check-betas`` uniform betas, the same chains) at the
    ``--check`` epochs (default: the middle and the last).
 
+``--speed`` only times one trajectory interval of ``--chains`` chains at N = 784,
+M = ``--hidden`` against its GEMM floor (three float32 GEMMs per step, timed alone), as
+``bench/ais.py`` does for temperature AIS, interleaved over ``--rounds`` rounds (best of
+each), and exits.
+
 Prints, per epoch, the forward and reverse trajectory estimates of log Z (with their standard
 errors and the forward-reverse gap), the standard estimates at the crosscheck epochs and
 the differences, and the wall time of each estimator (one thread).
@@ -21,14 +26,53 @@ import argparse
 import time
 from pathlib import Path
 
+import numpy as np
+
 from rbm_reciprocal.analysis.loglik import estimate_loglik
 from rbm_reciprocal.analysis.loglik_settings import LoglikSettings
 from rbm_reciprocal.analysis.loglik_trajectory import trajectory_pass, trajectory_rows
 from rbm_reciprocal.core.checkpoint import checkpoint_path, load_checkpoint
+from rbm_reciprocal.core.rbm import RBMParams
 from rbm_reciprocal.core.streams import loglik_rng, trajectory_rng
 from rbm_reciprocal.data.dataset import prepare_mnist
+from rbm_reciprocal.sampling.trajectory import TrajectoryAnnealer
 from rbm_reciprocal.stages.train import run_training
 from rbm_reciprocal.training.settings import OptimizerSettings, TrainSettings
+
+
+def speed(chains: int, hidden: int, steps: int, rounds: int) -> None:
+    """Best seconds per step of a trajectory interval and of its three GEMMs."""
+    rng = np.random.default_rng(0)
+    p0, p1 = (
+        RBMParams(
+            rng.normal(0, 0.05, (784, hidden)).astype(np.float32),
+            rng.normal(0, 0.1, 784).astype(np.float32),
+            rng.normal(0, 0.1, hidden).astype(np.float32),
+        )
+        for _ in range(2)
+    )
+    v = (rng.random((chains, 784)) < 0.5).astype(np.float32)
+    logw = np.zeros(chains)
+    h = (rng.random((chains, hidden)) < 0.5).astype(np.float32)
+    w01 = np.concatenate([p0.W, p1.W], axis=1)
+    c01 = np.empty((chains, 2 * hidden), np.float32)
+    d = np.empty((chains, 784), np.float32)
+    run = TrajectoryAnnealer(chains, 784, hidden)
+    run.interval(p0, p1, 2, v, logw, rng)  # compile
+    best_step = best_gemm = float("inf")
+    for _ in range(rounds):
+        t0 = time.perf_counter()
+        run.interval(p0, p1, steps, v, logw, rng)
+        best_step = min(best_step, (time.perf_counter() - t0) / steps)
+        t0 = time.perf_counter()
+        for _ in range(steps):
+            np.matmul(v, w01, out=c01)
+            np.matmul(h, p0.W.T, out=d)
+        best_gemm = min(best_gemm, (time.perf_counter() - t0) / steps)
+    print(
+        f"{chains} chains, M = {hidden}: {best_step * 1e3:.2f} ms per trajectory step, "
+        f"GEMM floor {best_gemm * 1e3:.2f} ms, ratio {best_step / best_gemm:.2f}"
+    )
 
 
 def main() -> None:
@@ -44,7 +88,13 @@ def main() -> None:
     p.add_argument("--check-betas", type=int, default=100_000)
     p.add_argument("--check", type=int, nargs="*")
     p.add_argument("--sample-sweeps", type=int, default=500)
+    p.add_argument("--speed", action="store_true", help="only time the trajectory step")
+    p.add_argument("--rounds", type=int, default=5)
     args = p.parse_args()
+    if args.speed:
+        for k in args.steps:
+            speed(args.chains, args.hidden, k, args.rounds)
+        return
 
     ds = prepare_mnist(args.mnist)
     out = Path(args.out)
