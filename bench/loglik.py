@@ -138,6 +138,8 @@ def main() -> None:
                 f"{r['log_z_rais']:.3f} ± {r['log_z_rais_se']:.3f} | "
                 f"{r['log_z_rais'] - r['log_z_ais']:+.3f} | {r['test_ll_ais']:.2f} |"
             )
+    if args.check_betas == 0:  # trajectory only
+        return
     check = args.check if args.check else [args.epochs // 2, args.epochs]
     s = LoglikSettings(**{**base, "n_betas": args.check_betas})
     print(f"\nstandard AIS / RAIS, {args.check_betas:,} betas, {args.chains} chains:")

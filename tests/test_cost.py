@@ -120,7 +120,7 @@ def test_loglik_counts_with_and_without_section(tmp_path):
     ll = load_config([only])["loglik"]
     assert ll["n_chains"] == 400 and ll["betas"]["n"] == 500_000
     assert ll["epochs"] == list(range(10, 101, 10))
-    assert ll["method"] == "trajectory" and ll["trajectory"]["steps"] == 500
+    assert ll["method"] == "standard" and ll["trajectory"]["steps"] == 500
 
 
 def test_trajectory_counts_and_crosscheck(tmp_path):
@@ -128,7 +128,7 @@ def test_trajectory_counts_and_crosscheck(tmp_path):
     the first checkpoint, model samples at the first and last, the data at every row."""
     config = small_config(tmp_path)
     config["loglik"].update(
-        epochs=[1, 3], n_chains=50, sample_sweeps=20,
+        method="trajectory", epochs=[1, 3], n_chains=50, sample_sweeps=20,
         trajectory={"steps": 40, "first_betas": 100, "rows": "all", "save_every": 1},
         crosscheck={"epochs": [3], "betas": 200},
     )
@@ -150,10 +150,11 @@ def test_trajectory_counts_and_crosscheck(tmp_path):
 
 
 def test_paper_trajectory_costs_under_5_percent_of_standard_and_48_h(tmp_path, capsys):
-    std = tmp_path / "standard.yaml"
+    std, traj_yaml = tmp_path / "standard.yaml", tmp_path / "trajectory.yaml"
     std.write_text("loglik: {method: standard}\n")
+    traj_yaml.write_text("loglik: {method: trajectory}\n")
     out = {}
-    for name, files in (("trajectory", [PAPER]), ("standard", [PAPER, std])):
+    for name, files in (("trajectory", [PAPER, traj_yaml]), ("standard", [PAPER, std])):
         argv = ["cost", "--configfile", *map(str, files), "--json", "--calibrate-seconds", "0"]
         assert main(argv) == 0
         out[name] = json.loads(capsys.readouterr().out)
@@ -164,7 +165,10 @@ def test_paper_trajectory_costs_under_5_percent_of_standard_and_48_h(tmp_path, c
     assert out["trajectory"]["families"][fam]["jobs"] == 4 * 5 * 2  # trajectory + crosscheck
     rules = {r["rule"] for r in out["trajectory"]["rules"]}
     assert {"loglik_trajectory", "loglik_crosscheck", "train_rbm"} <= rules
-    config = load_config([PAPER])
+    # the paper default is standard: config.yaml alone costs what standard.yaml does
+    assert main(["cost", "--configfile", str(PAPER), "--json", "--calibrate-seconds", "0"]) == 0
+    assert json.loads(capsys.readouterr().out)["families"] == out["standard"]["families"]
+    config = load_config([PAPER, traj_yaml])
     for m in config["model"]["hidden"]:
         w = SimpleNamespace(method="PCD", hidden=str(m), replica="0", epoch="100")
         for rule in ("loglik_trajectory", "loglik_crosscheck"):

@@ -200,7 +200,7 @@ def _data_and_exact_flops(config: dict, m: int) -> float:
 def loglik_check_epochs(config: dict) -> list[int]:
     """Crosschecked epochs (``loglik.crosscheck.epochs``; none for method standard)."""
     ll = config["loglik"]
-    if ll.get("method", "trajectory") != "trajectory":
+    if ll.get("method", "standard") != "trajectory":
         return []
     return sorted({int(e) for e in (ll.get("crosscheck") or {}).get("epochs") or []})
 
@@ -261,7 +261,7 @@ def training_costs(config: dict) -> list[Cost]:
 def loglik_costs(config: dict) -> list[Cost]:
     """Per hidden size and method: the trajectory jobs and their crosschecks, or the
     standard jobs (``loglik.method``)."""
-    trajectory = config["loglik"].get("method", "trajectory") == "trajectory"
+    trajectory = config["loglik"].get("method", "standard") == "trajectory"
     out = []
     for m in config["model"]["hidden"]:
         for meth in _methods(config):

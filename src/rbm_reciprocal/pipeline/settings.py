@@ -110,7 +110,7 @@ def loglik_settings_from_config(config: dict[str, Any], role: str = "standard") 
 
 def loglik_method(config: dict[str, Any]) -> str:
     """``loglik.method``: ``trajectory`` or ``standard``."""
-    method = str(config["loglik"].get("method", "trajectory"))
+    method = str(config["loglik"].get("method", "standard"))
     if method not in ESTIMATORS:
         raise ConfigError(f"unknown loglik.method {method!r}; use one of {ESTIMATORS}")
     return method
