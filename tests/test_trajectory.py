@@ -136,6 +136,15 @@ def test_stage_resumes_bit_identical_after_a_stop(tmp_path, trained):
         paths, range(6), range(6), data, out, s, "PCD", 12, 0, log=logs.append
     )
     assert "resuming" in logs[0]
+    # a state saved with other settings is not resumed
+    other = LoglikSettings(**{**s.to_dict(), "traj_steps": 7, "backend": s.backend})
+    run_loglik_trajectory(
+        paths, range(6), range(6), data, out, other, "PCD", 12, 0,
+        log=lambda _: None, stop_after_intervals=1,
+    )
+    logs = []
+    run_loglik_trajectory(paths, range(6), range(6), data, out, s, "PCD", 12, 0, log=logs.append)
+    assert "starting afresh" in logs[0] and "resuming" not in logs[1]
     assert not state_path(out).exists()
     timing = ["ais_seconds", "rais_seconds", "wall_seconds"]
     pd.testing.assert_frame_equal(full.drop(columns=timing), cut.drop(columns=timing))

@@ -3,10 +3,12 @@ checkpoint of a replica (trajectory, resumable), the merged table with the cross
 
 from __future__ import annotations
 
+import json
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from rbm_reciprocal.analysis.loglik import estimate_loglik
@@ -121,7 +123,13 @@ def run_loglik_trajectory(
         )
     tag = f"[{method} M={hidden} replica {replica} trajectory]"
     spath = state_path(out)
+    # the state is resumed only by the same job: same settings (but save_every), same path
+    same = {k: v for k, v in settings.to_dict().items() if k != "save_every"}
+    key = json.dumps([same, [int(e) for e in epochs], [str(c) for c in checkpoints]], default=str)
     state = load_npz(spath) if spath.exists() else None
+    if state is not None and str(state.pop("job", "")) != key:
+        log(f"{tag} {spath} was saved by other settings or another path: starting afresh")
+        state = None
     log(
         f"{tag} {len(params)} checkpoints (epochs {epochs[0]}..{epochs[-1]}), "
         f"{settings.n_chains} chains x {settings.traj_steps} steps per interval"
@@ -133,7 +141,7 @@ def run_loglik_trajectory(
         settings,
         trajectory_rng(settings.seed, method, hidden, replica),
         state=state,
-        save=lambda st: save_npz(spath, **st),
+        save=lambda st: save_npz(spath, **st, job=np.array(key)),
         stop_after_intervals=stop_after_intervals,
         log=lambda msg: log(f"{tag} {msg}"),
     )
