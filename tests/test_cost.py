@@ -1,5 +1,6 @@
 """Cost model: exact sweep and FLOP counts of small configs, config merging, calibration."""
 
+import json
 from types import SimpleNamespace
 
 import pytest
@@ -103,7 +104,9 @@ def test_paper_training_counts():
 
 def test_loglik_counts_with_and_without_section(tmp_path):
     config = small_config(tmp_path)
-    config["loglik"].update(epochs=[1, 3], n_chains=50, betas={"n": 300}, sample_sweeps=20)
+    config["loglik"].update(
+        method="standard", epochs=[1, 3], n_chains=50, betas={"n": 300}, sample_sweeps=20
+    )
     costs = loglik_costs(config)
     assert len(costs) == 2 * 3 and {c.jobs for c in costs} == {3 * 2}  # replicas x epochs
     assert {c.sweeps for c in costs} == {2 * 299 + 20}
@@ -120,6 +123,60 @@ def test_loglik_counts_with_and_without_section(tmp_path):
     ll = load_config([only])["loglik"]
     assert ll["n_chains"] == 400 and ll["betas"]["n"] == 500_000
     assert ll["epochs"] == list(range(10, 101, 10))
+    assert ll["method"] == "standard" and ll["trajectory"]["steps"] == 500
+
+
+def test_trajectory_counts_and_crosscheck(tmp_path):
+    """One trajectory job per replica: 2 (P - 1) K steps of 3 GEMMs, the temperature legs at
+    the first checkpoint, model samples at the first and last, the data at every row."""
+    config = small_config(tmp_path)
+    config["loglik"].update(
+        method="trajectory", epochs=[1, 3], n_chains=50, sample_sweeps=20,
+        trajectory={"steps": 40, "first_betas": 100, "rows": "all", "save_every": 1},
+        crosscheck={"epochs": [3], "betas": 200},
+    )
+    costs = loglik_costs(config)
+    traj = [c for c in costs if c.rule == "loglik_trajectory"]
+    check = [c for c in costs if c.rule == "loglik_crosscheck"]
+    assert len(traj) == len(check) == 2 * 3 and {c.jobs for c in traj} == {3}
+    assert {c.jobs for c in check} == {3}  # replicas x one crosschecked epoch
+    job = traj[0]
+    assert job.extra["checkpoints"] == 4  # epochs 0..3
+    assert job.sweeps == 2 * 3 * 40 * 3 // 2 + 2 * 99 + 2 * 20
+    g = gemm_flops(50, N, job.hidden)
+    data = 4 * 2 * (1000 + 200) * N * job.hidden
+    exact = 4 * 2 * 2**job.hidden * job.hidden * N
+    assert job.gemm == (2 * 3 * 40 * 3 + 2 * (2 * 100 - 3) + 2 * 41) * g + data + exact
+    assert check[0].sweeps == 2 * 199 + 20
+    config["loglik"]["trajectory"]["rows"] = "epochs"
+    assert loglik_costs(config)[0].gemm == job.gemm - 2 * (data + exact) / 4
+
+
+def test_paper_trajectory_costs_under_5_percent_of_standard_and_48_h(tmp_path, capsys):
+    std, traj_yaml = tmp_path / "standard.yaml", tmp_path / "trajectory.yaml"
+    std.write_text("loglik: {method: standard}\n")
+    traj_yaml.write_text("loglik: {method: trajectory}\n")
+    out = {}
+    for name, files in (("trajectory", [PAPER, traj_yaml]), ("standard", [PAPER, std])):
+        argv = ["cost", "--configfile", *map(str, files), "--json", "--calibrate-seconds", "0"]
+        assert main(argv) == 0
+        out[name] = json.loads(capsys.readouterr().out)
+    fam = next(f for f in out["trajectory"]["families"] if "likelihood" in f)
+    assert set(out["trajectory"]["families"][fam]) == {"jobs", "sweeps", "flops", "cpu_hours"}
+    traj, std_h = (out[k]["families"][fam]["cpu_hours"] for k in ("trajectory", "standard"))
+    assert traj <= 0.05 * std_h and std_h > 1000
+    assert out["trajectory"]["families"][fam]["jobs"] == 4 * 5 * 2  # trajectory + crosscheck
+    rules = {r["rule"] for r in out["trajectory"]["rules"]}
+    assert {"loglik_trajectory", "loglik_crosscheck", "train_rbm"} <= rules
+    # the paper default is standard: config.yaml alone costs what standard.yaml does
+    assert main(["cost", "--configfile", str(PAPER), "--json", "--calibrate-seconds", "0"]) == 0
+    assert json.loads(capsys.readouterr().out)["families"] == out["standard"]["families"]
+    config = load_config([PAPER, traj_yaml])
+    for m in config["model"]["hidden"]:
+        w = SimpleNamespace(method="PCD", hidden=str(m), replica="0", epoch="100")
+        for rule in ("loglik_trajectory", "loglik_crosscheck"):
+            # the uncapped estimate (safety factor 2 included) fits in 48 h
+            assert job_runtime_minutes(config, rule, w, cap=None) < MAX_RESUMABLE_MINUTES
 
 
 def test_config_files_merge_like_snakemake(tmp_path):

@@ -22,7 +22,7 @@ from rbm_reciprocal.core.errors import RBMError
 from rbm_reciprocal.data.fetch import download_mnist
 from rbm_reciprocal.figures.render import render
 from rbm_reciprocal.pipeline.config import load_config
-from rbm_reciprocal.pipeline.cost_report import report
+from rbm_reciprocal.pipeline.cost_report import report, report_json
 from rbm_reciprocal.pipeline.provenance import read_run_parameters
 from rbm_reciprocal.pipeline.settings import trained_models, training_fingerprint
 from rbm_reciprocal.stages.claims import (
@@ -34,7 +34,7 @@ from rbm_reciprocal.stages.claims import (
 )
 from rbm_reciprocal.stages.data import run_prepare
 from rbm_reciprocal.stages.landau import run_mode_trajectory, run_mode_trajectory_table
-from rbm_reciprocal.stages.loglik import collect_loglik, run_loglik
+from rbm_reciprocal.stages.loglik import collect_loglik, run_loglik, run_loglik_trajectory
 from rbm_reciprocal.stages.models import export_models, import_models
 from rbm_reciprocal.stages.reciprocal import (
     run_kurtosis,
@@ -267,8 +267,22 @@ def _cmd_loglik(args: argparse.Namespace) -> None:
     )
 
 
+def _cmd_loglik_trajectory(args: argparse.Namespace) -> None:
+    run_loglik_trajectory(
+        args.checkpoints,
+        args.epochs,
+        args.rows,
+        args.data,
+        args.out,
+        LoglikSettings.from_dict(json.loads(args.settings)),
+        args.method,
+        args.hidden,
+        args.replica,
+    )
+
+
 def _cmd_loglik_table(args: argparse.Namespace) -> None:
-    collect_loglik(args.inputs, args.out)
+    collect_loglik(args.inputs, args.out, args.checks)
 
 
 def _cmd_cost(args: argparse.Namespace) -> None:
@@ -276,6 +290,9 @@ def _cmd_cost(args: argparse.Namespace) -> None:
         for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
             os.environ[var] = "1"
 
+    if args.json:
+        print(json.dumps(report_json(args.configfile, args.calibrate_seconds, args.gflops)))
+        return
     print(report(args.configfile, args.calibrate_seconds, args.gflops, detail=not args.brief))
 
 
@@ -406,6 +423,7 @@ COMMANDS = {
     "uniform-projections": _cmd_uniform_projections,
     "spectral-gap": _cmd_spectral_gap,
     "loglik": _cmd_loglik,
+    "loglik-trajectory": _cmd_loglik_trajectory,
     "loglik-table": _cmd_loglik_table,
     "cost": _cmd_cost,
     "uniform-moments": _cmd_uniform_moments,

@@ -24,8 +24,11 @@ from rbm_reciprocal.pipeline.paths import (  # noqa: E402
 )
 from rbm_reciprocal.pipeline.resources import job_mem_mb, job_threads  # noqa: E402
 from rbm_reciprocal.pipeline.settings import (  # noqa: E402
+    crosscheck_epochs_from_config,
     loglik_epochs_from_config,
+    loglik_method,
     loglik_settings_from_config,
+    trajectory_epochs_from_config,
     train_settings_from_config,
     training_fingerprint,
 )
@@ -245,10 +248,11 @@ def loglik_epochs():
         raise WorkflowError(str(exc)) from None
 
 
-def loglik_settings_json():
-    """JSON of the LoglikSettings of the loglik section."""
+def loglik_settings_json(role="standard"):
+    """JSON of the LoglikSettings of the loglik section for a job of ``role`` (standard,
+    trajectory, crosscheck)."""
     try:
-        return json.dumps(loglik_settings_from_config(config))
+        return json.dumps(loglik_settings_from_config(config, role))
     except ConfigError as exc:
         raise WorkflowError(str(exc)) from None
 
@@ -257,11 +261,54 @@ def loglik_checkpoint(w):
     return checkpoint_files(w.method, w.hidden, w.replica, [int(w.epoch)])[0]
 
 
+def loglik_is_trajectory():
+    """Whether loglik.method is trajectory (one job per replica) or standard."""
+    try:
+        return loglik_method(config) == "trajectory"
+    except ConfigError as exc:
+        raise WorkflowError(str(exc)) from None
+
+
+def loglik_trajectory_epochs():
+    """(path, rows): checkpoint epochs of a trajectory job and the epochs of its rows."""
+    try:
+        return trajectory_epochs_from_config(config, EPOCHS)
+    except ConfigError as exc:
+        raise WorkflowError(str(exc)) from None
+
+
+def loglik_trajectory_checkpoints(w):
+    return checkpoint_files(w.method, w.hidden, w.replica, loglik_trajectory_epochs()[0])
+
+
 def loglik_rows():
-    """One-row tables of every (method, hidden, replica, loglik epoch)."""
+    """The job tables of Fig. 1 (left): one per replica (trajectory) or one per
+    (method, hidden, replica, loglik epoch) (standard)."""
+    if loglik_is_trajectory():
+        return [
+            f"{RES}/loglik/trajectory/{meth}/M{m}/replica{r}.parquet"
+            for meth in METHODS
+            for m in HIDDEN
+            for r in REPLICAS
+        ]
     epochs = loglik_epochs()
     return [
         f"{RES}/loglik/{meth}/M{m}/replica{r}/epoch_{e:04d}.parquet"
+        for meth in METHODS
+        for m in HIDDEN
+        for r in REPLICAS
+        for e in epochs
+    ]
+
+
+def loglik_checks():
+    """Crosscheck tables (standard AIS at loglik.crosscheck.epochs) of a trajectory run."""
+    try:
+        epochs = crosscheck_epochs_from_config(config, EPOCHS)
+    except ConfigError as exc:
+        raise WorkflowError(str(exc)) from None
+    return [
+        f"{RES}/loglik/crosscheck/{meth}/M{m}/replica{r}/epoch_{e:04d}.parquet"
         for meth in METHODS
         for m in HIDDEN
         for r in REPLICAS

@@ -8,7 +8,8 @@
 - :mod:`.rotations`: rotations and Jensen-Shannon divergence (Figs. 4, 6).
 - :mod:`.landau`: Landau free energy of mode 1 (Eq. 55, all orders) and its trajectory
   (Figs. 7-8); :mod:`.landau_quartic`: the paper's quartic fit, a labelled variant.
-- :mod:`.loglik_settings` (numba-free), :mod:`.loglik`: log-likelihood estimates (Fig. 1 left).
+- :mod:`.loglik_settings` (numba-free), :mod:`.loglik` (one checkpoint, temperature AIS),
+  :mod:`.loglik_trajectory` (every checkpoint, trajectory AIS): log-likelihoods (Fig. 1 left).
 - :mod:`.modes`, :mod:`.potentials`, :mod:`.langevin`: the diffusion test of the z-modes.
 - :mod:`.alignment`: principal components of the data against singular vectors.
 

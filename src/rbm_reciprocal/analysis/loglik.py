@@ -115,4 +115,12 @@ def estimate_loglik(
         "ais_seconds": t_ais,
         "rais_seconds": t_rais,
         "wall_seconds": time.perf_counter() - t_start,
+        "estimator": "standard",
+        "traj_steps": 0,
+        "path_checkpoints": 1,
+        "log_z_ais_check": float("nan"),
+        "log_z_ais_check_se": float("nan"),
+        "log_z_rais_check": float("nan"),
+        "log_z_rais_check_se": float("nan"),
+        "check_betas": 0,
     }

@@ -16,6 +16,11 @@ BASES = ("data", "samples")
 RAIS_STARTS = ("samples", "test")
 
 
+#: ``loglik.method``: one pass along the training trajectory per replica, or one temperature
+#: AIS + reverse AIS job per checkpoint (the authors').
+ESTIMATORS = ("trajectory", "standard")
+
+
 #: Columns of a job's row and of ``results/loglik/loglik.parquet``.
 LOGLIK_COLUMNS = (
     "method",
@@ -47,6 +52,24 @@ LOGLIK_COLUMNS = (
     "ais_seconds",
     "rais_seconds",
     "wall_seconds",  # whole job, data loading excluded
+    "estimator",  # trajectory (one pass along the checkpoints) or standard (temperature AIS)
+    "traj_steps",  # trajectory: steps K per checkpoint interval (0 for standard)
+    "path_checkpoints",  # trajectory: checkpoints on the path (1 for standard)
+    "log_z_ais_check",  # crosscheck: standard AIS at loglik.crosscheck.betas (NaN elsewhere)
+    "log_z_ais_check_se",
+    "log_z_rais_check",  # crosscheck: standard reverse AIS
+    "log_z_rais_check_se",
+    "check_betas",  # betas of the crosscheck (0 when none)
+)
+
+
+#: Columns filled by the crosscheck jobs (merged into the trajectory rows by loglik_table).
+CHECK_COLUMNS = (
+    "log_z_ais_check",
+    "log_z_ais_check_se",
+    "log_z_rais_check",
+    "log_z_rais_check_se",
+    "check_betas",
 )
 
 
@@ -73,6 +96,13 @@ class LoglikSettings:
         Also compute the exact ``log Z`` when ``min(N, M)`` is at most this (0: never).
     seed : int
         Master seed (the job's stream also depends on method, hidden, replica and epoch).
+    estimator : {"trajectory", "standard"}
+        ``loglik.method``: trajectory AIS along the checkpoints of a replica, or temperature
+        AIS per checkpoint (:data:`ESTIMATORS`).
+    traj_steps : int
+        Trajectory AIS: steps (one Gibbs sweep each) per interval between checkpoints.
+    save_every : int
+        Trajectory AIS: intervals between two saves of the resumable state.
     backend : BackendSettings
         Implementation of the model-sample chains, AIS and reverse AIS (numpy/numba or
         torch, :mod:`rbm_reciprocal.sampling.backend`); free energies and exact values stay numpy.
@@ -86,6 +116,9 @@ class LoglikSettings:
     sample_sweeps: int = 1000
     exact_max_units: int = 20
     seed: int = 0
+    estimator: str = "standard"
+    traj_steps: int = 1000
+    save_every: int = 5
     backend: BackendSettings = dataclasses.field(default_factory=BackendSettings)
 
     def __post_init__(self) -> None:
@@ -99,7 +132,11 @@ class LoglikSettings:
             raise ConfigError(
                 f"unknown reverse-AIS start {self.rais_start!r}; use one of {RAIS_STARTS}"
             )
-        for name in ("n_chains", "n_betas", "sample_sweeps"):
+        if self.estimator not in ESTIMATORS:
+            raise ConfigError(
+                f"unknown loglik method {self.estimator!r}; use one of {ESTIMATORS}"
+            )
+        for name in ("n_chains", "n_betas", "sample_sweeps", "traj_steps", "save_every"):
             if int(getattr(self, name)) < 1:
                 raise ConfigError(f"loglik setting {name} must be >= 1, got {getattr(self, name)}")
         beta_schedule(self.beta_schedule, self.n_betas)  # checks the size

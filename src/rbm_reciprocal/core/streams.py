@@ -64,3 +64,9 @@ def loglik_rng(
     """Three independent streams (model samples, AIS, reverse AIS) of one log-likelihood job:
     spawned from ``(seed, "loglik", method, hidden, replica, epoch)``."""
     return spawn(seed, "loglik", method, int(hidden), int(replica), int(epoch), n=3)
+
+
+def trajectory_rng(seed: int, method: str, hidden: int, replica: int) -> list[np.random.Generator]:
+    """Three independent streams (model samples, forward pass, reverse pass) of one
+    trajectory-AIS job: spawned from ``(seed, "loglik-trajectory", method, hidden, replica)``."""
+    return spawn(seed, "loglik-trajectory", method, int(hidden), int(replica), n=3)

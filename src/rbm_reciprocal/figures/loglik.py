@@ -15,6 +15,25 @@ from matplotlib.ticker import MaxNLocator
 from rbm_reciprocal.figures.style import save_figure
 
 
+def estimator_caption(table: pd.DataFrame) -> str:
+    """Which estimator made the table: trajectory AIS (K steps per interval, chains) or
+    standard AIS (betas, chains)."""
+    parts = []
+    if "estimator" in table and (table["estimator"] == "trajectory").any():
+        t = table[table["estimator"] == "trajectory"]
+        parts.append(
+            f"trajectory AIS, {int(t['traj_steps'].iloc[0]):,} steps per checkpoint interval, "
+            f"{int(t['n_chains'].iloc[0])} chains"
+        )
+    standard = table if "estimator" not in table else table[table["estimator"] == "standard"]
+    if not standard.empty:
+        parts.append(
+            f"standard AIS, {int(standard['n_betas'].iloc[0]):,} betas, "
+            f"{int(standard['n_chains'].iloc[0])} chains"
+        )
+    return "; ".join(parts)
+
+
 def fig1_left(
     table: pd.DataFrame,
     stem: str | os.PathLike,
@@ -27,7 +46,9 @@ def fig1_left(
     deviation (no band with a single replica). AIS under-estimates ``log Z`` in expectation
     (the LL curve is the optimistic side) and reverse AIS over-estimates it (the
     conservative side), so the two curves bracket the log-likelihood. With several training
-    methods there is one panel per method.
+    methods there is one panel per method. The title names the estimator (column
+    ``estimator``: trajectory AIS along the checkpoints with K steps per interval, or
+    standard temperature AIS with its number of betas).
 
     Parameters
     ----------
@@ -67,6 +88,7 @@ def fig1_left(
         if len(methods) > 1:
             ax.set_title(method)
     axes[0].set_ylabel(f"{split} log-likelihood (nats per image)")
+    fig.suptitle(estimator_caption(table), fontsize=9)
     handles = [
         Line2D([], [], color=colors[ci], lw=1.4, label=f"M = {hidden}")
         for ci, hidden in enumerate(hiddens)

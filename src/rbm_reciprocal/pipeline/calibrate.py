@@ -10,7 +10,7 @@ import numpy as np
 
 from rbm_reciprocal.core.rbm import RBMParams
 from rbm_reciprocal.core.streams import stream
-from rbm_reciprocal.pipeline.cost import N_VISIBLE, Cost, gemm_flops, svd_flops
+from rbm_reciprocal.pipeline.cost import LOGLIK_FAMILY, N_VISIBLE, Cost, gemm_flops, svd_flops
 from rbm_reciprocal.pipeline.runtime import Calibration
 from rbm_reciprocal.sampling.gibbs import GibbsSampler
 
@@ -98,5 +98,5 @@ class _one_blas_thread:
 
 def calibration_shapes(costs: Iterable[Cost]) -> list[tuple[int, int]]:
     """The distinct Gibbs shapes ``(chains, hidden)`` of training and log-likelihood jobs."""
-    fams = ("training", "log-likelihood (AIS + reverse AIS)")
+    fams = ("training", LOGLIK_FAMILY)
     return sorted({(c.rows, c.hidden) for c in costs if c.family in fams and c.sweeps})

@@ -7,7 +7,13 @@ from pathlib import Path
 
 from rbm_reciprocal.pipeline.calibrate import calibrate, calibration_shapes
 from rbm_reciprocal.pipeline.config import SCHEMA, load_config
-from rbm_reciprocal.pipeline.cost import FAMILIES, N_VISIBLE, Cost, workflow_costs
+from rbm_reciprocal.pipeline.cost import (
+    FAMILIES,
+    N_VISIBLE,
+    REFERENCE_GFLOPS,
+    Cost,
+    workflow_costs,
+)
 from rbm_reciprocal.pipeline.resources import resources_table
 from rbm_reciprocal.pipeline.runtime import Calibration, seconds_at
 
@@ -102,3 +108,54 @@ def report(
         out += ["", "Per-job requests of every rule (SLURM --cpus-per-task, --mem, --time):", ""]
         out.append(resources_table(config))
     return "\n".join(out)
+
+
+def report_json(
+    configfiles: Sequence[str | Path],
+    calibrate_seconds: float = 30.0,
+    gflops: float | None = None,
+    schema: str | Path | None = SCHEMA,
+) -> dict:
+    """The data of ``python -m rbm_reciprocal cost --json``.
+
+    ``{"families": {name: {"jobs", "sweeps", "flops", "cpu_hours"}}, "rules": [...]}``, one
+    entry of ``rules`` per cost line (``family, rule, label, jobs, sweeps, flops, cpu_hours``,
+    totals over the line's jobs). CPU-hours are single-thread: at the rates calibrated here
+    (``calibrate_seconds > 0``), else at ``gflops`` (default the reference rate).
+    """
+    config = load_config(configfiles, schema=schema)
+    costs = workflow_costs(config)
+    calibration = None
+    if calibrate_seconds and calibrate_seconds > 0:
+        calibration = calibrate(calibration_shapes(costs) or [(500, 500)], calibrate_seconds)
+    rate = gflops if gflops is not None else REFERENCE_GFLOPS
+
+    def hours(c: Cost) -> float:
+        if calibration is not None:
+            return c.jobs * seconds_at(c, calibration) / 3600.0
+        return c.jobs * seconds_at(c, gflops=rate) / 3600.0
+
+    rules = [
+        {
+            "family": c.family,
+            "rule": c.rule,
+            "label": c.label,
+            "jobs": c.jobs,
+            "sweeps": c.jobs * c.sweeps,
+            "flops": c.jobs * c.flops,
+            "cpu_hours": hours(c),
+        }
+        for c in costs
+    ]
+    families = {}
+    for fam in FAMILIES:
+        group = [r for r in rules if r["family"] == fam]
+        if group:
+            families[fam] = {
+                k: sum(r[k] for r in group) for k in ("jobs", "sweeps", "flops", "cpu_hours")
+            }
+    return {
+        "families": families,
+        "rules": rules,
+        "rates": "calibrated" if calibration is not None else f"{rate:g} GFLOP/s",
+    }

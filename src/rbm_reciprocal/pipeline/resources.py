@@ -16,6 +16,7 @@ wildcards, threads and attempt. These are the requests a SLURM job gets
 only schedules by them.
 
 * **threads**: ``training.threads`` for ``train_rbm``, ``loglik.threads`` for ``loglik``,
+  ``loglik_trajectory`` and ``loglik_crosscheck``,
   ``resources.analysis_threads`` for the rules whose time is GEMMs, Gibbs sweeps or SVDs
   (:data:`ANALYSIS_RULES`), 1 for the rest (I/O, tables, figures).
 * **mem_mb**: ``resources.mem_factor`` times the estimated peak resident memory, times the
@@ -36,7 +37,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from rbm_reciprocal.core.errors import ConfigError
-from rbm_reciprocal.pipeline.cost import N_VISIBLE, model_hidden, n_images
+from rbm_reciprocal.pipeline.cost import N_VISIBLE, model_hidden, n_images, trajectory_nodes
 from rbm_reciprocal.pipeline.runtime import job_runtime_minutes
 
 F32, F64 = 4, 8
@@ -78,6 +79,8 @@ RULE_KINDS = {
     "train_rbm": "compute",
     "import_models": "light",
     "loglik": "compute",
+    "loglik_trajectory": "compute",
+    "loglik_crosscheck": "compute",
     "loglik_table": "light",
     "random_spectrum": "compute",
     "trained_spectra": "compute",
@@ -141,7 +144,7 @@ def job_threads(config: dict, rule: str) -> int:
     _check_rule(rule)
     if rule == "train_rbm":
         return max(1, int(config["training"].get("threads", 1)))
-    if rule == "loglik":
+    if rule in ("loglik", "loglik_trajectory", "loglik_crosscheck"):
         return max(1, int(_section(config, "loglik").get("threads", 1)))
     if rule in ANALYSIS_RULES:
         return max(1, int(_resources(config)["analysis_threads"]))
@@ -176,14 +179,22 @@ def array_mb(config: dict, rule: str, wildcards: Any = None) -> float:
         m = _wc_int(wildcards, "hidden", m_max)
         c = max(int(tr["batch_size"]), int(tr["n_chains"]))
         return data_f32 + weights(m, 12, F32) + chains(c, m, 8, F32)
-    if rule == "loglik":
+    if rule in ("loglik", "loglik_crosscheck", "loglik_trajectory"):
         ll = config["loglik"]
         m = _wc_int(wildcards, "hidden", m_max)
         exact = 0.0
         small = min(n, m)
         if small <= int(ll["exact_max_units"]):
             exact = 3 * 2**small * max(n, m) * F64
-        return 2 * data_f32 + weights(m, 6) + chains(int(ll["n_chains"]), m, 10) + exact
+        c = int(ll["n_chains"])
+        base = 2 * data_f32 + weights(m, 6) + chains(c, m, 10) + exact
+        if rule != "loglik_trajectory":
+            return base
+        # every checkpoint of the path (float32), [W_k | W_k+1] and W(t), the state's
+        # per-node log-weights (forward, reverse) and its second copy while saving
+        method = getattr(wildcards, "method", None) or config["training"]["methods"][0]
+        nodes = trajectory_nodes(config, method)[0]
+        return base + weights(m, nodes + 3, F32) + 4 * nodes * c * F64 + chains(c, m, 8)
     if rule == "random_spectrum":
         m = _wc_int(wildcards, "hidden", m_max)
         rnd = _section(config, "spectra").get("random", {})
@@ -259,7 +270,9 @@ def job_mem_mb(config: dict, rule: str, wildcards: Any = None, attempt: int = 1)
 
 def _hidden_values(config: dict, rule: str) -> list[int | None]:
     """Hidden sizes over which a rule's jobs vary (its ``{hidden}`` wildcard), or [None]."""
-    if rule in ("train_rbm", "loglik", "mode_trajectory"):
+    if rule in (
+        "train_rbm", "loglik", "loglik_trajectory", "loglik_crosscheck", "mode_trajectory"
+    ):
         return [int(m) for m in config["model"]["hidden"]]
     if rule == "random_spectrum":
         return [int(m) for m in _section(config, "spectra").get("random", {}).get("hidden", [])]

@@ -12,6 +12,7 @@ from rbm_reciprocal.pipeline.cost import (
     Cost,
     analysis_costs,
     loglik_job_cost,
+    loglik_trajectory_job_cost,
     spectra_costs,
     train_job_cost,
 )
@@ -52,8 +53,9 @@ def seconds_at(cost: Cost, calibration: Calibration | None = None, gflops: float
 REFERENCE_SVD_GFLOPS = 3.0
 
 
-#: Time limit of resumable jobs (training): 48 h, a common partition maximum. A longer
-#: job is stopped by SLURM and continues from its last epoch in the next attempt.
+#: Time limit of resumable jobs (training, trajectory log-likelihood): 48 h, a common
+#: partition maximum. A longer job is stopped by SLURM and continues from its last saved
+#: state in the next attempt.
 MAX_RESUMABLE_MINUTES = 2880
 
 
@@ -97,6 +99,10 @@ def job_cost(config: dict, rule: str, wildcards: Any = None) -> Cost | None:
         return train_job_cost(config, wc("method"), int(wc("hidden")))
     if rule == "loglik":
         return loglik_job_cost(config, wc("method"), int(wc("hidden")))
+    if rule == "loglik_crosscheck":
+        return loglik_job_cost(config, wc("method"), int(wc("hidden")), role="crosscheck")
+    if rule == "loglik_trajectory":
+        return loglik_trajectory_job_cost(config, wc("method"), int(wc("hidden")))
     if rule == "kurtosis":  # one job per variant, every size
         sizes = [c for c in spectra_costs(config) if c.rule == "kurtosis"]
         return Cost(
@@ -119,14 +125,14 @@ def job_runtime_minutes(
 ) -> int:
     """``runtime`` resource of one job of ``rule`` (see :func:`runtime_minutes`).
 
-    Training resumes from its last epoch, so its limit is capped at
-    :data:`MAX_RESUMABLE_MINUTES`; other jobs get their full estimate. Rules of negligible
-    cost (data, tables, figures) get 10 minutes per attempt.
+    Training and trajectory log-likelihood jobs resume from their last saved state, so their
+    limit is capped at :data:`MAX_RESUMABLE_MINUTES`; other jobs get their full estimate.
+    Rules of negligible cost (data, tables, figures) get 10 minutes per attempt.
     """
     cost = job_cost(config, rule, wildcards)
     if cost is None:
         return 10 * int(attempt)
-    if rule == "train_rbm":
+    if rule in ("train_rbm", "loglik_trajectory"):
         kw.setdefault("cap", MAX_RESUMABLE_MINUTES)
     return runtime_minutes(cost, threads, attempt, **kw)
 

@@ -12,7 +12,7 @@ import dataclasses
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from rbm_reciprocal.analysis.loglik_settings import LoglikSettings
+from rbm_reciprocal.analysis.loglik_settings import ESTIMATORS, LoglikSettings
 from rbm_reciprocal.core.errors import ConfigError
 from rbm_reciprocal.pipeline.config import checkpoint_epochs_from_config, method_training_config
 from rbm_reciprocal.pipeline.paths import run_dir
@@ -80,18 +80,37 @@ def _short(values: Sequence[int]) -> str:
     return f"[{values[0]}, {values[1]}, ..., {values[-1]}] ({len(values)} epochs)"
 
 
-def loglik_settings_from_config(config: dict[str, Any]) -> dict[str, Any]:
-    """Plain-dict :class:`LoglikSettings` of the workflow's ``loglik`` section."""
+#: Roles of a log-likelihood job: a standard (temperature AIS) checkpoint, a trajectory pass,
+#: a standard crosscheck of a trajectory row.
+LOGLIK_ROLES = ("standard", "trajectory", "crosscheck")
+
+
+def loglik_settings_from_config(config: dict[str, Any], role: str = "standard") -> dict[str, Any]:
+    """Plain-dict :class:`LoglikSettings` of the workflow's ``loglik`` section for a job of
+    ``role`` (:data:`LOGLIK_ROLES`): the number of betas is ``betas.n`` (standard),
+    ``trajectory.first_betas`` (the temperature leg of a trajectory job) or
+    ``crosscheck.betas``."""
+    if role not in LOGLIK_ROLES:
+        raise ConfigError(f"unknown log-likelihood job role {role!r}; use one of {LOGLIK_ROLES}")
     c = config["loglik"]
+    traj = c.get("trajectory") or {}
+    n_betas = {
+        "standard": c["betas"]["n"],
+        "trajectory": traj.get("first_betas", 10_000),
+        "crosscheck": (c.get("crosscheck") or {}).get("betas", 100_000),
+    }[role]
     settings = {
         "n_chains": int(c["n_chains"]),
         "beta_schedule": str(c["betas"]["schedule"]),
-        "n_betas": int(c["betas"]["n"]),
+        "n_betas": int(n_betas),
         "base": str(c["base"]),
         "rais_start": str(c["rais_start"]),
         "sample_sweeps": int(c["sample_sweeps"]),
         "exact_max_units": int(c["exact_max_units"]),
         "seed": int(config["seed"]),
+        "estimator": "trajectory" if role == "trajectory" else "standard",
+        "traj_steps": int(traj.get("steps", 500)),
+        "save_every": int(traj.get("save_every", 5)),
         "backend": backend_from_config(config),
     }
     LoglikSettings.from_dict(settings)  # fail early, with the package's message
@@ -134,3 +153,42 @@ def trained_models(config: dict[str, Any]) -> list[dict[str, Any]]:
         for meth in config["training"]["methods"]
         for r in range(int(config["model"]["replicas"]))
     ]
+
+
+def loglik_method(config: dict[str, Any]) -> str:
+    """``loglik.method``: ``trajectory`` or ``standard``."""
+    method = str(config["loglik"].get("method", "standard"))
+    if method not in ESTIMATORS:
+        raise ConfigError(f"unknown loglik.method {method!r}; use one of {ESTIMATORS}")
+    return method
+
+
+def trajectory_epochs_from_config(
+    config: dict[str, Any], checkpoints: Sequence[int]
+) -> tuple[list[int], list[int]]:
+    """``(path, rows)`` of a trajectory job: every training checkpoint up to the last of
+    ``loglik.epochs`` (the path nodes), and the epochs of its table rows (the whole path for
+    ``trajectory.rows: all``, else ``loglik.epochs``)."""
+    wanted = loglik_epochs_from_config(config, checkpoints)
+    path = sorted(int(e) for e in checkpoints if int(e) <= wanted[-1])
+    rows = (config["loglik"].get("trajectory") or {}).get("rows", "all")
+    return path, (path if rows == "all" else wanted)
+
+
+def crosscheck_epochs_from_config(
+    config: dict[str, Any], checkpoints: Sequence[int]
+) -> list[int]:
+    """``loglik.crosscheck.epochs`` of a trajectory run (none for method standard), each a row
+    of the trajectory table."""
+    if loglik_method(config) != "trajectory":
+        return []
+    check = config["loglik"].get("crosscheck") or {}
+    wanted = sorted({int(e) for e in check.get("epochs") or []})
+    _, rows = trajectory_epochs_from_config(config, checkpoints)
+    missing = sorted(set(wanted) - set(rows))
+    if missing:
+        raise ConfigError(
+            f"loglik.crosscheck.epochs {missing} are not rows of the trajectory table "
+            f"(rows: {rows})"
+        )
+    return wanted

@@ -1,18 +1,23 @@
-"""Stage loglik (workflow/rules/loglik.smk): one checkpoint's log-likelihood, the merged table."""
+"""Stage loglik (workflow/rules/loglik.smk): one checkpoint's log-likelihood (standard), every
+checkpoint of a replica (trajectory, resumable), the merged table with the crosschecks."""
 
 from __future__ import annotations
 
+import json
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from rbm_reciprocal.analysis.loglik import estimate_loglik
-from rbm_reciprocal.analysis.loglik_settings import LOGLIK_COLUMNS, LoglikSettings
+from rbm_reciprocal.analysis.loglik_settings import CHECK_COLUMNS, LOGLIK_COLUMNS, LoglikSettings
+from rbm_reciprocal.analysis.loglik_trajectory import trajectory_pass, trajectory_rows
 from rbm_reciprocal.core.checkpoint import load_checkpoint
 from rbm_reciprocal.core.errors import ConfigError
-from rbm_reciprocal.core.streams import loglik_rng
+from rbm_reciprocal.core.io import load_npz, save_npz
+from rbm_reciprocal.core.streams import loglik_rng, trajectory_rng
 from rbm_reciprocal.core.tables import read_table, save_parquet
 from rbm_reciprocal.data.dataset import load_dataset
 from rbm_reciprocal.sampling.backend import require_torch
@@ -30,11 +35,8 @@ def run_loglik(
     log: Callable[[str], None] | None = None,
 ) -> pd.DataFrame:
     """One workflow job: read a checkpoint and the dataset, write the one-row table ``out``."""
-
     if log is None:
-
-        def log(msg: str) -> None:
-            print(msg, file=sys.stderr, flush=True)
+        log = _stderr
 
     if settings.backend.is_torch:
         require_torch(settings.backend)  # before any work
@@ -71,11 +73,120 @@ def run_loglik(
     return table
 
 
-def collect_loglik(paths: Sequence[str | Path], out: str | Path) -> pd.DataFrame:
-    """Concatenate one-row job tables into ``out``, sorted by method, hidden, replica, epoch."""
+def _stderr(msg: str) -> None:
+    print(msg, file=sys.stderr, flush=True)
+
+
+def state_path(out: str | Path) -> Path:
+    """The resumable state of a trajectory job writing ``out``: ``.partial/<name>.npz`` beside
+    it (kept until the job's table is written)."""
+    out = Path(out)
+    return out.parent / ".partial" / f"{out.stem}_state.npz"
+
+
+def run_loglik_trajectory(
+    checkpoints: Sequence[str | Path],
+    epochs: Sequence[int],
+    rows: Sequence[int],
+    data: str | Path,
+    out: str | Path,
+    settings: LoglikSettings,
+    method: str,
+    hidden: int,
+    replica: int,
+    log: Callable[[str], None] = _stderr,
+    stop_after_intervals: int | None = None,
+) -> pd.DataFrame | None:
+    """One trajectory job: every checkpoint of a replica (the path, ``epochs`` in order), the
+    rows of the epochs in ``rows`` written to ``out``; resumes from ``state_path(out)``.
+
+    ``stop_after_intervals`` stops (as if killed, state saved) after that many intervals of
+    this call and returns None. For tests.
+    """
+    if settings.backend.is_torch:
+        require_torch(settings.backend)  # before any work
+    if len(checkpoints) != len(epochs) or not checkpoints:
+        raise ConfigError(f"{len(checkpoints)} checkpoints for {len(epochs)} epochs")
+    if list(epochs) != sorted(set(int(e) for e in epochs)):
+        raise ConfigError(f"trajectory epochs must be increasing, got {list(epochs)}")
+    missing = sorted(set(int(e) for e in rows) - set(int(e) for e in epochs))
+    if missing:
+        raise ConfigError(f"epochs {missing} are not on the trajectory {list(epochs)}")
+    params = [load_checkpoint(c) for c in checkpoints]
+    for c, p in zip(checkpoints, params, strict=True):
+        if p.n_hidden != int(hidden):
+            raise ConfigError(f"{c}: W has {p.n_hidden} hidden units, the job says M={hidden}")
+    ds = load_dataset(data)
+    if ds.n_visible != params[0].n_visible:
+        raise ConfigError(
+            f"{checkpoints[0]} has {params[0].n_visible} visible units, the data {ds.n_visible}"
+        )
+    tag = f"[{method} M={hidden} replica {replica} trajectory]"
+    spath = state_path(out)
+    # the state is resumed only by the same job: same settings (but save_every), same path
+    same = {k: v for k, v in settings.to_dict().items() if k != "save_every"}
+    key = json.dumps([same, [int(e) for e in epochs], [str(c) for c in checkpoints]], default=str)
+    state = load_npz(spath) if spath.exists() else None
+    if state is not None and str(state.pop("job", "")) != key:
+        log(f"{tag} {spath} was saved by other settings or another path: starting afresh")
+        state = None
+    log(
+        f"{tag} {len(params)} checkpoints (epochs {epochs[0]}..{epochs[-1]}), "
+        f"{settings.n_chains} chains x {settings.traj_steps} steps per interval"
+        + (f"; resuming from {spath}" if state is not None else "")
+    )
+    final = trajectory_pass(
+        params,
+        ds.train,
+        settings,
+        trajectory_rng(settings.seed, method, hidden, replica),
+        state=state,
+        save=lambda st: save_npz(spath, **st, job=np.array(key)),
+        stop_after_intervals=stop_after_intervals,
+        log=lambda msg: log(f"{tag} {msg}"),
+    )
+    if final is None:
+        return None
+    found = trajectory_rows(params, epochs, rows, final, ds.train, ds.test, settings)
+    for row in found:
+        row |= {"method": method, "hidden": int(hidden), "replica": int(replica)}
+    table = pd.DataFrame(found, columns=list(LOGLIK_COLUMNS))
+    save_parquet(out, table)
+    spath.unlink()
+    for _, r in table.iterrows():
+        log(
+            f"{tag} epoch {r['epoch']}: log Z {r['log_z_ais']:.3f} (forward) "
+            f"{r['log_z_rais']:.3f} (reverse), test LL {r['test_ll_ais']:.3f}"
+        )
+    return table
+
+
+def collect_loglik(
+    paths: Sequence[str | Path], out: str | Path, checks: Sequence[str | Path] = ()
+) -> pd.DataFrame:
+    """Concatenate the job tables into ``out``, sorted by method, hidden, replica, epoch.
+
+    ``checks`` are one-row standard tables of the crosscheck jobs: their AIS and reverse-AIS
+    estimates fill the ``*_check`` columns of the row of the same model and epoch.
+    """
     if not paths:
         raise ConfigError("no log-likelihood tables to collect")
     table = pd.concat([read_table(p) for p in paths], ignore_index=True)
-    table = table.sort_values(["method", "hidden", "replica", "epoch"], ignore_index=True)
+    key = ["method", "hidden", "replica", "epoch"]
+    if checks:
+        chk = pd.concat([read_table(p) for p in checks], ignore_index=True)
+        chk = chk[key].assign(
+            log_z_ais_check=chk["log_z_ais"],
+            log_z_ais_check_se=chk["log_z_ais_se"],
+            log_z_rais_check=chk["log_z_rais"],
+            log_z_rais_check_se=chk["log_z_rais_se"],
+            check_betas=chk["n_betas"],
+        )
+        table = table.drop(columns=list(CHECK_COLUMNS)).merge(chk, on=key, how="left")
+        lost = len(chk) - int(table["check_betas"].notna().sum())
+        if lost:
+            raise ConfigError(f"{lost} crosscheck rows match no log-likelihood row")
+        table["check_betas"] = table["check_betas"].fillna(0).astype(int)
+    table = table.sort_values(key, ignore_index=True)
     save_parquet(out, table[list(LOGLIK_COLUMNS)])
     return table

@@ -1,0 +1,254 @@
+"""Log-likelihood at every checkpoint of one replica by trajectory AIS (Fig. 1 left).
+
+One job anneals along the replica's training trajectory (:mod:`rbm_reciprocal.sampling.
+trajectory`), with ``K = settings.traj_steps`` steps per interval between consecutive
+checkpoints ``theta_0, ..., theta_P`` (the path nodes):
+
+1. **Start.** Model samples of the first and last checkpoints (``sample_sweeps`` Gibbs
+   sweeps from training images). The base model is built from the first one as in
+   :func:`rbm_reciprocal.analysis.loglik.estimate_loglik` (``base``).
+2. **Forward pass** (stochastic lower bounds). Temperature AIS from the independent base to
+   ``theta_0`` (``n_betas`` betas; the init is nearly independent, so this is cheap and
+   accurate), then along the trajectory. The cumulative log-weight ``F_k`` of the chains
+   reaching node ``k`` gives ``log Z_k = log Z_base + log mean exp(F_k)``: one AIS run from the
+   base to every node.
+3. **Reverse pass** (stochastic upper bounds, Burda et al. 2015). From the samples of
+   ``theta_P`` back along the trajectory to ``theta_0`` and down the temperature path to the
+   base. With ``R_k`` the cumulative reverse log-weight on arrival at node ``k`` and ``R``
+   the total, the chains leaving node ``k`` are taken as samples of ``p_k`` (as reverse AIS
+   takes long Gibbs chains), so ``log Z_k = log Z_base - log mean exp(R - R_k)``; at the last
+   node this is plain reverse AIS along the whole path.
+
+**Resume.** :func:`trajectory_pass` works on a state dict (chains, log-weights, position on
+the path, generator states) that it hands to ``save`` every ``save_every`` intervals and at
+the end of each phase; restarted from the last saved state it ends bit-identical to an
+uninterrupted run (the generators continue from their saved state, and the kernels are
+deterministic for a fixed BLAS thread count).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from rbm_reciprocal.analysis.loglik import _rows
+from rbm_reciprocal.analysis.loglik_settings import LoglikSettings
+from rbm_reciprocal.core.errors import ConfigError
+from rbm_reciprocal.core.rbm import RBMParams
+from rbm_reciprocal.sampling.ais import (
+    base_log_odds,
+    base_log_partition,
+    mean_neg_free_energy,
+    weight_statistics,
+)
+from rbm_reciprocal.sampling.partition import log_partition_exact
+from rbm_reciprocal.sampling.schedules import beta_schedule
+from rbm_reciprocal.sampling.select import trajectory_kernels
+
+#: Phases of the state: start, forward along the path, reverse along the path, finished.
+START, FORWARD, REVERSE, DONE = 0, 1, 2, 3
+
+
+def _rng_state(rng: np.random.Generator) -> np.ndarray:
+    return np.array(json.dumps(rng.bit_generator.state))
+
+
+def _set_rng_state(rng: np.random.Generator, state: np.ndarray) -> None:
+    rng.bit_generator.state = json.loads(str(state))
+
+
+def trajectory_pass(
+    params: Sequence[RBMParams],
+    train: np.ndarray,
+    settings: LoglikSettings,
+    rngs: Sequence[np.random.Generator],
+    state: dict[str, np.ndarray] | None = None,
+    save: Callable[[dict[str, np.ndarray]], None] = lambda state: None,
+    stop_after_intervals: int | None = None,
+    log: Callable[[str], None] = lambda msg: None,
+) -> dict[str, np.ndarray] | None:
+    """Forward and reverse trajectory AIS along ``params`` (the path nodes, in order).
+
+    Parameters
+    ----------
+    params : sequence of RBMParams
+        The checkpoints of the path (at least one), all N x M.
+    train : ndarray, shape (n_train, N)
+        Training images (start states of the model-sample chains).
+    settings : LoglikSettings
+        ``n_chains``, ``n_betas`` and ``beta_schedule`` (first leg), ``traj_steps``,
+        ``base``, ``sample_sweeps``, ``save_every``, ``backend``.
+    rngs : three numpy.random.Generator
+        Streams of the model samples, the forward and the reverse pass.
+    state : dict, optional
+        A state saved by an earlier call (resume); None starts afresh.
+    save : callable
+        Receives the state (a dict of arrays) whenever it should be saved.
+    stop_after_intervals : int, optional
+        Return None (as if killed) right after saving once this many intervals were done in
+        this call. For tests.
+
+    Returns
+    -------
+    dict or None
+        The final state: ``fwd`` (P, C) cumulative forward log-weights at each node, ``rev``
+        (P, C) cumulative reverse log-weights on arrival, ``rev_total`` (C,), ``base`` (N,),
+        ``fwd_seconds``, ``rev_seconds``; None when stopped early.
+    """
+    s = settings
+    if not params:
+        raise ConfigError("trajectory AIS needs at least one checkpoint")
+    shape = params[0].W.shape
+    for p in params:
+        if p.W.shape != shape:
+            raise ConfigError(f"trajectory checkpoints must all be {shape}, got {p.W.shape}")
+    model_samples, forward_leg, interval, reverse_leg = trajectory_kernels(s.backend)
+    rng_samples, rng_fwd, rng_rev = rngs
+    n_nodes = len(params)
+    if state is None:
+        start = _rows(train, s.n_chains, rng_samples)
+        _, marginal = model_samples(params[0], start, s.sample_sweeps, rng_samples)
+        mean = train.mean(axis=0, dtype=np.float64) if s.base == "data" else marginal
+        v_last, _ = model_samples(params[-1], start, s.sample_sweeps, rng_samples)
+        log(f"model samples: {s.n_chains} chains x {s.sample_sweeps} sweeps")
+        base = base_log_odds(mean)
+        t0 = time.perf_counter()
+        betas = beta_schedule(s.beta_schedule, s.n_betas)
+        v, logw = forward_leg(params[0], betas, s.n_chains, rng_fwd, base)
+        fwd = np.full((n_nodes, s.n_chains), np.nan)
+        fwd[0] = logw
+        state = {
+            "phase": np.array(FORWARD),
+            "interval": np.array(0),
+            "v": np.asarray(v, np.float32),
+            "logw": np.asarray(logw, np.float64),
+            "fwd": fwd,
+            "rev": np.full((n_nodes, s.n_chains), np.nan),
+            "rev_total": np.zeros(s.n_chains),
+            "v_last": np.asarray(v_last, np.float32),
+            "base": base,
+            "fwd_seconds": np.array(time.perf_counter() - t0),
+            "rev_seconds": np.array(0.0),
+            "rng_fwd": _rng_state(rng_fwd),
+            "rng_rev": _rng_state(rng_rev),
+        }
+        log(f"first checkpoint: {s.n_betas} betas from the base, {state['fwd_seconds']:.1f} s")
+        save(state)
+    state = {k: np.array(v) for k, v in state.items()}
+    if state["fwd"].shape != (n_nodes, s.n_chains) or state["base"].shape != (shape[0],):
+        raise ConfigError(
+            "the saved trajectory state does not match this job (path or chains changed); "
+            "delete it to start afresh"
+        )
+    _set_rng_state(rng_fwd, state["rng_fwd"])
+    _set_rng_state(rng_rev, state["rng_rev"])
+    done = 0
+    while int(state["phase"]) in (FORWARD, REVERSE):
+        forward = int(state["phase"]) == FORWARD
+        i = int(state["interval"])
+        if i >= n_nodes - 1:  # phase finished
+            if forward:
+                state.update(phase=np.array(REVERSE), interval=np.array(0))
+                state["v"] = state["v_last"].copy()
+                state["logw"] = np.zeros(s.n_chains)
+                state["rev"][n_nodes - 1] = 0.0
+            else:
+                t0 = time.perf_counter()
+                betas = beta_schedule(s.beta_schedule, s.n_betas)
+                leg = reverse_leg(params[0], betas, state["v"], rng_rev, state["base"])
+                state["rev_total"] = state["logw"] + leg.log_weights
+                state["rev_seconds"] = state["rev_seconds"] + (time.perf_counter() - t0)
+                state["phase"] = np.array(DONE)
+                state["rng_rev"] = _rng_state(rng_rev)
+            save(state)
+            continue
+        k_from, k_to = (i, i + 1) if forward else (n_nodes - 1 - i, n_nodes - 2 - i)
+        rng = rng_fwd if forward else rng_rev
+        t0 = time.perf_counter()
+        v, logw = interval(
+            params[k_from], params[k_to], s.traj_steps, state["v"], state["logw"], rng
+        )
+        key = "fwd" if forward else "rev"
+        state[f"{key}_seconds"] = state[f"{key}_seconds"] + (time.perf_counter() - t0)
+        state["v"], state["logw"] = np.asarray(v, np.float32), np.asarray(logw, np.float64)
+        state[key][k_to] = state["logw"]
+        state["interval"] = np.array(i + 1)
+        state["rng_fwd"], state["rng_rev"] = _rng_state(rng_fwd), _rng_state(rng_rev)
+        done += 1
+        stop = stop_after_intervals is not None and done >= stop_after_intervals
+        if stop or (i + 1) % s.save_every == 0:
+            save(state)
+        if stop:
+            return None
+        log(f"{'forward' if forward else 'reverse'} interval {i + 1}/{n_nodes - 1}")
+    return state
+
+
+def trajectory_rows(
+    params: Sequence[RBMParams],
+    epochs: Sequence[int],
+    rows: Sequence[int],
+    state: dict[str, np.ndarray],
+    train: np.ndarray,
+    test: np.ndarray,
+    settings: LoglikSettings,
+) -> list[dict[str, Any]]:
+    """The table rows (numeric columns of ``LOGLIK_COLUMNS`` and ``epoch``) of the path nodes
+    whose epochs are in ``rows``, from a finished :func:`trajectory_pass` state."""
+    s = settings
+    log_z0 = base_log_partition(state["base"], params[0].n_hidden)
+    out = []
+    for k, (p, epoch) in enumerate(zip(params, epochs, strict=True)):
+        if int(epoch) not in {int(e) for e in rows}:
+            continue
+        fwd, fwd_se, fwd_ess = weight_statistics(state["fwd"][k])
+        rev, rev_se, rev_ess = weight_statistics(state["rev_total"] - state["rev"][k])
+        log_z_ais, log_z_rais = log_z0 + fwd, log_z0 - rev
+        exact = float("nan")
+        if min(p.W.shape) <= s.exact_max_units:
+            exact = log_partition_exact(p)
+        nf_test = mean_neg_free_energy(test, p)
+        nf_train = mean_neg_free_energy(train, p)
+        out.append(
+            {
+                "epoch": int(epoch),
+                "log_z_ais": log_z_ais,
+                "log_z_ais_se": fwd_se,
+                "log_z_rais": log_z_rais,
+                "log_z_rais_se": rev_se,
+                "log_z_exact": exact,
+                "test_ll_ais": nf_test - log_z_ais,
+                "test_ll_rais": nf_test - log_z_rais,
+                "test_ll_exact": nf_test - exact,
+                "train_ll_ais": nf_train - log_z_ais,
+                "train_ll_rais": nf_train - log_z_rais,
+                "train_ll_exact": nf_train - exact,
+                "ess_ais": fwd_ess,
+                "ess_rais": rev_ess,
+                "log_z_base": log_z0,
+                "n_chains": s.n_chains,
+                "n_betas": s.n_betas,
+                "beta_schedule": s.beta_schedule,
+                "base": s.base,
+                "rais_start": "samples",
+                "sample_sweeps": s.sample_sweeps,
+                "n_test": int(test.shape[0]),
+                "n_train": int(train.shape[0]),
+                "ais_seconds": float(state["fwd_seconds"]),
+                "rais_seconds": float(state["rev_seconds"]),
+                "wall_seconds": float(state["fwd_seconds"] + state["rev_seconds"]),
+                "estimator": "trajectory",
+                "traj_steps": s.traj_steps,
+                "path_checkpoints": len(params),
+                "log_z_ais_check": float("nan"),
+                "log_z_ais_check_se": float("nan"),
+                "log_z_rais_check": float("nan"),
+                "log_z_rais_check_se": float("nan"),
+                "check_betas": 0,
+            }
+        )
+    return out

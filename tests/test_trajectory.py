@@ -1,0 +1,238 @@
+"""Trajectory AIS (issue 14): accuracy against exact log Z, resume, errors, torch."""
+
+import dataclasses
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import SAMPLE
+
+from rbm_reciprocal.analysis.loglik_settings import LOGLIK_COLUMNS, LoglikSettings
+from rbm_reciprocal.analysis.loglik_trajectory import trajectory_pass, trajectory_rows
+from rbm_reciprocal.core.checkpoint import checkpoint_path, load_checkpoint
+from rbm_reciprocal.core.errors import ConfigError
+from rbm_reciprocal.core.io import load_npz
+from rbm_reciprocal.core.rbm import RBMParams
+from rbm_reciprocal.core.streams import trajectory_rng
+from rbm_reciprocal.data.dataset import prepare_mnist, save_dataset
+from rbm_reciprocal.sampling.backend import torch_available
+from rbm_reciprocal.sampling.partition import log_partition_exact
+from rbm_reciprocal.sampling.trajectory import forward_temperature_leg, trajectory_interval
+from rbm_reciprocal.stages.loglik import collect_loglik, run_loglik_trajectory, state_path
+from rbm_reciprocal.stages.train import run_training
+from rbm_reciprocal.training.settings import OptimizerSettings, TrainSettings
+
+
+@pytest.fixture(scope="module")
+def mnist_sample():
+    return prepare_mnist(SAMPLE, n_train=1000, n_test=200)
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory, mnist_sample):
+    """A 784 x 12 RBM trained 5 epochs on the 1,000-image MNIST sample by the workflow's
+    trainer (PCD-5, lr 0.01), a checkpoint every epoch; its data set and run directory."""
+    out = tmp_path_factory.mktemp("traj_train")
+    s = TrainSettings(
+        method="PCD",
+        hidden=12,
+        gibbs_steps=5,
+        batch_size=100,
+        n_chains=100,
+        epochs=5,
+        checkpoints=tuple(range(6)),
+        optimizer=OptimizerSettings(lr=0.01),
+        monitor_size=100,
+    )
+    run_training(mnist_sample.train, s, out, log=lambda _: None)
+    return out, mnist_sample
+
+
+def _paths(run_dir):
+    return [checkpoint_path(run_dir, e) for e in range(6)]
+
+
+SETTINGS = LoglikSettings(
+    n_chains=200,
+    n_betas=300,
+    sample_sweeps=200,
+    estimator="trajectory",
+    traj_steps=100,
+    save_every=2,
+)
+
+
+def test_forward_and_reverse_within_3_se_of_exact_at_every_checkpoint(trained):
+    run_dir, ds = trained
+    params = [load_checkpoint(p) for p in _paths(run_dir)]
+    state = trajectory_pass(params, ds.train, SETTINGS, trajectory_rng(1, "PCD", 12, 0))
+    rows = trajectory_rows(params, range(6), range(6), state, ds.train, ds.test, SETTINGS)
+    exact = [log_partition_exact(p) for p in params]
+    assert [r["epoch"] for r in rows] == list(range(6))
+    # log Z moves by several nats along the path (134.7 at the init, 127.8 at epoch 2)
+    assert max(exact) - min(exact) > 5.0
+    for r, z in zip(rows, exact, strict=True):
+        assert r["log_z_exact"] == pytest.approx(z)
+        for side in ("ais", "rais"):
+            se = r[f"log_z_{side}_se"]
+            assert 0 < se < 0.2, (r["epoch"], side, se)
+            assert abs(r[f"log_z_{side}"] - z) <= 3 * se + 1e-9, (r["epoch"], side, r, z)
+            assert r[f"ess_{side}"] > 0.5 * SETTINGS.n_chains
+        assert r["test_ll_exact"] == pytest.approx(r["test_ll_ais"], abs=0.5)
+
+
+def test_too_few_steps_degrade_the_weights(trained):
+    """With K = 2 steps per interval the weights degenerate (ESS far below the K = 100 run's
+    > 50 %) and the standard errors grow."""
+    run_dir, ds = trained
+    params = [load_checkpoint(p) for p in _paths(run_dir)]
+    fast = LoglikSettings(**{**SETTINGS.to_dict(), "traj_steps": 2, "backend": SETTINGS.backend})
+    state = trajectory_pass(params, ds.train, fast, trajectory_rng(2, "PCD", 12, 0))
+    rows = trajectory_rows(params, range(6), [5], state, ds.train, ds.test, fast)
+    z = log_partition_exact(params[-1])
+    print(rows[0], z)
+    for side in ("ais", "rais"):
+        assert rows[0][f"ess_{side}"] < 0.5 * fast.n_chains
+        assert rows[0][f"log_z_{side}_se"] > 0.1
+
+
+def test_interval_of_identical_models_leaves_weights_unchanged():
+    rng = np.random.default_rng(0)
+    p = RBMParams(
+        rng.normal(0, 0.5, (20, 5)).astype(np.float32),
+        rng.normal(0, 0.5, 20).astype(np.float32),
+        rng.normal(0, 0.5, 5).astype(np.float32),
+    )
+    v, lw = forward_temperature_leg(p, np.linspace(0, 1, 50), 30, rng, p.a)
+    _, lw2 = trajectory_interval(p, p, 7, v, lw, rng)
+    np.testing.assert_allclose(lw2, lw, rtol=0, atol=1e-6)  # float64 rounding only
+
+
+def test_stage_resumes_bit_identical_after_a_stop(tmp_path, trained):
+    run_dir, ds = trained
+    data = tmp_path / "data.npz"
+    save_dataset(data, ds, {})
+    paths = _paths(run_dir)
+    s = SETTINGS
+    full = run_loglik_trajectory(
+        paths, range(6), range(6), data, tmp_path / "full.parquet", s, "PCD", 12, 0,
+        log=lambda _: None,
+    )
+    out = tmp_path / "cut.parquet"
+    for k in (3, 4):  # stops mid-forward (saved at 2 and 3), then mid-reverse
+        r = run_loglik_trajectory(
+            paths, range(6), range(6), data, out, s, "PCD", 12, 0,
+            log=lambda _: None, stop_after_intervals=k,
+        )
+        assert r is None and state_path(out).exists() and not out.exists()
+    logs = []
+    cut = run_loglik_trajectory(
+        paths, range(6), range(6), data, out, s, "PCD", 12, 0, log=logs.append
+    )
+    assert "resuming" in logs[0]
+    # a state saved with other settings is not resumed
+    other = LoglikSettings(**{**s.to_dict(), "traj_steps": 7, "backend": s.backend})
+    run_loglik_trajectory(
+        paths, range(6), range(6), data, out, other, "PCD", 12, 0,
+        log=lambda _: None, stop_after_intervals=1,
+    )
+    logs = []
+    run_loglik_trajectory(paths, range(6), range(6), data, out, s, "PCD", 12, 0, log=logs.append)
+    assert "starting afresh" in logs[0] and "resuming" not in logs[1]
+    assert not state_path(out).exists()
+    timing = ["ais_seconds", "rais_seconds", "wall_seconds"]
+    pd.testing.assert_frame_equal(full.drop(columns=timing), cut.drop(columns=timing))
+    assert list(full.columns) == list(LOGLIK_COLUMNS) and len(full) == 6
+    # a crosscheck row fills the *_check columns of its epoch only
+    check = full.iloc[[5]].assign(log_z_ais=1.5, log_z_rais=2.5, n_betas=777)
+    check.to_parquet(tmp_path / "check.parquet")
+    table = collect_loglik([out], tmp_path / "all.parquet", [tmp_path / "check.parquet"])
+    assert table["check_betas"].tolist() == [0] * 5 + [777]
+    assert table["log_z_ais_check"].iloc[5] == 1.5
+    assert table["log_z_ais_check"].iloc[:5].isna().all()
+
+
+def test_errors(trained, tmp_path):
+    run_dir, ds = trained
+    params = [load_checkpoint(p) for p in _paths(run_dir)]
+    with pytest.raises(ConfigError, match="unknown loglik method"):
+        LoglikSettings(estimator="bridge")
+    with pytest.raises(ConfigError, match="traj_steps must be >= 1"):
+        LoglikSettings(traj_steps=0)
+    small = RBMParams(params[0].W[:, :5].copy(), params[0].a, params[0].b[:5].copy())
+    with pytest.raises(ConfigError, match="must all be"):
+        trajectory_pass([params[0], small], ds.train, SETTINGS, trajectory_rng(0, "PCD", 1, 0))
+    with pytest.raises(ConfigError, match="not on the trajectory"):
+        run_loglik_trajectory(
+            _paths(run_dir)[:2], [0, 1], [3], tmp_path / "d.npz", tmp_path / "o.parquet",
+            SETTINGS, "PCD", 12, 0,
+        )
+
+
+@pytest.mark.skipif(not torch_available(), reason="torch not installed")
+def test_torch_backend_same_estimator(trained):
+    from rbm_reciprocal.sampling.backend import BackendSettings
+
+    run_dir, ds = trained
+    params = [load_checkpoint(p) for p in _paths(run_dir)]
+    s = LoglikSettings(
+        **{**SETTINGS.to_dict(), "backend": BackendSettings(name="torch", device="cpu")}
+    )
+    state = trajectory_pass(params, ds.train, s, trajectory_rng(3, "PCD", 12, 0))
+    rows = trajectory_rows(params, range(6), range(6), state, ds.train, ds.test, s)
+    for r, p in zip(rows, params, strict=True):
+        z = log_partition_exact(p)
+        for side in ("ais", "rais"):
+            assert abs(r[f"log_z_{side}"] - z) <= 3 * r[f"log_z_{side}_se"] + 1e-9, (r, z)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(os.name != "posix", reason="POSIX signals")
+def test_sigkill_of_trajectory_job_then_rerun_is_bit_identical(tmp_path, trained):
+    """A real kill (SIGKILL, no handler runs) of `python -m rbm_reciprocal loglik-trajectory`
+    mid-pass; the rerun resumes from the saved state and writes the uninterrupted table."""
+    run_dir, ds = trained
+    data = tmp_path / "data.npz"
+    save_dataset(data, ds, {})
+    s = LoglikSettings(**{**SETTINGS.to_dict(), "traj_steps": 3000, "save_every": 1,
+                          "backend": SETTINGS.backend})
+    env = dict(os.environ, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1")
+
+    def cmd(out):
+        c = [sys.executable, "-m", "rbm_reciprocal", "loglik-trajectory", "--checkpoints"]
+        c += [str(p) for p in _paths(run_dir)] + ["--epochs", *map(str, range(6))]
+        c += ["--rows", *map(str, range(6)), "--data", str(data), "--out", str(out)]
+        c += ["--settings", json.dumps(dataclasses.asdict(s))]
+        return c + ["--method", "PCD", "--hidden", "12", "--replica", "0"]
+
+    ref = tmp_path / "ref.parquet"
+    r = subprocess.run(cmd(ref), capture_output=True, text=True, env=env, timeout=600)
+    assert r.returncode == 0, r.stderr[-2000:]
+    out = tmp_path / "out.parquet"
+    proc = subprocess.Popen(cmd(out), env=env, stderr=subprocess.DEVNULL)
+    state, deadline = state_path(out), time.monotonic() + 300
+    while time.monotonic() < deadline:
+        assert proc.poll() is None, "the job ended before the kill"
+        try:
+            st = load_npz(state)
+            if int(st["phase"]) == 2 or int(st["interval"]) >= 2:
+                break
+        except (OSError, ValueError, KeyError):  # not there yet, or being replaced
+            pass
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGKILL)
+    assert proc.wait(timeout=60) != 0
+    assert state.exists() and not out.exists()
+    r = subprocess.run(cmd(out), capture_output=True, text=True, env=env, timeout=600)
+    assert r.returncode == 0 and "resuming from" in r.stderr, r.stderr[-2000:]
+    timing = ["ais_seconds", "rais_seconds", "wall_seconds"]
+    pd.testing.assert_frame_equal(
+        pd.read_parquet(ref).drop(columns=timing), pd.read_parquet(out).drop(columns=timing)
+    )
+    assert not state.exists()
