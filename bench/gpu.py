@@ -33,7 +33,8 @@ import torch
 
 from rbm_reciprocal.core.rbm import RBMParams
 from rbm_reciprocal.pipeline.config import load_config
-from rbm_reciprocal.pipeline.cost import loglik_costs, training_costs
+from rbm_reciprocal.pipeline.cost import training_costs
+from rbm_reciprocal.pipeline.cost_loglik import loglik_costs
 from rbm_reciprocal.sampling.torch_ais import _TorchAnnealer
 from rbm_reciprocal.sampling.torch_gibbs import TorchGibbsSampler, TorchReplicaGibbsSampler
 

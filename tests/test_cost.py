@@ -19,13 +19,12 @@ from rbm_reciprocal.pipeline.cost import (
     Cost,
     gemm_flops,
     half_steps_per_update,
-    loglik_costs,
-    loglik_job_cost,
     svd_flops,
     train_job_cost,
     train_update_flops,
     training_costs,
 )
+from rbm_reciprocal.pipeline.cost_loglik import loglik_costs, loglik_job_cost
 from rbm_reciprocal.pipeline.runtime import (
     MAX_RESUMABLE_MINUTES,
     job_runtime_minutes,

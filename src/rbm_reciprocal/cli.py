@@ -15,16 +15,12 @@ import time
 
 import numba
 
-from rbm_reciprocal import __version__
 from rbm_reciprocal.analysis.loglik_settings import LoglikSettings
 from rbm_reciprocal.cli_args import build_parser
 from rbm_reciprocal.core.errors import RBMError
 from rbm_reciprocal.data.fetch import download_mnist
 from rbm_reciprocal.figures.render import render
-from rbm_reciprocal.pipeline.config import load_config
 from rbm_reciprocal.pipeline.cost_report import report, report_json
-from rbm_reciprocal.pipeline.provenance import read_run_parameters
-from rbm_reciprocal.pipeline.settings import trained_models, training_fingerprint
 from rbm_reciprocal.stages.claims import (
     run_claims,
     run_claims_calibration,
@@ -35,7 +31,7 @@ from rbm_reciprocal.stages.claims import (
 from rbm_reciprocal.stages.data import run_prepare
 from rbm_reciprocal.stages.landau import run_mode_trajectory, run_mode_trajectory_table
 from rbm_reciprocal.stages.loglik import collect_loglik, run_loglik, run_loglik_trajectory
-from rbm_reciprocal.stages.models import export_models, import_models
+from rbm_reciprocal.stages.models import export_run, import_models
 from rbm_reciprocal.stages.reciprocal import (
     run_kurtosis,
     run_landscape_points,
@@ -75,14 +71,8 @@ def _cmd_train(args: argparse.Namespace) -> None:
 
 def _cmd_random_spectrum(args: argparse.Namespace) -> None:
     ks = run_random_spectrum(
-        args.visible,
-        args.hidden,
-        args.sigma,
-        args.n_matrices,
-        args.bins,
-        args.seed,
-        args.out_table,
-        args.out_curve,
+        args.visible, args.hidden, args.sigma, args.n_matrices, args.bins, args.seed,
+        args.out_table, args.out_curve,
         out_values=args.out_values,
     )
     print(
@@ -116,14 +106,8 @@ def _cmd_run_parameters(args: argparse.Namespace) -> None:
 
 def _cmd_rotation_js(args: argparse.Namespace) -> None:
     js = run_rotation_js(
-        args.checkpoint,
-        args.out_table,
-        args.out_pdfs,
-        json.loads(args.labels),
-        args.seed,
-        args.bins,
-        args.fraction,
-        args.variant,
+        args.checkpoint, args.out_table, args.out_pdfs, json.loads(args.labels), args.seed,
+        args.bins, args.fraction, args.variant,
     )
     print(f"JS divergence rotated vs unrotated W: {js:.3e}", file=sys.stderr)
 
@@ -137,14 +121,8 @@ def _cmd_untrained_reference(args: argparse.Namespace) -> None:
 
 def _cmd_rotated_samples(args: argparse.Namespace) -> None:
     r = run_rotated_samples(
-        args.checkpoint,
-        args.out_npz,
-        args.out_table,
-        args.seed,
-        args.chains,
-        args.sweeps,
-        args.local_rotations,
-        args.avoid_top,
+        args.checkpoint, args.out_npz, args.out_table, args.seed, args.chains, args.sweeps,
+        args.local_rotations, args.avoid_top,
     )
     print(
         f"pixels changed: global {r['frac_changed_global']:.2%}, "
@@ -155,15 +133,8 @@ def _cmd_rotated_samples(args: argparse.Namespace) -> None:
 
 def _cmd_landscape_sample(args: argparse.Namespace) -> None:
     t = run_landscape_sample(
-        args.checkpoint,
-        args.data,
-        args.indices,
-        args.digit,
-        args.chains,
-        args.sweeps,
-        args.seed,
-        args.out_table,
-        args.out_image,
+        args.checkpoint, args.data, args.indices, args.digit, args.chains, args.sweeps, args.seed,
+        args.out_table, args.out_image,
     )
     r = t.iloc[0]
     print(
@@ -229,17 +200,8 @@ def _cmd_spectral_gap(args: argparse.Namespace) -> None:
 def _cmd_mode_trajectory(args: argparse.Namespace) -> None:
     digits = json.loads(args.digits) if args.digits else None
     r = run_mode_trajectory(
-        args.checkpoint,
-        args.data,
-        args.out,
-        json.loads(args.labels),
-        args.seed,
-        digits,
-        args.uniform_states,
-        args.bins,
-        args.chains,
-        args.sweeps,
-        args.previous,
+        args.checkpoint, args.data, args.out, json.loads(args.labels), args.seed, digits,
+        args.uniform_states, args.bins, args.chains, args.sweeps, args.previous,
     )
     print(
         f"lambda_1 {r['lambda_1']:.3f}: Landau wells u {r['landau_u_wells']} "
@@ -256,27 +218,15 @@ def _cmd_mode_trajectory_table(args: argparse.Namespace) -> None:
 
 def _cmd_loglik(args: argparse.Namespace) -> None:
     run_loglik(
-        args.checkpoint,
-        args.data,
-        args.out,
-        LoglikSettings.from_dict(json.loads(args.settings)),
-        args.method,
-        args.hidden,
-        args.replica,
-        args.epoch,
+        args.checkpoint, args.data, args.out, LoglikSettings.from_dict(json.loads(args.settings)),
+        args.method, args.hidden, args.replica, args.epoch,
     )
 
 
 def _cmd_loglik_trajectory(args: argparse.Namespace) -> None:
     run_loglik_trajectory(
-        args.checkpoints,
-        args.epochs,
-        args.rows,
-        args.data,
-        args.out,
-        LoglikSettings.from_dict(json.loads(args.settings)),
-        args.method,
-        args.hidden,
+        args.checkpoints, args.epochs, args.rows, args.data, args.out,
+        LoglikSettings.from_dict(json.loads(args.settings)), args.method, args.hidden,
         args.replica,
     )
 
@@ -286,10 +236,7 @@ def _cmd_loglik_table(args: argparse.Namespace) -> None:
 
 
 def _cmd_cost(args: argparse.Namespace) -> None:
-    if "numpy" not in sys.modules:  # CPU-hours: BLAS on one thread (threadpoolctl may be absent)
-        for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-            os.environ[var] = "1"
-
+    # (python -m rbm_reciprocal cost sets one BLAS thread before numpy loads: __main__.py)
     if args.json:
         print(json.dumps(report_json(args.configfile, args.calibrate_seconds, args.gflops)))
         return
@@ -368,38 +315,16 @@ def _cmd_claims(args: argparse.Namespace) -> None:
 
 def _cmd_models(args: argparse.Namespace) -> None:
     if args.action == "import":
-        training = json.loads(args.training)
         retry = (args.retries, args.timeout, args.backoff)
-        import_models(args.source, args.results, args.files, training, args.manifest_out, *retry)
-        return
-    run = {"config": load_config(args.configfile), "code": {}} if args.configfile else None
-    run = run or read_run_parameters(args.results)
-    config = run["config"]
-    code = run["code"] | {"exported_by": f"rbm_reciprocal {__version__}"}
-    models = trained_models(config)
-    export_models(
-        args.results, args.out, models, training_fingerprint(config), config["training"], code
-    )
+        files, manifest = args.files, args.manifest_out
+        import_models(args.source, args.results, files, json.loads(args.training), manifest, *retry)
+    else:
+        export_run(args.results, args.out, args.configfile)
 
 
 def _cmd_claims_calibration(args: argparse.Namespace) -> None:
-    t = run_claims_calibration(
-        args.trials,
-        args.seed,
-        args.out,
-        args.claims,
-        log=lambda msg: print(msg, file=sys.stderr, flush=True),
-    )
-    bad = t[~t["calibrated"]]
-    print(
-        f"{t['claim'].nunique()} claims, {len(bad)} mis-calibrated (claim, scenario) pairs"
-        + (
-            ": " + ", ".join(f"{c} {s}" for c, s in bad[["claim", "scenario"]].values)
-            if len(bad)
-            else ""
-        ),
-        file=sys.stderr,
-    )
+    log = lambda msg: print(msg, file=sys.stderr, flush=True)  # noqa: E731
+    run_claims_calibration(args.trials, args.seed, args.out, args.claims, log=log)
 
 
 #: The handler of every subcommand of :func:`~rbm_reciprocal.cli_args.build_parser`.

@@ -172,126 +172,12 @@ def train_gather_speedup(config: dict) -> float:
     return TRAIN_GATHER_SPEEDUP if on else 1.0
 
 
-def loglik_job_cost(
-    config: dict, method: str, hidden: int, role: str = "standard"
-) -> Cost:
-    """One standard ``loglik`` job (one checkpoint): model samples, AIS and reverse AIS, LL
-    of the data; ``role="crosscheck"``: the same at ``loglik.crosscheck.betas``
-    (``loglik_crosscheck``, one job per crosschecked epoch).
-
-    With ``n`` betas each direction makes ``n - 1`` weight updates (one ``v W`` GEMM each)
-    and ``n - 2`` visible samplings (``h W^T``), i.e. ``n - 1`` sweeps; the model-sample
-    chains make ``sample_sweeps`` sweeps; ``-F(v)`` of every train and test image is one
-    GEMM; exact ``log Z`` by enumeration is added when ``min(N, M) <= exact_max_units``.
-    """
-    ll = config["loglik"]
-    n, m = N_VISIBLE, int(hidden)
-    c = int(ll["n_chains"])
-    check = role == "crosscheck"
-    n_betas = int((ll.get("crosscheck") or {}).get("betas", 100_000) if check else ll["betas"]["n"])
-    epochs = loglik_check_epochs(config) if check else list(ll["epochs"])
-    sample_sweeps = int(ll["sample_sweeps"])
-    gemm = 2 * (2 * n_betas - 3) * gemm_flops(c, n, m)  # AIS + reverse AIS
-    gemm += (2 * sample_sweeps + 1) * gemm_flops(c, n, m)  # model samples + marginals
-    gemm += _data_and_exact_flops(config, m)
-    return Cost(
-        LOGLIK_FAMILY,
-        "loglik_crosscheck" if check else "loglik",
-        f"{method} M={m}" + (" (crosscheck)" if check else ""),
-        int(config["model"]["replicas"]) * len(epochs),
-        sweeps=2 * (n_betas - 1) + sample_sweeps,
-        gemm=gemm,
-        rows=c,
-        hidden=m,
-        extra={"betas": n_betas, "chains": c, "checkpoints": len(epochs)},
-    )
-
-
-def _data_and_exact_flops(config: dict, m: int) -> float:
-    """``-F(v)`` of every train and test image, and exact ``log Z`` when enumerable."""
-    n = N_VISIBLE
-    gemm = gemm_flops(n_images(config, "train") + n_images(config, "test"), n, m)
-    small = min(n, m)
-    if small <= int(config["loglik"]["exact_max_units"]):
-        gemm += gemm_flops(2**small, small, max(n, m))
-    return gemm
-
-
-def loglik_check_epochs(config: dict) -> list[int]:
-    """Crosschecked epochs (``loglik.crosscheck.epochs``; none for method standard)."""
-    ll = config["loglik"]
-    if ll.get("method", "standard") != "trajectory":
-        return []
-    return sorted({int(e) for e in (ll.get("crosscheck") or {}).get("epochs") or []})
-
-
-def trajectory_nodes(config: dict, method: str) -> tuple[int, int]:
-    """``(path nodes, table rows)`` of one trajectory job: the training checkpoints up to the
-    last of ``loglik.epochs``, and the rows (all nodes, or ``loglik.epochs``)."""
-    ll = config["loglik"]
-    last = max(int(e) for e in ll["epochs"])
-    nodes = [e for e in checkpoint_epochs_from_config(config, method) if int(e) <= last]
-    rows = (ll.get("trajectory") or {}).get("rows", "all")
-    return len(nodes), len(nodes) if rows == "all" else len(set(ll["epochs"]))
-
-
-def loglik_trajectory_job_cost(config: dict, method: str, hidden: int) -> Cost:
-    """One ``loglik_trajectory`` job (one replica, every checkpoint of its path).
-
-    ``P`` path nodes, ``K`` steps per interval, ``C`` chains: each of the forward and reverse
-    passes makes ``(P - 1) K`` steps of three ``(C, N, M)`` GEMMs (``v [W_k | W_k+1]`` and
-    ``h W(t)^T``: 1.5 sweeps); the temperature legs at the first checkpoint cost as a standard
-    job with ``trajectory.first_betas`` betas; model samples of the first and last
-    checkpoints; ``-F(v)`` of the data (and exact ``log Z``) at every row.
-    """
-    ll = config["loglik"]
-    traj = ll.get("trajectory") or {}
-    n, m = N_VISIBLE, int(hidden)
-    c = int(ll["n_chains"])
-    k = int(traj.get("steps", 500))
-    first = int(traj.get("first_betas", 10_000))
-    sample_sweeps = int(ll["sample_sweeps"])
-    nodes, rows = trajectory_nodes(config, method)
-    steps = 2 * (nodes - 1) * k
-    gemm = steps * 3 * gemm_flops(c, n, m)
-    gemm += 2 * (2 * first - 3) * gemm_flops(c, n, m)
-    gemm += 2 * (2 * sample_sweeps + 1) * gemm_flops(c, n, m)
-    gemm += rows * _data_and_exact_flops(config, m)
-    return Cost(
-        LOGLIK_FAMILY,
-        "loglik_trajectory",
-        f"{method} M={m} ({nodes} checkpoints)",
-        int(config["model"]["replicas"]),
-        sweeps=steps * 3 // 2 + 2 * (first - 1) + 2 * sample_sweeps,
-        gemm=gemm,
-        rows=c,
-        hidden=m,
-        extra={"steps": k, "chains": c, "checkpoints": nodes, "first_betas": first},
-    )
-
-
 def training_costs(config: dict) -> list[Cost]:
     return [
         train_job_cost(config, meth, m)
         for m in config["model"]["hidden"]
         for meth in _methods(config)
     ]
-
-
-def loglik_costs(config: dict) -> list[Cost]:
-    """Per hidden size and method: the trajectory jobs and their crosschecks, or the
-    standard jobs (``loglik.method``)."""
-    trajectory = config["loglik"].get("method", "standard") == "trajectory"
-    out = []
-    for m in config["model"]["hidden"]:
-        for meth in _methods(config):
-            if not trajectory:
-                out.append(loglik_job_cost(config, meth, m))
-                continue
-            out.append(loglik_trajectory_job_cost(config, meth, m))
-            if loglik_check_epochs(config):
-                out.append(loglik_job_cost(config, meth, m, role="crosscheck"))
-    return out
 
 
 def spectra_costs(config: dict) -> list[Cost]:
@@ -427,12 +313,3 @@ def figure_costs(config: dict) -> list[Cost]:
     return [Cost("figures", "fig*", "plotting only (negligible)", 0)]
 
 
-def workflow_costs(config: dict) -> list[Cost]:
-    """Every rule family of the workflow, in :data:`FAMILIES` order."""
-    return [
-        *training_costs(config),
-        *loglik_costs(config),
-        *spectra_costs(config),
-        *analysis_costs(config),
-        *figure_costs(config),
-    ]

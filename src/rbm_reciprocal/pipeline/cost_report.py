@@ -7,15 +7,9 @@ from pathlib import Path
 
 from rbm_reciprocal.pipeline.calibrate import calibrate, calibration_shapes
 from rbm_reciprocal.pipeline.config import SCHEMA, load_config
-from rbm_reciprocal.pipeline.cost import (
-    FAMILIES,
-    N_VISIBLE,
-    REFERENCE_GFLOPS,
-    Cost,
-    workflow_costs,
-)
+from rbm_reciprocal.pipeline.cost import FAMILIES, N_VISIBLE, REFERENCE_GFLOPS, Cost
 from rbm_reciprocal.pipeline.resources import resources_table
-from rbm_reciprocal.pipeline.runtime import Calibration, seconds_at
+from rbm_reciprocal.pipeline.runtime import Calibration, seconds_at, workflow_costs
 
 
 def _fmt_count(x: float) -> str:

@@ -37,7 +37,8 @@ from types import SimpleNamespace
 from typing import Any
 
 from rbm_reciprocal.core.errors import ConfigError
-from rbm_reciprocal.pipeline.cost import N_VISIBLE, model_hidden, n_images, trajectory_nodes
+from rbm_reciprocal.pipeline.cost import N_VISIBLE, model_hidden, n_images
+from rbm_reciprocal.pipeline.cost_loglik import trajectory_nodes
 from rbm_reciprocal.pipeline.runtime import job_runtime_minutes
 
 F32, F64 = 4, 8

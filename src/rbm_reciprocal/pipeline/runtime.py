@@ -11,10 +11,15 @@ from rbm_reciprocal.pipeline.cost import (
     REFERENCE_GFLOPS,
     Cost,
     analysis_costs,
-    loglik_job_cost,
-    loglik_trajectory_job_cost,
+    figure_costs,
     spectra_costs,
     train_job_cost,
+    training_costs,
+)
+from rbm_reciprocal.pipeline.cost_loglik import (
+    loglik_costs,
+    loglik_job_cost,
+    loglik_trajectory_job_cost,
 )
 
 
@@ -150,3 +155,14 @@ def loglik_runtime_minutes(
 ) -> int:
     """``runtime`` of one ``loglik`` job (one checkpoint; not resumable, so never capped)."""
     return runtime_minutes(loglik_job_cost(config, method, hidden), threads, attempt, **kw)
+
+
+def workflow_costs(config: dict) -> list[Cost]:
+    """Every rule family of the workflow, in :data:`FAMILIES` order."""
+    return [
+        *training_costs(config),
+        *loglik_costs(config),
+        *spectra_costs(config),
+        *analysis_costs(config),
+        *figure_costs(config),
+    ]

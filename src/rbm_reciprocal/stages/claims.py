@@ -312,4 +312,10 @@ def run_claims_calibration(
     fail_rate, na_rate, calibrated``) to ``out``."""
     table = calibrate_claims(n_trials, seed, None if claims is None else list(claims), log)
     save_parquet(out, table)
+    bad = table[~table["calibrated"]]
+    pairs = ", ".join(f"{c} {s}" for c, s in bad[["claim", "scenario"]].values)
+    log(
+        f"{table['claim'].nunique()} claims, {len(bad)} mis-calibrated (claim, scenario) pairs"
+        + (f": {pairs}" if len(bad) else "")
+    )
     return table

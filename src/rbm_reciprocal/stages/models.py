@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from rbm_reciprocal import __version__
 from rbm_reciprocal.core.checkpoint import read_checkpoint
 from rbm_reciprocal.core.errors import DataError
 from rbm_reciprocal.core.io import PathLike, atomic_path
@@ -20,6 +21,9 @@ from rbm_reciprocal.data.archive import (
     write_manifest,
 )
 from rbm_reciprocal.data.fetch import Log
+from rbm_reciprocal.pipeline.config import load_config
+from rbm_reciprocal.pipeline.provenance import read_run_parameters
+from rbm_reciprocal.pipeline.settings import trained_models, training_fingerprint
 
 
 def _model_files(results: Path, model: Mapping[str, Any], epochs: int) -> list[str]:
@@ -110,4 +114,23 @@ def import_models(
     :func:`rbm_reciprocal.data.archive.fetch_archive`)."""
     return fetch_archive(
         source, results, files, training, manifest_out, retries, timeout, backoff, log
+    )
+
+
+def export_run(results: PathLike, out: PathLike, configfiles: Sequence[str] | None = None) -> dict:
+    """:func:`export_models` of every model of a run: its config from ``configfiles``, or from
+    the run's ``run_parameters.yaml`` (which also gives the code version)."""
+    if configfiles:
+        run = {"config": load_config(configfiles), "code": {}}
+    else:
+        run = read_run_parameters(results)
+    config = run["config"]
+    code = run["code"] | {"exported_by": f"rbm_reciprocal {__version__}"}
+    return export_models(
+        results,
+        out,
+        trained_models(config),
+        training_fingerprint(config),
+        config["training"],
+        code,
     )
