@@ -68,7 +68,11 @@ def test_nested_overrides_plan_through_snakemake(tmp_path):
     rc, out = _dry(tmp_path, 'training={"epochs":2}', 'loglik={"epochs":[1,2]}')
     assert rc == 0, out[-3000:]
     assert "epoch_0002.npz" in out and "epoch_0003" not in out
-    assert re.search(r"^train_rbm\s+4$", out, re.M) and re.search(r"^loglik\s+8$", out, re.M)
+    assert re.search(r"^train_rbm\s+4$", out, re.M)
+    # trajectory AIS: one pass per replica, and the crosscheck at the last row ("last")
+    assert re.search(r"^loglik_trajectory\s+4$", out, re.M)
+    assert re.search(r"^loglik_crosscheck\s+4$", out, re.M)
+    assert "crosscheck/PCD/M16/replica0/epoch_0002" in out
     rc, out = _dry(tmp_path, 'model={"hidden":[500],"replicas":"1"}')
     assert rc == 0, out[-3000:]
     assert re.search(r"^train_rbm\s+1$", out, re.M) and "M500/replica0" in out

@@ -48,6 +48,7 @@ def loglik_job_cost(
         extra={"betas": n_betas, "chains": c, "checkpoints": len(epochs)},
     )
 
+
 def _data_and_exact_flops(config: dict, m: int) -> float:
     """``-F(v)`` of every train and test image, and exact ``log Z`` when enumerable."""
     n = N_VISIBLE
@@ -57,12 +58,15 @@ def _data_and_exact_flops(config: dict, m: int) -> float:
         gemm += gemm_flops(2**small, small, max(n, m))
     return gemm
 
+
 def loglik_check_epochs(config: dict) -> list[int]:
     """Crosschecked epochs (``loglik.crosscheck.epochs``; none for method standard)."""
     ll = config["loglik"]
     if ll.get("method", "standard") != "trajectory":
         return []
-    return sorted({int(e) for e in (ll.get("crosscheck") or {}).get("epochs") or []})
+    epochs = (ll.get("crosscheck") or {}).get("epochs") or []
+    return sorted({int(ll["epochs"][-1]) if e == "last" else int(e) for e in epochs})
+
 
 def trajectory_nodes(config: dict, method: str) -> tuple[int, int]:
     """``(path nodes, table rows)`` of one trajectory job: the training checkpoints up to the
@@ -72,6 +76,7 @@ def trajectory_nodes(config: dict, method: str) -> tuple[int, int]:
     nodes = [e for e in checkpoint_epochs_from_config(config, method) if int(e) <= last]
     rows = (ll.get("trajectory") or {}).get("rows", "all")
     return len(nodes), len(nodes) if rows == "all" else len(set(ll["epochs"]))
+
 
 def loglik_trajectory_job_cost(config: dict, method: str, hidden: int) -> Cost:
     """One ``loglik_trajectory`` job (one replica, every checkpoint of its path).
@@ -106,6 +111,7 @@ def loglik_trajectory_job_cost(config: dict, method: str, hidden: int) -> Cost:
         hidden=m,
         extra={"steps": k, "chains": c, "checkpoints": nodes, "first_betas": first},
     )
+
 
 def loglik_costs(config: dict) -> list[Cost]:
     """Per hidden size and method: the trajectory jobs and their crosschecks, or the

@@ -183,8 +183,8 @@ def crosscheck_epochs_from_config(
     if loglik_method(config) != "trajectory":
         return []
     check = config["loglik"].get("crosscheck") or {}
-    wanted = sorted({int(e) for e in check.get("epochs") or []})
     _, rows = trajectory_epochs_from_config(config, checkpoints)
+    wanted = sorted({int(rows[-1]) if e == "last" else int(e) for e in check.get("epochs") or []})
     missing = sorted(set(wanted) - set(rows))
     if missing:
         raise ConfigError(
