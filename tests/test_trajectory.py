@@ -16,7 +16,7 @@ from conftest import SAMPLE
 from rbm_reciprocal.analysis.loglik_settings import LOGLIK_COLUMNS, LoglikSettings
 from rbm_reciprocal.analysis.loglik_trajectory import trajectory_pass, trajectory_rows
 from rbm_reciprocal.core.checkpoint import checkpoint_path, load_checkpoint
-from rbm_reciprocal.core.errors import ConfigError
+from rbm_reciprocal.core.errors import ConfigError, DataError
 from rbm_reciprocal.core.io import load_npz
 from rbm_reciprocal.core.rbm import RBMParams
 from rbm_reciprocal.core.streams import trajectory_rng
@@ -223,7 +223,7 @@ def test_sigkill_of_trajectory_job_then_rerun_is_bit_identical(tmp_path, trained
             st = load_npz(state)
             if int(st["phase"]) == 2 or int(st["interval"]) >= 2:
                 break
-        except (OSError, ValueError, KeyError):  # not there yet, or being replaced
+        except (OSError, ValueError, KeyError, DataError):  # not there yet, or being replaced
             pass
         time.sleep(0.05)
     proc.send_signal(signal.SIGKILL)
