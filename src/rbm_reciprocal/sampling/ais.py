@@ -221,6 +221,32 @@ class _Annealer:
             self.sample_visible(beta_new, rng)
 
 
+def forward_run(
+    params: RBMParams,
+    betas: np.ndarray,
+    n_chains: int,
+    rng: np.random.Generator,
+    base_bias: np.ndarray,
+    end_with_sweep: bool,
+) -> tuple[_Annealer, np.ndarray]:
+    """The forward annealing pass of :func:`ais` from the independent base to ``params``.
+
+    ``end_with_sweep=False`` (AIS) stops after the last weight update, without drawing the
+    last visible states; ``True`` (the temperature leg of trajectory AIS) also draws them, so
+    the chains can continue. Returns the annealer (states ``v``, log-weights ``logw``) and the
+    float32 betas.
+    """
+    b32 = _check_betas(betas).astype(np.float32)
+    if int(n_chains) < 1:
+        raise ConfigError(f"AIS needs at least one chain, got {n_chains}")
+    run = _Annealer(params, base_bias, int(n_chains))
+    run.sample_base(rng)
+    k_last = b32.size - 1
+    for k in range(1, k_last + 1):
+        run.step(b32[k], b32[k - 1], rng, sample_visible=end_with_sweep or k < k_last)
+    return run, b32
+
+
 def ais(
     params: RBMParams,
     betas: np.ndarray,
@@ -254,15 +280,7 @@ def ais(
     With ``W = 0`` and ``base_bias = a`` every weight is the same number and the estimate is
     ``sum softplus(a) + sum softplus(b)`` up to float64 rounding.
     """
-    betas = _check_betas(betas)
-    if int(n_chains) < 1:
-        raise ConfigError(f"AIS needs at least one chain, got {n_chains}")
-    b32 = betas.astype(np.float32)
-    run = _Annealer(params, base_bias, int(n_chains))
-    run.sample_base(rng)
-    k_last = b32.size - 1
-    for k in range(1, k_last + 1):
-        run.step(b32[k], b32[k - 1], rng, sample_visible=k < k_last)
+    run, b32 = forward_run(params, betas, n_chains, rng, base_bias, end_with_sweep=False)
     log_z0 = base_log_partition(run.a_base, params.n_hidden)
     log_mean, se, ess = weight_statistics(run.logw)
     return AISResult(log_z0 + log_mean, se, ess, run.logw.copy(), log_z0, False, int(b32.size))

@@ -87,6 +87,31 @@ def _finish(run: _TorchAnnealer, n_hidden: int, n_betas: int, reverse: bool) -> 
     return AISResult(log_z, se, ess, logw, log_z0, reverse, int(n_betas))
 
 
+def torch_forward_run(
+    params: RBMParams,
+    betas: np.ndarray,
+    n_chains: int,
+    rng: np.random.Generator,
+    base_bias: np.ndarray,
+    device: str | torch.device,
+    end_with_sweep: bool,
+) -> tuple[_TorchAnnealer, np.ndarray]:
+    """The forward pass of :func:`torch_ais` on ``device``, as
+    :func:`rbm_reciprocal.sampling.ais.forward_run` (``end_with_sweep``: also draw the last
+    visible states, for the temperature leg of trajectory AIS)."""
+    b32 = _check_betas(betas).astype(np.float32)
+    if int(n_chains) < 1:
+        raise ConfigError(f"AIS needs at least one chain, got {n_chains}")
+    run = _TorchAnnealer(params, base_bias, int(n_chains), torch.device(device))
+    run.gen.manual_seed(_torch_seed(rng))
+    with torch.no_grad():
+        run.sample_visible(0.0, None)
+        k_last = b32.size - 1
+        for k in range(1, k_last + 1):
+            run.step(b32[k], b32[k - 1], sample_visible=end_with_sweep or k < k_last)
+    return run, b32
+
+
 def torch_ais(
     params: RBMParams,
     betas: np.ndarray,
@@ -98,16 +123,9 @@ def torch_ais(
     """Forward AIS on ``device``; same arguments and estimator as
     :func:`rbm_reciprocal.sampling.ais.ais` (``log Z_hat = log Z_0 + log mean w``)."""
 
-    b32 = _check_betas(betas).astype(np.float32)
-    if int(n_chains) < 1:
-        raise ConfigError(f"AIS needs at least one chain, got {n_chains}")
-    run = _TorchAnnealer(params, base_bias, int(n_chains), torch.device(device))
-    run.gen.manual_seed(_torch_seed(rng))
-    with torch.no_grad():
-        run.sample_visible(0.0, None)
-        k_last = b32.size - 1
-        for k in range(1, k_last + 1):
-            run.step(b32[k], b32[k - 1], sample_visible=k < k_last)
+    run, b32 = torch_forward_run(
+        params, betas, n_chains, rng, base_bias, device, end_with_sweep=False
+    )
     return _finish(run, params.n_hidden, b32.size, reverse=False)
 
 

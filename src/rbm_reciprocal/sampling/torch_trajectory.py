@@ -7,8 +7,7 @@ import numpy as np
 from rbm_reciprocal.core.errors import ConfigError
 from rbm_reciprocal.core.rbm import RBMParams
 from rbm_reciprocal.sampling.backend import import_torch
-from rbm_reciprocal.sampling.schedules import _check_betas
-from rbm_reciprocal.sampling.torch_ais import _TorchAnnealer
+from rbm_reciprocal.sampling.torch_ais import torch_forward_run
 from rbm_reciprocal.sampling.torch_gibbs import _torch_seed, to_tensors
 
 torch = import_torch()  # optional extra: `pip install -e .[gpu]`
@@ -23,15 +22,7 @@ def torch_forward_temperature_leg(
     device: str | torch.device = "cpu",
 ) -> tuple[np.ndarray, np.ndarray]:
     """As :func:`rbm_reciprocal.sampling.trajectory.forward_temperature_leg` on ``device``."""
-    b32 = _check_betas(betas).astype(np.float32)
-    if int(n_chains) < 1:
-        raise ConfigError(f"AIS needs at least one chain, got {n_chains}")
-    run = _TorchAnnealer(params, base_bias, int(n_chains), torch.device(device))
-    run.gen.manual_seed(_torch_seed(rng))
-    with torch.no_grad():
-        run.sample_visible(0.0, None)
-        for k in range(1, b32.size):
-            run.step(b32[k], b32[k - 1], sample_visible=True)
+    run, _ = torch_forward_run(params, betas, n_chains, rng, base_bias, device, end_with_sweep=True)
     return run.v.cpu().numpy(), run.logw.cpu().numpy().astype(np.float64)
 
 

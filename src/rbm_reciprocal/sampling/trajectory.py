@@ -29,9 +29,8 @@ import numpy as np
 from rbm_reciprocal.core.errors import ConfigError
 from rbm_reciprocal.core.rbm import RBMParams
 from rbm_reciprocal.sampling import _traj_kernels
-from rbm_reciprocal.sampling.ais import _Annealer
+from rbm_reciprocal.sampling.ais import forward_run
 from rbm_reciprocal.sampling.gibbs import _seeds
-from rbm_reciprocal.sampling.schedules import _check_betas
 
 
 def forward_temperature_leg(
@@ -51,13 +50,7 @@ def forward_temperature_leg(
     log_weights : ndarray, shape (n_chains,), float64
         ``log w`` with ``E[w] = Z / Z_0``.
     """
-    b32 = _check_betas(betas).astype(np.float32)
-    if int(n_chains) < 1:
-        raise ConfigError(f"AIS needs at least one chain, got {n_chains}")
-    run = _Annealer(params, base_bias, int(n_chains))
-    run.sample_base(rng)
-    for k in range(1, b32.size):
-        run.step(b32[k], b32[k - 1], rng, sample_visible=True)
+    run, _ = forward_run(params, betas, n_chains, rng, base_bias, end_with_sweep=True)
     return run.v.copy(), run.logw.copy()
 
 
