@@ -26,6 +26,7 @@ from rbm_reciprocal.claims.symmetry import (
     claim_rotated_pixels,
     claim_rotation_js,
     claim_spectral_gap,
+    js_noise_t,
     random_overlap_pvalue,
 )
 from rbm_reciprocal.claims.synthetic_landscape import (
@@ -107,14 +108,18 @@ def loglik_table(ll_first=-100.0, ll_last=-90.0, inverted=0.0):
     return pd.DataFrame(rows)
 
 
-def js_table(untrained_ratio=1.0, trained_ratio=10.0, epoch=100):
+def _noise(level, rel_sd=0.1, pairs=20):
+    return dict(js_noise=level, js_noise_mean=level, js_noise_sd=rel_sd * level, noise_pairs=pairs)
+
+
+def js_table(untrained_ratio=1.0, trained_ratio=10.0, epoch=100, rel_sd=0.1):
     rows = [dict(kind="untrained", hidden=500, replica=0, epoch=0, js=1e-4 * untrained_ratio,
-                 js_noise=1e-4)]  # fmt: skip
+                 **_noise(1e-4, rel_sd))]  # fmt: skip
     for m in (16, 32):
         for r in (0, 1):
             rows.append(
                 dict(kind="trained", hidden=m, replica=r, epoch=epoch,
-                     js=1e-3 * trained_ratio, js_noise=1e-3)
+                     js=1e-3 * trained_ratio, **_noise(1e-3, rel_sd))
             )  # fmt: skip
     return pd.DataFrame(rows)
 
@@ -251,6 +256,19 @@ def test_rotation_js_and_undertrained_rule():
     assert claim_rotation_js(js_table(trained_ratio=1.0, epoch=100))["passed"] is False
 
 
+def test_rotation_js_tests_against_the_noise_replicates():
+    # t = (1.3 - 1) / (0.1 sqrt(1 + 1/20)) = 2.93 with 19 dof
+    assert js_noise_t(1.3, 1.0, 0.1, 20) == pytest.approx(0.3 / (0.1 * np.sqrt(1.05)))
+    # JS twice its noise level passed the old factor-2 rule; with noise replicates of
+    # relative s.d. 0.5 that is t = 1.95, inside the noise (t* = 3.27 at alpha/K = 0.002)
+    row = claim_rotation_js(js_table(trained_ratio=2.0, rel_sd=0.5))
+    assert row["passed"] is False and "t* = 3.27" in row["test"]
+    assert claim_rotation_js(js_table(trained_ratio=2.0, rel_sd=0.1))["passed"] is True
+    # a table without noise replicates (older runs) cannot decide
+    old = js_table().drop(columns=["js_noise_mean", "js_noise_sd", "noise_pairs"])
+    assert claim_rotation_js(old)["passed"] is None
+
+
 def test_pc_alignment():
     assert claim_pc_alignment(alignment_table(0.9))["passed"] is True
     # the old threshold 0.5 failed an overlap of 0.15, 4 s.d. of a random unit vector
@@ -273,11 +291,18 @@ def test_pc_alignment_trajectory_peaks_and_drifts():
 
 def test_rotated_pixels():
     t = pd.DataFrame([dict(frac_changed_global=0.1, frac_changed_local=0.01, n_chains=10,
-                           sweeps=5)])  # fmt: skip
+                           sweeps=5, chains_global_more=9, chains_local_more=1)])  # fmt: skip
+    # sign test: P(Binomial(10, 1/2) >= 9) = 11/1024 = 0.0107 > 0.01
+    row = claim_rotated_pixels(t, 100)
+    assert row["passed"] is False and "p = 0.011" in row["our_number"]
+    t["chains_local_more"] = 0  # ties dropped: P(Binomial(9, 1/2) >= 9) = 0.002
     assert claim_rotated_pixels(t, 100)["passed"] is True
-    t["frac_changed_local"] = 0.09
+    # the old rule (global >= 2 x local changed pixels) passed 10% against 1% even when the
+    # chains split evenly: one chain with many changes is not evidence
+    t[["chains_global_more", "chains_local_more"]] = (5, 5)
     assert claim_rotated_pixels(t, 100)["passed"] is False
     assert claim_rotated_pixels(t, 3)["passed"] is None
+    assert claim_rotated_pixels(t.drop(columns=["chains_global_more"]), 100)["passed"] is None
 
 
 def test_landau_double_well():
@@ -402,11 +427,11 @@ def test_rotation_js_compares_each_m_with_its_own_untrained_shape():
     t = js_table()
     # untrained baselines of the models' own shapes: JS 1e-3 at M = 16 and 32 (= their noise)
     extra = pd.DataFrame([dict(kind="untrained", hidden=m, replica=0, epoch=0, js=1e-3,
-                               js_noise=1e-3) for m in (16, 32)])  # fmt: skip
+                               **_noise(1e-3)) for m in (16, 32)])  # fmt: skip
     row = claim_rotation_js(pd.concat([t, extra], ignore_index=True))
     assert row["passed"] is True
     # trained JS 1e-2: 10x the same-shape baseline (not 100x the 784 x 500 one)
-    assert "M=16: JS/JS_untrained = 10.0" in row["our_number"]
-    assert "shapes M = 16, 32, 500" in row["our_number"]
-    # without a same-shape row the reference shape is used, and said so
-    assert "(other shape) = 100.0" in claim_rotation_js(t)["our_number"]
+    assert "M=16 (epoch 100): JS/noise = 10.0, JS/JS_untrained = 10.0" in row["our_number"]
+    assert "untrained (M = 16, 32, 500)" in row["our_number"]
+    # without a same-shape untrained row no ratio to another shape is printed
+    assert "JS_untrained" not in claim_rotation_js(t)["our_number"]

@@ -156,6 +156,16 @@ def test_trained_model_breaks_rotational_symmetry_untrained_does_not(tmp_path):
     assert untrained["js"] < 2.5 * untrained["js_noise"]
     assert trained["js"] > 3 * trained["js_noise"]
     assert trained["js"] > 3 * untrained["js"]
+    # 20 noise pairs; the first is the single js_noise of older tables
+    from rbm_reciprocal.claims.symmetry import js_noise_t
+
+    assert untrained["noise_pairs"] == 20 and untrained["js_noise_sd"] > 0
+    assert 0.5 < untrained["js_noise"] / untrained["js_noise_mean"] < 2
+    t_un, t_tr = (
+        js_noise_t(r["js"], r["js_noise_mean"], r["js_noise_sd"], r["noise_pairs"])
+        for r in (untrained, trained)
+    )
+    assert t_un < 3.0 < 10.0 < t_tr
 
 
 def test_fig6_global_change_exceeds_local(tmp_path):
@@ -194,6 +204,9 @@ def test_fig6_global_change_exceeds_local(tmp_path):
     assert out["v_global"].shape == (50, 784) and set(np.unique(out["v_local"])) <= {0, 1}
     summary = pd.read_parquet(tmp_path / "s.parquet").iloc[0]
     assert summary["n_chains"] == 50
+    # claim 8's sign test: most chains change more pixels under the global rotation
+    more, less = summary["chains_global_more"], summary["chains_local_more"]
+    assert more >= 40 and less <= 2 and more + less <= 50
     # the local planes are drawn among all N - 5 directions, null space included (the paper)
     assert summary["local_directions"] == 784 - 5
     # decoding with the unrotated U is the model's own p(v|h)
