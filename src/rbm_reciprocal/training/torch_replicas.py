@@ -89,11 +89,11 @@ class TorchReplicaTrainer(ReplicaGroup):
                 t.data[o[sl]] if o is not None else t.data[sl]
                 for t, o in zip(ts, orders, strict=True)
             ]
-            self._update(batches)
+            self.update(batches)
         for t in ts:
             t.epoch += 1
 
-    def _update(self, batches: Sequence[np.ndarray]) -> None:
+    def update(self, batches: Sequence[np.ndarray]) -> None:
         """One parameter update of every replica (:meth:`TorchTrainer.update`, sweeps batched)."""
         ts = self.trainers
         pos = [t._stats(t._batch(b)) for t, b in zip(ts, batches, strict=True)]
