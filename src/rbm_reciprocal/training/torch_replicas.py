@@ -48,14 +48,14 @@ class TorchReplicaTrainer(ReplicaGroup):
         super().__init__(trainers)
         first = trainers[0]
 
-        def stack(get: str, i: int | None = None) -> torch.Tensor:
+        def empty_stack(get: str, i: int | None = None) -> torch.Tensor:
             xs = [getattr(t, get) if i is None else getattr(t, get)[i] for t in trainers]
             return torch.empty((len(xs), *xs[0].shape), device=first.device)
 
-        self.W, self.a, self.b = (stack("_tensors", i) for i in range(3))
-        m = [stack("m", i) for i in range(3)]
-        v2 = [stack("v2", i) for i in range(3)]
-        self.V, self.H = stack("v_t"), stack("h_t")
+        self.W, self.a, self.b = (empty_stack("_tensors", i) for i in range(3))
+        m = [empty_stack("m", i) for i in range(3)]
+        v2 = [empty_stack("v2", i) for i in range(3)]
+        self.V, self.H = empty_stack("v_t"), empty_stack("h_t")
         for r, t in enumerate(trainers):
             t.bind(
                 (self.W[r], self.a[r], self.b[r]),
