@@ -11,6 +11,10 @@ Needs PyTorch (``pip install -e .[gpu]``). For B = 500 chains, N = 784 visible a
   one after another (one :class:`TorchGibbsSampler` each) and batched in one
   :class:`~rbm_reciprocal.sampling.torch_gibbs.TorchReplicaGibbsSampler` (``baddbmm``), and
   the gain of batching (> 1: training the replicas of one M in one job pays on this device),
+  also with one random stream per replica (``sweeps_each``, what training uses),
+- PCD-``--train-k`` training updates/s per replica, ``R`` :class:`TorchTrainer` in turn vs one
+  :class:`~rbm_reciprocal.training.torch_replicas.TorchReplicaTrainer`: the jobs of
+  ``training.batch_replicas`` false and true,
 
 then the projected wall time of a config (default ``config.yaml``, the paper) with every
 job run one after another on this one device: the sweep counts come from
@@ -35,8 +39,12 @@ from rbm_reciprocal.core.rbm import RBMParams
 from rbm_reciprocal.pipeline.config import load_config
 from rbm_reciprocal.pipeline.cost import training_costs
 from rbm_reciprocal.pipeline.cost_loglik import loglik_costs
+from rbm_reciprocal.sampling.backend import BackendSettings
 from rbm_reciprocal.sampling.torch_ais import _TorchAnnealer
 from rbm_reciprocal.sampling.torch_gibbs import TorchGibbsSampler, TorchReplicaGibbsSampler
+from rbm_reciprocal.training.settings import TrainSettings
+from rbm_reciprocal.training.torch_replicas import TorchReplicaTrainer
+from rbm_reciprocal.training.torch_trainer import TorchTrainer
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -101,13 +109,49 @@ def bench_replicas(
     batched = TorchReplicaGibbsSampler.from_params(reps, b, device)
     vb = (torch.rand((r, b, n), device=device) < 0.5).float()
     hb = torch.empty((r, b, m), device=device)
+    rngs = [np.random.default_rng(i) for i in range(r)]
     t_one = best_ms(one_by_one, device, repeats, 1) / inner
     t_batch = best_ms(lambda: batched.sweeps(vb, hb, inner, rng), device, repeats, 1) / inner
+    t_each = best_ms(lambda: batched.sweeps_each(vb, hb, inner, rngs), device, repeats, 1) / inner
     return {
         "R": r,
         "M": m,
         "per_replica_sweeps_s": 1e3 / t_one,  # each replica advances one sweep per t_one
         "batched_sweeps_s": 1e3 / t_batch,
+        "batched_own_streams_sweeps_s": 1e3 / t_each,  # what training uses
+        "gain": t_one / t_batch,
+        "gain_own_streams": t_one / t_each,
+    }
+
+
+def bench_train_updates(
+    r: int, b: int, n: int, m: int, k: int, device: torch.device, repeats: int, inner: int
+) -> dict[str, float]:
+    """PCD-``k`` parameter updates/s per replica of ``r`` replicas (``b`` chains, batch ``b``):
+    one :class:`TorchTrainer` each in turn vs one :class:`TorchReplicaTrainer` (the jobs of
+    ``training.batch_replicas`` false and true)."""
+    data = (np.random.default_rng(0).random((2 * b, n)) < 0.13).astype(np.float32)
+    settings = [
+        TrainSettings(
+            method="PCD", hidden=m, replica=i, gibbs_steps=k, batch_size=b, n_chains=b,
+            epochs=1, checkpoints=(0, 1), monitor_size=b,
+            backend=BackendSettings(name="torch", device=str(device)),
+        )
+        for i in range(r)
+    ]
+    single = [TorchTrainer(data, s) for s in settings]
+    group = TorchReplicaTrainer(data, settings)
+    batches = [data[:b]] * r
+
+    def one_by_one() -> None:
+        for t in single:
+            t.update(data[:b])
+
+    t_one = best_ms(one_by_one, device, repeats, inner)
+    t_batch = best_ms(lambda: group.update(batches), device, repeats, inner)
+    return {
+        "per_replica_updates_s": 1e3 / t_one,
+        "batched_updates_s": 1e3 / t_batch,
         "gain": t_one / t_batch,
     }
 
@@ -142,6 +186,8 @@ def main() -> None:
         "--threads", type=int, default=1, help="torch CPU threads (device cpu; default 1)"
     )
     ap.add_argument("--replicas", type=int, default=5, help="replicas batched (0: skip)")
+    ap.add_argument("--train-k", type=int, default=10, help="K of the timed PCD updates")
+    ap.add_argument("--no-projection", action="store_true", help="skip the config projection")
     ap.add_argument("--configfile", nargs="+", default=[str(ROOT / "config.yaml")])
     args = ap.parse_args()
     device = torch.device(args.device)
@@ -162,13 +208,33 @@ def main() -> None:
 
     if args.replicas > 0:
         print(f"\nreplicas of one M, sweeps/s per replica ({args.replicas} replicas, {label}):")
-        print(f"{'M':>5} {'one job each':>13} {'batched':>9} {'gain':>6}")
+        print(
+            f"{'M':>5} {'one job each':>13} {'batched':>9} {'gain':>6} "
+            f"{'batched, own streams':>21} {'gain':>6}"
+        )
         for m in args.hidden:
             r = bench_replicas(args.replicas, args.chains, 784, m, device, args.repeats, args.inner)
             print(
                 f"{m:>5} {r['per_replica_sweeps_s']:>13.1f} {r['batched_sweeps_s']:>9.1f} "
-                f"{r['gain']:>6.2f}"
+                f"{r['gain']:>6.2f} {r['batched_own_streams_sweeps_s']:>21.1f} "
+                f"{r['gain_own_streams']:>6.2f}"
             )
+        k = args.train_k
+        print(
+            f"\ntraining, PCD-{k} updates/s per replica ({args.replicas} replicas, {label}; "
+            "training.batch_replicas false | true):"
+        )
+        print(f"{'M':>5} {'one job each':>13} {'batched':>9} {'gain':>6}")
+        for m in args.hidden:
+            u = bench_train_updates(
+                args.replicas, args.chains, 784, m, k, device, args.repeats, max(1, args.inner // 5)
+            )
+            print(
+                f"{m:>5} {u['per_replica_updates_s']:>13.2f} {u['batched_updates_s']:>9.2f} "
+                f"{u['gain']:>6.2f}"
+            )
+    if args.no_projection:
+        return
 
     config = load_config(args.configfile)
     sweep_ms: dict[tuple[int, int], float] = {}

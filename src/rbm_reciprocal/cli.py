@@ -47,6 +47,7 @@ from rbm_reciprocal.stages.symmetry import (
 )
 from rbm_reciprocal.stages.tables import concat_tables
 from rbm_reciprocal.stages.train import run_train
+from rbm_reciprocal.stages.train_replicas import run_train_replicas
 
 
 def _cmd_download(args: argparse.Namespace) -> None:
@@ -67,6 +68,10 @@ def _cmd_prepare(args: argparse.Namespace) -> None:
 
 def _cmd_train(args: argparse.Namespace) -> None:
     run_train(args.data, args.out_dir, json.loads(args.settings))
+
+
+def _cmd_train_replicas(args: argparse.Namespace) -> None:
+    run_train_replicas(args.data, args.out_dir, json.loads(args.settings))
 
 
 def _cmd_random_spectrum(args: argparse.Namespace) -> None:
@@ -332,6 +337,7 @@ COMMANDS = {
     "download": _cmd_download,
     "prepare": _cmd_prepare,
     "train": _cmd_train,
+    "train-replicas": _cmd_train_replicas,
     "random-spectrum": _cmd_random_spectrum,
     "trained-spectra": _cmd_trained_spectra,
     "figure": _cmd_figure,

@@ -38,6 +38,13 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--out-dir", required=True)
     t.add_argument("--settings", required=True, help="JSON of TrainSettings")
 
+    tb = sub.add_parser(
+        "train-replicas", help="train the replicas of one hidden size in one job (resumable)"
+    )
+    tb.add_argument("--data", required=True, help="dataset npz written by 'prepare'")
+    tb.add_argument("--out-dir", required=True, nargs="+", help="one run folder per replica")
+    tb.add_argument("--settings", required=True, help="JSON list of TrainSettings, one per replica")
+
     r = sub.add_parser("random-spectrum", help="singular values of random inits vs MP (Fig. 3a-d)")
     r.add_argument("--visible", type=int, default=784)
     r.add_argument("--hidden", type=int, required=True)

@@ -137,6 +137,24 @@ def train_settings_json(w):
     )
 
 
+def train_replicas_settings_json(w):
+    """Settings of every replica of one train_rbm_batched job (a JSON list)."""
+    return json.dumps(
+        [train_settings_from_config(config, w.method, int(w.hidden), r) for r in REPLICAS]
+    )
+
+
+def batched_train_outputs(method, hidden):
+    """Named outputs of one train_rbm_batched job: every replica's checkpoints
+    (r{R}_epoch_EEEE) and metrics table (r{R}_metrics), the files of train_rbm's jobs."""
+    out = {}
+    for r in REPLICAS:
+        for name, path in named_checkpoint_files(method, hidden, r).items():
+            out[f"r{r}_{name}"] = path
+        out[f"r{r}_metrics"] = f"{RES}/train/{method}/M{hidden}/replica{r}/metrics.parquet"
+    return out
+
+
 def random_spectrum_tables(w):
     m = RANDOM_HIDDEN[PANELS.index(w.panel)]
     n = config["spectra"]["random"]["visible"]

@@ -20,7 +20,7 @@ Counting conventions (``N`` visible, ``M`` hidden units, ``C`` chains, ``B`` bat
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from rbm_reciprocal.pipeline.config import checkpoint_epochs_from_config, method_training_config
@@ -162,6 +162,25 @@ def train_job_cost(config: dict, method: str, hidden: int) -> Cost:
         hidden=m,
         extra={"updates": updates},
         speedup=train_gather_speedup(config),
+    )
+
+
+def batched_train_job_cost(config: dict, method: str, hidden: int) -> Cost:
+    """One ``train_rbm_batched`` job (``training.batch_replicas``): the ``model.replicas``
+    replicas of one (method, hidden size), i.e. ``R`` times the work of one ``train_rbm``
+    job. On CPUs that is ``R`` times its time; on a GPU the batched sweeps may take less
+    (unmeasured here: ``bench/gpu.py --replicas R`` measures it), so the estimate is an
+    upper bound there."""
+    one = train_job_cost(config, method, hidden)
+    r = int(config["model"]["replicas"])
+    return replace(
+        one,
+        rule="train_rbm_batched",
+        label=f"{one.label} x{r}",
+        jobs=1,
+        sweeps=one.sweeps * r,
+        gemm=one.gemm * r,
+        svd=one.svd * r,
     )
 
 

@@ -15,7 +15,8 @@ wildcards, threads and attempt. These are the requests a SLURM job gets
 (``--cpus-per-task``, ``--mem``, ``--time``); a local run caps ``threads`` at ``--cores`` and
 only schedules by them.
 
-* **threads**: ``training.threads`` for ``train_rbm``, ``loglik.threads`` for ``loglik``,
+* **threads**: ``training.threads`` for ``train_rbm`` and ``train_rbm_batched`` (its replicas
+  share them: on CPUs their epochs run one after another), ``loglik.threads`` for ``loglik``,
   ``loglik_trajectory`` and ``loglik_crosscheck``,
   ``resources.analysis_threads`` for the rules whose time is GEMMs, Gibbs sweeps or SVDs
   (:data:`ANALYSIS_RULES`), 1 for the rest (I/O, tables, figures).
@@ -78,6 +79,7 @@ RULE_KINDS = {
     "download_mnist": "light",
     "prepare_mnist": "light",
     "train_rbm": "compute",
+    "train_rbm_batched": "compute",
     "import_models": "light",
     "loglik": "compute",
     "loglik_trajectory": "compute",
@@ -143,7 +145,7 @@ def _wc_int(wildcards: Any, name: str, default: int) -> int:
 def job_threads(config: dict, rule: str) -> int:
     """``threads`` of every job of ``rule`` (see the module docstring)."""
     _check_rule(rule)
-    if rule == "train_rbm":
+    if rule in ("train_rbm", "train_rbm_batched"):
         return max(1, int(config["training"].get("threads", 1)))
     if rule in ("loglik", "loglik_trajectory", "loglik_crosscheck"):
         return max(1, int(_section(config, "loglik").get("threads", 1)))
@@ -175,11 +177,13 @@ def array_mb(config: dict, rule: str, wildcards: Any = None) -> float:
         return 2 * 60_000 * n  # the largest file, compressed and decompressed
     if rule == "prepare_mnist":
         return (60_000 + 10_000) * n + 3 * data_f32  # uint8 images, float copies
-    if rule == "train_rbm":
+    if rule in ("train_rbm", "train_rbm_batched"):
         tr = config["training"]
         m = _wc_int(wildcards, "hidden", m_max)
         c = max(int(tr["batch_size"]), int(tr["n_chains"]))
-        return data_f32 + weights(m, 12, F32) + chains(c, m, 8, F32)
+        # the batched job: one data set, every replica's parameters, moments and chains
+        r = int(config["model"]["replicas"]) if rule == "train_rbm_batched" else 1
+        return data_f32 + r * (weights(m, 12, F32) + chains(c, m, 8, F32))
     if rule in ("loglik", "loglik_crosscheck", "loglik_trajectory"):
         ll = config["loglik"]
         m = _wc_int(wildcards, "hidden", m_max)
@@ -272,7 +276,12 @@ def job_mem_mb(config: dict, rule: str, wildcards: Any = None, attempt: int = 1)
 def _hidden_values(config: dict, rule: str) -> list[int | None]:
     """Hidden sizes over which a rule's jobs vary (its ``{hidden}`` wildcard), or [None]."""
     if rule in (
-        "train_rbm", "loglik", "loglik_trajectory", "loglik_crosscheck", "mode_trajectory"
+        "train_rbm",
+        "train_rbm_batched",
+        "loglik",
+        "loglik_trajectory",
+        "loglik_crosscheck",
+        "mode_trajectory",
     ):
         return [int(m) for m in config["model"]["hidden"]]
     if rule == "random_spectrum":

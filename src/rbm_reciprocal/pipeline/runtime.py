@@ -11,6 +11,7 @@ from rbm_reciprocal.pipeline.cost import (
     REFERENCE_GFLOPS,
     Cost,
     analysis_costs,
+    batched_train_job_cost,
     figure_costs,
     spectra_costs,
     train_job_cost,
@@ -102,6 +103,8 @@ def job_cost(config: dict, rule: str, wildcards: Any = None) -> Cost | None:
 
     if rule == "train_rbm":
         return train_job_cost(config, wc("method"), int(wc("hidden")))
+    if rule == "train_rbm_batched":
+        return batched_train_job_cost(config, wc("method"), int(wc("hidden")))
     if rule == "loglik":
         return loglik_job_cost(config, wc("method"), int(wc("hidden")))
     if rule == "loglik_crosscheck":
@@ -137,7 +140,7 @@ def job_runtime_minutes(
     cost = job_cost(config, rule, wildcards)
     if cost is None:
         return 10 * int(attempt)
-    if rule in ("train_rbm", "loglik_trajectory"):
+    if rule in ("train_rbm", "train_rbm_batched", "loglik_trajectory"):
         kw.setdefault("cap", MAX_RESUMABLE_MINUTES)
     return runtime_minutes(cost, threads, attempt, **kw)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
 from rbm_reciprocal.core.errors import ConfigError
@@ -133,6 +135,7 @@ class TorchReplicaGibbsSampler:
         self.device = W.device
         r, n, m = W.shape
         self.gen = torch.Generator(device=self.device)
+        self.gens: list[torch.Generator] = []  # one per replica, made by seed_each
         self._field_h = torch.empty((r, self.n_chains, m), device=self.device)
         self._field_v = torch.empty((r, self.n_chains, n), device=self.device)
         self._u_h = torch.empty_like(self._field_h)
@@ -165,6 +168,46 @@ class TorchReplicaGibbsSampler:
             self._bernoulli(self._field_h, self._u_h, h)
             torch.baddbmm(self.a[:, None, :], h, self.W.transpose(1, 2), out=self._field_v)
             self._bernoulli(self._field_v, self._u_v, v)
+
+    # -- one random stream per replica (training: the draws of R TorchGibbsSamplers) ----
+    def seed_each(self, rngs: Sequence[np.random.Generator]) -> None:
+        """Seed replica ``r``'s own torch generator with one seed drawn from ``rngs[r]``
+        (as :meth:`TorchGibbsSampler.sweeps` seeds its generator)."""
+        if len(rngs) != self.W.shape[0]:
+            raise ValueError(f"need one generator per replica ({self.W.shape[0]}), got {len(rngs)}")
+        if len(self.gens) != len(rngs):
+            self.gens = [torch.Generator(device=self.device) for _ in rngs]
+        for g, rng in zip(self.gens, rngs, strict=True):
+            g.manual_seed(_torch_seed(rng))
+
+    def _bernoulli_each(self, field: torch.Tensor, u: torch.Tensor, out: torch.Tensor) -> None:
+        field.sigmoid_()
+        for r, g in enumerate(self.gens):
+            torch.rand(u.shape[1:], generator=g, device=self.device, out=u[r])
+        out.copy_(u < field)
+
+    def hidden_each(self, v: torch.Tensor, out: torch.Tensor) -> None:
+        """``out ~ p(h | v)`` of every replica, uniforms from the replicas' own generators."""
+        torch.baddbmm(self.b[:, None, :], v, self.W, out=self._field_h)
+        self._bernoulli_each(self._field_h, self._u_h, out)
+
+    def visible_each(self, h: torch.Tensor, out: torch.Tensor) -> None:
+        """``out ~ p(v | h)`` of every replica, uniforms from the replicas' own generators."""
+        torch.baddbmm(self.a[:, None, :], h, self.W.transpose(1, 2), out=self._field_v)
+        self._bernoulli_each(self._field_v, self._u_v, out)
+
+    def sweeps_each(
+        self, v: torch.Tensor, h: torch.Tensor, k: int, rngs: Sequence[np.random.Generator]
+    ) -> None:
+        """``k`` sweeps of every replica in place, replica ``r`` drawing one seed from
+        ``rngs[r]``: the same uniforms as ``R`` :class:`TorchGibbsSampler` run one after
+        another (the products are batched; they may round differently from ``addmm``)."""
+        if int(k) < 1:
+            return
+        self.seed_each(rngs)
+        for _ in range(int(k)):
+            self.hidden_each(v, h)
+            self.visible_each(h, v)
 
 
 def torch_sample_chains(

@@ -38,6 +38,126 @@ def _format_eta(seconds: float) -> str:
     return f"{seconds // 3600}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
 
 
+def stderr_log(msg: str) -> None:
+    print(msg, file=sys.stderr, flush=True)
+
+
+class ReplicaRun:
+    """The files of one training run around its trainer: ``out_dir/.partial/`` (resume
+    state, checkpoints and metrics so far), one log line per epoch, and the final move.
+
+    :func:`run_training` drives one;
+    :func:`rbm_reciprocal.stages.train_replicas.run_training_replicas` drives the replicas of
+    one job, whose trainers advance together.
+
+    Parameters
+    ----------
+    trainer : Trainer
+        The run's trainer, freshly made (its state is restored by :meth:`start`).
+    out_dir : path
+        Run directory (layout in the module docstring).
+    log : callable
+        Receives the progress lines.
+    """
+
+    def __init__(self, trainer: Trainer, out_dir: str | Path, log: Callable[[str], None]) -> None:
+        s = trainer.s
+        self.trainer, self.s, self.log = trainer, s, log
+        self.out_dir = Path(out_dir)
+        self.partial = self.out_dir / ".partial"
+        self.partial.mkdir(parents=True, exist_ok=True)
+        self.resume_file = self.partial / "resume.npz"
+        self.tag = f"[{s.method}-{s.gibbs_steps} M={s.hidden} replica {s.replica}]"
+        self.rows: list[dict] = []
+        self.total_seconds = 0.0
+
+    @property
+    def done(self) -> bool:
+        """Whether every epoch has run."""
+        return self.trainer.epoch >= self.s.epochs
+
+    def start(self) -> None:
+        """Continue from ``.partial/resume.npz`` when it matches the settings, else start at
+        epoch 0 (writing the initialisation's checkpoint)."""
+        trainer, s, log, partial = self.trainer, self.s, self.log, self.partial
+        if self.resume_file.exists():
+            try:
+                st = load_npz(self.resume_file, "train_rbm")
+                metrics_file = partial / "metrics.parquet"
+                old_rows = (
+                    read_table(metrics_file).to_dict("records") if metrics_file.exists() else []
+                )
+            except DataError as exc:  # a run killed while writing: start again
+                st, old_rows = {}, []
+                log(f"{self.tag} {str(exc).split(';')[0]}")
+            if "fingerprint" in st and str(st["fingerprint"]) == s.fingerprint():
+                trainer.load_state(st)
+                self.rows = [r for r in old_rows if r["epoch"] <= trainer.epoch]
+                log(f"{self.tag} resuming from epoch {trainer.epoch} ({trainer.updates} updates)")
+            else:
+                log(f"{self.tag} discarding a partial run (other settings, or damaged)")
+                shutil.rmtree(partial)
+                partial.mkdir(parents=True)
+        if trainer.epoch == 0:
+            if 0 in s.checkpoints:
+                self._write_checkpoint()
+            self.rows = [_metrics_row(trainer, 0.0, 0.0)]
+        self.total_seconds = sum(r["epoch_seconds"] for r in self.rows)
+
+    def _write_checkpoint(self) -> None:
+        t = self.trainer
+        p = t.params
+        save_checkpoint(
+            checkpoint_path(self.partial, t.epoch), p.W, p.a, p.b, epoch=t.epoch, updates=t.updates
+        )
+
+    def end_epoch(self, seconds: float) -> None:
+        """After an epoch of ``seconds``: check, log, and save what the schedules ask for.
+
+        Raises
+        ------
+        DivergenceError
+            When parameters became non-finite; the message names replica and epoch.
+        """
+        trainer, s = self.trainer, self.s
+        if not trainer.params.is_finite():
+            raise DivergenceError(
+                f"{self.tag}: parameters became NaN/inf during epoch {trainer.epoch} "
+                f"(after {trainer.updates} updates). Lower the learning rate "
+                f"(training.optimizer.lr = {s.optimizer.lr}) or change the initialisation."
+            )
+        self.total_seconds += seconds
+        self.rows.append(_metrics_row(trainer, seconds, self.total_seconds))
+        r = self.rows[-1]
+        eta = (s.epochs - trainer.epoch) * self.total_seconds / max(len(self.rows) - 1, 1)
+        self.log(
+            f"{self.tag} epoch {trainer.epoch}/{s.epochs}  updates {trainer.updates}  "
+            f"{r['updates_per_second']:.2f} updates/s  recon {r['recon_error']:.5f}  "
+            f"ETA {_format_eta(eta)}"
+        )
+        if trainer.epoch in s.checkpoints:
+            self._write_checkpoint()
+        if trainer.epoch % s.resume_every == 0 or trainer.epoch == s.epochs:
+            save_parquet(self.partial / "metrics.parquet", pd.DataFrame(self.rows))
+            save_npz(self.resume_file, **trainer.state())
+
+    def metrics(self) -> pd.DataFrame:
+        """The metrics rows so far."""
+        return pd.DataFrame(self.rows, columns=list(METRIC_COLUMNS))
+
+    def finish(self) -> pd.DataFrame:
+        """Move the checkpoints and metrics out of ``.partial/`` (the run is done)."""
+        metrics = self.metrics()
+        for e in self.s.checkpoints:
+            checkpoint_path(self.partial, e).replace(checkpoint_path(self.out_dir, e))
+        save_parquet(self.out_dir / "metrics.parquet", metrics)
+        shutil.rmtree(self.partial)
+        self.log(
+            f"{self.tag} done: {self.trainer.updates} updates in {_format_eta(self.total_seconds)}"
+        )
+        return metrics
+
+
 def run_training(
     data: np.ndarray,
     settings: TrainSettings,
@@ -64,88 +184,17 @@ def run_training(
     DivergenceError
         When parameters become non-finite; the message names replica and epoch.
     """
-    if log is None:
-
-        def log(msg: str) -> None:
-            print(msg, file=sys.stderr, flush=True)
-
-    s = settings
     out_dir = Path(out_dir)
-    partial = out_dir / ".partial"
-    partial.mkdir(parents=True, exist_ok=True)
-    tag = f"[{s.method}-{s.gibbs_steps} M={s.hidden} replica {s.replica}]"
-    trainer = make_trainer(data, s)
-    rows: list[dict] = []
-
-    resume_file = partial / "resume.npz"
-    if resume_file.exists():
-        try:
-            st = load_npz(resume_file, "train_rbm")
-            metrics_file = partial / "metrics.parquet"
-            old_rows = read_table(metrics_file).to_dict("records") if metrics_file.exists() else []
-        except DataError as exc:  # a run killed while writing: start again
-            st, old_rows = {}, []
-            log(f"{tag} {str(exc).split(';')[0]}")
-        if "fingerprint" in st and str(st["fingerprint"]) == s.fingerprint():
-            trainer.load_state(st)
-            rows = [r for r in old_rows if r["epoch"] <= trainer.epoch]
-            log(f"{tag} resuming from epoch {trainer.epoch} ({trainer.updates} updates)")
-        else:
-            log(f"{tag} discarding a partial run (other settings, or damaged)")
-            shutil.rmtree(partial)
-            partial.mkdir(parents=True)
-
-    def write_checkpoint() -> None:
-        p = trainer.params
-        save_checkpoint(
-            checkpoint_path(partial, trainer.epoch),
-            p.W,
-            p.a,
-            p.b,
-            epoch=trainer.epoch,
-            updates=trainer.updates,
-        )
-
-    if trainer.epoch == 0:
-        if 0 in s.checkpoints:
-            write_checkpoint()
-        rows = [_metrics_row(trainer, 0.0, 0.0)]
-
-    total_seconds = sum(r["epoch_seconds"] for r in rows)
-    while trainer.epoch < s.epochs:
+    (out_dir / ".partial").mkdir(parents=True, exist_ok=True)
+    run = ReplicaRun(make_trainer(data, settings), out_dir, log or stderr_log)
+    run.start()
+    while not run.done:
         t0 = time.perf_counter()
-        trainer.run_epoch()
-        dt = time.perf_counter() - t0
-        if not trainer.params.is_finite():
-            raise DivergenceError(
-                f"{tag}: parameters became NaN/inf during epoch {trainer.epoch} "
-                f"(after {trainer.updates} updates). Lower the learning rate "
-                f"(training.optimizer.lr = {s.optimizer.lr}) or change the initialisation."
-            )
-        total_seconds += dt
-        rows.append(_metrics_row(trainer, dt, total_seconds))
-        r = rows[-1]
-        eta = (s.epochs - trainer.epoch) * total_seconds / max(len(rows) - 1, 1)
-        log(
-            f"{tag} epoch {trainer.epoch}/{s.epochs}  updates {trainer.updates}  "
-            f"{r['updates_per_second']:.2f} updates/s  recon {r['recon_error']:.5f}  "
-            f"ETA {_format_eta(eta)}"
-        )
-        if trainer.epoch in s.checkpoints:
-            write_checkpoint()
-        if trainer.epoch % s.resume_every == 0 or trainer.epoch == s.epochs:
-            save_parquet(partial / "metrics.parquet", pd.DataFrame(rows))
-            save_npz(resume_file, **trainer.state())
-        if stop_after_epoch is not None and trainer.epoch >= stop_after_epoch:
-            return pd.DataFrame(rows)
-
-    metrics = pd.DataFrame(rows, columns=list(METRIC_COLUMNS))
-    for e in s.checkpoints:
-        checkpoint_path(partial, e).replace(checkpoint_path(out_dir, e))
-    save_parquet(out_dir / "metrics.parquet", metrics)
-    shutil.rmtree(partial)
-    log(f"{tag} done: {trainer.updates} updates in {_format_eta(total_seconds)}")
-    return metrics
+        run.trainer.run_epoch()
+        run.end_epoch(time.perf_counter() - t0)
+        if stop_after_epoch is not None and run.trainer.epoch >= stop_after_epoch:
+            return pd.DataFrame(run.rows)
+    return run.finish()
 
 
 def _metrics_row(trainer: Trainer, epoch_seconds: float, wall_seconds: float) -> dict:

@@ -21,7 +21,6 @@ from rbm_reciprocal.training.trainer import Trainer
 torch = import_torch()  # optional extra: `pip install -e .[gpu]`
 
 
-
 class TorchTrainer(Trainer):
     """:class:`~rbm_reciprocal.training.trainer.Trainer` with device tensors for the hot loop.
 
@@ -54,6 +53,30 @@ class TorchTrainer(Trainer):
         self.h_t = torch.zeros(self.h_chain.shape, device=dev)
         self.data_t = torch.tensor(self.data, device=dev)
 
+    def bind(
+        self,
+        tensors: Sequence[torch.Tensor],
+        moments: Sequence[Sequence[torch.Tensor]],
+        chains: Sequence[torch.Tensor],
+        data_t: torch.Tensor,
+    ) -> None:
+        """Move the state into the given tensors (views of the stacks of a
+        :class:`~rbm_reciprocal.training.torch_replicas.TorchReplicaTrainer`): ``tensors``
+        ``(W, a, b)``, ``moments`` ``(m, v)`` (three each), ``chains`` ``(v, h)``, and the
+        data on the device (shared). Values are copied; later in-place updates are shared."""
+        for new, old in zip(
+            (*tensors, *moments[0], *moments[1], *chains),
+            (*self._tensors, *self.m, *self.v2, self.v_t, self.h_t),
+            strict=True,
+        ):
+            new.copy_(old)
+        self.W, self.a, self.b = tensors
+        self._tensors = tuple(tensors)
+        self.m, self.v2 = list(moments[0]), list(moments[1])
+        self.v_t, self.h_t = chains
+        self.data_t = data_t
+        self.sampler = TorchGibbsSampler(self.W, self.a, self.b, self.v_t.shape[0])
+
     # ``params`` is read by run_training/metrics at epoch ends: a numpy copy.
     @property
     def params(self) -> RBMParams:  # type: ignore[override]
@@ -80,13 +103,7 @@ class TorchTrainer(Trainer):
             v.copy_(self._batch(batch))
             smp.sweeps(v, h, s.gibbs_steps, self.rng)
         elif s.method == "PCD":
-            if not self.chains_started:
-                if v.shape[0] <= batch.shape[0]:
-                    v.copy_(self._batch(batch[: v.shape[0]]))
-                else:
-                    idx = self.rng.integers(0, self.data.shape[0], v.shape[0])
-                    v.copy_(self.data_t[torch.as_tensor(idx, device=self.device)])
-                self.chains_started = True
+            self.start_chains(batch)
             smp.sweeps(v, h, s.gibbs_steps, self.rng)
         else:  # Rdm: random hidden start, then gibbs_steps - 1 full sweeps
             smp.gen.manual_seed(_torch_seed(self.rng))
@@ -95,6 +112,19 @@ class TorchTrainer(Trainer):
             smp._visible(h, v)
             smp.sweeps(v, h, s.gibbs_steps - 1, self.rng)
         return v
+
+    def start_chains(self, batch: np.ndarray) -> None:
+        """PCD's first update: start the chains at the batch (or at random data points when
+        there are more chains than batch rows); later calls do nothing."""
+        if self.chains_started:
+            return
+        v = self.v_t
+        if v.shape[0] <= batch.shape[0]:
+            v.copy_(self._batch(batch[: v.shape[0]]))
+        else:
+            idx = self.rng.integers(0, self.data.shape[0], v.shape[0])
+            v.copy_(self.data_t[torch.as_tensor(idx, device=self.device)])
+        self.chains_started = True
 
     def update(self, batch: np.ndarray) -> None:
         """One parameter update from a mini-batch (B, N) (Eq. 13a-c)."""
