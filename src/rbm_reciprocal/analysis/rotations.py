@@ -201,12 +201,18 @@ def flip_top_modes(u: np.ndarray, k: int = 2) -> np.ndarray:
 
 
 def rotate_modes_avoiding_top(
-    u: np.ndarray, count: int, avoid: int, rng: np.random.Generator, n_modes: int | None = None
-) -> np.ndarray:
+    u: np.ndarray,
+    count: int,
+    avoid: int,
+    rng: np.random.Generator,
+    n_modes: int | None = None,
+    return_axes: bool = False,
+) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
     """``U G`` with ``count`` random Givens rotations in planes of modes ``> avoid`` (1-based).
 
     Each rotation mixes two random singular directions ``i, j`` with ``avoid <= i, j < n_modes``
     (0-based) by a uniform angle: a *local* change that leaves the top ``avoid`` modes intact.
+    With ``return_axes`` also returns the ``(count, 2)`` 0-based column pairs of the planes.
     """
     n_modes = u.shape[1] if n_modes is None else n_modes
     if n_modes - avoid < 2:
@@ -215,7 +221,7 @@ def rotate_modes_avoiding_top(
     out = np.array(u, dtype=np.float64)
     for (i, j), t in zip(axes + avoid, angles, strict=True):
         givens_cols(out, i, j, t)
-    return out
+    return (out, axes + avoid) if return_axes else out
 
 
 def decode_visible(

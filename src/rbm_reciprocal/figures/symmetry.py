@@ -13,6 +13,11 @@ from rbm_reciprocal.core.errors import ConfigError
 from rbm_reciprocal.figures.style import _image_grid, save_figure
 
 
+def _percent(x: float) -> str:
+    """A fraction as a percentage with two significant digits below 1% (0.04%, not 0.0%)."""
+    return f"{x:.1%}" if x >= 0.01 or x == 0 else f"{100 * x:.2g}%"
+
+
 def fig4(
     js: pd.DataFrame, noise: pd.DataFrame, pdfs: pd.DataFrame, stem: str | os.PathLike
 ) -> list[Path]:
@@ -23,9 +28,9 @@ def fig4(
     Parameters
     ----------
     js : columns ``kind`` ("trained" / "untrained"), ``hidden``, ``method``, ``replica``,
-        ``js``, ``js_noise`` (or ``js_noise_mean``, preferred), ``n_visible``; trained rows are averaged over replicas
-        (mean +- std) per (hidden, method); untrained rows (one per M) are the dashed line
-        with open circles.
+        ``js``, ``js_noise`` (or ``js_noise_mean``, preferred), ``n_visible``; trained rows
+        are averaged over replicas (mean +- std) per (hidden, method); untrained rows (one
+        per M) are the dashed line with open circles.
     noise : columns ``n_hidden``, ``js_independent_inits`` per untrained size (dotted line:
         two independent inits of that shape).
     pdfs : ``bin_center, p_original, p_rotated`` of one trained replica (inset).
@@ -121,12 +126,17 @@ def fig6(
         if "local_directions" in summary.columns
         else ""
     )
+    if "local_planes_paired" in summary.columns:  # the others lie in the null space
+        among += (
+            f"\n({int(row['local_planes_paired'])} of {int(row['local_rotations'])} planes touch "
+            f"the {int(row['paired_directions'])} paired modes)"
+        )
     titles = {
         "original": "Gibbs samples" if show == "samples" else "Gibbs samples, p(v=1|h)",
         "global": "U rotated by pi in plane (1, 2)\n"
-        f"{row['frac_changed_global']:.1%} pixels changed",
+        f"{_percent(row['frac_changed_global'])} pixels changed",
         "local": f"{int(row['local_rotations'])} rotations avoiding top "
-        f"{int(row['avoid_top'])}{among}, {row['frac_changed_local']:.1%} pixels changed",
+        f"{int(row['avoid_top'])}{among}, {_percent(row['frac_changed_local'])} pixels changed",
     }
     fig = Figure(figsize=(9.0, 3.4))
     for k, (key, title) in enumerate(titles.items()):

@@ -157,9 +157,11 @@ def run_rotated_samples(
     Writes ``out_npz`` (``p_original``, ``p_global``, ``p_local`` (B, N) probabilities and
     ``v_original``, ``v_global``, ``v_local`` (B, N) uint8 samples) and a one-row parquet with
     the mean fraction of pixels changed by each rotation, the mean ``|dp|``,
-    ``local_directions`` (``N - avoid_top``) and the numbers of chains whose sample the global
-    rotation changes in more (``chains_global_more``) or fewer (``chains_local_more``) pixels
-    than the local ones (claim 8's sign test).
+    ``local_directions`` (``N - avoid_top``), ``paired_directions`` (``min(N, M) -
+    avoid_top``), ``local_planes_paired`` (local planes with at least one paired direction;
+    the others lie in the null space and change nothing) and the numbers of chains whose
+    sample the global rotation changes in more (``chains_global_more``) or fewer
+    (``chains_local_more``) pixels than the local ones (claim 8's sign test).
     """
 
 
@@ -169,13 +171,14 @@ def run_rotated_samples(
     _, h = sample_chains(params, v0, sweeps, rng)
     u, s, v = signed_svd(params.W)
     a = params.a.astype(np.float64)
+    # planes drawn among all N - avoid_top directions, null space included (the paper)
+    u_local, planes = rotate_modes_avoiding_top(
+        u, local_rotations, avoid_top, rng, return_axes=True
+    )
     probs = {
         "original": decode_visible(h, u, s, v, a),
         "global": decode_visible(h, flip_top_modes(u), s, v, a),
-        # planes drawn among all N - avoid_top directions, null space included (the paper)
-        "local": decode_visible(
-            h, rotate_modes_avoiding_top(u, local_rotations, avoid_top, rng), s, v, a
-        ),
+        "local": decode_visible(h, u_local, s, v, a),
     }
     uniforms = rng.random(probs["original"].shape)
     samples = {k: (uniforms < p).astype(np.uint8) for k, p in probs.items()}
@@ -188,6 +191,10 @@ def run_rotated_samples(
         "local_rotations": local_rotations,
         "avoid_top": avoid_top,
         "local_directions": int(u.shape[1] - avoid_top),
+        # planes with a direction paired with a singular value (a plane inside the null
+        # space changes nothing)
+        "local_planes_paired": int(np.count_nonzero((planes < s.size).any(axis=1))),
+        "paired_directions": int(s.size - avoid_top),
         "frac_changed_global": float(np.mean(samples["global"] != samples["original"])),
         "frac_changed_local": float(np.mean(samples["local"] != samples["original"])),
         "mean_abs_dp_global": float(np.mean(np.abs(probs["global"] - probs["original"]))),
