@@ -33,10 +33,11 @@ def fig4(
         per M) are the dashed line with open circles.
     noise : columns ``n_hidden``, ``js_independent_inits`` per untrained size (dotted line:
         two independent inits of that shape).
-    pdfs : ``bin_center, p_original, p_rotated`` of one trained replica (inset).
+    pdfs : ``bin_center, p_original, p_rotated`` of one trained replica (the paper's inset,
+        drawn as a panel of its own so that it never hides a data point).
     """
-    fig = Figure(figsize=(6.0, 4.2))
-    ax = fig.add_subplot(1, 1, 1)
+    fig = Figure(figsize=(9.0, 3.8))
+    ax = fig.add_subplot(1, 2, 1) if len(pdfs) else fig.add_subplot(1, 1, 1)
     trained = js[js["kind"] == "trained"]
     markers = "osD^v"
     for k, (method, grp) in enumerate(trained.groupby("method", sort=True)):
@@ -60,7 +61,7 @@ def fig4(
             "x",
             color="grey",
             ms=5,
-            label="Gaussian noise, same shape" if k == 0 else None,
+            label="noise of the trained JS (Gaussian, same shape, std, bins)" if k == 0 else None,
         )
         for _, r in agg.iterrows():
             ax.annotate(
@@ -90,15 +91,16 @@ def fig4(
     ax.set_yscale("log")
     ax.set_xlabel("1/M")
     ax.set_ylabel("Jensen-Shannon divergence")
-    ax.legend(fontsize=7, loc="center right")
+    ax.legend(fontsize=7, loc="best")
     if len(pdfs):
-        inset = ax.inset_axes([0.1, 0.1, 0.33, 0.33])
-        inset.plot(pdfs["bin_center"], pdfs["p_original"], lw=0.8, label="W")
-        inset.plot(pdfs["bin_center"], pdfs["p_rotated"], lw=0.8, ls="--", label="W rot")
-        inset.set_yscale("log")
-        inset.tick_params(labelsize=6)
-        inset.legend(fontsize=6)
-        inset.set_title("entry PDFs", fontsize=7)
+        side = fig.add_subplot(1, 2, 2)
+        side.plot(pdfs["bin_center"], pdfs["p_original"], lw=0.8, label="W")
+        side.plot(pdfs["bin_center"], pdfs["p_rotated"], lw=0.8, ls="--", label="W rotated")
+        side.set_yscale("log")
+        side.set_xlabel("entry of W")
+        side.set_ylabel("density")
+        side.legend(fontsize=7)
+        side.set_title("entry PDFs of one trained W", fontsize=9)
     fig.tight_layout()
     return save_figure(fig, stem)
 
