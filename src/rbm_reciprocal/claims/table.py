@@ -61,7 +61,7 @@ def claims_table(
     if "moments" in t:
         rows.append(claim_uniform_moments(t["moments"]))
     if "loglik" in t:
-        rows.append(claim_ais_bracket(t["loglik"]))
+        rows.append(claim_ais_bracket(t["loglik"], min_epochs=min_epochs))
     if "js" in t:
         rows.append(claim_rotation_js(t["js"], min_epochs))
     if "alignment" in t:
