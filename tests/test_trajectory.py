@@ -22,6 +22,7 @@ from rbm_reciprocal.core.io import load_npz
 from rbm_reciprocal.core.rbm import RBMParams
 from rbm_reciprocal.core.streams import trajectory_rng
 from rbm_reciprocal.data.dataset import prepare_mnist, save_dataset
+from rbm_reciprocal.pipeline.settings import loglik_settings_from_config
 from rbm_reciprocal.sampling.backend import torch_available
 from rbm_reciprocal.sampling.partition import log_partition_exact
 from rbm_reciprocal.sampling.resample import GroupResampler, group_log_estimates
@@ -218,6 +219,11 @@ def test_errors(trained, tmp_path):
         LoglikSettings(traj_resample_ess=1.5)
     with pytest.raises(ConfigError, match="traj_groups must be between 2 and"):
         LoglikSettings(n_chains=10, traj_resample_ess=0.5, traj_groups=6)
+    ll = {"n_chains": 40, "betas": {"schedule": "uniform", "n": 10}, "base": "samples"}
+    ll |= {"rais_start": "samples", "sample_sweeps": 5, "exact_max_units": 0}
+    ll["trajectory"] = {"steps": 9, "resample_ess": 0.4, "groups": 5}
+    job = loglik_settings_from_config({"seed": 1, "loglik": ll}, role="trajectory")
+    assert (job["traj_steps"], job["traj_resample_ess"], job["traj_groups"]) == (9, 0.4, 5)
     small = RBMParams(params[0].W[:, :5].copy(), params[0].a, params[0].b[:5].copy())
     with pytest.raises(ConfigError, match="must all be"):
         trajectory_pass([params[0], small], ds.train, SETTINGS, trajectory_rng(0, "PCD", 1, 0))

@@ -108,7 +108,7 @@ class LoglikSettings:
     traj_resample_ess : float
         Trajectory AIS: resample a group of chains (systematic resampling,
         :mod:`rbm_reciprocal.sampling.resample`) when the ESS of its weights falls below
-        this fraction of its size; 0 = never (plain AIS).
+        this fraction of its size; 0 = never (plain AIS; the workflow's default is 0.5).
     traj_groups : int
         Trajectory AIS with resampling: independent groups of chains; their spread gives
         the standard errors.
@@ -129,7 +129,7 @@ class LoglikSettings:
     traj_steps: int = 1000
     save_every: int = 5
     traj_resample_ess: float = 0.0
-    traj_groups: int = 8
+    traj_groups: int = 4
     backend: BackendSettings = dataclasses.field(default_factory=BackendSettings)
 
     def __post_init__(self) -> None:

@@ -15,6 +15,9 @@ on each interval, with ``theta = (W, a, b)`` and the unnormalised visible margin
 Gibbs sweep at ``theta(t_i)``, exactly as in temperature AIS (:mod:`.ais`), so
 ``E[w(k -> l)] = Z_l / Z_k`` for chains that start as exact samples of ``p_k``. The chains
 that reach a checkpoint carry its log-weight, so one pass gives every checkpoint.
+Optionally (a :class:`~.resample.GroupResampler`), groups of chains whose weights degenerated
+are resampled after a step, which turns the pass into sequential Monte Carlo (population
+annealing) along the trajectory.
 
 A step costs three float32 GEMMs (``v [W_k | W_{k+1}]`` of width 2M, and ``h W(t)^T``), i.e.
 1.5 block Gibbs sweeps, plus the fused numba kernels of :mod:`._traj_kernels`. Per-chain
