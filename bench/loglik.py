@@ -10,7 +10,8 @@
    ``epoch_*.npz`` of an existing run folder ``--checkpoints`` (e.g. a workflow replica).
 2. Runs trajectory AIS along every checkpoint at each ``--steps`` K and each ``--resample``
    ESS threshold (0 = plain AIS; else ``--groups`` independent groups, resampled when their
-   ESS falls below the threshold), with ``--chains`` chains and ``--first-betas`` betas from
+   ESS falls below the threshold; the forward pass only, or both with
+   ``--resample-reverse``), with ``--chains`` chains and ``--first-betas`` betas from
    the base to the first checkpoint.
 3. Runs standard AIS + reverse AIS (``--check-betas`` uniform betas, the same chains) at the
    ``--check`` epochs (default: the middle and the last); with ``--check-cache FILE`` the
@@ -170,6 +171,7 @@ def main() -> None:
     p.add_argument("--steps", type=int, nargs="*", default=[100, 500])
     p.add_argument("--resample", type=float, nargs="+", default=[0.0])
     p.add_argument("--groups", type=int, default=10)
+    p.add_argument("--resample-reverse", action="store_true", help="resample the reverse too")
     p.add_argument("--first-betas", type=int, default=10_000)
     p.add_argument("--check-betas", type=int, default=100_000)
     p.add_argument("--check", type=int, nargs="*")
@@ -203,6 +205,7 @@ def main() -> None:
                 traj_steps=k,
                 traj_resample_ess=ess,
                 traj_groups=args.groups,
+                traj_resample_reverse=args.resample_reverse,
             )
             t0 = time.process_time()
             state = trajectory_pass(params, ds.train, s, trajectory_rng(1, "PCD", hidden, 0))

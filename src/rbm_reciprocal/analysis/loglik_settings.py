@@ -112,6 +112,9 @@ class LoglikSettings:
     traj_groups : int
         Trajectory AIS with resampling: independent groups of chains; their spread gives
         the standard errors.
+    traj_resample_reverse : bool
+        Trajectory AIS with resampling: resample the reverse pass too (default: the forward
+        pass only; the reverse pass then stays plain reverse AIS).
     backend : BackendSettings
         Implementation of the model-sample chains, AIS and reverse AIS (numpy/numba or
         torch, :mod:`rbm_reciprocal.sampling.backend`); free energies and exact values stay numpy.
@@ -130,6 +133,7 @@ class LoglikSettings:
     save_every: int = 5
     traj_resample_ess: float = 0.0
     traj_groups: int = 4
+    traj_resample_reverse: bool = False
     backend: BackendSettings = dataclasses.field(default_factory=BackendSettings)
 
     def __post_init__(self) -> None:

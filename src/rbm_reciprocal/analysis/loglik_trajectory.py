@@ -19,17 +19,19 @@ checkpoints ``theta_0, ..., theta_P`` (the path nodes):
    takes long Gibbs chains), so ``log Z_k = log Z_base - log mean exp(R - R_k)``; at the last
    node this is plain reverse AIS along the whole path.
 
-**Resampling** (``settings.traj_resample_ess > 0``; :mod:`rbm_reciprocal.sampling.resample`).
+**Resampling** (``settings.traj_resample_ess > 0``; :mod:`rbm_reciprocal.sampling.resample`;
+the forward pass, and the reverse pass only with ``traj_resample_reverse``).
 The chains form ``G = traj_groups`` independent groups; along the trajectory intervals (not
 the temperature legs) a group whose ESS falls below ``traj_resample_ess`` times its size is
 resampled (systematic), its ``log mean w`` folded into its accumulator ``acc_g`` and its
 weights reset. The group's running estimate ``L_g = acc_g + log mean_{i in g} w_i`` is an SMC
 estimate, unbiased in ``exp``. Forward: ``log Z_k = log Z_base + log mean_g exp(L_g(k))``,
-with the delta-method standard error from the spread of the ``G`` group estimates. Reverse:
+with the delta-method standard error from the spread of the ``G`` group estimates. Reverse
+(with ``traj_resample_reverse``; else as above):
 ``log Z_k = log Z_base - log mean_g exp(L_g(base) - L_g(k))`` (at the last node plain reverse
 SMC; elsewhere the weighted chains at node ``k`` stand for ``p_k``). The ESS columns are then
 the ESS of the node's chain weights ``exp(acc_g + log w_i)`` pooled over the groups (forward)
-and of the final reverse weights (reverse).
+and of the final reverse weights (reverse, when resampled).
 
 **Resume.** :func:`trajectory_pass` works on a state dict (chains, log-weights, position on
 the path, generator states) that it hands to ``save`` every ``save_every`` intervals and at
@@ -198,7 +200,7 @@ def trajectory_pass(
         rng = rng_fwd if forward else rng_rev
         t0 = time.perf_counter()
         resampler = None
-        if resample:
+        if resample and (forward or s.traj_resample_reverse):
             resampler = GroupResampler(s.n_chains, groups, s.traj_resample_ess, state["acc"])
         v, logw = interval(
             params[k_from], params[k_to], s.traj_steps, state["v"], state["logw"], rng, resampler
@@ -244,12 +246,14 @@ def trajectory_rows(
             groups_fwd = group_log_estimates(state["fwd"][k], state["fwd_acc"][k])
             fwd, fwd_se, _ = weight_statistics(groups_fwd)
             fwd_ess = pooled_ess(state["fwd"][k], state["fwd_acc"][k])
+        else:
+            fwd, fwd_se, fwd_ess = weight_statistics(state["fwd"][k])
+        if s.traj_resample_ess > 0 and s.traj_resample_reverse:
             end = group_log_estimates(state["rev_total"], state["rev_total_acc"])
             back = end - group_log_estimates(state["rev"][k], state["rev_acc"][k])
             rev, rev_se, _ = weight_statistics(back)
             rev_ess = pooled_ess(state["rev_total"], state["rev_total_acc"])
         else:
-            fwd, fwd_se, fwd_ess = weight_statistics(state["fwd"][k])
             rev, rev_se, rev_ess = weight_statistics(state["rev_total"] - state["rev"][k])
         log_z_ais, log_z_rais = log_z0 + fwd, log_z0 - rev
         exact = float("nan")

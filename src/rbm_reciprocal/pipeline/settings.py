@@ -113,6 +113,7 @@ def loglik_settings_from_config(config: dict[str, Any], role: str = "standard") 
         "save_every": int(traj.get("save_every", 5)),
         "traj_resample_ess": float(traj.get("resample_ess", 0.5)),
         "traj_groups": int(traj.get("groups", 4)),
+        "traj_resample_reverse": bool(traj.get("resample_reverse", False)),
         "backend": backend_from_config(config),
     }
     LoglikSettings.from_dict(settings)  # fail early, with the package's message
