@@ -277,12 +277,12 @@ def test_torch_backend_same_estimator(trained, s):
 @pytest.mark.skipif(os.name != "posix", reason="POSIX signals")
 def test_sigkill_of_trajectory_job_then_rerun_is_bit_identical(tmp_path, trained):
     """A real kill (SIGKILL, no handler runs) of `python -m rbm_reciprocal loglik-trajectory`
-    mid-pass; the rerun resumes from the saved state and writes the uninterrupted table."""
+    mid-pass, with both passes resampled; the rerun resumes from the saved state (chains,
+    weights, group accumulators, generators) and writes the uninterrupted table."""
     run_dir, ds = trained
     data = tmp_path / "data.npz"
     save_dataset(data, ds, {})
-    s = LoglikSettings(**{**SETTINGS.to_dict(), "traj_steps": 3000, "save_every": 1,
-                          "backend": SETTINGS.backend})
+    s = _with(BOTH, traj_steps=3000, save_every=1)
     env = dict(os.environ, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1")
 
     def cmd(out):
