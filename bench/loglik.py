@@ -1,14 +1,24 @@
 """Benchmark of trajectory AIS against standard AIS / reverse AIS (not a test; issue 14).
 
 ``python bench/loglik.py [--hidden 200 --epochs 12 --steps 100 500 --check-betas 100000]``
+``python bench/loglik.py --checkpoints results/train/PCD/M500/replica0 --steps 500 1000
+--resample 0 0.5 --check 30 --check-cache ref.json``
 
 1. Trains one RBM on the full binarized MNIST (``--mnist``, default ``../shared/data/mnist``)
    with the workflow's trainer (PCD-``--gibbs``, batch 500, Adam 1e-3), a checkpoint every
-   epoch, into ``--out`` (reused when it already holds the checkpoints).
-2. Runs trajectory AIS along every checkpoint (epochs 0..E) at each ``--steps`` K, with
-   ``--chains`` chains and ``--first-betas`` betas from the base to the init.
+   epoch, into ``--out`` (reused when it already holds the checkpoints); or takes every
+   ``epoch_*.npz`` of an existing run folder ``--checkpoints`` (e.g. a workflow replica).
+2. Runs trajectory AIS along every checkpoint at each ``--steps`` K and each ``--resample``
+   ESS threshold (0 = plain AIS; else ``--groups`` independent groups, resampled when their
+   ESS falls below the threshold; the forward pass only, or both with
+   ``--resample-reverse``), with ``--chains`` chains and ``--first-betas`` betas from
+   the base to the first checkpoint.
 3. Runs standard AIS + reverse AIS (``--check-betas`` uniform betas, the same chains) at the
-   ``--check`` epochs (default: the middle and the last).
+   ``--check`` epochs (default: the middle and the last); with ``--check-cache FILE`` the
+   rows are read from (or written to) that JSON file, so the expensive reference runs once
+   (``--steps`` with no value runs only the reference). ``--reference-rows`` adds standard
+   rows of a workflow run (parquet files, e.g. the quick preset's 10,000-beta AIS/RAIS) as a
+   second reference.
 
 ``--speed`` only times one trajectory interval of ``--chains`` chains at N = 784,
 M = ``--hidden`` against its GEMM floor (three float32 GEMMs per step, timed alone), as
@@ -16,17 +26,22 @@ M = ``--hidden`` against its GEMM floor (three float32 GEMMs per step, timed alo
 each), and exits.
 
 Prints, per epoch, the forward and reverse trajectory estimates of log Z (with their standard
-errors and the forward-reverse gap), the standard estimates at the crosscheck epochs and
-the differences, and the wall time of each estimator (one thread).
+errors, ESS and the forward-reverse gap), the resampling events, the standard estimates at the
+crosscheck epochs and the differences, and the CPU time of each estimator (run it with one
+thread: ``OMP_NUM_THREADS=1 NUMBA_NUM_THREADS=1``).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import re
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from rbm_reciprocal.analysis.loglik import estimate_loglik
 from rbm_reciprocal.analysis.loglik_settings import LoglikSettings
@@ -34,7 +49,7 @@ from rbm_reciprocal.analysis.loglik_trajectory import trajectory_pass, trajector
 from rbm_reciprocal.core.checkpoint import checkpoint_path, load_checkpoint
 from rbm_reciprocal.core.rbm import RBMParams
 from rbm_reciprocal.core.streams import loglik_rng, trajectory_rng
-from rbm_reciprocal.data.dataset import prepare_mnist
+from rbm_reciprocal.data.dataset import Dataset, prepare_mnist
 from rbm_reciprocal.sampling.trajectory import TrajectoryAnnealer
 from rbm_reciprocal.stages.train import run_training
 from rbm_reciprocal.training.settings import OptimizerSettings, TrainSettings
@@ -75,28 +90,13 @@ def speed(chains: int, hidden: int, steps: int, rounds: int) -> None:
     )
 
 
-def main() -> None:
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--mnist", default="../shared/data/mnist")
-    p.add_argument("--out", default="bench_loglik_model")
-    p.add_argument("--hidden", type=int, default=200)
-    p.add_argument("--epochs", type=int, default=12)
-    p.add_argument("--gibbs", type=int, default=10)
-    p.add_argument("--chains", type=int, default=100)
-    p.add_argument("--steps", type=int, nargs="+", default=[100, 500])
-    p.add_argument("--first-betas", type=int, default=10_000)
-    p.add_argument("--check-betas", type=int, default=100_000)
-    p.add_argument("--check", type=int, nargs="*")
-    p.add_argument("--sample-sweeps", type=int, default=500)
-    p.add_argument("--speed", action="store_true", help="only time the trajectory step")
-    p.add_argument("--rounds", type=int, default=5)
-    args = p.parse_args()
-    if args.speed:
-        for k in args.steps:
-            speed(args.chains, args.hidden, k, args.rounds)
-        return
-
-    ds = prepare_mnist(args.mnist)
+def _params(args: argparse.Namespace, train: np.ndarray) -> tuple[list[int], list[RBMParams]]:
+    """The path: every checkpoint of ``--checkpoints``, or of a model trained here."""
+    if args.checkpoints:
+        run = Path(args.checkpoints)
+        found = (re.fullmatch(r"epoch_(\d+)\.npz", f.name) for f in run.iterdir())
+        epochs = sorted(int(m.group(1)) for m in found if m)
+        return epochs, [load_checkpoint(checkpoint_path(run, e)) for e in epochs]
     out = Path(args.out)
     epochs = list(range(args.epochs + 1))
     if not checkpoint_path(out, args.epochs).exists():
@@ -112,9 +112,83 @@ def main() -> None:
             monitor_size=500,
         )
         t0 = time.perf_counter()
-        run_training(ds.train, s, out, log=lambda msg: None)
+        run_training(train, s, out, log=lambda msg: None)
         print(f"trained M={args.hidden}, {args.epochs} epochs in {time.perf_counter() - t0:.0f} s")
-    params = [load_checkpoint(checkpoint_path(out, e)) for e in epochs]
+    return epochs, [load_checkpoint(checkpoint_path(out, e)) for e in epochs]
+
+
+def _standard(
+    args: argparse.Namespace,
+    params: list[RBMParams],
+    epochs: list[int],
+    ds: Dataset,
+    base: dict[str, Any],
+) -> dict[int, dict[str, Any]]:
+    """Standard AIS + reverse AIS rows at the ``--check`` epochs (cached in ``--check-cache``)."""
+    check = args.check if args.check else [epochs[len(epochs) // 2], epochs[-1]]
+    cache = Path(args.check_cache) if args.check_cache else None
+    rows = {}
+    if cache is not None and cache.exists():
+        rows = {int(k): v for k, v in json.loads(cache.read_text()).items()}
+    s = LoglikSettings(**{**base, "n_betas": args.check_betas})
+    hidden = params[0].n_hidden
+    for e in check:
+        if e in rows and rows[e]["n_betas"] == args.check_betas:
+            continue
+        t0 = time.process_time()
+        row = estimate_loglik(
+            params[epochs.index(e)], ds.train, ds.test, s, loglik_rng(1, "PCD", hidden, 0, e)
+        )
+        rows[e] = {k: v for k, v in row.items() if isinstance(v, int | float | str)}
+        rows[e]["cpu_seconds"] = time.process_time() - t0
+        if cache is not None:
+            cache.write_text(json.dumps(rows, indent=1))
+    return {e: rows[e] for e in check}
+
+
+def _print_pass(k: int, ess: float, secs: float, events: int, rows: list[dict[str, Any]]) -> None:
+    label = f"resampling at ESS < {ess:g}" if ess > 0 else "no resampling"
+    print(f"\ntrajectory K={k}, {label}: {secs:.0f} CPU s, {events} group resamplings")
+    print("| epoch | forward log Z | reverse log Z | reverse - forward | ESS fwd / rev |")
+    print("| --- | --- | --- | --- | --- |")
+    for r in rows:
+        print(
+            f"| {r['epoch']} | {r['log_z_ais']:.3f} ± {r['log_z_ais_se']:.3f} | "
+            f"{r['log_z_rais']:.3f} ± {r['log_z_rais_se']:.3f} | "
+            f"{r['log_z_rais'] - r['log_z_ais']:+.3f} | {r['ess_ais']:.0f} / {r['ess_rais']:.0f} |"
+        )
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--mnist", default="../shared/data/mnist")
+    p.add_argument("--out", default="bench_loglik_model")
+    p.add_argument("--checkpoints", help="an existing run folder (epoch_*.npz) instead")
+    p.add_argument("--hidden", type=int, default=200)
+    p.add_argument("--epochs", type=int, default=12)
+    p.add_argument("--gibbs", type=int, default=10)
+    p.add_argument("--chains", type=int, default=100)
+    p.add_argument("--steps", type=int, nargs="*", default=[100, 500])
+    p.add_argument("--resample", type=float, nargs="+", default=[0.0])
+    p.add_argument("--groups", type=int, default=10)
+    p.add_argument("--resample-reverse", action="store_true", help="resample the reverse too")
+    p.add_argument("--first-betas", type=int, default=10_000)
+    p.add_argument("--check-betas", type=int, default=100_000)
+    p.add_argument("--check", type=int, nargs="*")
+    p.add_argument("--check-cache", help="JSON file of the standard rows (read, or written)")
+    p.add_argument("--reference-rows", nargs="*", default=[], help="standard rows (parquet)")
+    p.add_argument("--sample-sweeps", type=int, default=500)
+    p.add_argument("--speed", action="store_true", help="only time the trajectory step")
+    p.add_argument("--rounds", type=int, default=5)
+    args = p.parse_args()
+    if args.speed:
+        for k in args.steps:
+            speed(args.chains, args.hidden, k, args.rounds)
+        return
+
+    ds = prepare_mnist(args.mnist)
+    epochs, params = _params(args, ds.train)
+    hidden = params[0].n_hidden
     base = dict(
         n_chains=args.chains,
         n_betas=args.first_betas,
@@ -124,43 +198,45 @@ def main() -> None:
     )
     traj = {}
     for k in args.steps:
-        s = LoglikSettings(**base, estimator="trajectory", traj_steps=k)
-        t0 = time.perf_counter()
-        state = trajectory_pass(params, ds.train, s, trajectory_rng(1, "PCD", args.hidden, 0))
-        secs = time.perf_counter() - t0
-        traj[k] = trajectory_rows(params, epochs, epochs, state, ds.train, ds.test, s)
-        print(f"\ntrajectory K={k}: {secs:.0f} s (one thread)")
-        print("| epoch | forward log Z | reverse log Z | reverse - forward | test LL (fwd) |")
-        print("| --- | --- | --- | --- | --- |")
-        for r in traj[k]:
-            print(
-                f"| {r['epoch']} | {r['log_z_ais']:.3f} ± {r['log_z_ais_se']:.3f} | "
-                f"{r['log_z_rais']:.3f} ± {r['log_z_rais_se']:.3f} | "
-                f"{r['log_z_rais'] - r['log_z_ais']:+.3f} | {r['test_ll_ais']:.2f} |"
+        for ess in args.resample:
+            s = LoglikSettings(
+                **base,
+                estimator="trajectory",
+                traj_steps=k,
+                traj_resample_ess=ess,
+                traj_groups=args.groups,
+                traj_resample_reverse=args.resample_reverse,
             )
-    if args.check_betas == 0:  # trajectory only
-        return
-    check = args.check if args.check else [args.epochs // 2, args.epochs]
-    s = LoglikSettings(**{**base, "n_betas": args.check_betas})
-    print(f"\nstandard AIS / RAIS, {args.check_betas:,} betas, {args.chains} chains:")
-    head = " | ".join(f"traj K={k} fwd - AIS, rev - RAIS" for k in args.steps)
-    print(f"| epoch | AIS | RAIS | {head} | seconds |")
-    print("|" + " --- |" * (4 + len(args.steps)))
-    for e in check:
-        t0 = time.perf_counter()
-        row = estimate_loglik(
-            params[e], ds.train, ds.test, s, loglik_rng(1, "PCD", args.hidden, 0, e)
-        )
-        secs = time.perf_counter() - t0
-        diffs = " | ".join(
-            f"{traj[k][e]['log_z_ais'] - row['log_z_ais']:+.3f}, "
-            f"{traj[k][e]['log_z_rais'] - row['log_z_rais']:+.3f}"
-            for k in args.steps
-        )
-        print(
-            f"| {e} | {row['log_z_ais']:.3f} ± {row['log_z_ais_se']:.3f} | "
-            f"{row['log_z_rais']:.3f} ± {row['log_z_rais_se']:.3f} | {diffs} | {secs:.0f} |"
-        )
+            t0 = time.process_time()
+            state = trajectory_pass(params, ds.train, s, trajectory_rng(1, "PCD", hidden, 0))
+            secs = time.process_time() - t0
+            rows = trajectory_rows(params, epochs, epochs, state, ds.train, ds.test, s)
+            traj[k, ess] = {r["epoch"]: r for r in rows}
+            _print_pass(k, ess, secs, int(state["events"].sum()), rows)
+    refs = {}
+    if args.check_betas:
+        refs[f"standard {args.check_betas:,} betas"] = _standard(args, params, epochs, ds, base)
+    for path in args.reference_rows:
+        for _, r in pd.read_parquet(path).iterrows():
+            refs.setdefault(f"workflow {int(r['n_betas']):,} betas", {})[int(r["epoch"])] = r
+    for name, rows in refs.items():
+        print(f"\n{name}: trajectory forward - AIS, reverse - RAIS (nats)")
+        head = " | ".join(f"K={k}, ESS<{ess:g}" for k, ess in traj)
+        print(f"| epoch | AIS | RAIS | CPU s | {head} |")
+        print("|" + " --- |" * (4 + len(traj)))
+        for e, row in sorted(rows.items()):
+            diffs = " | ".join(
+                f"{t[e]['log_z_ais'] - row['log_z_ais']:+.3f}, "
+                f"{t[e]['log_z_rais'] - row['log_z_rais']:+.3f}"
+                if e in t
+                else "-"
+                for t in traj.values()
+            )
+            secs = row.get("cpu_seconds", row["wall_seconds"])
+            print(
+                f"| {e} | {row['log_z_ais']:.3f} ± {row['log_z_ais_se']:.3f} | "
+                f"{row['log_z_rais']:.3f} ± {row['log_z_rais_se']:.3f} | {secs:.0f} | {diffs} |"
+            )
 
 
 if __name__ == "__main__":

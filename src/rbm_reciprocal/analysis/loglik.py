@@ -118,6 +118,8 @@ def estimate_loglik(
         "estimator": "standard",
         "traj_steps": 0,
         "path_checkpoints": 1,
+        "traj_groups": 0,
+        "resample_events": 0,
         "log_z_ais_check": float("nan"),
         "log_z_ais_check_se": float("nan"),
         "log_z_rais_check": float("nan"),

@@ -55,6 +55,8 @@ LOGLIK_COLUMNS = (
     "estimator",  # trajectory (one pass along the checkpoints) or standard (temperature AIS)
     "traj_steps",  # trajectory: steps K per checkpoint interval (0 for standard)
     "path_checkpoints",  # trajectory: checkpoints on the path (1 for standard)
+    "traj_groups",  # trajectory with resampling: independent groups of chains (0: no resampling)
+    "resample_events",  # trajectory: group resamplings in the whole pass, both directions
     "log_z_ais_check",  # crosscheck: standard AIS at loglik.crosscheck.betas (NaN elsewhere)
     "log_z_ais_check_se",
     "log_z_rais_check",  # crosscheck: standard reverse AIS
@@ -103,6 +105,16 @@ class LoglikSettings:
         Trajectory AIS: steps (one Gibbs sweep each) per interval between checkpoints.
     save_every : int
         Trajectory AIS: intervals between two saves of the resumable state.
+    traj_resample_ess : float
+        Trajectory AIS: resample a group of chains (systematic resampling,
+        :mod:`rbm_reciprocal.sampling.resample`) when the ESS of its weights falls below
+        this fraction of its size; 0 = never (plain AIS; the workflow's default is 0.5).
+    traj_groups : int
+        Trajectory AIS with resampling: independent groups of chains; their spread gives
+        the standard errors.
+    traj_resample_reverse : bool
+        Trajectory AIS with resampling: resample the reverse pass too (default: the forward
+        pass only; the reverse pass then stays plain reverse AIS).
     backend : BackendSettings
         Implementation of the model-sample chains, AIS and reverse AIS (numpy/numba or
         torch, :mod:`rbm_reciprocal.sampling.backend`); free energies and exact values stay numpy.
@@ -119,6 +131,9 @@ class LoglikSettings:
     estimator: str = "standard"
     traj_steps: int = 1000
     save_every: int = 5
+    traj_resample_ess: float = 0.0
+    traj_groups: int = 4
+    traj_resample_reverse: bool = False
     backend: BackendSettings = dataclasses.field(default_factory=BackendSettings)
 
     def __post_init__(self) -> None:
@@ -140,6 +155,15 @@ class LoglikSettings:
             if int(getattr(self, name)) < 1:
                 raise ConfigError(f"loglik setting {name} must be >= 1, got {getattr(self, name)}")
         beta_schedule(self.beta_schedule, self.n_betas)  # checks the size
+        if not 0.0 <= float(self.traj_resample_ess) <= 1.0:
+            raise ConfigError(
+                f"loglik setting traj_resample_ess must be in [0, 1], got {self.traj_resample_ess}"
+            )
+        if self.traj_resample_ess > 0 and not 2 <= int(self.traj_groups) <= self.n_chains // 2:
+            raise ConfigError(
+                f"loglik setting traj_groups must be between 2 and n_chains / 2 = "
+                f"{self.n_chains // 2} with resampling, got {self.traj_groups}"
+            )
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> LoglikSettings:

@@ -19,6 +19,20 @@ checkpoints ``theta_0, ..., theta_P`` (the path nodes):
    takes long Gibbs chains), so ``log Z_k = log Z_base - log mean exp(R - R_k)``; at the last
    node this is plain reverse AIS along the whole path.
 
+**Resampling** (``settings.traj_resample_ess > 0``; :mod:`rbm_reciprocal.sampling.resample`;
+the forward pass, and the reverse pass only with ``traj_resample_reverse``).
+The chains form ``G = traj_groups`` independent groups; along the trajectory intervals (not
+the temperature legs) a group whose ESS falls below ``traj_resample_ess`` times its size is
+resampled (systematic), its ``log mean w`` folded into its accumulator ``acc_g`` and its
+weights reset. The group's running estimate ``L_g = acc_g + log mean_{i in g} w_i`` is an SMC
+estimate, unbiased in ``exp``. Forward: ``log Z_k = log Z_base + log mean_g exp(L_g(k))``,
+with the delta-method standard error from the spread of the ``G`` group estimates. Reverse
+(with ``traj_resample_reverse``; else as above):
+``log Z_k = log Z_base - log mean_g exp(L_g(base) - L_g(k))`` (at the last node plain reverse
+SMC; elsewhere the weighted chains at node ``k`` stand for ``p_k``). The ESS columns are then
+the ESS of the node's chain weights ``exp(acc_g + log w_i)`` pooled over the groups (forward)
+and of the final reverse weights (reverse, when resampled).
+
 **Resume.** :func:`trajectory_pass` works on a state dict (chains, log-weights, position on
 the path, generator states) that it hands to ``save`` every ``save_every`` intervals and at
 the end of each phase; restarted from the last saved state it ends bit-identical to an
@@ -46,6 +60,7 @@ from rbm_reciprocal.sampling.ais import (
     weight_statistics,
 )
 from rbm_reciprocal.sampling.partition import log_partition_exact
+from rbm_reciprocal.sampling.resample import GroupResampler, group_log_estimates, pooled_ess
 from rbm_reciprocal.sampling.schedules import beta_schedule
 from rbm_reciprocal.sampling.select import trajectory_kernels
 
@@ -97,7 +112,9 @@ def trajectory_pass(
     dict or None
         The final state: ``fwd`` (P, C) cumulative forward log-weights at each node, ``rev``
         (P, C) cumulative reverse log-weights on arrival, ``rev_total`` (C,), ``base`` (N,),
-        ``fwd_seconds``, ``rev_seconds``; None when stopped early.
+        ``fwd_seconds``, ``rev_seconds``, the group accumulators ``fwd_acc`` (P, G),
+        ``rev_acc`` (P, G), ``rev_total_acc`` (G,) (zero without resampling, G = 1) and
+        ``events`` (forward, reverse resamplings); None when stopped early.
     """
     s = settings
     if not params:
@@ -109,6 +126,8 @@ def trajectory_pass(
     model_samples, forward_leg, interval, reverse_leg = trajectory_kernels(s.backend)
     rng_samples, rng_fwd, rng_rev = rngs
     n_nodes = len(params)
+    resample = float(s.traj_resample_ess) > 0
+    groups = int(s.traj_groups) if resample else 1
     if state is None:
         start = _rows(train, s.n_chains, rng_samples)
         _, marginal = model_samples(params[0], start, s.sample_sweeps, rng_samples)
@@ -129,6 +148,11 @@ def trajectory_pass(
             "fwd": fwd,
             "rev": np.full((n_nodes, s.n_chains), np.nan),
             "rev_total": np.zeros(s.n_chains),
+            "acc": np.zeros(groups),
+            "fwd_acc": np.zeros((n_nodes, groups)),
+            "rev_acc": np.zeros((n_nodes, groups)),
+            "rev_total_acc": np.zeros(groups),
+            "events": np.zeros(2, np.int64),
             "v_last": np.asarray(v_last, np.float32),
             "base": base,
             "fwd_seconds": np.array(time.perf_counter() - t0),
@@ -139,7 +163,11 @@ def trajectory_pass(
         log(f"first checkpoint: {s.n_betas} betas from the base, {state['fwd_seconds']:.1f} s")
         save(state)
     state = {k: np.array(v) for k, v in state.items()}
-    if state["fwd"].shape != (n_nodes, s.n_chains) or state["base"].shape != (shape[0],):
+    if (
+        state["fwd"].shape != (n_nodes, s.n_chains)
+        or state["base"].shape != (shape[0],)
+        or state["acc"].shape != (groups,)
+    ):
         raise ConfigError(
             "the saved trajectory state does not match this job (path or chains changed); "
             "delete it to start afresh"
@@ -155,12 +183,14 @@ def trajectory_pass(
                 state.update(phase=np.array(REVERSE), interval=np.array(0))
                 state["v"] = state["v_last"].copy()
                 state["logw"] = np.zeros(s.n_chains)
+                state["acc"] = np.zeros(groups)
                 state["rev"][n_nodes - 1] = 0.0
             else:
                 t0 = time.perf_counter()
                 betas = beta_schedule(s.beta_schedule, s.n_betas)
                 leg = reverse_leg(params[0], betas, state["v"], rng_rev, state["base"])
                 state["rev_total"] = state["logw"] + leg.log_weights
+                state["rev_total_acc"] = state["acc"].copy()
                 state["rev_seconds"] = state["rev_seconds"] + (time.perf_counter() - t0)
                 state["phase"] = np.array(DONE)
                 state["rng_rev"] = _rng_state(rng_rev)
@@ -169,10 +199,17 @@ def trajectory_pass(
         k_from, k_to = (i, i + 1) if forward else (n_nodes - 1 - i, n_nodes - 2 - i)
         rng = rng_fwd if forward else rng_rev
         t0 = time.perf_counter()
+        resampler = None
+        if resample and (forward or s.traj_resample_reverse):
+            resampler = GroupResampler(s.n_chains, groups, s.traj_resample_ess, state["acc"])
         v, logw = interval(
-            params[k_from], params[k_to], s.traj_steps, state["v"], state["logw"], rng
+            params[k_from], params[k_to], s.traj_steps, state["v"], state["logw"], rng, resampler
         )
         key = "fwd" if forward else "rev"
+        if resampler is not None:
+            state["acc"] = resampler.acc.copy()
+            state["events"][0 if forward else 1] += resampler.events
+        state[f"{key}_acc"][k_to] = state["acc"]
         state[f"{key}_seconds"] = state[f"{key}_seconds"] + (time.perf_counter() - t0)
         state["v"], state["logw"] = np.asarray(v, np.float32), np.asarray(logw, np.float64)
         state[key][k_to] = state["logw"]
@@ -205,8 +242,19 @@ def trajectory_rows(
     for k, (p, epoch) in enumerate(zip(params, epochs, strict=True)):
         if int(epoch) not in {int(e) for e in rows}:
             continue
-        fwd, fwd_se, fwd_ess = weight_statistics(state["fwd"][k])
-        rev, rev_se, rev_ess = weight_statistics(state["rev_total"] - state["rev"][k])
+        if s.traj_resample_ess > 0:
+            groups_fwd = group_log_estimates(state["fwd"][k], state["fwd_acc"][k])
+            fwd, fwd_se, _ = weight_statistics(groups_fwd)
+            fwd_ess = pooled_ess(state["fwd"][k], state["fwd_acc"][k])
+        else:
+            fwd, fwd_se, fwd_ess = weight_statistics(state["fwd"][k])
+        if s.traj_resample_ess > 0 and s.traj_resample_reverse:
+            end = group_log_estimates(state["rev_total"], state["rev_total_acc"])
+            back = end - group_log_estimates(state["rev"][k], state["rev_acc"][k])
+            rev, rev_se, _ = weight_statistics(back)
+            rev_ess = pooled_ess(state["rev_total"], state["rev_total_acc"])
+        else:
+            rev, rev_se, rev_ess = weight_statistics(state["rev_total"] - state["rev"][k])
         log_z_ais, log_z_rais = log_z0 + fwd, log_z0 - rev
         exact = float("nan")
         if min(p.W.shape) <= s.exact_max_units:
@@ -244,6 +292,8 @@ def trajectory_rows(
                 "estimator": "trajectory",
                 "traj_steps": s.traj_steps,
                 "path_checkpoints": len(params),
+                "traj_groups": int(s.traj_groups) if s.traj_resample_ess > 0 else 0,
+                "resample_events": int(state["events"].sum()),
                 "log_z_ais_check": float("nan"),
                 "log_z_ais_check_se": float("nan"),
                 "log_z_rais_check": float("nan"),

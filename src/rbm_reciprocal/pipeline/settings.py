@@ -111,6 +111,9 @@ def loglik_settings_from_config(config: dict[str, Any], role: str = "standard") 
         "estimator": "trajectory" if role == "trajectory" else "standard",
         "traj_steps": int(traj.get("steps", 500)),
         "save_every": int(traj.get("save_every", 5)),
+        "traj_resample_ess": float(traj.get("resample_ess", 0.5)),
+        "traj_groups": int(traj.get("groups", 4)),
+        "traj_resample_reverse": bool(traj.get("resample_reverse", False)),
         "backend": backend_from_config(config),
     }
     LoglikSettings.from_dict(settings)  # fail early, with the package's message

@@ -4,7 +4,8 @@
   BLAS products.
 - :mod:`.gibbs`: the block Gibbs sampler; :mod:`.partition`: exact ``log Z`` (enumeration).
 - :mod:`.schedules` (numpy only): inverse-temperature schedules; :mod:`.ais`: AIS and reverse AIS.
-- :mod:`.trajectory`: AIS along a parameter path (the checkpoints of a training run).
+- :mod:`.trajectory`: AIS along a parameter path (the checkpoints of a training run);
+  :mod:`.resample` (numpy only): adaptive systematic resampling of its chains in groups.
 - :mod:`.backend` (no torch import): backend settings; :mod:`.select`: picks numpy or torch.
 - :mod:`.torch_gibbs`, :mod:`.torch_ais`, :mod:`.torch_trajectory`: PyTorch ports (imported
   only for ``backend: torch``).

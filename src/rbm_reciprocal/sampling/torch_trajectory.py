@@ -7,6 +7,7 @@ import numpy as np
 from rbm_reciprocal.core.errors import ConfigError
 from rbm_reciprocal.core.rbm import RBMParams
 from rbm_reciprocal.sampling.backend import import_torch
+from rbm_reciprocal.sampling.resample import GroupResampler
 from rbm_reciprocal.sampling.torch_ais import torch_forward_run
 from rbm_reciprocal.sampling.torch_gibbs import _torch_seed, to_tensors
 
@@ -37,11 +38,16 @@ def torch_trajectory_interval(
     v: np.ndarray,
     logw: np.ndarray,
     rng: np.random.Generator,
+    resampler: GroupResampler | None = None,
     device: str | torch.device = "cpu",
 ) -> tuple[np.ndarray, np.ndarray]:
     """As :func:`rbm_reciprocal.sampling.trajectory.trajectory_interval` on ``device``:
     ``steps`` steps of ``theta(t) = (1 - t) p_from + t p_to``, one Gibbs sweep each; the
-    weight increments are evaluated in float64 from ``v [W_from | W_to]`` (float32)."""
+    weight increments are evaluated in float64 from ``v [W_from | W_to]`` (float32).
+
+    With a ``resampler`` the log-weights are checked on the host after every step (the same
+    :class:`~rbm_reciprocal.sampling.resample.GroupResampler` and uniforms from ``rng``);
+    resampling is an index gather of the chains on ``device``."""
     dev = torch.device(device)
     if p_from.W.shape != p_to.W.shape:
         raise ConfigError(
@@ -75,4 +81,10 @@ def torch_trajectory_interval(
             p = torch.sigmoid(h @ wt.T + a_t)
             u = torch.rand(p.shape, generator=gen, device=dev)
             x = (u < p).float()
+            if resampler is not None:
+                lw_host = lw.cpu().numpy().copy()
+                idx = resampler.step(lw_host, rng)
+                if idx is not None:
+                    x = x[torch.from_numpy(idx).to(dev)]
+                    lw = torch.from_numpy(lw_host).to(dev)
         return x.cpu().numpy(), lw.cpu().numpy().astype(np.float64)

@@ -15,6 +15,9 @@ on each interval, with ``theta = (W, a, b)`` and the unnormalised visible margin
 Gibbs sweep at ``theta(t_i)``, exactly as in temperature AIS (:mod:`.ais`), so
 ``E[w(k -> l)] = Z_l / Z_k`` for chains that start as exact samples of ``p_k``. The chains
 that reach a checkpoint carry its log-weight, so one pass gives every checkpoint.
+Optionally (a :class:`~.resample.GroupResampler`), groups of chains whose weights degenerated
+are resampled after a step, which turns the pass into sequential Monte Carlo (population
+annealing) along the trajectory.
 
 A step costs three float32 GEMMs (``v [W_k | W_{k+1}]`` of width 2M, and ``h W(t)^T``), i.e.
 1.5 block Gibbs sweeps, plus the fused numba kernels of :mod:`._traj_kernels`. Per-chain
@@ -31,6 +34,7 @@ from rbm_reciprocal.core.rbm import RBMParams
 from rbm_reciprocal.sampling import _traj_kernels
 from rbm_reciprocal.sampling.ais import forward_run
 from rbm_reciprocal.sampling.gibbs import _seeds
+from rbm_reciprocal.sampling.resample import GroupResampler
 
 
 def forward_temperature_leg(
@@ -76,12 +80,15 @@ class TrajectoryAnnealer:
         v: np.ndarray,
         logw: np.ndarray,
         rng: np.random.Generator,
+        resampler: GroupResampler | None = None,
     ) -> None:
         """Anneal ``v`` (float32, in place) from ``p_from`` to ``p_to`` in ``steps`` steps,
         adding the weight increments to ``logw`` (float64, in place).
 
         Step ``i`` (``t = i / steps``) updates the weight on the current states, then makes
-        one Gibbs sweep at ``theta(t)``; the last one is a sweep at ``p_to``.
+        one Gibbs sweep at ``theta(t)``; the last one is a sweep at ``p_to``. With a
+        ``resampler`` (:mod:`.resample`), the groups whose weights degenerated are then
+        resampled (an index gather of the chains; its uniforms come from ``rng``).
         """
         c, n, m = self.shape
         if p_from.W.shape != (n, m) or p_to.W.shape != (n, m):
@@ -115,6 +122,12 @@ class TrajectoryAnnealer:
             _traj_kernels.traj_visible_step(
                 self.d, a_t, a0, a1, _seeds(rng, c), v, self.la0, self.la1
             )
+            if resampler is not None:
+                idx = resampler.step(logw, rng)
+                if idx is not None:
+                    v[:] = v[idx]
+                    self.la0[:] = self.la0[idx]
+                    self.la1[:] = self.la1[idx]
 
 
 def trajectory_interval(
@@ -124,11 +137,12 @@ def trajectory_interval(
     v: np.ndarray,
     logw: np.ndarray,
     rng: np.random.Generator,
+    resampler: GroupResampler | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """One interval of trajectory AIS (:meth:`TrajectoryAnnealer.interval`) on copies of
-    ``v`` and ``logw``; returns the new ``(v, logw)``."""
+    ``v`` and ``logw``; returns the new ``(v, logw)`` (``resampler`` is updated in place)."""
     v = np.array(v, dtype=np.float32, order="C")
     logw = np.array(logw, dtype=np.float64)
     run = TrajectoryAnnealer(v.shape[0], p_from.n_visible, p_from.n_hidden)
-    run.interval(p_from, p_to, steps, v, logw, rng)
+    run.interval(p_from, p_to, steps, v, logw, rng, resampler)
     return v, logw

@@ -133,6 +133,11 @@ def run_loglik_trajectory(
     log(
         f"{tag} {len(params)} checkpoints (epochs {epochs[0]}..{epochs[-1]}), "
         f"{settings.n_chains} chains x {settings.traj_steps} steps per interval"
+        + (
+            f", {settings.traj_groups} groups resampled at ESS < {settings.traj_resample_ess:g}"
+            if settings.traj_resample_ess > 0
+            else ""
+        )
         + (f"; resuming from {spath}" if state is not None else "")
     )
     final = trajectory_pass(
