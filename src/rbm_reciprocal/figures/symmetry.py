@@ -36,7 +36,7 @@ def fig4(
     pdfs : ``bin_center, p_original, p_rotated`` of one trained replica (the paper's inset,
         drawn as a panel of its own so that it never hides a data point).
     """
-    fig = Figure(figsize=(9.0, 3.8))
+    fig = Figure(figsize=(9.0, 4.6))
     ax = fig.add_subplot(1, 2, 1) if len(pdfs) else fig.add_subplot(1, 1, 1)
     trained = js[js["kind"] == "trained"]
     markers = "osD^v"
@@ -91,7 +91,8 @@ def fig4(
     ax.set_yscale("log")
     ax.set_xlabel("1/M")
     ax.set_ylabel("Jensen-Shannon divergence")
-    ax.legend(fontsize=7, loc="best")
+    # below the axes: inside, it hides points wherever the data happen to fall
+    ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2)
     if len(pdfs):
         side = fig.add_subplot(1, 2, 2)
         side.plot(pdfs["bin_center"], pdfs["p_original"], lw=0.8, label="W")
@@ -124,23 +125,23 @@ def fig6(
     prefix = "v" if show == "samples" else "p"
     row = summary.iloc[0]
     among = (
-        f"\nin planes among {int(row['local_directions'])} directions"
+        f"\nplanes among {int(row['local_directions'])} directions"
         if "local_directions" in summary.columns
         else ""
     )
     if "local_planes_paired" in summary.columns:  # the others lie in the null space
         among += (
-            f"\n({int(row['local_planes_paired'])} of {int(row['local_rotations'])} planes touch "
-            f"the {int(row['paired_directions'])} paired modes)"
+            f"\n{int(row['local_planes_paired'])} of {int(row['local_rotations'])} touch "
+            f"the {int(row['paired_directions'])} paired modes"
         )
     titles = {
         "original": "Gibbs samples" if show == "samples" else "Gibbs samples, p(v=1|h)",
         "global": "U rotated by pi in plane (1, 2)\n"
         f"{_percent(row['frac_changed_global'])} pixels changed",
         "local": f"{int(row['local_rotations'])} rotations avoiding top "
-        f"{int(row['avoid_top'])}{among}, {_percent(row['frac_changed_local'])} pixels changed",
+        f"{int(row['avoid_top'])}{among}\n{_percent(row['frac_changed_local'])} pixels changed",
     }
-    fig = Figure(figsize=(9.0, 3.4))
+    fig = Figure(figsize=(9.0, 3.9))
     for k, (key, title) in enumerate(titles.items()):
         ax = fig.add_subplot(1, 3, k + 1)
         ax.imshow(
