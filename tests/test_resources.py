@@ -135,11 +135,14 @@ def test_memory_estimates_cover_the_measured_peak_rss(smoke_run):
     )
     files = sorted((smoke_run / "results" / "benchmarks").rglob("*.tsv"))
     # rules with cache: True keep no benchmark; the CLI's last log line has their peak RSS
-    # (train_rbm; the cached standard `loglik` does not run in the smoke DAG, whose
-    # log-likelihood is the trajectory method: loglik_trajectory and loglik_crosscheck have
-    # benchmarks)
+    # (train_rbm, loglik_trajectory, loglik_crosscheck; the cached standard `loglik` does not
+    # run in the smoke DAG, whose log-likelihood is the trajectory method)
     logs = [("train_rbm", p) for p in (smoke_run / "results/logs/train").glob("*M*.log")]
     assert len(logs) == 4, logs
+    loglik_logs = smoke_run / "results/logs/loglik"
+    logs += [("loglik_trajectory", p) for p in loglik_logs.glob("trajectory_*.log")]
+    logs += [("loglik_crosscheck", p) for p in loglik_logs.glob("crosscheck_*.log")]
+    assert len(logs) == 12, logs
     rules_seen, too_low = set(), []
     for rule_log, path in [(None, f) for f in files] + logs:
         rule = rule_log or path.relative_to(smoke_run / "results" / "benchmarks").parts[0]

@@ -1,5 +1,7 @@
 """End to end: the smoke DAG's log-likelihood table and Fig. 1 (left)."""
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -38,11 +40,12 @@ def test_smoke_loglik_table_and_fig1_left(smoke_run):
     assert (last["check_betas"] == 300).all()
     assert table.loc[table["epoch"] < 3, "log_z_ais_check"].isna().all()
     assert ((last["log_z_ais_check"] - last["log_z_ais"]).abs() < 0.5).all()
-    # every job logged its estimates and wrote a benchmark
+    # every job logged its estimates and ended its log with time and peak memory (cache: True
+    # rules keep no benchmark)
     log = (smoke_run / "results/logs/loglik/trajectory_PCD_M32_replica1.log").read_text()
     assert "epoch 3: log Z" in log and "Traceback" not in log
-    bench = "results/benchmarks/loglik_trajectory/PCD_M32_replica1.tsv"
-    assert (smoke_run / bench).exists()
+    assert re.search(r"loglik-trajectory: [\d.]+ s, peak RSS \d+ MB", log)
+    assert not (smoke_run / "results/benchmarks/loglik_trajectory").exists()
     log = (smoke_run / "results/logs/loglik/crosscheck_PCD_M32_replica1_epoch0003.log").read_text()
     assert "AIS:" in log and "RAIS:" in log
     for ext, magic in (("pdf", b"%PDF"), ("png", b"\x89PNG\r\n\x1a\n")):

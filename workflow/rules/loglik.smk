@@ -40,8 +40,7 @@ rule loglik_trajectory:
         f"{RES}/loglik/trajectory/{{method}}/M{{hidden}}/replica{{replica}}.parquet",
     log:
         f"{RES}/logs/loglik/trajectory_{{method}}_M{{hidden}}_replica{{replica}}.log",
-    benchmark:
-        f"{RES}/benchmarks/loglik_trajectory/{{method}}_M{{hidden}}_replica{{replica}}.tsv"
+    cache: True  # as rule loglik: no benchmark, the log ends with time and peak memory
     params:
         settings=loglik_settings_json("trajectory"),
         epochs=" ".join(str(e) for e in loglik_trajectory_epochs()[0]),
@@ -67,8 +66,7 @@ rule loglik_crosscheck:
         f"{RES}/loglik/crosscheck/{{method}}/M{{hidden}}/replica{{replica}}/epoch_{{epoch}}.parquet",
     log:
         f"{RES}/logs/loglik/crosscheck_{{method}}_M{{hidden}}_replica{{replica}}_epoch{{epoch}}.log",
-    benchmark:
-        f"{RES}/benchmarks/loglik_crosscheck/{{method}}_M{{hidden}}_replica{{replica}}_epoch{{epoch}}.tsv"
+    cache: True
     params:
         settings=loglik_settings_json("crosscheck"),
     wildcard_constraints:
