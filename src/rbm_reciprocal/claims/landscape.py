@@ -229,7 +229,10 @@ def claim_ais_bracket(
     standard errors themselves are wrong). Checks:
 
     (a) no checkpoint has ``g = log Z_AIS - log Z_RAIS`` with ``(1 + g) e^-g <= alpha/K``;
-    where ``log Z`` is exact, no ``e^-(AIS - log Z)`` or ``e^-(log Z - RAIS)`` ``<= alpha/K``;
+    where ``log Z`` is exact, no ``e^-(AIS - log Z)`` or ``e^-(log Z - RAIS)`` ``<= alpha/K``.
+    The reverse checks apply only where reverse AIS starts from model samples (standard
+    rows; the last checkpoint of a trajectory pass), where it is an upper bound; the forward
+    estimate is unbiased in ``Z`` at every checkpoint, resampled or not;
     (b) for every (method, M, replica) the reverse-AIS (lower) test LL at the last evaluated
     epoch exceeds the AIS (upper) test LL at the first one by ``g`` with
     ``(1 + g) e^-g <= alpha/K`` (about 10 nats at K = 24). With one epoch only (a) is tested.
@@ -239,19 +242,27 @@ def claim_ais_bracket(
     """
 
     t = loglik
+    # reverse AIS is a stochastic upper bound only where its chains start from model samples:
+    # every standard row, and the last checkpoint of a trajectory pass (at the others the
+    # arriving chains stand for p_k, so their reverse estimate has no bound; described only)
+    last = t["epoch"] == t.groupby(["method", "hidden", "replica"])["epoch"].transform("max")
+    traj = t["estimator"].eq("trajectory") if "estimator" in t else pd.Series(False, t.index)
+    genuine = (~traj | last).to_numpy()
     ex = t[t["log_z_exact"].notna()]
+    ex_genuine = genuine[t["log_z_exact"].notna().to_numpy()]
     series = [g.sort_values("epoch") for _, g in t.groupby(["method", "hidden", "replica"])]
     series = [g for g in series if g["epoch"].nunique() >= 2]
-    n_checks = len(t) + 2 * len(ex) + len(series)
+    n_checks = int(genuine.sum()) + len(ex) + int(ex_genuine.sum()) + len(series)
     level = alpha / n_checks
     se = np.sqrt(t["log_z_ais_se"] ** 2 + t["log_z_rais_se"] ** 2)
     gap = t["log_z_rais"] - t["log_z_ais"]
     inverted = int((gap < 0).sum())
-    p_inv = bound_sum_pvalue(-gap.to_numpy())
+    p_inv = np.where(genuine, bound_sum_pvalue(-gap.to_numpy()), 1.0)
     bad = int((p_inv <= level).sum())
     over = (ex["log_z_ais"] - ex["log_z_exact"]).to_numpy()
     under = (ex["log_z_exact"] - ex["log_z_rais"]).to_numpy()
-    ex_ok = (bound_excess_pvalue(over) > level) & (bound_excess_pvalue(under) > level)
+    p_under = np.where(ex_genuine, bound_excess_pvalue(under), 1.0)
+    ex_ok = (bound_excess_pvalue(over) > level) & (p_under > level)
     strict = int(((over <= 0) & (under <= 0)).sum())
     incr, deltas = [], {}
     for g in series:
@@ -299,8 +310,11 @@ def claim_ais_bracket(
         f"Bonferroni K = {n_checks})",
         passed,
         f"Statistic: distribution-free tail bounds (Markov) of AIS and reverse AIS; error "
-        f"rate <= {alpha:g} for any weight law. {sum(incr)}/{len(incr)} series increase "
-        "significantly. "
+        f"rate <= {alpha:g} for any weight law, given reverse AIS chains that start from "
+        "exact model samples (here Gibbs samples; chains that miss modes pull reverse AIS "
+        "down, towards inversions). Reverse estimates count only where reverse AIS starts "
+        f"({int(genuine.sum())} of {len(t)} rows; the other trajectory checkpoints are "
+        f"described, not tested). {sum(incr)}/{len(incr)} series increase significantly. "
         + (
             "The exact log Z is rarely strictly inside the bracket: the biases of AIS and "
             "reverse AIS are below their noise here, so the bracket is not resolved; the "
