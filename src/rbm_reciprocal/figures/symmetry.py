@@ -61,7 +61,7 @@ def fig4(
             "x",
             color="grey",
             ms=5,
-            label="noise of the trained JS (Gaussian, same shape, std, bins)" if k == 0 else None,
+            label="noise of the trained JS (bootstrap of its W)" if k == 0 else None,
         )
         for _, r in agg.iterrows():
             ax.annotate(
