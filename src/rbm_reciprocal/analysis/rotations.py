@@ -167,6 +167,11 @@ def jensen_shannon(p: np.ndarray, q: np.ndarray, eps: float = 1e-9) -> float:
     return float(0.5 * rel_entr(p, m).sum() + 0.5 * rel_entr(q, m).sum())
 
 
+def histogram_js(x: np.ndarray, y: np.ndarray, edges: np.ndarray, eps: float = 1e-9) -> float:
+    """:func:`jensen_shannon` of the count histograms of two samples on the same ``edges``."""
+    return jensen_shannon(np.histogram(x, edges)[0], np.histogram(y, edges)[0], eps)
+
+
 def weight_js_divergence(
     w: np.ndarray, w_rot: np.ndarray, bins: int = 1000, eps: float = 1e-9
 ) -> tuple[float, np.ndarray, np.ndarray, np.ndarray]:

@@ -8,7 +8,7 @@ import pandas as pd
 from rbm_reciprocal.analysis.rotations import (
     decode_visible,
     flip_top_modes,
-    jensen_shannon,
+    histogram_js,
     rotate_modes_avoiding_top,
     rotated_weights,
     weight_js_divergence,
@@ -59,16 +59,14 @@ def run_rotation_js(
     # with W's shape and std, histogrammed on W's edges
     # the legacy single noise value: two independent Gaussian matrices of W's shape and std
     g1, g2 = (rng.normal(0.0, float(w.std()), w.shape) for _ in range(2))
-    js_gauss = jensen_shannon(np.histogram(g1, edges)[0], np.histogram(g2, edges)[0], eps)
+    js_gauss = histogram_js(g1, g2, edges, eps)
     # claim 6's noise: pairs of bootstrap resamples of W's own entries (its own law, heavy
     # tails included), on the same edges
     entries = w.ravel()
     noise = []
     for _ in range(max(int(noise_pairs), 2)):
         x1, x2 = (rng.choice(entries, entries.size) for _ in range(2))
-        noise.append(
-            jensen_shannon(np.histogram(x1, edges)[0], np.histogram(x2, edges)[0], eps)
-        )
+        noise.append(histogram_js(x1, x2, edges, eps))
     row = dict(
         labels,
         js=js,
