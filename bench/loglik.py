@@ -44,12 +44,14 @@ import numpy as np
 import pandas as pd
 
 from rbm_reciprocal.analysis.loglik import estimate_loglik
+from rbm_reciprocal.analysis.loglik_pt import pt_pass, pt_rows
 from rbm_reciprocal.analysis.loglik_settings import LoglikSettings
 from rbm_reciprocal.analysis.loglik_trajectory import trajectory_pass, trajectory_rows
 from rbm_reciprocal.core.checkpoint import checkpoint_path, load_checkpoint
 from rbm_reciprocal.core.rbm import RBMParams
 from rbm_reciprocal.core.streams import loglik_rng, trajectory_rng
 from rbm_reciprocal.data.dataset import Dataset, prepare_mnist
+from rbm_reciprocal.sampling.ladder import TrajectoryLadder, ladder_fields, ladder_sweep
 from rbm_reciprocal.sampling.trajectory import TrajectoryAnnealer
 from rbm_reciprocal.stages.train import run_training
 from rbm_reciprocal.training.settings import OptimizerSettings, TrainSettings
@@ -87,6 +89,39 @@ def speed(chains: int, hidden: int, steps: int, rounds: int) -> None:
     print(
         f"{chains} chains, M = {hidden}: {best_step * 1e3:.2f} ms per trajectory step, "
         f"GEMM floor {best_gemm * 1e3:.2f} ms, ratio {best_step / best_gemm:.2f}"
+    )
+
+
+def ladder_speed(chains: int, hidden: int, rungs: int, rounds: int) -> None:
+    """Best seconds per rung-sweep of a PTT ladder (two intervals of ``rungs`` rungs) and
+    of its three float32 GEMMs, timed alone."""
+    rng = np.random.default_rng(0)
+    ps = [
+        RBMParams(
+            rng.normal(0, 0.05, (784, hidden)).astype(np.float32),
+            rng.normal(0, 0.1, 784).astype(np.float32),
+            rng.normal(0, 0.1, hidden).astype(np.float32),
+        )
+        for _ in range(3)
+    ]
+    ladder = TrajectoryLadder(ps, rungs)
+    v = (rng.random((ladder.n_rungs, chains, 784)) < 0.5).astype(np.float32)
+    field = ladder_fields(ladder, v)
+    h = (rng.random((chains, hidden)) < 0.5).astype(np.float32)
+    best_sweep = best_gemm = float("inf")
+    for r in range(rounds):
+        t0 = time.perf_counter()
+        for i in range(10):
+            ladder_sweep(ladder, v, field, i % 2, rng)
+        best_sweep = min(best_sweep, (time.perf_counter() - t0) / (10 * ladder.n_rungs))
+        t0 = time.perf_counter()
+        for _ in range(100):
+            _ = v[0] @ ps[0].W, v[1] @ ps[1].W, h @ ps[0].W.T
+        best_gemm = min(best_gemm, (time.perf_counter() - t0) / 100)
+        del r
+    print(
+        f"PTT ladder, {chains} chains x M={hidden}: {1e3 * best_sweep:.3f} ms per rung-sweep, "
+        f"3 GEMMs {1e3 * best_gemm:.3f} ms, ratio {best_sweep / best_gemm:.2f}"
     )
 
 
@@ -159,6 +194,21 @@ def _print_pass(k: int, ess: float, secs: float, events: int, rows: list[dict[st
         )
 
 
+def _print_ladder(rungs: int, chains: int, sweeps: int, secs: float, rows: list) -> None:
+    print(
+        f"\nPTT ladder, {rungs} rungs per interval x {chains} chains, {sweeps} sweeps: "
+        f"{secs:.0f} CPU s"
+    )
+    print("| epoch | BAR log Z | forward | reverse | reverse - forward | min acceptance |")
+    print("| --- | --- | --- | --- | --- | --- |")
+    for r in rows:
+        print(
+            f"| {r['epoch']} | {r['log_z_bar']:.3f} ± {r['log_z_bar_se']:.3f} | "
+            f"{r['log_z_ais']:.3f} | {r['log_z_rais']:.3f} | "
+            f"{r['log_z_rais'] - r['log_z_ais']:+.3f} | {r['pt_min_acceptance']:.2f} |"
+        )
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--mnist", default="../shared/data/mnist")
@@ -180,10 +230,23 @@ def main() -> None:
     p.add_argument("--sample-sweeps", type=int, default=500)
     p.add_argument("--speed", action="store_true", help="only time the trajectory step")
     p.add_argument("--rounds", type=int, default=5)
+    p.add_argument("--seed", type=int, default=1, help="seed of the trajectory passes")
+    p.add_argument("--pt-segment", type=int, default=0, help="PTT ladder segment (intervals)")
+    p.add_argument(
+        "--pt",
+        type=int,
+        nargs=5,
+        action="append",
+        default=[],
+        metavar=("RUNGS", "CHAINS", "SWEEPS", "BURN", "THIN"),
+        help="also run the PTT ladder with these settings (repeatable)",
+    )
     args = p.parse_args()
     if args.speed:
         for k in args.steps:
             speed(args.chains, args.hidden, k, args.rounds)
+        for rungs, chains, *_ in args.pt:
+            ladder_speed(chains, args.hidden, rungs, args.rounds)
         return
 
     ds = prepare_mnist(args.mnist)
@@ -213,6 +276,25 @@ def main() -> None:
             rows = trajectory_rows(params, epochs, epochs, state, ds.train, ds.test, s)
             traj[k, ess] = {r["epoch"]: r for r in rows}
             _print_pass(k, ess, secs, int(state["events"].sum()), rows)
+    for rungs, chains, sweeps, burn, thin in args.pt:
+        s = LoglikSettings(
+            **base,
+            estimator="trajectory",
+            traj_sampler="pt",
+            pt_rungs=rungs,
+            pt_chains=chains,
+            pt_sweeps=sweeps,
+            pt_burn=burn,
+            pt_thin=thin,
+            pt_segment=args.pt_segment,
+        )
+        t0 = time.process_time()
+        state = pt_pass(params, ds.train, s, trajectory_rng(args.seed, "PCD", hidden, 0))
+        secs = time.process_time() - t0
+        rows = pt_rows(params, epochs, epochs, state, ds.train, ds.test, s)
+        key = f"PT r={rungs} C={chains} S={sweeps} seg={args.pt_segment}"
+        traj[key] = {r["epoch"]: r for r in rows}
+        _print_ladder(rungs, chains, sweeps, secs, rows)
     refs = {}
     if args.check_betas:
         refs[f"standard {args.check_betas:,} betas"] = _standard(args, params, epochs, ds, base)
@@ -221,13 +303,20 @@ def main() -> None:
             refs.setdefault(f"workflow {int(r['n_betas']):,} betas", {})[int(r["epoch"])] = r
     for name, rows in refs.items():
         print(f"\n{name}: trajectory forward - AIS, reverse - RAIS (nats)")
-        head = " | ".join(f"K={k}, ESS<{ess:g}" for k, ess in traj)
+        head = " | ".join(
+            key if isinstance(key, str) else f"K={key[0]}, ESS<{key[1]:g}" for key in traj
+        )
         print(f"| epoch | AIS | RAIS | CPU s | {head} |")
         print("|" + " --- |" * (4 + len(traj)))
         for e, row in sorted(rows.items()):
             diffs = " | ".join(
                 f"{t[e]['log_z_ais'] - row['log_z_ais']:+.3f}, "
                 f"{t[e]['log_z_rais'] - row['log_z_rais']:+.3f}"
+                + (
+                    f" (BAR {t[e]['log_z_bar'] - row['log_z_ais']:+.3f})"
+                    if "log_z_bar" in t[e]
+                    else ""
+                )
                 if e in t
                 else "-"
                 for t in traj.values()

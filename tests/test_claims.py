@@ -471,3 +471,28 @@ def test_rotation_js_compares_each_m_with_its_own_untrained_shape():
     assert "untrained (M = 16, 32, 500)" in row["our_number"]
     # without a same-shape untrained row no ratio to another shape is printed
     assert "JS_untrained" not in claim_rotation_js(t)["our_number"]
+
+
+def _ladder(t, bar_err=0.0, ll_last=None):
+    """The synthetic table as PTT-ladder rows (BAR 0.01 s.e. from 10 groups)."""
+    t = t.assign(estimator="trajectory-pt", traj_groups=10, log_z_bar_se=0.01)
+    t["log_z_bar"] = t["log_z_exact"] + bar_err
+    t["test_ll_bar"] = (t["test_ll_ais"] + t["test_ll_rais"]) / 2
+    if ll_last is not None:
+        t.loc[t["epoch"] == t["epoch"].max(), "test_ll_bar"] = ll_last
+    return t
+
+
+def test_ais_bracket_on_ladder_rows_tests_bar():
+    # ladder rows: no Markov bound; BAR against the exact log Z (Student t, 9 dof) and the
+    # LL increase on BAR (one-sided t on the two s.e.)
+    row = claim_ais_bracket(_ladder(loglik_table(), bar_err=0.02))  # t = 2: within noise
+    assert row["passed"] is True and "PTT BAR vs exact log Z at 4 checkpoints" in row["our_number"]
+    assert "4 PTT-ladder rows" in row["detail"] and "ESS" not in row["our_number"]
+    # 0.1 nats off at s.e. 0.01: t = 10, p = 2e-6 <= 0.01/6
+    assert claim_ais_bracket(_ladder(loglik_table(), bar_err=0.1))["passed"] is False
+    # the forward/reverse gap is not tested on ladder rows (an "inversion" of 15 nats is
+    # described only); BAR alone decides
+    assert claim_ais_bracket(_ladder(loglik_table(inverted=15.0)))["passed"] is True
+    # an LL increase of 0.03 nats on s.e. 0.014 (t = 2.1) is not significant at 0.01/6
+    assert claim_ais_bracket(_ladder(loglik_table(), ll_last=-99.97))["passed"] is False

@@ -122,7 +122,8 @@ def test_loglik_counts_with_and_without_section(tmp_path):
     ll = load_config([only])["loglik"]
     assert ll["n_chains"] == 400 and ll["betas"]["n"] == 500_000
     assert ll["epochs"] == list(range(10, 101, 10))
-    assert ll["method"] == "standard" and ll["trajectory"]["steps"] == 500
+    assert ll["method"] == "trajectory" and ll["trajectory"]["sampler"] == "pt"
+    assert ll["trajectory"]["steps"] == 500 and ll["trajectory"]["pt"]["rungs"] == 4
 
 
 def test_trajectory_counts_and_crosscheck(tmp_path):
@@ -131,7 +132,7 @@ def test_trajectory_counts_and_crosscheck(tmp_path):
     config = small_config(tmp_path)
     config["loglik"].update(
         method="trajectory", epochs=[1, 3], n_chains=50, sample_sweeps=20,
-        trajectory={"steps": 40, "first_betas": 100, "rows": "all", "save_every": 1},
+        trajectory={"sampler": "ais", "steps": 40, "first_betas": 100, "rows": "all"},
         crosscheck={"epochs": [3], "betas": 200},
     )
     costs = loglik_costs(config)
@@ -151,6 +152,29 @@ def test_trajectory_counts_and_crosscheck(tmp_path):
     assert loglik_costs(config)[0].gemm == job.gemm - 2 * (data + exact) / 4
 
 
+def test_ladder_counts(tmp_path):
+    """One PTT-ladder job per replica: S sweeps of L = r (P - 1) + 1 (+ cuts) rungs x 3 GEMMs
+    of C rows, the forward temperature leg and model samples of n_chains, the data at every
+    row."""
+    config = small_config(tmp_path)
+    pt = {"rungs": 3, "chains": 8, "sweeps": 100, "segment": 2}
+    config["loglik"].update(
+        method="trajectory", epochs=[1, 3], n_chains=50, sample_sweeps=20,
+        trajectory={"sampler": "pt", "first_betas": 100, "rows": "all", "pt": pt},
+        crosscheck={"epochs": None},
+    )  # fmt: skip
+    costs = loglik_costs(config)
+    assert {c.rule for c in costs} == {"loglik_trajectory"}  # no crosscheck
+    job = next(c for c in costs if c.hidden == 16)
+    rungs = 3 * 3 + 1 + 1  # P = 4 checkpoints, one cut (after 2 intervals)
+    assert job.extra["rungs"] == rungs and job.rows == 8 and job.jobs == 3
+    assert job.sweeps == 100 * rungs * 3 // 2 + (99 + 20) * 50 // 8
+    data = 4 * 2 * (1000 + 200) * N * 16
+    exact = 4 * 2 * 2**16 * 16 * N
+    g8, g50 = gemm_flops(8, N, 16), gemm_flops(50, N, 16)
+    assert job.gemm == 100 * rungs * 3 * g8 + (2 * 100 - 3 + 2 * 20 + 1) * g50 + data + exact
+
+
 def test_paper_trajectory_costs_under_5_percent_of_standard_and_48_h(tmp_path, capsys):
     std, traj_yaml = tmp_path / "standard.yaml", tmp_path / "trajectory.yaml"
     std.write_text("loglik: {method: standard}\n")
@@ -167,9 +191,20 @@ def test_paper_trajectory_costs_under_5_percent_of_standard_and_48_h(tmp_path, c
     assert out["trajectory"]["families"][fam]["jobs"] == 4 * 5 * 2  # trajectory + crosscheck
     rules = {r["rule"] for r in out["trajectory"]["rules"]}
     assert {"loglik_trajectory", "loglik_crosscheck", "train_rbm"} <= rules
-    # the paper default is standard: config.yaml alone costs what standard.yaml does
+    # the paper default is trajectory (pt sampler): config.yaml alone costs what
+    # trajectory.yaml does, and the ladder is what it costs
     assert main(["cost", "--configfile", str(PAPER), "--json", "--calibrate-seconds", "0"]) == 0
-    assert json.loads(capsys.readouterr().out)["families"] == out["standard"]["families"]
+    assert json.loads(capsys.readouterr().out)["families"] == out["trajectory"]["families"]
+    labels = [r["label"] for r in out["trajectory"]["rules"] if r["rule"] == "loglik_trajectory"]
+    # 100 intervals x 4 rungs + 1, and the 16 cuts of segments of 6 intervals
+    assert labels and all("417 rungs" in lab for lab in labels)
+    # the trajectory AIS sampler at its default K = 500 fits too
+    ais = tmp_path / "ais.yaml"
+    ais.write_text("loglik: {method: trajectory, trajectory: {sampler: ais}}\n")
+    argv = ["cost", "--configfile", str(PAPER), str(ais), "--json", "--calibrate-seconds", "0"]
+    assert main(argv) == 0
+    ais_h = json.loads(capsys.readouterr().out)["families"][fam]["cpu_hours"]
+    assert ais_h <= 0.05 * std_h and ais_h != traj
     config = load_config([PAPER, traj_yaml])
     for m in config["model"]["hidden"]:
         w = SimpleNamespace(method="PCD", hidden=str(m), replica="0", epoch="100")

@@ -96,15 +96,17 @@ def test_paper_config_dry_run_plans_every_job(tmp_path):
 def test_quick_preset_dry_run_plans_every_job(tmp_path):
     """The quick preset is consistent (e.g. its loglik epochs are training checkpoints)."""
     words = _planned_jobs(tmp_path, ROOT / "config.yaml", ROOT / "workflow/presets/quick.yaml")
-    # M = 100, 500 x 2 replicas; 5 AIS checkpoints per replica (loglik.method: standard)
-    assert "train_rbm 4" in words and "loglik 20" in words, words[-1500:]
-    traj = tmp_path / "trajectory.yaml"
-    traj.write_text("loglik: {method: trajectory}\n")
-    quick = ROOT / "workflow/presets/quick.yaml"
-    words = _planned_jobs(tmp_path, ROOT / "config.yaml", quick, traj)
-    # one trajectory job and one crosscheck (epoch 30) per replica, no per-checkpoint job
+    # M = 100, 500 x 2 replicas; the default (loglik.method: trajectory): one ladder job and
+    # one crosscheck (epoch 30) per replica, no per-checkpoint job
+    assert "train_rbm 4" in words, words[-1500:]
     assert "loglik_trajectory 4" in words and "loglik_crosscheck 4" in words
     assert "loglik 20" not in words
+    std = tmp_path / "standard.yaml"
+    std.write_text("loglik: {method: standard}\n")
+    quick = ROOT / "workflow/presets/quick.yaml"
+    words = _planned_jobs(tmp_path, ROOT / "config.yaml", quick, std)
+    # 5 AIS checkpoints per replica
+    assert "loglik 20" in words and "loglik_trajectory 4" not in words
 
 
 def test_lint_passes():

@@ -17,22 +17,28 @@ def test_smoke_loglik_table_and_fig1_left(smoke_run):
     assert smoke["loglik"]["epochs"] == [1, 3]
     table = pd.read_parquet(smoke_run / "results/loglik/loglik.parquet")
     assert list(table.columns) == list(LOGLIK_COLUMNS)
-    # trajectory (the default): a row for every training checkpoint (0..3) of every model
+    # trajectory (the default), PTT ladder: a row for every training checkpoint (0..3)
     cols = [table[c] for c in ("method", "hidden", "replica", "epoch")]
     keys = set(zip(*cols, strict=True))
     assert keys == {("PCD", m, r, e) for m in (16, 32) for r in (0, 1) for e in range(4)}
-    assert len(table) == len(keys) and (table["estimator"] == "trajectory").all()
-    assert (table["traj_steps"] == 50).all() and (table["path_checkpoints"] == 4).all()
-    numeric = [c for c in LOGLIK_COLUMNS if c.startswith(("log_z_a", "log_z_r", "test_ll_a"))]
+    assert len(table) == len(keys) and (table["estimator"] == "trajectory-pt").all()
+    assert (table["traj_steps"] == 800).all() and (table["path_checkpoints"] == 4).all()
+    assert (table["pt_rungs"] == 2).all() and (table["traj_groups"] == 8).all()
+    later = table[table["epoch"] > 0]
+    assert ((later["pt_min_acceptance"] > 0.05) & (later["pt_min_acceptance"] <= 1)).all()
+    prefixes = ("log_z_a", "log_z_r", "log_z_b", "test_ll_a", "test_ll_b")
+    numeric = [c for c in LOGLIK_COLUMNS if c.startswith(prefixes)]
     numeric = [c for c in numeric if "check" not in c]
     assert np.isfinite(table[numeric].to_numpy(float)).all()
-    assert (table["test_ll_ais"] < 0).all() and (table["n_chains"] == 50).all()
-    assert ((table["ess_ais"] >= 1) & (table["ess_ais"] <= 50)).all()
+    assert (table["test_ll_ais"] < 0).all() and (table["n_chains"] == 16).all()
+    # the ESS is that of the first leg (temperature AIS to epoch 0, 50 chains)
+    first = table[table["epoch"] == 0]
+    assert ((first["ess_ais"] >= 1) & (first["ess_ais"] <= 50)).all()
     # M = 16 is enumerated exactly; forward and reverse agree with it
     small = table[table["hidden"] == 16]
     assert np.isfinite(small["log_z_exact"]).all()
     assert np.isnan(table.loc[table["hidden"] == 32, "log_z_exact"]).all()
-    for kind in ("ais", "rais"):
+    for kind in ("ais", "rais", "bar"):
         err = (small[f"test_ll_{kind}"] - small["test_ll_exact"]).abs()
         assert (err < np.maximum(4 * small[f"log_z_{kind}_se"], 0.05)).all(), err
     # the crosscheck (standard AIS, 300 betas) fills epoch 3 only, close to the trajectory

@@ -20,6 +20,10 @@ RAIS_STARTS = ("samples", "test")
 #: AIS + reverse AIS job per checkpoint (the authors').
 ESTIMATORS = ("trajectory", "standard")
 
+#: ``loglik.trajectory.sampler``: trajectory AIS (one pass each way), or parallel tempering
+#: along the trajectory with Bennett's acceptance ratio.
+TRAJECTORY_SAMPLERS = ("ais", "pt")
+
 
 #: Columns of a job's row and of ``results/loglik/loglik.parquet``.
 LOGLIK_COLUMNS = (
@@ -62,6 +66,12 @@ LOGLIK_COLUMNS = (
     "log_z_rais_check",  # crosscheck: standard reverse AIS
     "log_z_rais_check_se",
     "check_betas",  # betas of the crosscheck (0 when none)
+    "log_z_bar",  # trajectory-pt: Bennett acceptance ratio along the ladder (NaN elsewhere)
+    "log_z_bar_se",
+    "test_ll_bar",
+    "train_ll_bar",
+    "pt_rungs",  # trajectory-pt: ladder rungs per checkpoint interval (NaN elsewhere)
+    "pt_min_acceptance",  # trajectory-pt: lowest exchange acceptance up to this checkpoint
 )
 
 
@@ -115,6 +125,16 @@ class LoglikSettings:
     traj_resample_reverse : bool
         Trajectory AIS with resampling: resample the reverse pass too (default: the forward
         pass only; the reverse pass then stays plain reverse AIS).
+    traj_sampler : {"ais", "pt"}
+        Trajectory estimator: AIS along the path (:mod:`.loglik_trajectory`) or parallel
+        tempering along it with BAR (:mod:`.loglik_pt`).
+    pt_rungs, pt_chains, pt_sweeps, pt_burn, pt_thin, pt_save_sweeps, pt_groups : int
+        PTT ladder: rungs per checkpoint interval, chains per rung, sweeps, sweeps before the
+        works are recorded, record every ``2 pt_thin`` sweeps, save the state every so many
+        sweeps, independent groups of chain columns (their spread gives the standard errors).
+    pt_segment : int
+        PTT ladder: cut it into independent segments of this many checkpoint intervals
+        (no exchange across a cut); 0 = one ladder along the whole path.
     backend : BackendSettings
         Implementation of the model-sample chains, AIS and reverse AIS (numpy/numba or
         torch, :mod:`rbm_reciprocal.sampling.backend`); free energies and exact values stay numpy.
@@ -134,6 +154,15 @@ class LoglikSettings:
     traj_resample_ess: float = 0.0
     traj_groups: int = 4
     traj_resample_reverse: bool = False
+    traj_sampler: str = "ais"
+    pt_rungs: int = 4
+    pt_chains: int = 20
+    pt_sweeps: int = 6000
+    pt_burn: int = 1000
+    pt_thin: int = 5
+    pt_save_sweeps: int = 500
+    pt_groups: int = 10
+    pt_segment: int = 0
     backend: BackendSettings = dataclasses.field(default_factory=BackendSettings)
 
     def __post_init__(self) -> None:
@@ -148,13 +177,32 @@ class LoglikSettings:
                 f"unknown reverse-AIS start {self.rais_start!r}; use one of {RAIS_STARTS}"
             )
         if self.estimator not in ESTIMATORS:
-            raise ConfigError(
-                f"unknown loglik method {self.estimator!r}; use one of {ESTIMATORS}"
-            )
+            raise ConfigError(f"unknown loglik method {self.estimator!r}; use one of {ESTIMATORS}")
         for name in ("n_chains", "n_betas", "sample_sweeps", "traj_steps", "save_every"):
             if int(getattr(self, name)) < 1:
                 raise ConfigError(f"loglik setting {name} must be >= 1, got {getattr(self, name)}")
         beta_schedule(self.beta_schedule, self.n_betas)  # checks the size
+        if self.traj_sampler not in TRAJECTORY_SAMPLERS:
+            raise ConfigError(
+                f"unknown trajectory sampler {self.traj_sampler!r}; use one of "
+                f"{TRAJECTORY_SAMPLERS}"
+            )
+        for name in ("pt_rungs", "pt_chains", "pt_sweeps", "pt_thin", "pt_save_sweeps"):
+            if int(getattr(self, name)) < 1:
+                raise ConfigError(f"loglik setting {name} must be >= 1, got {getattr(self, name)}")
+        if int(self.pt_segment) < 0:
+            raise ConfigError(f"loglik setting pt_segment must be >= 0, got {self.pt_segment}")
+        if self.traj_sampler == "pt":
+            if not 0 <= int(self.pt_burn) <= int(self.pt_sweeps) - 2 * int(self.pt_thin):
+                raise ConfigError(
+                    f"loglik.trajectory.pt: burn ({self.pt_burn}) must leave at least "
+                    f"2 x thin = {2 * self.pt_thin} of the {self.pt_sweeps} sweeps"
+                )
+            if not 2 <= int(self.pt_groups) <= int(self.pt_chains):
+                raise ConfigError(
+                    f"loglik.trajectory.pt.groups must be between 2 and pt.chains = "
+                    f"{self.pt_chains}, got {self.pt_groups}"
+                )
         if not 0.0 <= float(self.traj_resample_ess) <= 1.0:
             raise ConfigError(
                 f"loglik setting traj_resample_ess must be in [0, 1], got {self.traj_resample_ess}"

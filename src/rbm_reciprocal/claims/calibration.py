@@ -67,7 +67,13 @@ CALIBRATIONS: dict[int, Calibration] = {
         Calibration(2, lambda t, r: claim_mp_mode(sl.gen_mp_mode(t, r))),
         Calibration(3, lambda t, r: claim_kurtosis(*sl.gen_kurtosis(t, r))),
         Calibration(4, lambda t, r: claim_uniform_moments(sl.gen_uniform_moments(t, r))),
-        Calibration(5, lambda t, r: claim_ais_bracket(sl.gen_loglik(t, r))),
+        # AIS rows or PTT-ladder rows, alternately (each world type must be calibrated)
+        Calibration(
+            5,
+            lambda t, r: claim_ais_bracket(
+                (sl.gen_loglik_ladder if r.integers(2) else sl.gen_loglik)(t, r)
+            ),
+        ),
         Calibration(6, lambda t, r: claim_rotation_js(sm.gen_rotation_js(t, r))),
         Calibration(7, lambda t, r: claim_pc_alignment(sm.gen_pc_alignment(t, r))),
         Calibration(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import textwrap
 from pathlib import Path
 
 import matplotlib
@@ -24,6 +25,13 @@ def estimator_caption(table: pd.DataFrame) -> str:
         parts.append(
             f"trajectory AIS, {int(t['traj_steps'].iloc[0]):,} steps per checkpoint interval, "
             f"{int(t['n_chains'].iloc[0])} chains"
+        )
+    if "estimator" in table and (table["estimator"] == "trajectory-pt").any():
+        t = table[table["estimator"] == "trajectory-pt"]
+        parts.append(
+            f"parallel tempering along the trajectory, {int(t['pt_rungs'].iloc[0])} rungs per "
+            f"checkpoint interval x {int(t['n_chains'].iloc[0])} chains, "
+            f"{int(t['traj_steps'].iloc[0]):,} sweeps, BAR"
         )
     standard = table if "estimator" not in table else table[table["estimator"] == "standard"]
     if not standard.empty:
@@ -47,8 +55,10 @@ def fig1_left(
     (the LL curve is the optimistic side) and reverse AIS over-estimates it (the
     conservative side), so the two curves bracket the log-likelihood. With several training
     methods there is one panel per method. The title names the estimator (column
-    ``estimator``: trajectory AIS along the checkpoints with K steps per interval, or
-    standard temperature AIS with its number of betas).
+    ``estimator``: trajectory AIS along the checkpoints with K steps per interval, the PTT
+    ladder, or standard temperature AIS with its number of betas). A table of PTT-ladder rows
+    only is drawn by its BAR estimate (``{split}_ll_bar``, solid); its forward and reverse
+    averages are in the table.
 
     Parameters
     ----------
@@ -66,6 +76,8 @@ def fig1_left(
         The files written.
     """
 
+    ladder = "estimator" in table and bool((table["estimator"] == "trajectory-pt").all())
+    kinds = [("bar", "-")] if ladder else [("ais", "-"), ("rais", "--")]
     methods = sorted({str(x) for x in table["method"]})
     hiddens = sorted({int(h) for h in table["hidden"]})
     colors = matplotlib.colormaps["viridis"](np.linspace(0.0, 0.85, max(len(hiddens), 1)))
@@ -76,7 +88,7 @@ def fig1_left(
             sel = table[(table["method"] == method) & (table["hidden"] == hidden)]
             if sel.empty:
                 continue
-            for kind, ls in (("ais", "-"), ("rais", "--")):
+            for kind, ls in kinds:
                 stats = sel.groupby("epoch")[f"{split}_ll_{kind}"].agg(["mean", "std", "count"])
                 x = stats.index.to_numpy(dtype=float)
                 mean = stats["mean"].to_numpy(dtype=float)
@@ -88,14 +100,18 @@ def fig1_left(
         if len(methods) > 1:
             ax.set_title(method)
     axes[0].set_ylabel(f"{split} log-likelihood (nats per image)")
-    fig.suptitle(estimator_caption(table), fontsize=9)
+    fig.suptitle(textwrap.fill(estimator_caption(table), 62 * len(methods)), fontsize=9)
     handles = [
         Line2D([], [], color=colors[ci], lw=1.4, label=f"M = {hidden}")
         for ci, hidden in enumerate(hiddens)
     ]
-    handles += [
-        Line2D([], [], color="0.3", ls="-", label="AIS"),
-        Line2D([], [], color="0.3", ls="--", label="reverse AIS"),
-    ]
+    handles += (
+        [Line2D([], [], color="0.3", ls="-", label="BAR (PTT ladder)")]
+        if ladder
+        else [
+            Line2D([], [], color="0.3", ls="-", label="AIS"),
+            Line2D([], [], color="0.3", ls="--", label="reverse AIS"),
+        ]
+    )
     axes[-1].legend(handles=handles, frameon=False, fontsize=8, loc="lower right")
     return save_figure(fig, stem)

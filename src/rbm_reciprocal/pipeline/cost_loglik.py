@@ -62,7 +62,7 @@ def _data_and_exact_flops(config: dict, m: int) -> float:
 def loglik_check_epochs(config: dict) -> list[int]:
     """Crosschecked epochs (``loglik.crosscheck.epochs``; none for method standard)."""
     ll = config["loglik"]
-    if ll.get("method", "standard") != "trajectory":
+    if ll.get("method", "trajectory") != "trajectory":
         return []
     epochs = (ll.get("crosscheck") or {}).get("epochs") or []
     return sorted({int(ll["epochs"][-1]) if e == "last" else int(e) for e in epochs})
@@ -89,6 +89,8 @@ def loglik_trajectory_job_cost(config: dict, method: str, hidden: int) -> Cost:
     """
     ll = config["loglik"]
     traj = ll.get("trajectory") or {}
+    if traj.get("sampler", "pt") == "pt":
+        return loglik_ladder_job_cost(config, method, hidden)
     n, m = N_VISIBLE, int(hidden)
     c = int(ll["n_chains"])
     k = int(traj.get("steps", 500))
@@ -113,10 +115,51 @@ def loglik_trajectory_job_cost(config: dict, method: str, hidden: int) -> Cost:
     )
 
 
+def loglik_ladder_job_cost(config: dict, method: str, hidden: int) -> Cost:
+    """One ``loglik_trajectory`` job with ``trajectory.sampler: pt`` (PTT ladder + BAR).
+
+    ``P`` path nodes, ``r`` rungs per interval (``L = r (P - 1) + 1`` rungs, plus one per
+    segment cut), ``C`` chains
+    per rung, ``S`` sweeps: each sweep makes three ``(C, N, M)`` GEMMs per rung (``h W^T``;
+    ``v W`` at the rung and at its exchange partner: 1.5 sweeps); the forward temperature leg
+    at the first checkpoint (``first_betas`` betas, ``n_chains`` chains) and its model
+    samples; ``-F(v)`` of the data (and exact ``log Z``) at every row.
+    """
+    ll = config["loglik"]
+    traj = ll.get("trajectory") or {}
+    pt = traj.get("pt") or {}
+    n, m = N_VISIBLE, int(hidden)
+    c0 = int(ll["n_chains"])
+    r, c = int(pt.get("rungs", 4)), int(pt.get("chains", 20))
+    sweeps = int(pt.get("sweeps", 6000))
+    first = int(traj.get("first_betas", 10_000))
+    sample_sweeps = int(ll["sample_sweeps"])
+    nodes, rows = trajectory_nodes(config, method)
+    segment = int(pt.get("segment", 0))
+    cuts = len(range(segment, nodes - 1, segment)) if segment > 0 else 0
+    rungs = r * (nodes - 1) + 1 + cuts  # a checkpoint at a segment cut is two rungs
+    gemm = sweeps * rungs * 3 * gemm_flops(c, n, m)
+    gemm += (2 * first - 3 + 2 * sample_sweeps + 1) * gemm_flops(c0, n, m)
+    gemm += rows * _data_and_exact_flops(config, m)
+    # sweeps of a (c, N, M) chain block, the temperature leg's counted at its c0 chains
+    leg = (first - 1 + sample_sweeps) * c0 // max(c, 1)
+    return Cost(
+        LOGLIK_FAMILY,
+        "loglik_trajectory",
+        f"{method} M={m} ({nodes} checkpoints, {rungs} rungs)",
+        int(config["model"]["replicas"]),
+        sweeps=sweeps * rungs * 3 // 2 + leg,
+        gemm=gemm,
+        rows=c,
+        hidden=m,
+        extra={"rungs": rungs, "chains": c, "checkpoints": nodes, "sweeps": sweeps},
+    )
+
+
 def loglik_costs(config: dict) -> list[Cost]:
     """Per hidden size and method: the trajectory jobs and their crosschecks, or the
     standard jobs (``loglik.method``)."""
-    trajectory = config["loglik"].get("method", "standard") == "trajectory"
+    trajectory = config["loglik"].get("method", "trajectory") == "trajectory"
     out = []
     for m in config["model"]["hidden"]:
         for meth in _methods(config):

@@ -199,6 +199,17 @@ def array_mb(config: dict, rule: str, wildcards: Any = None) -> float:
         # per-node log-weights (forward, reverse) and its second copy while saving
         method = getattr(wildcards, "method", None) or config["training"]["methods"][0]
         nodes = trajectory_nodes(config, method)[0]
+        traj = ll.get("trajectory") or {}
+        if traj.get("sampler", "pt") == "pt":
+            # the ladder state (chains and fields float32, recorded works float64) three
+            # times (the state, its working copy, the saved copy), and two rung models
+            pt = traj.get("pt") or {}
+            r, cp = int(pt.get("rungs", 4)), int(pt.get("chains", 20))
+            rungs = r * (nodes - 1) + 1 + (nodes - 1)  # + segment cuts at most
+            sweeps, burn = int(pt.get("sweeps", 6000)), int(pt.get("burn", 1000))
+            rec = max(0, (sweeps - burn) // (2 * int(pt.get("thin", 5))))
+            ladder = 3 * (rungs * cp * (n + m) * F32 + 2 * rungs * rec * cp * F64)
+            return base + weights(m, nodes + 4, F32) + ladder
         return base + weights(m, nodes + 3, F32) + 4 * nodes * c * F64 + chains(c, m, 8)
     if rule == "random_spectrum":
         m = _wc_int(wildcards, "hidden", m_max)

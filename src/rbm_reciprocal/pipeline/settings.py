@@ -114,6 +114,8 @@ def loglik_settings_from_config(config: dict[str, Any], role: str = "standard") 
         "traj_resample_ess": float(traj.get("resample_ess", 0.5)),
         "traj_groups": int(traj.get("groups", 4)),
         "traj_resample_reverse": bool(traj.get("resample_reverse", False)),
+        "traj_sampler": str(traj.get("sampler", "pt")),
+        **{f"pt_{k}": int(v) for k, v in (traj.get("pt") or {}).items()},
         "backend": backend_from_config(config),
     }
     LoglikSettings.from_dict(settings)  # fail early, with the package's message
@@ -160,7 +162,7 @@ def trained_models(config: dict[str, Any]) -> list[dict[str, Any]]:
 
 def loglik_method(config: dict[str, Any]) -> str:
     """``loglik.method``: ``trajectory`` or ``standard``."""
-    method = str(config["loglik"].get("method", "standard"))
+    method = str(config["loglik"].get("method", "trajectory"))
     if method not in ESTIMATORS:
         raise ConfigError(f"unknown loglik.method {method!r}; use one of {ESTIMATORS}")
     return method
@@ -178,9 +180,7 @@ def trajectory_epochs_from_config(
     return path, (path if rows == "all" else wanted)
 
 
-def crosscheck_epochs_from_config(
-    config: dict[str, Any], checkpoints: Sequence[int]
-) -> list[int]:
+def crosscheck_epochs_from_config(config: dict[str, Any], checkpoints: Sequence[int]) -> list[int]:
     """``loglik.crosscheck.epochs`` of a trajectory run (none for method standard), each a row
     of the trajectory table."""
     if loglik_method(config) != "trajectory":

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from rbm_reciprocal.analysis.loglik import estimate_loglik
+from rbm_reciprocal.analysis.loglik_pt import pt_pass, pt_rows
 from rbm_reciprocal.analysis.loglik_settings import CHECK_COLUMNS, LOGLIK_COLUMNS, LoglikSettings
 from rbm_reciprocal.analysis.loglik_trajectory import trajectory_pass, trajectory_rows
 from rbm_reciprocal.core.checkpoint import load_checkpoint
@@ -100,7 +101,8 @@ def run_loglik_trajectory(
     """One trajectory job: every checkpoint of a replica (the path, ``epochs`` in order), the
     rows of the epochs in ``rows`` written to ``out``; resumes from ``state_path(out)``.
 
-    ``stop_after_intervals`` stops (as if killed, state saved) after that many intervals of
+    ``stop_after_intervals`` stops (as if killed, state saved) after that many intervals (sweeps
+    with the pt sampler) of
     this call and returns None. For tests.
     """
     if settings.backend.is_torch:
@@ -123,38 +125,62 @@ def run_loglik_trajectory(
         )
     tag = f"[{method} M={hidden} replica {replica} trajectory]"
     spath = state_path(out)
-    # the state is resumed only by the same job: same settings (but save_every), same path
-    same = {k: v for k, v in settings.to_dict().items() if k != "save_every"}
+    # the state is resumed only by the same job: same settings (but how often it is saved),
+    # same path
+    same = {
+        k: v for k, v in settings.to_dict().items() if k not in ("save_every", "pt_save_sweeps")
+    }
     key = json.dumps([same, [int(e) for e in epochs], [str(c) for c in checkpoints]], default=str)
     state = load_npz(spath) if spath.exists() else None
     if state is not None and str(state.pop("job", "")) != key:
         log(f"{tag} {spath} was saved by other settings or another path: starting afresh")
         state = None
-    log(
-        f"{tag} {len(params)} checkpoints (epochs {epochs[0]}..{epochs[-1]}), "
-        f"{settings.n_chains} chains x {settings.traj_steps} steps per interval"
+    pt = settings.traj_sampler == "pt"
+    how = (
+        f"PTT ladder of {settings.pt_rungs} rungs per interval x {settings.pt_chains} chains, "
+        f"{settings.pt_sweeps} sweeps"
+        if pt
+        else f"{settings.n_chains} chains x {settings.traj_steps} steps per interval"
         + (
             f", {settings.traj_groups} groups resampled at ESS < {settings.traj_resample_ess:g}"
             if settings.traj_resample_ess > 0
             else ""
         )
+    )
+    log(
+        f"{tag} {len(params)} checkpoints (epochs {epochs[0]}..{epochs[-1]}), {how}"
         + (f"; resuming from {spath}" if state is not None else "")
     )
-    final = trajectory_pass(
-        params,
-        ds.train,
-        settings,
-        trajectory_rng(settings.seed, method, hidden, replica),
-        state=state,
-        save=lambda st: save_npz(spath, **st, job=np.array(key)),
-        stop_after_intervals=stop_after_intervals,
-        log=lambda msg: log(f"{tag} {msg}"),
-    )
+    common = {
+        "state": state,
+        "save": lambda st: save_npz(spath, **st, job=np.array(key)),
+        "log": lambda msg: log(f"{tag} {msg}"),
+    }
+    rngs = trajectory_rng(settings.seed, method, hidden, replica)
+    if pt:
+        final = pt_pass(
+            params, ds.train, settings, rngs, stop_after_sweeps=stop_after_intervals, **common
+        )
+    else:
+        final = trajectory_pass(
+            params, ds.train, settings, rngs, stop_after_intervals=stop_after_intervals, **common
+        )
     if final is None:
         return None
-    found = trajectory_rows(params, epochs, rows, final, ds.train, ds.test, settings)
+    found = (pt_rows if pt else trajectory_rows)(
+        params, epochs, rows, final, ds.train, ds.test, settings
+    )
     for row in found:
         row |= {"method": method, "hidden": int(hidden), "replica": int(replica)}
+    if pt:
+        rate = final["accepted"] / np.maximum(final["attempts"], 1)
+        rate[final["attempts"] == 0] = 1.0  # segment cuts: never exchanged
+        if rate.size and rate.min() < 0.05:
+            log(
+                f"{tag} WARNING: exchange acceptance {rate.min():.3f} between rungs "
+                f"{int(rate.argmin())} and {int(rate.argmin()) + 1}: the ladder is too coarse "
+                "there, raise loglik.trajectory.pt.rungs"
+            )
     table = pd.DataFrame(found, columns=list(LOGLIK_COLUMNS))
     save_parquet(out, table)
     spath.unlink()
