@@ -104,3 +104,62 @@ def smoke_run(tmp_path_factory) -> Path:
     r = snakemake_run(tmp, "--cores", "2")
     assert r.returncode == 0, (r.stdout + r.stderr)[-4000:]
     return tmp
+
+
+@pytest.fixture(scope="session")
+def trained_784x12(tmp_path_factory):
+    """A 784 x 12 RBM trained 5 epochs on the 1,000-image MNIST sample by the workflow's
+    trainer (PCD-5, lr 0.01), a checkpoint every epoch: its run directory and data set (the
+    log-likelihood estimators' tests against exact log Z)."""
+    from rbm_reciprocal.data.dataset import prepare_mnist
+    from rbm_reciprocal.stages.train import run_training
+
+    data = prepare_mnist(SAMPLE, n_train=1000, n_test=200)
+    out = tmp_path_factory.mktemp("train_784x12")
+    s = TrainSettings(
+        method="PCD",
+        hidden=12,
+        gibbs_steps=5,
+        batch_size=100,
+        n_chains=100,
+        epochs=5,
+        checkpoints=tuple(range(6)),
+        optimizer=OptimizerSettings(lr=0.01),
+        monitor_size=100,
+    )
+    run_training(data.train, s, out, log=lambda _: None)
+    return out, data
+
+
+def sigkill_and_resume(cmd, ref: Path, out: Path, state: Path, ready, env: dict) -> None:
+    """Start the job ``cmd(out)``, SIGKILL it (no handler runs) once ``ready(saved state)``,
+    rerun it, and check that it resumed and wrote the table of the uninterrupted ``ref``
+    (timing columns aside), leaving no state behind."""
+    import signal
+    import time
+
+    import pandas as pd
+
+    from rbm_reciprocal.core.errors import DataError
+    from rbm_reciprocal.core.io import load_npz
+
+    proc = subprocess.Popen(cmd(out), env=env, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline:
+        assert proc.poll() is None, "the job ended before the kill"
+        try:
+            if ready(load_npz(state)):
+                break
+        except (OSError, ValueError, KeyError, DataError):  # not there yet, or being replaced
+            pass
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGKILL)
+    assert proc.wait(timeout=60) != 0
+    assert state.exists() and not out.exists()
+    r = subprocess.run(cmd(out), capture_output=True, text=True, env=env, timeout=600)
+    assert r.returncode == 0 and "resuming from" in r.stderr, r.stderr[-2000:]
+    timing = ["ais_seconds", "rais_seconds", "wall_seconds"]
+    pd.testing.assert_frame_equal(
+        pd.read_parquet(ref).drop(columns=timing), pd.read_parquet(out).drop(columns=timing)
+    )
+    assert not state.exists()

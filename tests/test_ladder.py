@@ -4,29 +4,25 @@ BAR against known ratios, the ladder against exact log Z, resume, a killed CLI j
 import dataclasses
 import json
 import os
-import signal
 import subprocess
 import sys
-import time
 
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import SAMPLE
+from conftest import sigkill_and_resume
 
 from rbm_reciprocal.analysis.bar import log_ratio_bar, log_ratio_forward, log_ratio_reverse
 from rbm_reciprocal.analysis.loglik_pt import pt_pass, pt_rows
 from rbm_reciprocal.analysis.loglik_settings import LOGLIK_COLUMNS, LoglikSettings
 from rbm_reciprocal.core.checkpoint import checkpoint_path, load_checkpoint, save_checkpoint
-from rbm_reciprocal.core.errors import ConfigError, DataError
+from rbm_reciprocal.core.errors import ConfigError
 from rbm_reciprocal.core.io import load_npz
 from rbm_reciprocal.core.streams import trajectory_rng
-from rbm_reciprocal.data.dataset import prepare_mnist, save_dataset
+from rbm_reciprocal.data.dataset import save_dataset
 from rbm_reciprocal.sampling.ladder import blocked_pairs, ladder_positions, node_rungs
 from rbm_reciprocal.sampling.partition import log_partition_exact
 from rbm_reciprocal.stages.loglik import run_loglik_trajectory, state_path
-from rbm_reciprocal.stages.train import run_training
-from rbm_reciprocal.training.settings import OptimizerSettings, TrainSettings
 
 
 def test_bar_recovers_gaussian_shift():
@@ -69,25 +65,9 @@ def test_ladder_positions():
 
 
 @pytest.fixture(scope="module")
-def trained(tmp_path_factory):
-    """A 784 x 12 RBM trained 5 epochs on the 1,000-image MNIST sample, a checkpoint every
-    epoch (log Z moves by several nats along the path)."""
-    data = prepare_mnist(SAMPLE, n_train=1000, n_test=200)
-    out = tmp_path_factory.mktemp("ladder_train")
-    s = TrainSettings(
-        method="PCD",
-        hidden=12,
-        gibbs_steps=5,
-        batch_size=100,
-        n_chains=100,
-        epochs=5,
-        checkpoints=tuple(range(6)),
-        optimizer=OptimizerSettings(lr=0.01),
-        monitor_size=100,
-    )
-    run_training(data.train, s, out, log=lambda _: None)
-    return out, data
-
+def trained(trained_784x12):
+    """The 784 x 12 RBM of conftest (log Z moves by several nats along its 6 checkpoints)."""
+    return trained_784x12
 
 PT = LoglikSettings(
     n_chains=100,
@@ -213,26 +193,7 @@ def test_sigkill_of_ladder_job_then_rerun_is_bit_identical(tmp_path, trained):
     r = subprocess.run(cmd(ref), capture_output=True, text=True, env=env, timeout=600)
     assert r.returncode == 0, r.stderr[-2000:]
     out = tmp_path / "out.parquet"
-    proc = subprocess.Popen(cmd(out), env=env, stderr=subprocess.DEVNULL)
-    state, deadline = state_path(out), time.monotonic() + 300
-    while time.monotonic() < deadline:
-        assert proc.poll() is None, "the job ended before the kill"
-        try:
-            if int(load_npz(state)["sweep"]) >= 300:
-                break
-        except (OSError, ValueError, KeyError, DataError):  # not there yet, or being replaced
-            pass
-        time.sleep(0.05)
-    proc.send_signal(signal.SIGKILL)
-    assert proc.wait(timeout=60) != 0
-    assert state.exists() and not out.exists()
-    r = subprocess.run(cmd(out), capture_output=True, text=True, env=env, timeout=600)
-    assert r.returncode == 0 and "resuming from" in r.stderr, r.stderr[-2000:]
-    timing = ["ais_seconds", "rais_seconds", "wall_seconds"]
-    pd.testing.assert_frame_equal(
-        pd.read_parquet(ref).drop(columns=timing), pd.read_parquet(out).drop(columns=timing)
-    )
-    assert not state.exists()
+    sigkill_and_resume(cmd, ref, out, state_path(out), lambda st: int(st["sweep"]) >= 300, env)
 
 
 def test_coarse_ladder_warns(trained, tmp_path):

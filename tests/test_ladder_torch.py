@@ -5,18 +5,14 @@ import dataclasses
 
 import numpy as np
 import pytest
-from conftest import SAMPLE
 
 from rbm_reciprocal.analysis.loglik_pt import pt_pass, pt_rows
 from rbm_reciprocal.analysis.loglik_settings import LoglikSettings
 from rbm_reciprocal.core.checkpoint import checkpoint_path, load_checkpoint
 from rbm_reciprocal.core.streams import trajectory_rng
-from rbm_reciprocal.data.dataset import prepare_mnist
 from rbm_reciprocal.sampling.backend import BackendSettings, torch_available
 from rbm_reciprocal.sampling.ladder import TrajectoryLadder, ladder_fields
 from rbm_reciprocal.sampling.partition import log_partition_exact
-from rbm_reciprocal.stages.train import run_training
-from rbm_reciprocal.training.settings import OptimizerSettings, TrainSettings
 
 pytestmark = pytest.mark.skipif(not torch_available(), reason="torch not installed")
 
@@ -33,26 +29,10 @@ def _one_torch_thread():
 
 
 @pytest.fixture(scope="module")
-def trained(tmp_path_factory):
-    """A 784 x 12 RBM trained 5 epochs on the 1,000-image MNIST sample, a checkpoint every
-    epoch (as in test_ladder.py)."""
-    data = prepare_mnist(SAMPLE, n_train=1000, n_test=200)
-    out = tmp_path_factory.mktemp("ladder_torch_train")
-    s = TrainSettings(
-        method="PCD",
-        hidden=12,
-        gibbs_steps=5,
-        batch_size=100,
-        n_chains=100,
-        epochs=5,
-        checkpoints=tuple(range(6)),
-        optimizer=OptimizerSettings(lr=0.01),
-        monitor_size=100,
-    )
-    run_training(data.train, s, out, log=lambda _: None)
-    params = [load_checkpoint(checkpoint_path(out, e)) for e in range(6)]
-    return params, data
-
+def trained(trained_784x12):
+    """The 784 x 12 RBM of conftest (as in test_ladder.py): its checkpoints and data."""
+    out, data = trained_784x12
+    return [load_checkpoint(checkpoint_path(out, e)) for e in range(6)], data
 
 PT = LoglikSettings(
     n_chains=100,

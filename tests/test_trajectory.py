@@ -4,21 +4,18 @@ resume, errors, torch."""
 import dataclasses
 import json
 import os
-import signal
 import subprocess
 import sys
-import time
 
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import SAMPLE
+from conftest import SAMPLE, sigkill_and_resume
 
 from rbm_reciprocal.analysis.loglik_settings import LOGLIK_COLUMNS, LoglikSettings
 from rbm_reciprocal.analysis.loglik_trajectory import trajectory_pass, trajectory_rows
 from rbm_reciprocal.core.checkpoint import checkpoint_path, load_checkpoint
-from rbm_reciprocal.core.errors import ConfigError, DataError
-from rbm_reciprocal.core.io import load_npz
+from rbm_reciprocal.core.errors import ConfigError
 from rbm_reciprocal.core.rbm import RBMParams
 from rbm_reciprocal.core.streams import trajectory_rng
 from rbm_reciprocal.data.dataset import prepare_mnist, save_dataset
@@ -28,8 +25,6 @@ from rbm_reciprocal.sampling.partition import log_partition_exact
 from rbm_reciprocal.sampling.resample import GroupResampler, group_log_estimates
 from rbm_reciprocal.sampling.trajectory import forward_temperature_leg, trajectory_interval
 from rbm_reciprocal.stages.loglik import collect_loglik, run_loglik_trajectory, state_path
-from rbm_reciprocal.stages.train import run_training
-from rbm_reciprocal.training.settings import OptimizerSettings, TrainSettings
 
 
 @pytest.fixture(scope="module")
@@ -38,24 +33,9 @@ def mnist_sample():
 
 
 @pytest.fixture(scope="module")
-def trained(tmp_path_factory, mnist_sample):
-    """A 784 x 12 RBM trained 5 epochs on the 1,000-image MNIST sample by the workflow's
-    trainer (PCD-5, lr 0.01), a checkpoint every epoch; its data set and run directory."""
-    out = tmp_path_factory.mktemp("traj_train")
-    s = TrainSettings(
-        method="PCD",
-        hidden=12,
-        gibbs_steps=5,
-        batch_size=100,
-        n_chains=100,
-        epochs=5,
-        checkpoints=tuple(range(6)),
-        optimizer=OptimizerSettings(lr=0.01),
-        monitor_size=100,
-    )
-    run_training(mnist_sample.train, s, out, log=lambda _: None)
-    return out, mnist_sample
-
+def trained(trained_784x12):
+    """The 784 x 12 RBM of conftest, a checkpoint every epoch; its run directory and data."""
+    return trained_784x12
 
 def _paths(run_dir):
     return [checkpoint_path(run_dir, e) for e in range(6)]
@@ -296,24 +276,7 @@ def test_sigkill_of_trajectory_job_then_rerun_is_bit_identical(tmp_path, trained
     r = subprocess.run(cmd(ref), capture_output=True, text=True, env=env, timeout=600)
     assert r.returncode == 0, r.stderr[-2000:]
     out = tmp_path / "out.parquet"
-    proc = subprocess.Popen(cmd(out), env=env, stderr=subprocess.DEVNULL)
-    state, deadline = state_path(out), time.monotonic() + 300
-    while time.monotonic() < deadline:
-        assert proc.poll() is None, "the job ended before the kill"
-        try:
-            st = load_npz(state)
-            if int(st["phase"]) == 2 or int(st["interval"]) >= 2:
-                break
-        except (OSError, ValueError, KeyError, DataError):  # not there yet, or being replaced
-            pass
-        time.sleep(0.05)
-    proc.send_signal(signal.SIGKILL)
-    assert proc.wait(timeout=60) != 0
-    assert state.exists() and not out.exists()
-    r = subprocess.run(cmd(out), capture_output=True, text=True, env=env, timeout=600)
-    assert r.returncode == 0 and "resuming from" in r.stderr, r.stderr[-2000:]
-    timing = ["ais_seconds", "rais_seconds", "wall_seconds"]
-    pd.testing.assert_frame_equal(
-        pd.read_parquet(ref).drop(columns=timing), pd.read_parquet(out).drop(columns=timing)
-    )
-    assert not state.exists()
+    sigkill_and_resume(
+        cmd, ref, out, state_path(out),
+        lambda st: int(st["phase"]) == 2 or int(st["interval"]) >= 2, env,
+    )  # fmt: skip
