@@ -496,3 +496,22 @@ def test_ais_bracket_on_ladder_rows_tests_bar():
     assert claim_ais_bracket(_ladder(loglik_table(inverted=15.0)))["passed"] is True
     # an LL increase of 0.03 nats on s.e. 0.014 (t = 2.1) is not significant at 0.01/6
     assert claim_ais_bracket(_ladder(loglik_table(), ll_last=-99.97))["passed"] is False
+
+
+def test_ais_bracket_on_ladder_rows_names_its_test_and_the_crosscheck():
+    t = _ladder(loglik_table(), bar_err=0.02)
+    last = t["epoch"] == t["epoch"].max()
+    t.loc[last, "log_z_ais_check"] = t.loc[last, "log_z_bar"] - 0.25
+    t.loc[last, "log_z_rais_check"] = t.loc[last, "log_z_bar"] + 0.5
+    t["check_betas"] = 10_000
+    row = claim_ais_bracket(t)
+    # only ladder rows: the test column names Student t, not the Markov bounds it did not use
+    assert "Student t" in row["test"] and "Markov" not in row["test"]
+    assert "BAR(last) - BAR(first)" in row["our_number"]
+    assert "(10,000 betas, standard)" in row["our_number"]
+    n_last = int(last.sum())
+    assert row["our_number"].count(": +0.25 / -0.50") == n_last
+    # a standard row among them brings the Markov test back into the column
+    mixed = pd.concat([t, loglik_table()], ignore_index=True)
+    mixed["estimator"] = mixed["estimator"].fillna("standard")
+    assert "Markov" in claim_ais_bracket(mixed)["test"]

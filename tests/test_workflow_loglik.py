@@ -9,6 +9,7 @@ import yaml
 from conftest import ROOT
 
 from rbm_reciprocal.analysis.loglik_settings import LOGLIK_COLUMNS
+from rbm_reciprocal.figures.loglik import crosscheck_points
 
 
 @pytest.mark.slow
@@ -54,5 +55,16 @@ def test_smoke_loglik_table_and_fig1_left(smoke_run):
     assert not (smoke_run / "results/benchmarks/loglik_trajectory").exists()
     log = (smoke_run / "results/logs/loglik/crosscheck_PCD_M32_replica1_epoch0003.log").read_text()
     assert "AIS:" in log and "RAIS:" in log
+    # Fig. 1 (left) marks each crosscheck as an LL: the BAR row shifted by its log Z
+    # difference, equal to the LL the crosscheck job wrote itself
+    pts = crosscheck_points(table).set_index(["hidden", "replica"])
+    assert len(pts) == 4 and (pts["epoch"] == 3).all()
+    for m, r in pts.index:
+        own = pd.read_parquet(
+            smoke_run / f"results/loglik/crosscheck/PCD/M{m}/replica{r}/epoch_0003.parquet"
+        )
+        for kind in ("ais", "rais"):
+            got = pts.loc[(m, r), f"test_ll_{kind}_check"]
+            assert got == pytest.approx(float(own[f"test_ll_{kind}"].iloc[0]), abs=1e-9)
     for ext, magic in (("pdf", b"%PDF"), ("png", b"\x89PNG\r\n\x1a\n")):
         assert (smoke_run / f"figures/fig1_left.{ext}").read_bytes().startswith(magic)

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
 from rbm_reciprocal.figures.style import save_figure
@@ -42,6 +43,30 @@ def estimator_caption(table: pd.DataFrame) -> str:
     return "; ".join(parts)
 
 
+def crosscheck_points(table: pd.DataFrame, split: str = "test") -> pd.DataFrame:
+    """The standard-AIS crosscheck of each ladder row as a log-likelihood, one point per
+    replica: ``{split}_ll_{kind}_check = {split}_ll_bar + log_z_bar - log_z_{kind}_check``
+    (the LL is the mean of ``-F(v)`` minus ``log Z``, and the crosscheck changes ``log Z``
+    only), for ``kind`` in ``ais, rais``.
+
+    Returns
+    -------
+    DataFrame
+        ``method, hidden, replica, epoch, {split}_ll_ais_check, {split}_ll_rais_check``,
+        the rows with a crosscheck (empty when none).
+    """
+    keys = ["method", "hidden", "replica", "epoch"]
+    cols = [f"{split}_ll_ais_check", f"{split}_ll_rais_check"]
+    need = {"log_z_ais_check", "log_z_rais_check", "log_z_bar", f"{split}_ll_bar"}
+    if not need <= set(table.columns):
+        return pd.DataFrame(columns=keys + cols)
+    t = table[table["log_z_ais_check"].notna() & table["log_z_bar"].notna()]
+    out = t[keys].copy()
+    for kind, col in zip(("ais", "rais"), cols, strict=True):
+        out[col] = t[f"{split}_ll_bar"] + t["log_z_bar"] - t[f"log_z_{kind}_check"]
+    return out.reset_index(drop=True)
+
+
 def fig1_left(
     table: pd.DataFrame,
     stem: str | os.PathLike,
@@ -58,7 +83,8 @@ def fig1_left(
     ``estimator``: trajectory AIS along the checkpoints with K steps per interval, the PTT
     ladder, or standard temperature AIS with its number of betas). A table of PTT-ladder rows
     only is drawn by its BAR estimate (``{split}_ll_bar``, solid); its forward and reverse
-    averages are in the table.
+    averages are in the table, and the standard-AIS crosscheck of each replica (an
+    independent estimator, :func:`crosscheck_points`) is marked x (AIS) and + (reverse AIS).
 
     Parameters
     ----------
@@ -78,10 +104,11 @@ def fig1_left(
 
     ladder = "estimator" in table and bool((table["estimator"] == "trajectory-pt").all())
     kinds = [("bar", "-")] if ladder else [("ais", "-"), ("rais", "--")]
+    checks = crosscheck_points(table, split) if ladder else crosscheck_points(table[:0], split)
     methods = sorted({str(x) for x in table["method"]})
     hiddens = sorted({int(h) for h in table["hidden"]})
     colors = matplotlib.colormaps["viridis"](np.linspace(0.0, 0.85, max(len(hiddens), 1)))
-    fig = Figure(figsize=(4.6 * len(methods), 3.6), layout="constrained")
+    fig = Figure(figsize=(4.6 * len(methods) + 2.2, 3.6), layout="constrained")
     axes = np.atleast_1d(fig.subplots(1, len(methods), sharey=True))
     for ax, method in zip(axes, methods, strict=True):
         for ci, hidden in enumerate(hiddens):
@@ -95,23 +122,38 @@ def fig1_left(
                 std = np.where(stats["count"] > 1, stats["std"].to_numpy(dtype=float), 0.0)
                 ax.plot(x, mean, ls=ls, marker="o", ms=3, color=colors[ci], lw=1.4)
                 ax.fill_between(x, mean - std, mean + std, color=colors[ci], alpha=0.2, lw=0)
+            pts = checks[(checks["method"] == method) & (checks["hidden"] == hidden)]
+            for kind, marker in (("ais", "x"), ("rais", "+")):
+                ax.plot(pts["epoch"], pts[f"{split}_ll_{kind}_check"], ls="none",
+                        marker=marker, ms=6, mew=1.2, color=colors[ci])  # fmt: skip
         ax.set_xlabel("epoch")
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         if len(methods) > 1:
             ax.set_title(method)
     axes[0].set_ylabel(f"{split} log-likelihood (nats per image)")
-    fig.suptitle(textwrap.fill(estimator_caption(table), 62 * len(methods)), fontsize=9)
+    fig.suptitle(textwrap.fill(estimator_caption(table), 62 * len(methods) + 30), fontsize=9)
     handles = [
         Line2D([], [], color=colors[ci], lw=1.4, label=f"M = {hidden}")
         for ci, hidden in enumerate(hiddens)
     ]
+    b = f"{int(table['check_betas'].max()):,} betas" if len(checks) else ""
     handles += (
         [Line2D([], [], color="0.3", ls="-", label="BAR (PTT ladder)")]
+        + (
+            [
+                Line2D([], [], color="0.3", ls="none", marker=m, label=f"{k} crosscheck ({b})")
+                for m, k in (("x", "AIS"), ("+", "reverse AIS"))
+            ]
+            if len(checks)
+            else []
+        )
         if ladder
         else [
             Line2D([], [], color="0.3", ls="-", label="AIS"),
             Line2D([], [], color="0.3", ls="--", label="reverse AIS"),
         ]
     )
-    axes[-1].legend(handles=handles, frameon=False, fontsize=8, loc="lower right")
+    handles.append(Patch(color="0.3", alpha=0.2, lw=0, label="± s.d. over replicas"))
+    # outside the axes: inside, it hid the crosscheck markers and the replica bands
+    fig.legend(handles=handles, frameon=False, fontsize=8, loc="outside right center")
     return save_figure(fig, stem)
