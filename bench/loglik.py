@@ -194,18 +194,22 @@ def _print_pass(k: int, ess: float, secs: float, events: int, rows: list[dict[st
         )
 
 
-def _print_ladder(rungs: int, chains: int, sweeps: int, secs: float, rows: list) -> None:
+def _print_ladder(rungs: str, chains: int, sweeps: int, secs: float, rows: list) -> None:
     print(
         f"\nPTT ladder, {rungs} rungs per interval x {chains} chains, {sweeps} sweeps: "
         f"{secs:.0f} CPU s"
     )
-    print("| epoch | BAR log Z | forward | reverse | reverse - forward | min acceptance |")
-    print("| --- | --- | --- | --- | --- | --- |")
+    print(
+        "| epoch | BAR log Z | forward | reverse | reverse - forward | min acceptance | "
+        "rungs before |"
+    )
+    print("| --- | --- | --- | --- | --- | --- | --- |")
     for r in rows:
         print(
             f"| {r['epoch']} | {r['log_z_bar']:.3f} ± {r['log_z_bar_se']:.3f} | "
             f"{r['log_z_ais']:.3f} | {r['log_z_rais']:.3f} | "
-            f"{r['log_z_rais'] - r['log_z_ais']:+.3f} | {r['pt_min_acceptance']:.2f} |"
+            f"{r['log_z_rais'] - r['log_z_ais']:+.3f} | {r['pt_min_acceptance']:.2f} | "
+            f"{r['pt_rungs']} |"
         )
 
 
@@ -241,7 +245,21 @@ def main() -> None:
         metavar=("RUNGS", "CHAINS", "SWEEPS", "BURN", "THIN"),
         help="also run the PTT ladder with these settings (repeatable)",
     )
+    p.add_argument(
+        "--pt-adapt",
+        nargs=3,
+        metavar=("ROUNDS", "SWEEPS", "ACCEPTANCE"),
+        help="adapt the PTT ladder's rungs per interval (pilot rounds from RUNGS)",
+    )
     args = p.parse_args()
+    adapt = {}
+    if args.pt_adapt:
+        rounds, sweeps, acceptance = args.pt_adapt
+        adapt = dict(
+            pt_adapt_rounds=int(rounds),
+            pt_adapt_sweeps=int(sweeps),
+            pt_adapt_acceptance=float(acceptance),
+        )
     if args.speed:
         for k in args.steps:
             speed(args.chains, args.hidden, k, args.rounds)
@@ -287,14 +305,19 @@ def main() -> None:
             pt_burn=burn,
             pt_thin=thin,
             pt_segment=args.pt_segment,
+            **adapt,
         )
         t0 = time.process_time()
-        state = pt_pass(params, ds.train, s, trajectory_rng(args.seed, "PCD", hidden, 0))
+        state = pt_pass(params, ds.train, s, trajectory_rng(args.seed, "PCD", hidden, 0), log=print)
         secs = time.process_time() - t0
         rows = pt_rows(params, epochs, epochs, state, ds.train, ds.test, s)
-        key = f"PT r={rungs} C={chains} S={sweeps} seg={args.pt_segment}"
+        key = f"PT r={rungs} C={chains} S={sweeps} seg={args.pt_segment}" + (
+            f" adapt={args.pt_adapt[2]} ({int(state['rung_counts'].sum())} rungs)" if adapt else ""
+        )
         traj[key] = {r["epoch"]: r for r in rows}
-        _print_ladder(rungs, chains, sweeps, secs, rows)
+        counts = state["rung_counts"]
+        how = f"{rungs}" if not adapt else f"adapted from {rungs} to {int(counts.sum())} ({counts})"
+        _print_ladder(how, chains, sweeps, secs, rows)
     refs = {}
     if args.check_betas:
         refs[f"standard {args.check_betas:,} betas"] = _standard(args, params, epochs, ds, base)

@@ -173,6 +173,11 @@ def test_ladder_counts(tmp_path):
     exact = 4 * 2 * 2**16 * 16 * N
     g8, g50 = gemm_flops(8, N, 16), gemm_flops(50, N, 16)
     assert job.gemm == 100 * rungs * 3 * g8 + (2 * 100 - 3 + 2 * 20 + 1) * g50 + data + exact
+    # pt.adapt: two pilot rounds of 30 sweeps at the first pilot's size are added
+    pt["adapt"] = {"rounds": 2, "sweeps": 30}
+    adapted = next(c for c in loglik_costs(config) if c.hidden == 16)
+    assert adapted.gemm - job.gemm == 2 * 30 * rungs * 3 * g8
+    assert adapted.sweeps - job.sweeps == 2 * 30 * rungs * 3 // 2
 
 
 def test_paper_trajectory_costs_under_5_percent_of_standard_and_48_h(tmp_path, capsys):

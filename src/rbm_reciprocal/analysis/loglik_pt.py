@@ -49,11 +49,13 @@ from rbm_reciprocal.sampling.backend import require_torch
 from rbm_reciprocal.sampling.ladder import (
     TrajectoryLadder,
     blocked_pairs,
+    interval_counts,
     ladder_fields,
     ladder_positions,
     ladder_sweep,
     node_rungs,
 )
+from rbm_reciprocal.sampling.ladder_adapt import adapt_rungs
 from rbm_reciprocal.sampling.partition import log_partition_exact
 from rbm_reciprocal.sampling.schedules import beta_schedule
 from rbm_reciprocal.sampling.select import trajectory_kernels
@@ -87,9 +89,15 @@ def pt_pass(
     shape = params[0].W.shape
     if any(p.W.shape != shape for p in params):
         raise ConfigError(f"trajectory checkpoints must all be {shape}")
-    ladder = TrajectoryLadder(params, s.pt_rungs, s.pt_segment)
-    n_rungs, n_rec, chains = ladder.n_rungs, pt_records(s), s.pt_chains
     rng_samples, rng_leg, rng_pt = rngs
+    if state is not None:  # the saved ladder (a state from before adaptation: uniform)
+        counts = np.asarray(state.get("rung_counts", interval_counts(len(params), s.pt_rungs)))
+    elif s.pt_adapt_rounds > 0 and len(params) > 1:
+        counts = _adapted(params, train, s, rng_pt, log)
+    else:
+        counts = interval_counts(len(params), s.pt_rungs)
+    ladder = TrajectoryLadder(params, counts, s.pt_segment)
+    n_rungs, n_rec, chains = ladder.n_rungs, pt_records(s), s.pt_chains
     if state is None:
         model_samples, forward_leg, _, _ = trajectory_kernels(s.backend)
         start = _rows(train, s.n_chains, rng_samples)
@@ -112,10 +120,12 @@ def pt_pass(
             "base": base,
             "seconds": np.array(time.perf_counter() - t0),
             "rng_pt": _rng_state(rng_pt),
+            "rung_counts": np.asarray(counts, np.int64),
         }
         log(f"first checkpoint: {s.n_betas} betas from the base; ladder of {n_rungs} rungs")
         save(state)
     state = {k: np.array(v) for k, v in state.items()}
+    state["rung_counts"] = np.asarray(counts, np.int64)
     if state["v"].shape != (n_rungs, chains, shape[0]) or state["wf"].shape[1] != n_rec:
         raise ConfigError(
             "the saved ladder state does not match this job (path or settings changed); "
@@ -169,6 +179,42 @@ def pt_pass(
     return state
 
 
+def _adapted(
+    params: Sequence[RBMParams],
+    train: np.ndarray,
+    settings: LoglikSettings,
+    rng_pt: np.random.Generator,
+    log: Callable[[str], None],
+) -> np.ndarray:
+    """Rung counts per interval from the pilot rounds of :mod:`.ladder_adapt`, on a
+    generator seeded from the ladder's stream (so a rerun repeats them exactly)."""
+    s = settings
+    rng = np.random.default_rng(int(rng_pt.integers(0, np.iinfo(np.int64).max)))
+    factory = None
+    if s.backend.is_torch:
+        dev = require_torch(s.backend)
+        from rbm_reciprocal.sampling.torch_ladder import TorchLadderRunner
+
+        def factory(lad: TrajectoryLadder, v: np.ndarray, field: np.ndarray) -> Any:
+            runner = TorchLadderRunner(lad, v, field, dev)
+            runner.seed(int(rng.integers(0, np.iinfo(np.int64).max)))
+            return runner
+
+    return adapt_rungs(
+        lambda counts: TrajectoryLadder(params, counts, s.pt_segment),
+        lambda n: np.stack([_rows(train, s.pt_chains, rng) for _ in range(n)]).astype(np.float32),
+        len(params),
+        s.pt_rungs,
+        s.pt_adapt_rounds,
+        s.pt_adapt_sweeps,
+        s.pt_adapt_acceptance,
+        s.pt_adapt_max_rungs,
+        rng,
+        factory,
+        log,
+    )
+
+
 def _groups(n_chains: int, groups: int) -> list[np.ndarray]:
     return np.array_split(np.arange(n_chains), groups)
 
@@ -211,8 +257,9 @@ def pt_rows(
     first, first_se, first_ess = weight_statistics(state["logw0"])
     ratios = pair_log_ratios(state, groups)
     rate = state["accepted"] / np.maximum(state["attempts"], 1)
-    at = node_rungs(len(params), s.pt_rungs, s.pt_segment)
-    rate[blocked_pairs(*ladder_positions(len(params), s.pt_rungs, s.pt_segment))] = np.nan
+    counts = np.asarray(state.get("rung_counts", interval_counts(len(params), s.pt_rungs)))
+    at = node_rungs(len(params), counts, s.pt_segment)
+    rate[blocked_pairs(*ladder_positions(len(params), counts, s.pt_segment))] = np.nan
     out = []
     for k, (p, epoch) in enumerate(zip(params, epochs, strict=True)):
         if int(epoch) not in {int(e) for e in rows}:
@@ -269,7 +316,8 @@ def pt_rows(
                 "log_z_bar_se": est["bar"][1],
                 "test_ll_bar": nf_test - z_b,
                 "train_ll_bar": nf_train - z_b,
-                "pt_rungs": s.pt_rungs,
+                # rungs of the interval that ends here (the first interval's at epoch 0)
+                "pt_rungs": int(counts[max(k - 1, 0)]) if len(counts) else s.pt_rungs,
                 "pt_min_acceptance": float(np.nanmin(rate[:n])) if n else float("nan"),
             }
         )

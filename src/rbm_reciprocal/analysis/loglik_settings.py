@@ -135,6 +135,12 @@ class LoglikSettings:
     pt_segment : int
         PTT ladder: cut it into independent segments of this many checkpoint intervals
         (no exchange across a cut); 0 = one ladder along the whole path.
+    pt_adapt_rounds, pt_adapt_sweeps, pt_adapt_max_rungs : int
+        PTT ladder: pilot rounds that set the rungs of each interval from its communication
+        barrier (0 = ``pt_rungs`` everywhere; :mod:`rbm_reciprocal.sampling.ladder_adapt`),
+        sweeps per pilot, most rungs per interval.
+    pt_adapt_acceptance : float
+        PTT ladder: the exchange acceptance the adapted rungs aim at, in (0, 1).
     backend : BackendSettings
         Implementation of the model-sample chains, AIS and reverse AIS (numpy/numba or
         torch, :mod:`rbm_reciprocal.sampling.backend`); free energies and exact values stay numpy.
@@ -163,6 +169,10 @@ class LoglikSettings:
     pt_save_sweeps: int = 500
     pt_groups: int = 10
     pt_segment: int = 0
+    pt_adapt_rounds: int = 0
+    pt_adapt_sweeps: int = 400
+    pt_adapt_acceptance: float = 0.5
+    pt_adapt_max_rungs: int = 64
     backend: BackendSettings = dataclasses.field(default_factory=BackendSettings)
 
     def __post_init__(self) -> None:
@@ -192,6 +202,20 @@ class LoglikSettings:
                 raise ConfigError(f"loglik setting {name} must be >= 1, got {getattr(self, name)}")
         if int(self.pt_segment) < 0:
             raise ConfigError(f"loglik setting pt_segment must be >= 0, got {self.pt_segment}")
+        if int(self.pt_adapt_rounds) < 0 or int(self.pt_adapt_sweeps) < 2:
+            raise ConfigError(
+                "loglik.trajectory.pt.adapt: rounds must be >= 0 and sweeps >= 2, got "
+                f"{self.pt_adapt_rounds} and {self.pt_adapt_sweeps}"
+            )
+        if not 0.0 < float(self.pt_adapt_acceptance) < 1.0:
+            raise ConfigError(
+                "loglik.trajectory.pt.adapt.acceptance must be in (0, 1), got "
+                f"{self.pt_adapt_acceptance}"
+            )
+        if int(self.pt_adapt_max_rungs) < 1:
+            raise ConfigError(
+                f"loglik.trajectory.pt.adapt.max_rungs must be >= 1, got {self.pt_adapt_max_rungs}"
+            )
         if self.traj_sampler == "pt":
             if not 0 <= int(self.pt_burn) <= int(self.pt_sweeps) - 2 * int(self.pt_thin):
                 raise ConfigError(

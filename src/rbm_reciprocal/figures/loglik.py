@@ -29,8 +29,10 @@ def estimator_caption(table: pd.DataFrame) -> str:
         )
     if "estimator" in table and (table["estimator"] == "trajectory-pt").any():
         t = table[table["estimator"] == "trajectory-pt"]
+        lo, hi = int(t["pt_rungs"].min()), int(t["pt_rungs"].max())
+        rungs = f"{lo}" if lo == hi else f"{lo}-{hi}"
         parts.append(
-            f"parallel tempering along the trajectory, {int(t['pt_rungs'].iloc[0])} rungs per "
+            f"parallel tempering along the trajectory, {rungs} rungs per "
             f"checkpoint interval x {int(t['n_chains'].iloc[0])} chains, "
             f"{int(t['traj_steps'].iloc[0]):,} sweeps, BAR"
         )

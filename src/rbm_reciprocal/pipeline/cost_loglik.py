@@ -14,9 +14,7 @@ from rbm_reciprocal.pipeline.cost import (
 )
 
 
-def loglik_job_cost(
-    config: dict, method: str, hidden: int, role: str = "standard"
-) -> Cost:
+def loglik_job_cost(config: dict, method: str, hidden: int, role: str = "standard") -> Cost:
     """One standard ``loglik`` job (one checkpoint): model samples, AIS and reverse AIS, LL
     of the data; ``role="crosscheck"``: the same at ``loglik.crosscheck.betas``
     (``loglik_crosscheck``, one job per crosschecked epoch).
@@ -123,7 +121,8 @@ def loglik_ladder_job_cost(config: dict, method: str, hidden: int) -> Cost:
     per rung, ``S`` sweeps: each sweep makes three ``(C, N, M)`` GEMMs per rung (``h W^T``;
     ``v W`` at the rung and at its exchange partner: 1.5 sweeps); the forward temperature leg
     at the first checkpoint (``first_betas`` betas, ``n_chains`` chains) and its model
-    samples; ``-F(v)`` of the data (and exact ``log Z``) at every row.
+    samples; ``-F(v)`` of the data (and exact ``log Z``) at every row. With ``pt.adapt`` its
+    pilot rounds are added, and the adapted ladder is costed at ``r`` rungs per interval.
     """
     ll = config["loglik"]
     traj = ll.get("trajectory") or {}
@@ -138,7 +137,11 @@ def loglik_ladder_job_cost(config: dict, method: str, hidden: int) -> Cost:
     segment = int(pt.get("segment", 0))
     cuts = len(range(segment, nodes - 1, segment)) if segment > 0 else 0
     rungs = r * (nodes - 1) + 1 + cuts  # a checkpoint at a segment cut is two rungs
-    gemm = sweeps * rungs * 3 * gemm_flops(c, n, m)
+    # pilot rounds of pt.adapt, costed at the first pilot's size (pt.rungs per interval);
+    # the adapted main ladder's size is known only after them: costed as pt.rungs too
+    adapt = pt.get("adapt") or {}
+    pilot = int(adapt.get("rounds", 0)) * int(adapt.get("sweeps", 400)) if nodes > 1 else 0
+    gemm = (sweeps + pilot) * rungs * 3 * gemm_flops(c, n, m)
     gemm += (2 * first - 3 + 2 * sample_sweeps + 1) * gemm_flops(c0, n, m)
     gemm += rows * _data_and_exact_flops(config, m)
     # sweeps of a (c, N, M) chain block, the temperature leg's counted at its c0 chains
@@ -146,9 +149,10 @@ def loglik_ladder_job_cost(config: dict, method: str, hidden: int) -> Cost:
     return Cost(
         LOGLIK_FAMILY,
         "loglik_trajectory",
-        f"{method} M={m} ({nodes} checkpoints, {rungs} rungs)",
+        f"{method} M={m} ({nodes} checkpoints, {rungs} rungs"
+        + (" before adaptation)" if pilot else ")"),
         int(config["model"]["replicas"]),
-        sweeps=sweeps * rungs * 3 // 2 + leg,
+        sweeps=(sweeps + pilot) * rungs * 3 // 2 + leg,
         gemm=gemm,
         rows=c,
         hidden=m,

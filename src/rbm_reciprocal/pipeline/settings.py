@@ -115,7 +115,11 @@ def loglik_settings_from_config(config: dict[str, Any], role: str = "standard") 
         "traj_groups": int(traj.get("groups", 4)),
         "traj_resample_reverse": bool(traj.get("resample_reverse", False)),
         "traj_sampler": str(traj.get("sampler", "pt")),
-        **{f"pt_{k}": int(v) for k, v in (traj.get("pt") or {}).items()},
+        **{f"pt_{k}": int(v) for k, v in (traj.get("pt") or {}).items() if k != "adapt"},
+        **{
+            f"pt_adapt_{k}": float(v) if k == "acceptance" else int(v)
+            for k, v in ((traj.get("pt") or {}).get("adapt") or {}).items()
+        },
         "backend": backend_from_config(config),
     }
     LoglikSettings.from_dict(settings)  # fail early, with the package's message

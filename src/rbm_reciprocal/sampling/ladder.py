@@ -38,27 +38,45 @@ from rbm_reciprocal.sampling._ladder_kernels import free_energy_rows
 from rbm_reciprocal.sampling.gibbs import _seeds
 
 
+def interval_counts(n_nodes: int, rungs: int | Sequence[int]) -> np.ndarray:
+    """Rungs of each of the ``n_nodes - 1`` checkpoint intervals: ``rungs`` for every
+    interval, or one count per interval (an adapted ladder, :mod:`.ladder_adapt`)."""
+    n = max(int(n_nodes) - 1, 0)
+    counts = np.asarray(rungs, np.int64)
+    if counts.ndim == 0:
+        counts = np.full(n, int(counts), np.int64)
+    if counts.shape != (n,) or (counts < 1).any() or n_nodes < 1:
+        raise ValueError(
+            f"a ladder through {n_nodes} checkpoints needs >= 1 checkpoint and one count "
+            f">= 1 per interval, got {np.asarray(rungs).tolist()}"
+        )
+    return counts
+
+
 def ladder_positions(
-    n_nodes: int, rungs: int, segment: int = 0
+    n_nodes: int, rungs: int | Sequence[int], segment: int = 0
 ) -> tuple[np.ndarray, np.ndarray]:
     """Interval index ``k`` and weight ``s`` of each rung of a ladder through ``n_nodes``
-    checkpoints with ``rungs`` rungs per interval (the last rung is ``(P - 2, 1.0)``).
+    checkpoints with ``rungs`` rungs per interval (an int, or one count per interval); the
+    rungs of interval ``k`` sit at ``s = 0, 1/r_k, ..., (r_k - 1)/r_k`` and the last rung is
+    ``(P - 2, 1.0)``.
 
     With ``segment > 0`` the ladder is cut into independent segments of ``segment``
     intervals: the checkpoint between two segments appears twice (the top rung of one, at
     ``s = 1``, and the bottom rung of the next), and no exchange crosses the cut
     (:func:`blocked_pairs`).
     """
-    if n_nodes < 1 or rungs < 1:
+    if isinstance(rungs, (int, np.integer)) and (n_nodes < 1 or rungs < 1):
         raise ValueError(f"a ladder needs >= 1 checkpoint and rung, got {n_nodes}, {rungs}")
     if n_nodes == 1:
         return np.zeros(1, np.int64), np.zeros(1)
-    i = np.arange(rungs * (n_nodes - 1) + 1)
-    k = np.minimum(i // rungs, n_nodes - 2)
-    s = (i - k * rungs) / rungs
+    counts = interval_counts(n_nodes, rungs)
+    k = np.append(np.repeat(np.arange(n_nodes - 1), counts), n_nodes - 2)
+    s = np.append(np.concatenate([np.arange(c) / c for c in counts]), 1.0)
     if segment > 0:
-        cuts = [c * rungs for c in range(segment, n_nodes - 1, segment)]
-        k = np.insert(k, cuts, np.array(cuts) // rungs - 1)
+        first = np.concatenate([[0], np.cumsum(counts)])  # first rung of each interval
+        cuts = [int(first[c]) for c in range(segment, n_nodes - 1, segment)]
+        k = np.insert(k, cuts, [c - 1 for c in range(segment, n_nodes - 1, segment)])
         s = np.insert(s, cuts, 1.0)
     return k, s
 
@@ -70,7 +88,7 @@ def blocked_pairs(k: np.ndarray, s: np.ndarray) -> np.ndarray:
     return np.isclose(t[1:], t[:-1])
 
 
-def node_rungs(n_nodes: int, rungs: int, segment: int = 0) -> np.ndarray:
+def node_rungs(n_nodes: int, rungs: int | Sequence[int], segment: int = 0) -> np.ndarray:
     """Rung index of each checkpoint of the ladder (its first rung at a cut)."""
     k, s = ladder_positions(n_nodes, rungs, segment)
     t = k + s
@@ -80,7 +98,9 @@ def node_rungs(n_nodes: int, rungs: int, segment: int = 0) -> np.ndarray:
 class TrajectoryLadder:
     """The models of the ladder through ``params`` (float32), formed on demand."""
 
-    def __init__(self, params: Sequence[RBMParams], rungs: int, segment: int = 0) -> None:
+    def __init__(
+        self, params: Sequence[RBMParams], rungs: int | Sequence[int], segment: int = 0
+    ) -> None:
         self.params = list(params)
         self.k, self.s = ladder_positions(len(self.params), rungs, segment)
         self.n_rungs = len(self.k)

@@ -137,8 +137,14 @@ def run_loglik_trajectory(
         state = None
     pt = settings.traj_sampler == "pt"
     how = (
-        f"PTT ladder of {settings.pt_rungs} rungs per interval x {settings.pt_chains} chains, "
-        f"{settings.pt_sweeps} sweeps"
+        f"PTT ladder of {settings.pt_rungs} rungs per interval"
+        + (
+            f" (adapted in {settings.pt_adapt_rounds} pilot rounds to acceptance "
+            f"{settings.pt_adapt_acceptance:g})"
+            if settings.pt_adapt_rounds
+            else ""
+        )
+        + f" x {settings.pt_chains} chains, {settings.pt_sweeps} sweeps"
         if pt
         else f"{settings.n_chains} chains x {settings.traj_steps} steps per interval"
         + (
@@ -179,8 +185,13 @@ def run_loglik_trajectory(
             log(
                 f"{tag} WARNING: exchange acceptance {rate.min():.3f} between rungs "
                 f"{int(rate.argmin())} and {int(rate.argmin()) + 1}: the ladder is too coarse "
-                "there, raise loglik.trajectory.pt.rungs"
+                "there, raise loglik.trajectory.pt.rungs (or let pt.adapt set the rungs)"
             )
+        counts = final["rung_counts"]
+        log(
+            f"{tag} rungs per interval: {' '.join(str(int(c)) for c in counts)} "
+            f"({int(counts.sum())} in all)"
+        )
     table = pd.DataFrame(found, columns=list(LOGLIK_COLUMNS))
     save_parquet(out, table)
     spath.unlink()
