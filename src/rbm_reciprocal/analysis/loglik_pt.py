@@ -107,7 +107,7 @@ def pt_pass(
         _, logw0 = forward_leg(
             params[0], beta_schedule(s.beta_schedule, s.n_betas), s.n_chains, rng_leg, base
         )
-        v = np.stack([_rows(train, chains, rng_pt) for _ in range(n_rungs)]).astype(np.float32)
+        v = _start_chains(train, n_rungs, chains, rng_pt)
         state = {
             "sweep": np.array(0),
             "v": v,
@@ -179,6 +179,13 @@ def pt_pass(
     return state
 
 
+def _start_chains(
+    train: np.ndarray, n_rungs: int, chains: int, rng: np.random.Generator
+) -> np.ndarray:
+    """Chains of every rung (L, C, N) float32, each started at random training images."""
+    return np.stack([_rows(train, chains, rng) for _ in range(n_rungs)]).astype(np.float32)
+
+
 def _adapted(
     params: Sequence[RBMParams],
     train: np.ndarray,
@@ -202,7 +209,7 @@ def _adapted(
 
     return adapt_rungs(
         lambda counts: TrajectoryLadder(params, counts, s.pt_segment),
-        lambda n: np.stack([_rows(train, s.pt_chains, rng) for _ in range(n)]).astype(np.float32),
+        lambda n: _start_chains(train, n, s.pt_chains, rng),
         len(params),
         s.pt_rungs,
         s.pt_adapt_rounds,
@@ -257,7 +264,7 @@ def pt_rows(
     first, first_se, first_ess = weight_statistics(state["logw0"])
     ratios = pair_log_ratios(state, groups)
     rate = state["accepted"] / np.maximum(state["attempts"], 1)
-    counts = np.asarray(state.get("rung_counts", interval_counts(len(params), s.pt_rungs)))
+    counts = state["rung_counts"]  # set by pt_pass (uniform for a state saved before it)
     at = node_rungs(len(params), counts, s.pt_segment)
     rate[blocked_pairs(*ladder_positions(len(params), counts, s.pt_segment))] = np.nan
     out = []

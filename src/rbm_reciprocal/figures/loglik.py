@@ -106,7 +106,7 @@ def fig1_left(
 
     ladder = "estimator" in table and bool((table["estimator"] == "trajectory-pt").all())
     kinds = [("bar", "-")] if ladder else [("ais", "-"), ("rais", "--")]
-    checks = crosscheck_points(table, split) if ladder else crosscheck_points(table[:0], split)
+    checks = crosscheck_points(table if ladder else table[:0], split)
     methods = sorted({str(x) for x in table["method"]})
     hiddens = sorted({int(h) for h in table["hidden"]})
     colors = matplotlib.colormaps["viridis"](np.linspace(0.0, 0.85, max(len(hiddens), 1)))
