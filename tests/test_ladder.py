@@ -212,5 +212,8 @@ def test_coarse_ladder_warns(trained, tmp_path):
         cps, [0, 1], [0, 1], dpath, tmp_path / "out.parquet", settings=s, method="PCD",
         hidden=12, replica=0, log=msgs.append,
     )  # fmt: skip
-    warn = [m for m in msgs if "WARNING" in m]
+    warn = [m for m in msgs if "WARNING: exchange" in m]
     assert len(warn) == 1 and "between rungs 0 and 1" in warn[0] and "pt.rungs" in warn[0]
+    # the row of epoch 1 says it may be wrong, and why
+    flagged = [m for m in msgs if "WARNING: flagged" in m]
+    assert len(flagged) == 1 and "epoch 1" in flagged[0] and "acceptance" in flagged[0]

@@ -72,6 +72,11 @@ LOGLIK_COLUMNS = (
     "train_ll_bar",
     "pt_rungs",  # trajectory-pt: ladder rungs per checkpoint interval (NaN elsewhere)
     "pt_min_acceptance",  # trajectory-pt: lowest exchange acceptance up to this checkpoint
+    "log_z_lower",  # rigorous lower bound on log Z over the states of a mode search
+    "lower_states",  # distinct hidden states in that bound
+    "ess_ais_check",  # crosscheck: ESS of its AIS weights (NaN elsewhere)
+    "reliable",  # loglik_table: no diagnostic flagged the row (analysis/loglik_reliability.py)
+    "flags",  # loglik_table: the diagnostics that flagged it, ";"-separated ("" when reliable)
 )
 
 
@@ -82,6 +87,7 @@ CHECK_COLUMNS = (
     "log_z_rais_check",
     "log_z_rais_check_se",
     "check_betas",
+    "ess_ais_check",
 )
 
 

@@ -49,17 +49,15 @@ from typing import Any
 
 import numpy as np
 
-from rbm_reciprocal.analysis.loglik import _rows
+from rbm_reciprocal.analysis.loglik import _rows, reference_columns
 from rbm_reciprocal.analysis.loglik_settings import LoglikSettings
 from rbm_reciprocal.core.errors import ConfigError
 from rbm_reciprocal.core.rbm import RBMParams
 from rbm_reciprocal.sampling.ais import (
     base_log_odds,
     base_log_partition,
-    mean_neg_free_energy,
     weight_statistics,
 )
-from rbm_reciprocal.sampling.partition import log_partition_exact
 from rbm_reciprocal.sampling.resample import GroupResampler, group_log_estimates, pooled_ess
 from rbm_reciprocal.sampling.schedules import beta_schedule
 from rbm_reciprocal.sampling.select import trajectory_kernels
@@ -256,11 +254,8 @@ def trajectory_rows(
         else:
             rev, rev_se, rev_ess = weight_statistics(state["rev_total"] - state["rev"][k])
         log_z_ais, log_z_rais = log_z0 + fwd, log_z0 - rev
-        exact = float("nan")
-        if min(p.W.shape) <= s.exact_max_units:
-            exact = log_partition_exact(p)
-        nf_test = mean_neg_free_energy(test, p)
-        nf_train = mean_neg_free_energy(train, p)
+        ref = reference_columns(p, train, test, s)
+        exact, nf_test, nf_train = ref["log_z_exact"], ref["nf_test"], ref["nf_train"]
         out.append(
             {
                 "epoch": int(epoch),
@@ -299,6 +294,8 @@ def trajectory_rows(
                 "log_z_rais_check": float("nan"),
                 "log_z_rais_check_se": float("nan"),
                 "check_betas": 0,
+                "log_z_lower": ref["log_z_lower"],
+                "lower_states": ref["lower_states"],
             }
         )
     return out

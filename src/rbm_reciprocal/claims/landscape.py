@@ -299,8 +299,14 @@ def claim_ais_bracket(loglik: pd.DataFrame, alpha: float = 0.01, min_epochs: int
     ex_ok = (bound_excess_pvalue(over) > level) & (p_under > level)
     strict = int(((over <= 0) & (under <= 0)).sum())
     incr, deltas = [], {}
+    flagged = (
+        ~t["reliable"].fillna(True).astype(bool) if "reliable" in t else pd.Series(False, t.index)
+    )
+    undecided = []  # series whose first or last row a diagnostic flagged
     for g in series:
         first, last = g.iloc[0], g.iloc[-1]
+        if flagged[first.name] or flagged[last.name]:
+            undecided.append(f"M={int(first['hidden'])} r{int(first['replica'])}")
         if last.get("estimator") == "trajectory-pt":
             # Student t on BAR, G - 1 dof from the independent groups of chain columns;
             # the two estimates share the groups (positively correlated), so adding their
@@ -322,6 +328,8 @@ def claim_ais_bracket(loglik: pd.DataFrame, alpha: float = 0.01, min_epochs: int
     bracket_ok = bad == 0 and bool(ex_ok.all()) and bool((p_lx > level).all())
     epochs = int(t["epoch"].max())
     passed = False if not bracket_ok else _undertrained(all(incr), epochs, min_epochs)
+    if passed is not None and bracket_ok and undecided:
+        passed = None  # an increase measured on rows that may be wrong decides nothing
     worst_inv = float((-gap[~ladder]).max()) if inverted else 0.0
     p_worst = float(bound_sum_pvalue(worst_inv))
     inv_txt = (
@@ -359,6 +367,12 @@ def claim_ais_bracket(loglik: pd.DataFrame, alpha: float = 0.01, min_epochs: int
     ) + (_ladder_text(t[ladder]) + "; " if ladder.any() else "")
     if resolved:
         measured += resolved + "; "
+    if "reliable" in t:
+        kinds = pd.Series([f for x in t.loc[flagged, "flags"] for f in str(x).split(";") if f])
+        counts = ", ".join(f"{k} {n}" for k, n in kinds.value_counts().items())
+        measured += f"{int(flagged.sum())} of {len(t)} rows flagged" + (
+            f" ({counts}); " if counts else "; "
+        )
     first_last = (
         "BAR(last) - BAR(first)"
         if ladder.all()
@@ -403,6 +417,13 @@ def claim_ais_bracket(loglik: pd.DataFrame, alpha: float = 0.01, min_epochs: int
             else ""
         )
         + f"{sum(incr)}/{len(incr)} series increase significantly. "
+        + (
+            f"n/a: the first or last row of {', '.join(undecided)} is flagged by the "
+            "log-likelihood diagnostics (column flags: below a rigorous lower bound on log Z, "
+            "a ladder that barely exchanges, or a gap), so its increase may be wrong. "
+            if undecided
+            else ""
+        )
         + (
             "The exact log Z is rarely strictly inside the bracket: the biases of AIS and "
             "reverse AIS are below their noise here, so the bracket is not resolved; the "

@@ -87,6 +87,9 @@ def fig1_left(
     only is drawn by its BAR estimate (``{split}_ll_bar``, solid); its forward and reverse
     averages are in the table, and the standard-AIS crosscheck of each replica (an
     independent estimator, :func:`crosscheck_points`) is marked x (AIS) and + (reverse AIS).
+    Rows that a diagnostic flagged (column ``reliable`` false,
+    :mod:`rbm_reciprocal.analysis.loglik_reliability`) are circled in red, per replica, and
+    counted in the legend.
 
     Parameters
     ----------
@@ -124,6 +127,9 @@ def fig1_left(
                 std = np.where(stats["count"] > 1, stats["std"].to_numpy(dtype=float), 0.0)
                 ax.plot(x, mean, ls=ls, marker="o", ms=3, color=colors[ci], lw=1.4)
                 ax.fill_between(x, mean - std, mean + std, color=colors[ci], alpha=0.2, lw=0)
+            bad = sel[~sel["reliable"].astype(bool)] if "reliable" in sel else sel[:0]
+            ax.plot(bad["epoch"], bad[f"{split}_ll_{kinds[0][0]}"], ls="none", marker="o",
+                    ms=8, mfc="none", mec="red", mew=1.2)  # fmt: skip
             pts = checks[(checks["method"] == method) & (checks["hidden"] == hidden)]
             for kind, marker in (("ais", "x"), ("rais", "+")):
                 ax.plot(pts["epoch"], pts[f"{split}_ll_{kind}_check"], ls="none",
@@ -156,6 +162,12 @@ def fig1_left(
         ]
     )
     handles.append(Patch(color="0.3", alpha=0.2, lw=0, label="± s.d. over replicas"))
+    if "reliable" in table and not table["reliable"].astype(bool).all():
+        n_bad = int((~table["reliable"].astype(bool)).sum())
+        handles.append(
+            Line2D([], [], ls="none", marker="o", ms=8, mfc="none", mec="red", mew=1.2,
+                   label=f"flagged: may be wrong\n({n_bad} rows, column flags)")
+        )  # fmt: skip
     # outside the axes: inside, it hid the crosscheck markers and the replica bands
     fig.legend(handles=handles, frameon=False, fontsize=8, loc="outside right center")
     return save_figure(fig, stem)

@@ -13,6 +13,7 @@ import pandas as pd
 
 from rbm_reciprocal.analysis.loglik import estimate_loglik
 from rbm_reciprocal.analysis.loglik_pt import pt_pass, pt_rows
+from rbm_reciprocal.analysis.loglik_reliability import assess_rows
 from rbm_reciprocal.analysis.loglik_settings import CHECK_COLUMNS, LOGLIK_COLUMNS, LoglikSettings
 from rbm_reciprocal.analysis.loglik_trajectory import trajectory_pass, trajectory_rows
 from rbm_reciprocal.core.checkpoint import load_checkpoint
@@ -195,10 +196,12 @@ def run_loglik_trajectory(
     table = pd.DataFrame(found, columns=list(LOGLIK_COLUMNS))
     save_parquet(out, table)
     spath.unlink()
-    for _, r in table.iterrows():
+    for _, r in assess_rows(table).iterrows():
         log(
             f"{tag} epoch {r['epoch']}: log Z {r['log_z_ais']:.3f} (forward) "
-            f"{r['log_z_rais']:.3f} (reverse), test LL {r['test_ll_ais']:.3f}"
+            f"{r['log_z_rais']:.3f} (reverse), >= {r['log_z_lower']:.3f} (bound), "
+            f"test LL {r['test_ll_ais']:.3f}"
+            + (f"; WARNING: flagged {r['flags']} (may be wrong)" if r["flags"] else "")
         )
     return table
 
@@ -206,7 +209,9 @@ def run_loglik_trajectory(
 def collect_loglik(
     paths: Sequence[str | Path], out: str | Path, checks: Sequence[str | Path] = ()
 ) -> pd.DataFrame:
-    """Concatenate the job tables into ``out``, sorted by method, hidden, replica, epoch.
+    """Concatenate the job tables into ``out``, sorted by method, hidden, replica, epoch, with
+    the diagnostics of :mod:`rbm_reciprocal.analysis.loglik_reliability` (``reliable``,
+    ``flags``).
 
     ``checks`` are one-row standard tables of the crosscheck jobs: their AIS and reverse-AIS
     estimates fill the ``*_check`` columns of the row of the same model and epoch.
@@ -223,12 +228,13 @@ def collect_loglik(
             log_z_rais_check=chk["log_z_rais"],
             log_z_rais_check_se=chk["log_z_rais_se"],
             check_betas=chk["n_betas"],
+            ess_ais_check=chk["ess_ais"],
         )
         table = table.drop(columns=list(CHECK_COLUMNS)).merge(chk, on=key, how="left")
         lost = len(chk) - int(table["check_betas"].notna().sum())
         if lost:
             raise ConfigError(f"{lost} crosscheck rows match no log-likelihood row")
         table["check_betas"] = table["check_betas"].fillna(0).astype(int)
-    table = table.sort_values(key, ignore_index=True)
+    table = assess_rows(table.sort_values(key, ignore_index=True))
     save_parquet(out, table[list(LOGLIK_COLUMNS)])
     return table
