@@ -350,13 +350,15 @@ def fig5(table: pd.DataFrame, stem: str | os.PathLike) -> list[Path]:
     Rows: ``x`` untrained, ``x`` trained, ``y`` untrained, ``y`` trained (those present);
     columns: the mode indices. Each panel shows the histogram density of ``x_i`` (or ``y_i``)
     and ``Normal(mu_i, 1/2)`` with ``mu_i = (1/2) sum_k U_ki`` (Eq. 51). Indices beyond
-    ``min(N, M)`` are marked "null space": their singular vectors are LAPACK's arbitrary basis
-    of the null space, often concentrated on few units, hence far from Gaussian.
+    ``min(N, M)`` are marked "null space, Haar basis": they are projected on a Haar-random
+    orthonormal basis of the null space (column ``basis == "haar-null"``), not on LAPACK's
+    arbitrary, nearly unit basis vectors.
 
     Parameters
     ----------
     table : DataFrame
-        ``state, epoch, variable, index, bin_left, bin_right, density, mu, sigma`` (from
+        ``state, epoch, variable, index, bin_left, bin_right, density, mu, sigma`` and
+        optionally ``paired, basis`` (from
         `rbm_reciprocal.stages.reciprocal.run_uniform_projections`).
     stem : path
     """
@@ -390,14 +392,16 @@ def fig5(table: pd.DataFrame, stem: str | os.PathLike) -> list[Path]:
             gauss = np.exp(-0.5 * ((grid - mu) / sigma) ** 2) / (sigma * np.sqrt(2 * np.pi))
             ax.plot(grid, gauss, color="tab:red", lw=1.2)
             unpaired = "paired" in h.columns and not bool(h["paired"].iloc[0])
-            ax.set_title(f"${var}_{{{i}}}$" + (" (null space)" if unpaired else ""), fontsize=9)
+            haar = "basis" in h.columns and h["basis"].iloc[0] == "haar-null"
+            note = " (null space, Haar basis)" if haar else " (null space)" if unpaired else ""
+            ax.set_title(f"${var}_{{{i}}}$" + note, fontsize=9)
             ax.tick_params(labelsize=6)
             ax.set_yticks([])
             if col == 0:
                 ax.set_ylabel(f"{st}\n({_epoch_label(st, epoch)})", fontsize=8)
     fig.suptitle(
-        "Bernoulli(1/2) states projected on the singular vectors; "
-        r"red: Normal($\mu_i$, 1/2) of Eq. 51",
+        "Bernoulli(1/2) states projected on the singular vectors (null space: a Haar-random "
+        r"orthonormal basis of it); red: Normal($\mu_i$, 1/2) of Eq. 51",
         fontsize=9,
     )
     return save_figure(fig, stem)
