@@ -40,7 +40,8 @@ from rbm_reciprocal.core.errors import ConfigError
 from rbm_reciprocal.core.io import save_npz
 from rbm_reciprocal.core.rbm import RBMParams, energy
 from rbm_reciprocal.data.dataset import Dataset, save_dataset
-from rbm_reciprocal.figures.reciprocal import fig1_right, fig2, fig3_e, fig5
+from rbm_reciprocal.figures.landscapes import fig1_right, fig2
+from rbm_reciprocal.figures.reciprocal import fig3_e, fig5
 from rbm_reciprocal.pipeline.config import select_model
 from rbm_reciprocal.stages.reciprocal import (
     run_kurtosis,
