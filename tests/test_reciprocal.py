@@ -436,6 +436,24 @@ def test_landscape_points_table_and_fig2(tiny_run):
     _assert_figure(fig2(land, points, tmp / "fig2"))
 
 
+def test_landscape_colour_bar_is_labelled_and_spans_the_panel_energies():
+    from matplotlib.figure import Figure
+
+    from rbm_reciprocal.figures.landscapes import _landscape_contours
+
+    row = pd.Series({"index": 3, "lam": 2.0, "a0": 0.5, "b0": -1.0})
+    ax = Figure(layout="constrained").subplots()
+    cbar = _landscape_contours(ax.figure, ax, row, (-1.0, 3.0), (-2.0, 1.0))
+    assert cbar.ax.get_ylabel() == "$E_{3}$"
+    # the bar shows the contours' own levels, and they cover the panel's energies
+    corners = landscape_energy(
+        np.array([-1.0, 3.0, -1.0, 3.0]), np.array([-2, -2, 1, 1]), 2, 0.5, -1
+    )
+    levels = np.asarray(cbar.mappable.levels)
+    assert levels[0] <= corners.min() and levels[-1] >= corners.max()
+    np.testing.assert_allclose(cbar.ax.get_ylim(), (levels[0], levels[-1]))
+
+
 def test_kurtosis_tables_and_fig3_e(tmp_path):
     parts = []
     for variant, fixed in (("code", 6), ("text", 10)):

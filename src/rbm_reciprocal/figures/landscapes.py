@@ -9,11 +9,14 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
+from matplotlib.ticker import MaxNLocator
+from matplotlib.transforms import blended_transform_factory
 
 from rbm_reciprocal.analysis.reciprocal import landscape_energy
 from rbm_reciprocal.figures.style import _epoch_label, save_figure
 
 _SADDLE_STYLE = dict(marker="*", color="magenta", ms=11, mec="k", mew=0.4, ls="none")
+_IMAGE_STYLE = dict(marker="p", color="k", ms=9, ls="none")
 
 
 # Digit colours: tab10 with its grey (7) replaced, since Gibbs samples are grey (Fig. 2).
@@ -31,17 +34,41 @@ _DIGIT_COLORS = (
 )
 
 
-def _landscape_contours(ax, row, xlim, ylim, n_levels: int = 18) -> None:
-    """Filled contours of ``E_i(x, y) = -a0 x - b0 y - lam x y`` (Eq. 16) over the view."""
+def _landscape_contours(fig, ax, row, xlim, ylim, n_levels: int = 18):
+    """Filled contours of ``E_i(x, y) = -a0 x - b0 y - lam x y`` (Eq. 16) over the view,
+    with a colour bar of ``E_i`` beside the panel.
+
+    The levels are this panel's own (about ``n_levels`` round values over the energy range of
+    the view), so every panel gets its own bar: one colour means different energies in
+    different panels. ``fig`` owns the bar (a figure or the subfigure holding ``ax``).
+
+    Returns
+    -------
+    matplotlib.colorbar.Colorbar
+    """
 
     gx = np.linspace(xlim[0], xlim[1], 160)
     gy = np.linspace(ylim[0], ylim[1], 160)
     X, Y = np.meshgrid(gx, gy)
     E = landscape_energy(X, Y, float(row["lam"]), float(row["a0"]), float(row["b0"]))
-    ax.contourf(X, Y, E, levels=n_levels, cmap="RdBu_r", alpha=0.55)
-    ax.contour(X, Y, E, levels=n_levels, colors="k", linewidths=0.25, alpha=0.5)
+    levels = MaxNLocator(n_levels + 1).tick_values(E.min(), E.max())
+    filled = ax.contourf(X, Y, E, levels=levels, cmap="RdBu_r", alpha=0.55)
+    ax.contour(X, Y, E, levels=levels, colors="k", linewidths=0.25, alpha=0.5)
     ax.set_xlim(xlim)
     ax.set_ylim(ylim)
+    cbar = fig.colorbar(filled, ax=ax, fraction=0.06, pad=0.02, aspect=30)
+    cbar.set_label(f"$E_{{{int(row['index'])}}}$", fontsize=7, labelpad=1)
+    cbar.ax.tick_params(labelsize=6, length=2, pad=1)
+    return cbar
+
+
+def _mark_energy(cbar, energy: float, style: dict) -> None:
+    """A marker at ``energy`` on a (vertical) colour bar, if the bar's range holds it."""
+    lo, hi = sorted(cbar.ax.get_ylim())
+    if lo <= energy <= hi:
+        trans = blended_transform_factory(cbar.ax.transAxes, cbar.ax.transData)
+        style = {**style, "ms": 6.0}  # inside the bar, clear of its tick labels
+        cbar.ax.plot([0.5], [energy], transform=trans, clip_on=False, **style)
 
 
 def _view_around(xs, ys, x0: float, y0: float, max_ratio: float = 3.0, pad: float = 0.12):
@@ -106,7 +133,10 @@ def fig1_right(
     """Fig. 1 (right): a generated digit projected on the energy landscapes ``E_i`` (Eq. 16).
 
     Each landscape panel shows contours of ``E_i(x, y)`` around its saddle point (magenta
-    star) and the sample's ``(x_i, y_i)`` (black pentagon), named in a legend below. With
+    star) and the sample's ``(x_i, y_i)`` (black pentagon), named in a legend below, with a
+    colour bar of ``E_i`` on the panel's own levels (the view, hence the energy range, differs
+    from panel to panel) on which the same two markers give the saddle's and the sample's
+    energies. With
     12 landscapes (the paper's i = 1, 2, 3, 4, 20, 30, 50, 100, 200, 300, 498, 500) they
     run clockwise from the upper left corner around the image; otherwise the image comes
     first in a grid.
@@ -153,11 +183,14 @@ def fig1_right(
     )
     for ax, (_, r) in zip(axes, rows.iterrows(), strict=True):
         x0, y0, x, y = (float(r[k]) for k in ("x0", "y0", "x", "y"))
+        lam_a0_b0 = tuple(float(r[k]) for k in ("lam", "a0", "b0"))
         half = max(abs(x - x0), abs(y - y0), 1e-3) * 1.5
         xlim, ylim = (x0 - half, x0 + half), (y0 - half, y0 + half)
-        _landscape_contours(ax, r, xlim, ylim)
+        cbar = _landscape_contours(fig, ax, r, xlim, ylim)
         ax.plot([x0], [y0], **_SADDLE_STYLE)
-        ax.plot([x], [y], marker="p", color="k", ms=9, ls="none")
+        ax.plot([x], [y], **_IMAGE_STYLE)
+        _mark_energy(cbar, float(landscape_energy(x, y, *lam_a0_b0)), _IMAGE_STYLE)
+        _mark_energy(cbar, float(landscape_energy(x0, y0, *lam_a0_b0)), _SADDLE_STYLE)
         ax.set_title(f"i = {int(r['index'])}, $\\lambda$ = {float(r['lam']):.3g}", fontsize=8)
         ax.tick_params(labelsize=6)
         ax.set_xlabel(f"$x_{{{int(r['index'])}}}$", fontsize=7, labelpad=1)
@@ -165,9 +198,11 @@ def fig1_right(
     fig.legend(
         handles=[
             Line2D([], [], **_SADDLE_STYLE, label="saddle point $(x_{0i}, y_{0i})$"),
-            Line2D([], [], marker="p", color="k", ms=9, ls="none",
-                   label="the image's $(x_i, y_i)$"),
+            Line2D([], [], **_IMAGE_STYLE, label="the image's $(x_i, y_i)$"),
         ],
+        title="colour: energy $E_i(x, y)$ of Eq. 16, each panel its own scale; "
+              "markers on the colour bars: the energies of the saddle and of the image",
+        title_fontsize=8,
         loc="outside lower center",
         ncols=2,
         fontsize=8,
@@ -183,7 +218,8 @@ def fig2(landscapes: pd.DataFrame, points: pd.DataFrame, stem: str | os.PathLike
     landscape index: contours of ``E_i(x, y)`` (Eq. 16), MNIST test images projected with
     ``h ~ p(h|v)`` coloured by label, Gibbs samples of the same model as grey hexagons, and
     the saddle point (magenta star; an arrow with its coordinates when it lies far outside
-    the data).
+    the data). Each panel has its own colour bar of ``E_i`` (levels chosen over its own view),
+    with the saddle's energy ``a0_i b0_i / lambda_i`` marked by a star when it is in range.
 
     Parameters
     ----------
@@ -200,7 +236,7 @@ def fig2(landscapes: pd.DataFrame, points: pd.DataFrame, stem: str | os.PathLike
     indices = sorted(int(i) for i in landscapes["index"].unique())
     ncols = 2 if len(indices) > 1 else 1
     nrows = int(np.ceil(len(indices) / ncols))
-    fig = Figure(figsize=(5.0 * len(states), 4.6 * nrows / 2 + 0.9), layout="constrained")
+    fig = Figure(figsize=(5.6 * len(states), 4.6 * nrows / 2 + 0.9), layout="constrained")
     subfigs = np.atleast_1d(fig.subfigures(1, len(states), wspace=0.04))
     for sub, state in zip(subfigs, states, strict=True):
         land = landscapes[landscapes["state"] == state]
@@ -216,7 +252,9 @@ def fig2(landscapes: pd.DataFrame, points: pd.DataFrame, stem: str | os.PathLike
             gibbs = pts[pts["source"] == "gibbs"]
             x0, y0 = float(r["x0"]), float(r["y0"])
             xlim, ylim, inside = _view_around(pts["x"], pts["y"], x0, y0)
-            _landscape_contours(ax, r, xlim, ylim)
+            cbar = _landscape_contours(sub, ax, r, xlim, ylim)
+            lam_a0_b0 = tuple(float(r[k]) for k in ("lam", "a0", "b0"))
+            _mark_energy(cbar, float(landscape_energy(x0, y0, *lam_a0_b0)), _SADDLE_STYLE)
             ax.scatter(
                 gibbs["x"],
                 gibbs["y"],
@@ -246,7 +284,7 @@ def fig2(landscapes: pd.DataFrame, points: pd.DataFrame, stem: str | os.PathLike
         for d in labels
     ]
     handles.append(Line2D([], [], marker="h", ls="none", color="0.45", label="Gibbs"))
-    handles.append(Line2D([], [], **_SADDLE_STYLE, label="saddle"))
+    handles.append(Line2D([], [], **_SADDLE_STYLE, label="saddle (on the colour bars: its energy)"))
     fig.legend(
         handles=handles,
         loc="outside lower center",
