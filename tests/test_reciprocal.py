@@ -22,6 +22,8 @@ from rbm_reciprocal.analysis.landscape import (
 )
 from rbm_reciprocal.analysis.reciprocal import (
     decompose,
+    haar_null_basis,
+    haar_orthogonal,
     high_temperature_means,
     landscape_energy,
     landscape_energy_uw,
@@ -38,7 +40,8 @@ from rbm_reciprocal.core.errors import ConfigError
 from rbm_reciprocal.core.io import save_npz
 from rbm_reciprocal.core.rbm import RBMParams, energy
 from rbm_reciprocal.data.dataset import Dataset, save_dataset
-from rbm_reciprocal.figures.reciprocal import fig1_right, fig2, fig3_e, fig5
+from rbm_reciprocal.figures.landscapes import fig1_right, fig2
+from rbm_reciprocal.figures.reciprocal import fig3_e, fig5
 from rbm_reciprocal.pipeline.config import select_model
 from rbm_reciprocal.stages.reciprocal import (
     run_kurtosis,
@@ -226,6 +229,58 @@ def test_kurtosis_haar_mean():
     assert kurtosis_haar_mean(500) == pytest.approx(3 - 6 / 502)
 
 
+def test_haar_orthogonal_is_haar_not_lapack_signs():
+    q = np.array([haar_orthogonal(3, np.random.default_rng(i)) for i in range(4000)])
+    np.testing.assert_allclose(q[0] @ q[0].T, np.eye(3), atol=1e-12)
+    # entries of a Haar orthogonal matrix: mean 0, mean square 1/k; LAPACK's QR alone gives
+    # Q_00 = -|z_00| / |z_.0| < 0 always (mean about -0.5 for k = 3)
+    assert abs(q[:, 0, 0].mean()) < 0.05 and abs(q[:, 2, 1].mean()) < 0.05
+    assert (q[:, 0, 0] ** 2).mean() == pytest.approx(1 / 3, abs=0.03)
+    assert haar_orthogonal(0, np.random.default_rng(0)).shape == (0, 0)
+
+
+def test_haar_null_basis_spans_the_null_space_and_keeps_paired_columns():
+    W = np.random.default_rng(30).normal(0, 0.01, (30, 5))
+    U, _, _ = signed_svd(W)
+    H = haar_null_basis(U, 5, np.random.default_rng(1))
+    np.testing.assert_allclose(H.T @ H, np.eye(30), atol=1e-12)
+    assert np.array_equal(H[:, :5], U[:, :5])
+    assert np.abs(W.T @ H[:, 5:]).max() < 1e-15  # still the null space of W^T
+    assert np.array_equal(H, haar_null_basis(U, 5, np.random.default_rng(1)))
+    assert not np.allclose(H, haar_null_basis(U, 5, np.random.default_rng(2)))
+    with pytest.raises(ValueError):
+        haar_null_basis(U, 31, np.random.default_rng(1))
+
+
+def test_null_space_projections_gaussian_in_haar_basis_two_spikes_in_svd_basis():
+    """Fig. 5, i > min(N, M): LAPACK's null basis of a 200 x 4 random W is nearly unit vectors
+    (largest entry ~0.99), so Bernoulli(1/2) states projected on it are two spikes at 0 and 1
+    (excess kurtosis -1.86); on a Haar basis of the same space they are near Gaussian (excess
+    -0.03, about -6/(N+2)). Both have std 1/2 (Eq. 51c)."""
+    n, m = 200, 4
+    U, _, _ = signed_svd(np.random.default_rng(30).normal(0, 0.01, (n, m)))
+    svd_null = U[:, m:]
+    haar_null = haar_null_basis(U, m, np.random.default_rng(31))[:, m:]
+    assert np.median(np.abs(svd_null).max(axis=0)) > 0.95
+    assert np.median(np.abs(haar_null).max(axis=0)) < 0.3
+    states = random_binary(20_000, n, np.random.default_rng(32))
+    out = {}
+    for name, basis in (("svd", svd_null), ("haar", haar_null)):
+        x = project_states(states, basis)
+        d = x - x.mean(axis=0)
+        excess = (d**4).mean(axis=0) / (d**2).mean(axis=0) ** 2 - 3.0
+        near_0_1 = np.mean(np.minimum(np.abs(x), np.abs(x - 1.0)) < 0.15)
+        np.testing.assert_allclose(x.std(axis=0), 0.5, atol=0.015)
+        out[name] = excess, near_0_1, kurtosis_closed_form(basis) - 3.0
+    excess, near_0_1, exact = out["svd"]
+    assert excess.mean() < -1.7 and excess.max() < -1.2 and exact.mean() < -1.7
+    assert near_0_1 > 0.7  # ~0.80: the two spikes
+    excess, near_0_1, exact = out["haar"]
+    assert abs(excess.mean()) < 0.06 and np.abs(excess).max() < 0.25
+    assert abs(exact.mean()) < 0.06
+    assert near_0_1 < 0.35  # ~0.23, as for Normal(mu, 1/2)
+
+
 def test_linear_fit_matches_scipy():
     rng = np.random.default_rng(15)
     x = 1.0 / np.array([500, 700, 784, 1200, 2000])
@@ -381,6 +436,24 @@ def test_landscape_points_table_and_fig2(tiny_run):
     _assert_figure(fig2(land, points, tmp / "fig2"))
 
 
+def test_landscape_colour_bar_is_labelled_and_spans_the_panel_energies():
+    from matplotlib.figure import Figure
+
+    from rbm_reciprocal.figures.landscapes import _landscape_contours
+
+    row = pd.Series({"index": 3, "lam": 2.0, "a0": 0.5, "b0": -1.0})
+    ax = Figure(layout="constrained").subplots()
+    cbar = _landscape_contours(ax.figure, ax, row, (-1.0, 3.0), (-2.0, 1.0))
+    assert cbar.ax.get_ylabel() == "$E_{3}$"
+    # the bar shows the contours' own levels, and they cover the panel's energies
+    corners = landscape_energy(
+        np.array([-1.0, 3.0, -1.0, 3.0]), np.array([-2, -2, 1, 1]), 2, 0.5, -1
+    )
+    levels = np.asarray(cbar.mappable.levels)
+    assert levels[0] <= corners.min() and levels[-1] >= corners.max()
+    np.testing.assert_allclose(cbar.ax.get_ylim(), (levels[0], levels[-1]))
+
+
 def test_kurtosis_tables_and_fig3_e(tmp_path):
     parts = []
     for variant, fixed in (("code", 6), ("text", 10)):
@@ -410,11 +483,24 @@ def test_uniform_projections_table_and_fig5(tiny_run):
     )
     groups = table.groupby(["state", "variable", "index"])
     assert len(groups) == 2 * (3 + 2)
-    for _, h in groups:
+    for (_, _, i), h in groups:
         width = h["bin_right"] - h["bin_left"]
         assert (h["density"] * width).sum() == pytest.approx(1.0)
         assert h["sample_std"].iloc[0] == pytest.approx(0.5, abs=0.03)
         assert h["sample_mean"].iloc[0] == pytest.approx(h["mu"].iloc[0], abs=0.05)
+        assert h["basis"].iloc[0] == ("svd" if i <= 6 else "haar-null")
+        assert h["paired"].iloc[0] == (i <= 6)
+        assert 1.0 <= h["sample_kurtosis"].iloc[0] < 4.0
+    # paired components are the singular vectors' (mu of Eq. 51 from decompose)
+    per = table.groupby(["state", "variable", "index"]).first()
+    rec = decompose(*(np.load(ckpts["trained"])[k] for k in ("W", "a", "b")))
+    for i in (1, 2):
+        assert per.loc[("trained", "x", i), "mu"] == pytest.approx(rec.mu_x[i - 1], abs=1e-12)
+    assert per.loc[("trained", "x", 16), "mu"] != pytest.approx(rec.mu_x[15], abs=1e-6)
+    again = run_uniform_projections(
+        ckpts, [1, 2, 16, 50], [1, 6, 500], 4000, 20, 1, tmp / "f5b.parquet"
+    )
+    pd.testing.assert_frame_equal(table, again)
     _assert_figure(fig5(table, tmp / "fig5"))
 
 

@@ -85,3 +85,9 @@ def test_fig5_table(smoke_run):
     # Eq. 51: std exactly 1/2, mean mu_i
     np.testing.assert_allclose(per["sample_std"], 0.5, atol=0.03)
     np.testing.assert_allclose(per["sample_mean"], per["mu"], atol=5 * 0.5 / np.sqrt(2000))
+    # x_450, x_784 lie beyond min(N, M) = 16: drawn in a Haar basis of the null space, near
+    # Gaussian (LAPACK's nearly unit null vectors would give two spikes, kurtosis ~1.15)
+    idx = per.index.get_level_values("index")
+    assert list(per["basis"]) == list(np.where(idx <= 16, "svd", "haar-null"))
+    null = per[per["basis"] == "haar-null"]
+    assert len(null) == 4 and (np.abs(null["sample_kurtosis"] - 3.0) < 0.4).all()

@@ -235,6 +235,62 @@ def high_temperature_means(U: np.ndarray, V: np.ndarray) -> tuple[np.ndarray, np
     return 0.5 * np.asarray(U, np.float64).sum(axis=0), 0.5 * np.asarray(V, np.float64).sum(axis=0)
 
 
+def haar_orthogonal(k: int, rng: np.random.Generator) -> np.ndarray:
+    """A Haar-random (uniformly distributed) orthogonal matrix of size ``k``.
+
+    The QR decomposition ``Z = Q R`` of a standard Gaussian ``Z`` (k, k), with each column of
+    ``Q`` multiplied by the sign of the matching diagonal entry of ``R`` (without that fix the
+    law of ``Q`` depends on the QR routine's sign convention; Mezzadri 2007).
+
+    Parameters
+    ----------
+    k : int
+        Size (0 gives an empty (0, 0) matrix).
+    rng : numpy.random.Generator
+
+    Returns
+    -------
+    ndarray, shape (k, k), float64
+    """
+    z = rng.standard_normal((int(k), int(k)))
+    q, r = np.linalg.qr(z)
+    signs = np.where(np.diag(r) < 0, -1.0, 1.0)
+    return q * signs
+
+
+def haar_null_basis(basis: np.ndarray, n_paired: int, rng: np.random.Generator) -> np.ndarray:
+    """``basis`` with its null-space columns turned into a Haar-random basis of the same space.
+
+    The columns ``i > m`` (``m = n_paired = min(N, M)``) of the full ``U`` (or ``V``) of the
+    SVD span the null space of ``W^T`` (or ``W``), but any orthonormal basis of that space is
+    equally valid, and LAPACK's is far from typical: its vectors are close to unit vectors
+    (largest entry ~0.98 for a 784 x 16 random ``W``), so uniform binary states projected on
+    them are two spikes near 0 and 1 rather than the Gaussian of Eq. (51). With the null
+    columns ``U0`` (N, k) and a Haar orthogonal ``Q`` (k, k) (:func:`haar_orthogonal`),
+    ``U0 Q`` is an orthonormal basis of the same space whose columns are uniformly distributed
+    unit vectors in it; the paired columns ``i <= m`` are returned unchanged.
+
+    Parameters
+    ----------
+    basis : ndarray, shape (n, n)
+        ``U`` (N, N) or ``V`` (M, M) of the full SVD.
+    n_paired : int
+        ``m = min(N, M)``, the number of paired columns kept as they are.
+    rng : numpy.random.Generator
+        Draws ``Q``.
+
+    Returns
+    -------
+    ndarray, shape (n, n), float64 -- ``[basis[:, :m], basis[:, m:] @ Q]``, still orthogonal.
+    """
+    basis = np.asarray(basis, dtype=np.float64)
+    m = int(n_paired)
+    if not 0 <= m <= basis.shape[1]:
+        raise ValueError(f"n_paired = {m} outside [0, {basis.shape[1]}]")
+    null = basis[:, m:]
+    return np.concatenate([basis[:, :m], null @ haar_orthogonal(null.shape[1], rng)], axis=1)
+
+
 @dataclass(frozen=True)
 class Reciprocal:
     """An RBM in reciprocal space: the signed SVD and every per-mode quantity.

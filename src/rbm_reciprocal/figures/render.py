@@ -16,8 +16,9 @@ from rbm_reciprocal.core.io import load_npz
 from rbm_reciprocal.core.tables import read_table
 from rbm_reciprocal.figures.claims import fig_diffusion
 from rbm_reciprocal.figures.landau import fig7_8
+from rbm_reciprocal.figures.landscapes import fig1_right, fig2
 from rbm_reciprocal.figures.loglik import fig1_left
-from rbm_reciprocal.figures.reciprocal import fig1_right, fig2, fig3_e, fig5
+from rbm_reciprocal.figures.reciprocal import fig3_e, fig5
 from rbm_reciprocal.figures.spectra import fig3_f, fig3_mp
 from rbm_reciprocal.figures.symmetry import fig4, fig6
 

@@ -23,6 +23,8 @@ from rbm_reciprocal.analysis.landscape import (
 )
 from rbm_reciprocal.analysis.reciprocal import (
     decompose,
+    haar_null_basis,
+    high_temperature_means,
     landscape_energy,
     project_states,
     random_binary,
@@ -337,10 +339,13 @@ def run_uniform_projections(
     are drawn once and projected on every model's signed singular vectors. Eq. (51) predicts
     mean ``mu_i = (1/2) sum_k U_ki`` (or ``V_ki``) and standard deviation exactly 1/2.
 
-    For ``i > min(N, M)`` the columns are LAPACK's orthonormal basis of the null space of
-    ``W^T`` (or ``W``): an arbitrary basis, not Haar-random, typically concentrated on few
-    units, so those projections need not look Gaussian (Eq. 51 still gives their mean and
-    standard deviation).
+    For ``i > min(N, M)`` the SVD's columns (LAPACK's orthonormal basis of the null space of
+    ``W^T``, or ``W``) are nearly unit vectors, so their projections are two spikes at 0 and 1;
+    that basis is arbitrary, and these indices use a Haar-random orthonormal basis of the same
+    null space instead (:func:`~rbm_reciprocal.analysis.reciprocal.haar_null_basis`, drawn from
+    the stream ``(seed, "fig5/haar-null", state, variable, N, M)``), where the central limit
+    behind Eq. (51) applies; ``mu_i`` is that basis vector's. Indices ``i <= min(N, M)`` keep
+    the singular vectors.
 
     Parameters
     ----------
@@ -353,8 +358,10 @@ def run_uniform_projections(
     out_table : path
         One row per (state, variable, index, bin): ``state, epoch, variable`` (``x`` or
         ``y``), ``index, bin_left, bin_right, bin_center, count, density`` and the constants
-        per histogram ``paired`` (``index <= min(N, M)``), ``mu`` (Eq. 51a-b), ``sigma``
-        (0.5, Eq. 51c), ``sample_mean, sample_std, n_samples``.
+        per histogram ``paired`` (``index <= min(N, M)``), ``basis`` (``svd`` for paired
+        indices, ``haar-null`` for the others), ``mu`` (Eq. 51a-b), ``sigma`` (0.5, Eq. 51c),
+        ``sample_mean, sample_std, sample_kurtosis`` (Pearson ``m4 / m2^2``, 3 for a
+        Gaussian), ``n_samples``.
 
     Returns
     -------
@@ -371,12 +378,18 @@ def run_uniform_projections(
     parts = []
     for state, (params, epoch) in loaded.items():
         rec = decompose(params.W, params.a, params.b)
+        tags = ("fig5/haar-null", str(state))
+        U = haar_null_basis(rec.U, rec.n_modes, stream(seed, *tags, "x", n_vis, n_hid))
+        V = haar_null_basis(rec.V, rec.n_modes, stream(seed, *tags, "y", n_vis, n_hid))
+        mu_x, mu_y = high_temperature_means(U, V)
         for variable, states, basis, mu, idx in (
-            ("x", v, rec.U, rec.mu_x, clip_indices(x_indices, n_vis)),
-            ("y", h, rec.V, rec.mu_y, clip_indices(y_indices, n_hid)),
+            ("x", v, U, mu_x, clip_indices(x_indices, n_vis)),
+            ("y", h, V, mu_y, clip_indices(y_indices, n_hid)),
         ):
             k = np.asarray(idx) - 1
             values = project_states(states, basis[:, k])
+            dev = values - values.mean(axis=0)
+            kurt = (dev**4).mean(axis=0) / (dev**2).mean(axis=0) ** 2
             for j, i in enumerate(idx):
                 hist = histogram_table(values[:, j], bins=int(bins))
                 hist.insert(0, "index", np.int64(i))
@@ -384,10 +397,12 @@ def run_uniform_projections(
                 hist.insert(0, "epoch", np.int64(epoch))
                 hist.insert(0, "state", str(state))
                 hist["paired"] = bool(i <= rec.n_modes)
+                hist["basis"] = "svd" if i <= rec.n_modes else "haar-null"
                 hist["mu"] = float(mu[i - 1])
                 hist["sigma"] = 0.5
                 hist["sample_mean"] = float(values[:, j].mean())
                 hist["sample_std"] = float(values[:, j].std())
+                hist["sample_kurtosis"] = float(kurt[j])
                 hist["n_samples"] = np.int64(n_samples)
                 parts.append(hist)
     table = pd.concat(parts, ignore_index=True)
