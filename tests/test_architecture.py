@@ -4,6 +4,7 @@ small modules, and a workflow that parses without numba, torch or matplotlib."""
 from __future__ import annotations
 
 import ast
+import itertools
 import subprocess
 import sys
 from pathlib import Path
@@ -226,3 +227,51 @@ def test_validate_config_matches_snakemake_validate():
         validate_config(copy.deepcopy(bad), SCHEMA)
     with pytest.raises(WorkflowError):
         validate(copy.deepcopy(bad), schema=str(SCHEMA))
+
+
+#: Receivers of ``.get`` in ``pipeline/`` that are not the config: the JSON schema walked by
+#: ``coerce_to_schema`` and the process environment.
+NOT_CONFIG = {"schema", "os.environ"}
+LITERALS = (ast.Constant, ast.List, ast.Tuple, ast.Dict, ast.Set)
+
+
+def config_defaults(path: Path) -> list[str]:
+    """``x.get("key", default)`` and ``x.get("key") or <literal>`` calls in ``path``: defaults
+    that repeat (or contradict) the schema's, which the config loader has already filled."""
+
+    def lookup(node: ast.AST) -> bool:
+        return (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "get"
+            and bool(node.args)
+            and isinstance(node.args[0], ast.Constant)
+            and isinstance(node.args[0].value, str)
+            and ast.unparse(node.func.value) not in NOT_CONFIG
+        )
+
+    out = []
+    for node in ast.walk(ast.parse(path.read_text())):
+        if lookup(node) and (len(node.args) > 1 or node.keywords):
+            out.append(f"{path.name}:{node.lineno}: {ast.unparse(node)}")
+        if isinstance(node, ast.BoolOp) and isinstance(node.op, ast.Or):
+            for left, right in itertools.pairwise(node.values):
+                if lookup(left) and isinstance(right, LITERALS):
+                    out.append(f"{path.name}:{node.lineno}: {ast.unparse(node)}")
+    return out
+
+
+def test_config_defaults_finds_fallbacks(tmp_path):
+    code = tmp_path / "m.py"
+    code.write_text(
+        "a = c.get('k', 4)\nb = c.get('k') or {}\nd = c['k'] or 0\n"
+        "e = schema.get('type', [])\nf = os.environ.get('PATH', '')\ng = c.get(key, 1)\n"
+    )
+    assert [line.split(":")[1] for line in config_defaults(code)] == ["1", "2"]
+
+
+def test_pipeline_repeats_no_config_default():
+    """The schema owns every default (``pipeline/__init__.py``): code in ``pipeline/`` reads a
+    config that :func:`~rbm_reciprocal.pipeline.config.validate_config` has filled."""
+    bad = [hit for path in sorted((PKG / "pipeline").glob("*.py")) for hit in config_defaults(path)]
+    assert not bad, "\n".join(bad)

@@ -24,7 +24,7 @@ def test_threads_come_from_the_config():
     cfg = load_config([ROOT / "config.yaml"])
     cfg["training"]["threads"] = 6
     cfg["loglik"]["threads"] = 3
-    cfg["resources"] = {"analysis_threads": 2}
+    cfg["resources"]["analysis_threads"] = 2
     assert job_threads(cfg, "train_rbm") == 6
     assert job_threads(cfg, "loglik") == 3
     assert job_threads(cfg, "random_spectrum") == 2
@@ -48,7 +48,7 @@ def test_paper_training_memory_grows_with_hidden_size_and_attempt():
 
 def test_memory_factor_scales_the_request():
     cfg = load_config([ROOT / "config.yaml"])
-    cfg["resources"] = {"mem_factor": 3.0}
+    cfg["resources"]["mem_factor"] = 3.0
     base = job_mem_mb(PAPER, "loglik", wc(hidden=784))
     assert job_mem_mb(cfg, "loglik", wc(hidden=784)) == pytest.approx(2 * base, abs=100)
 

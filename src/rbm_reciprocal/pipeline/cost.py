@@ -58,10 +58,10 @@ FAMILIES = ("training", LOGLIK_FAMILY, "spectra", "analyses", "figures")
 
 def n_images(config: dict, split: str) -> int:
     """Images used of a split (``n_train``/``n_test``); a digit filter keeps ~1/10 per digit."""
-    data = config.get("data", {})
+    data = config["data"]
     full = MNIST_TRAIN if split == "train" else MNIST_TEST
-    n = min(int(data.get(f"n_{split}") or full), full)
-    digits = data.get("digits")
+    n = min(int(data[f"n_{split}"] or full), full)
+    digits = data["digits"]
     if digits:
         n = int(n * len(set(digits)) / 10)
     return n
@@ -129,21 +129,13 @@ class Cost:
         return self.gemm + self.svd
 
 
-def _methods(config: dict) -> list[str]:
-    return list(config["training"]["methods"])
-
-
-def _method_training(config: dict, method: str) -> dict:
-    return method_training_config(config, method)
-
-
 def train_job_cost(config: dict, method: str, hidden: int) -> Cost:
     """One ``train_rbm`` job: ``epochs * updates_per_epoch`` updates of ``K`` sweeps."""
-    tr = _method_training(config, method)
+    tr = method_training_config(config, method)
     n, m = N_VISIBLE, int(hidden)
     batch = int(tr["batch_size"])
     chains = batch if method == "CD" else int(tr["n_chains"])
-    per_epoch = tr.get("updates_per_epoch") or n_images(config, "train") // batch
+    per_epoch = tr["updates_per_epoch"] or n_images(config, "train") // batch
     updates = int(tr["epochs"]) * int(per_epoch)
     k = int(tr["gibbs_steps"])
     monitor = min(int(tr["monitor_size"]), n_images(config, "train"))
@@ -186,8 +178,8 @@ def batched_train_job_cost(config: dict, method: str, hidden: int) -> Cost:
 
 def train_gather_speedup(config: dict) -> float:
     """:data:`TRAIN_GATHER_SPEEDUP` on the CPU backend with the gather on, else 1."""
-    backend = config.get("backend") or {}
-    on = backend.get("name", "cpu") == "cpu" and float(backend.get("sparse_density", 0.25)) > 0
+    backend = config["backend"]
+    on = backend["name"] == "cpu" and float(backend["sparse_density"]) > 0
     return TRAIN_GATHER_SPEEDUP if on else 1.0
 
 
@@ -195,29 +187,28 @@ def training_costs(config: dict) -> list[Cost]:
     return [
         train_job_cost(config, meth, m)
         for m in config["model"]["hidden"]
-        for meth in _methods(config)
+        for meth in config["training"]["methods"]
     ]
 
 
 def spectra_costs(config: dict) -> list[Cost]:
     """Random-init spectra (Fig. 3a-d), trained spectra (Fig. 3f), kurtosis (Fig. 3e)."""
-    sp = config.get("spectra", {})
+    sp = config["spectra"]
     out = []
-    rnd = sp.get("random")
-    if rnd:
-        for m in rnd["hidden"]:
-            n = int(rnd.get("visible", N_VISIBLE))
-            out.append(
-                Cost(
-                    "spectra",
-                    "random_spectrum",
-                    f"{rnd['n_matrices']} x SVD {n}x{m}",
-                    1,
-                    svd=int(rnd["n_matrices"]) * svd_flops(n, int(m)),
-                    hidden=int(m),
-                )
+    rnd = sp["random"]
+    for m in rnd["hidden"]:
+        n = int(rnd["visible"])
+        out.append(
+            Cost(
+                "spectra",
+                "random_spectrum",
+                f"{rnd['n_matrices']} x SVD {n}x{m}",
+                1,
+                svd=int(rnd["n_matrices"]) * svd_flops(n, int(m)),
+                hidden=int(m),
             )
-    n_models = int(config["model"]["replicas"]) * len(_methods(config))
+        )
+    n_models = int(config["model"]["replicas"]) * len(config["training"]["methods"])
     out.append(
         Cost(
             "spectra",
@@ -227,23 +218,21 @@ def spectra_costs(config: dict) -> list[Cost]:
             svd=sum(n_models * svd_flops(N_VISIBLE, int(m)) for m in config["model"]["hidden"]),
         )
     )
-    kurt = sp.get("kurtosis")
-    if kurt:
-        # x = U^T v for n_samples random states, U square of each size (2 variants at most)
-        variants = list(kurt.get("variants") or ["code"])
-        for size in kurt.get("sizes", []):
-            out.append(
-                Cost(
-                    "spectra",
-                    "kurtosis",
-                    f"{int(kurt['n_samples']):,} projections, size {size}",
-                    len(variants),
-                    gemm=gemm_flops(int(kurt["n_samples"]), int(size), int(size)),
-                    svd=svd_flops(int(size), int(size)),
-                    rows=int(kurt.get("batch_size", 10_000)),
-                    hidden=int(size),
-                )
+    kurt = sp["kurtosis"]
+    # x = U^T v for n_samples random states, U square of each size (2 variants at most)
+    for size in kurt["sizes"]:
+        out.append(
+            Cost(
+                "spectra",
+                "kurtosis",
+                f"{int(kurt['n_samples']):,} projections, size {size}",
+                len(kurt["variants"]),
+                gemm=gemm_flops(int(kurt["n_samples"]), int(size), int(size)),
+                svd=svd_flops(int(size), int(size)),
+                rows=int(kurt["batch_size"]),
+                hidden=int(size),
             )
+        )
     return out
 
 
@@ -262,9 +251,8 @@ def _gibbs_cost(rule: str, label: str, jobs: int, chains: int, sweeps: int, m: i
 
 def model_hidden(config: dict, section: str) -> int:
     """Hidden size of the one model a section analyses: ``<section>.model.hidden``, or the
-    first of ``model.hidden`` when it is null or absent."""
-    chosen = ((config.get(section) or {}).get("model") or {}).get("hidden")
-    return int(chosen or config["model"]["hidden"][0])
+    first of ``model.hidden`` when it is null."""
+    return int(config[section]["model"]["hidden"] or config["model"]["hidden"][0])
 
 
 def analysis_costs(config: dict) -> list[Cost]:
@@ -273,15 +261,15 @@ def analysis_costs(config: dict) -> list[Cost]:
     chosen)."""
     hidden = [int(m) for m in config["model"]["hidden"]]
     out = []
-    rec = config.get("reciprocal") or {}
+    rec = config["reciprocal"]
     m_rec = model_hidden(config, "reciprocal")
-    if rec.get("gibbs"):
+    if rec["gibbs"]:
         g = rec["gibbs"]
         for rule in ("landscape_sample", "landscape_points"):
             out.append(
                 _gibbs_cost(rule, f"M={m_rec}", 1, int(g["n_chains"]), int(g["sweeps"]), m_rec)
             )
-    if rec.get("fig5"):
+    if rec["fig5"]:
         s = int(rec["fig5"]["n_samples"])  # uniform states projected on U and V, two models
         out.append(
             Cost(
@@ -294,20 +282,20 @@ def analysis_costs(config: dict) -> list[Cost]:
                 hidden=m_rec,
             )
         )
-    dif = config.get("diffusion") or {}
-    if dif.get("walkers"):
+    dif = config["diffusion"]
+    if dif["walkers"]:
         m = model_hidden(config, "diffusion")
         d = N_VISIBLE + m + 2  # components of z
         states = int(dif["uniform_states"])
-        modes = sum(int(v) for v in (dif.get("modes") or {"n": 6}).values())
+        modes = sum(int(v) for v in dif["modes"].values())
         # per model (untrained, trained): z of the uniform states and their covariance,
         # then 1-D Langevin walkers (counted as ~100 FLOPs per walker step, two potentials)
         per_model = gemm_flops(states, N_VISIBLE + m, d) + gemm_flops(d, states, d)
         per_model += 2 * modes * int(dif["walkers"]) * int(dif["max_steps"]) * 100
         out.append(Cost("analyses", "diffusion", f"M={m}", 1, gemm=2 * per_model, hidden=m))
-    lan = config.get("landau") or {}
-    if lan.get("gibbs_chains"):
-        epochs = lan.get("epochs") or checkpoint_epochs_from_config(config)
+    lan = config["landau"]
+    if lan["gibbs_chains"]:
+        epochs = lan["epochs"] or checkpoint_epochs_from_config(config)
         for m in hidden:
             out.append(
                 _gibbs_cost(
@@ -319,7 +307,7 @@ def analysis_costs(config: dict) -> list[Cost]:
                     m,
                 )
             )
-    sym = (config.get("symmetry") or {}).get("samples")
+    sym = config["symmetry"]["samples"]
     if sym:
         m = model_hidden(config, "symmetry")
         out.append(

@@ -129,14 +129,6 @@ def _check_rule(rule: str) -> str:
     return RULE_KINDS[rule]
 
 
-def _section(config: dict, name: str) -> dict:
-    return config.get(name) or {}
-
-
-def _resources(config: dict) -> dict:
-    return {"analysis_threads": 1, "mem_factor": 1.5, **_section(config, "resources")}
-
-
 def _wc_int(wildcards: Any, name: str, default: int) -> int:
     value = getattr(wildcards, name, None) if wildcards is not None else None
     return int(value) if value is not None else default
@@ -146,11 +138,11 @@ def job_threads(config: dict, rule: str) -> int:
     """``threads`` of every job of ``rule`` (see the module docstring)."""
     _check_rule(rule)
     if rule in ("train_rbm", "train_rbm_batched"):
-        return max(1, int(config["training"].get("threads", 1)))
+        return max(1, int(config["training"]["threads"]))
     if rule in ("loglik", "loglik_trajectory", "loglik_crosscheck"):
-        return max(1, int(_section(config, "loglik").get("threads", 1)))
+        return max(1, int(config["loglik"]["threads"]))
     if rule in ANALYSIS_RULES:
-        return max(1, int(_resources(config)["analysis_threads"]))
+        return max(1, int(config["resources"]["analysis_threads"]))
     return 1
 
 
@@ -199,57 +191,56 @@ def array_mb(config: dict, rule: str, wildcards: Any = None) -> float:
         # per-node log-weights (forward, reverse) and its second copy while saving
         method = getattr(wildcards, "method", None) or config["training"]["methods"][0]
         nodes = trajectory_nodes(config, method)[0]
-        traj = ll.get("trajectory") or {}
-        if traj.get("sampler", "pt") == "pt":
+        traj = ll["trajectory"]
+        if traj["sampler"] == "pt":
             # the ladder state (chains and fields float32, recorded works float64) three
             # times (the state, its working copy, the saved copy), and two rung models
-            pt = traj.get("pt") or {}
-            r, cp = int(pt.get("rungs", 4)), int(pt.get("chains", 20))
+            pt = traj["pt"]
+            r, cp = int(pt["rungs"]), int(pt["chains"])
             rungs = r * (nodes - 1) + 1 + (nodes - 1)  # + segment cuts at most
-            sweeps, burn = int(pt.get("sweeps", 6000)), int(pt.get("burn", 1000))
-            rec = max(0, (sweeps - burn) // (2 * int(pt.get("thin", 5))))
+            sweeps, burn = int(pt["sweeps"]), int(pt["burn"])
+            rec = max(0, (sweeps - burn) // (2 * int(pt["thin"])))
             ladder = 3 * (rungs * cp * (n + m) * F32 + 2 * rungs * rec * cp * F64)
             return base + weights(m, nodes + 4, F32) + ladder
         return base + weights(m, nodes + 3, F32) + 4 * nodes * c * F64 + chains(c, m, 8)
     if rule == "random_spectrum":
         m = _wc_int(wildcards, "hidden", m_max)
-        rnd = _section(config, "spectra").get("random", {})
-        v = int(rnd.get("visible", n))
+        rnd = config["spectra"]["random"]
+        v = int(rnd["visible"])
         # + the table of every singular value (7 columns) and its arrow copy (claims 1-2)
-        return 6 * v * m * F64 + 2 * 7 * int(rnd.get("n_matrices", 1000)) * min(v, m) * F64
+        return 6 * v * m * F64 + 2 * 7 * int(rnd["n_matrices"]) * min(v, m) * F64
     if rule == "trained_spectra":
         return weights(m_max, 6)
     if rule == "kurtosis":
-        k = _section(config, "spectra").get("kurtosis") or {}
-        size = max([int(s) for s in k.get("sizes", [n])] + [int(k.get("fixed_hidden", n))])
-        size = max(size, int(k.get("fixed_visible", n)))
-        batch = int(k.get("batch_size", 10_000))
+        k = config["spectra"]["kurtosis"]
+        size = max([int(s) for s in k["sizes"]] + [int(k["fixed_hidden"])])
+        size = max(size, int(k["fixed_visible"]))
+        batch = int(k["batch_size"])
         return 5 * batch * size * F64 + 6 * size * size * F64
     if rule in ("untrained_reference", "rotation_js"):
-        ref = _section(config, "symmetry").get("reference") or {}
-        m = max(m_max, int(ref.get("hidden", 0)))
-        bins = int(_section(config, "symmetry").get("js_bins", 1000))
+        m = max(m_max, int(config["symmetry"]["reference"]["hidden"]))
+        bins = int(config["symmetry"]["js_bins"])
         return weights(m, 8) + 4 * (n * n + m * m) * F64 + 4 * bins * m * F64
     if rule == "rotated_samples":
         m = model_hidden(config, "symmetry")
-        s = _section(config, "symmetry").get("samples") or {}
-        return weights(m, 8) + 4 * (n * n + m * m) * F64 + chains(int(s.get("chains", 200)), m)
+        s = config["symmetry"]["samples"]
+        return weights(m, 8) + 4 * (n * n + m * m) * F64 + chains(int(s["chains"]), m)
     if rule in ("landscape_sample", "landscape_points"):
         m = model_hidden(config, "reciprocal")
-        g = _section(config, "reciprocal").get("gibbs") or {}
-        return 3 * data_f32 + 2 * weights(m, 4) + chains(int(g.get("n_chains", 1000)), m)
+        g = config["reciprocal"]["gibbs"]
+        return 3 * data_f32 + 2 * weights(m, 4) + chains(int(g["n_chains"]), m)
     if rule == "uniform_projections":
         m = model_hidden(config, "reciprocal")
-        f5 = _section(config, "reciprocal").get("fig5") or {}
-        return 2 * weights(m, 4) + 4 * int(f5.get("n_samples", 10_000)) * (n + m) * F64
+        f5 = config["reciprocal"]["fig5"]
+        return 2 * weights(m, 4) + 4 * int(f5["n_samples"]) * (n + m) * F64
     if rule == "mode_trajectory":
         m = _wc_int(wildcards, "hidden", m_max)
-        lan = _section(config, "landau")
-        batch = min(int(lan.get("uniform_states", 200_000)), 100_000)
+        lan = config["landau"]
+        batch = min(int(lan["uniform_states"]), 100_000)
         return (
             3 * data_f32
             + weights(m, 7)  # this and the previous checkpoint, SVD factors
-            + chains(int(lan.get("gibbs_chains", 1000)), m)
+            + chains(int(lan["gibbs_chains"]), m)
             # a batch of uniform states (bits, then float32), or the large-deviation
             # potential's (grid x units) temporaries, which are freed before
             + max(5 * batch * max(n, m), 4 * 4001 * (n + m) * F64)
@@ -261,15 +252,15 @@ def array_mb(config: dict, rule: str, wildcards: Any = None) -> float:
         return 3 * data_f32 * 2 + 4 * n * n * F64 + len(hidden_all) * weights(m_max, 2)
     if rule == "diffusion":
         m = model_hidden(config, "diffusion")
-        d = _section(config, "diffusion")
+        d = config["diffusion"]
         dim = n + m + 2
-        walkers = int(d.get("walkers", 2000))
-        grid = int(d.get("grid", 4001))
+        walkers = int(d["walkers"])
+        grid = int(d["grid"])
         return (
             weights(m, 4)
             + 6 * dim * dim * F64
             + 4 * 5000 * dim * F64
-            + 8 * walkers * F64 * int(d.get("records", 41))
+            + 8 * walkers * F64 * int(d["records"])
             + 8 * grid * grid * F64 / max(grid, 1)
         )
     return 0.0  # tables, claims, figures: small inputs
@@ -279,7 +270,7 @@ def job_mem_mb(config: dict, rule: str, wildcards: Any = None, attempt: int = 1)
     """``mem_mb`` of one job of ``rule``: ``mem_factor x (BASE_MB + array_mb) x attempt``,
     rounded up to 100 MB."""
     kind = _check_rule(rule)
-    factor = float(_resources(config)["mem_factor"])
+    factor = float(config["resources"]["mem_factor"])
     mb = factor * (BASE_MB[kind] + array_mb(config, rule, wildcards) / _MB) * max(int(attempt), 1)
     return int(math.ceil(mb / 100.0) * 100)
 
@@ -296,7 +287,7 @@ def _hidden_values(config: dict, rule: str) -> list[int | None]:
     ):
         return [int(m) for m in config["model"]["hidden"]]
     if rule == "random_spectrum":
-        return [int(m) for m in _section(config, "spectra").get("random", {}).get("hidden", [])]
+        return [int(m) for m in config["spectra"]["random"]["hidden"]]
     return [None]
 
 
