@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import itertools
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -39,6 +40,8 @@ WORKFLOW_IMPORTS = (
     "rbm_reciprocal.pipeline.cost",
     "rbm_reciprocal.pipeline.runtime",
     "rbm_reciprocal.pipeline.resources",
+    "rbm_reciprocal.pipeline.steps",
+    "rbm_reciprocal.pipeline.memory",
 )
 MAX_LINES = 420  # "no module above ~400 lines"
 
@@ -275,3 +278,60 @@ def test_pipeline_repeats_no_config_default():
     config that :func:`~rbm_reciprocal.pipeline.config.validate_config` has filled."""
     bad = [hit for path in sorted((PKG / "pipeline").glob("*.py")) for hit in config_defaults(path)]
     assert not bad, "\n".join(bad)
+
+
+def workflow_rules() -> dict[str, str]:
+    """Every rule of ``workflow/rules/*.smk`` (``all`` is in the Snakefile) and its text."""
+    rules = {}
+    for smk in sorted((ROOT / "workflow" / "rules").glob("*.smk")):
+        blocks = re.split(r"^(?=[ \t]*rule \w+:)", smk.read_text(), flags=re.M)
+        for block in blocks:
+            if head := re.match(r"\s*rule (\w+):", block):
+                rules[head.group(1)] = block
+    return rules
+
+
+def rule_switches(path: Path, rules: set[str]) -> list[str]:
+    """Comparisons (``==``, ``!=``, ``in``, ``not in``) with a literal rule name in ``path``:
+    knowledge about a rule that belongs to its step."""
+    out = []
+    for node in ast.walk(ast.parse(path.read_text())):
+        if not isinstance(node, ast.Compare):
+            continue
+        literals = []
+        for operand in (node.left, *node.comparators):
+            listed = isinstance(operand, ast.Tuple | ast.List | ast.Set)
+            items = operand.elts if listed else [operand]
+            literals += [i.value for i in items if isinstance(i, ast.Constant)]
+        if any(isinstance(v, str) and v in rules for v in literals):
+            out.append(f"{path.name}:{node.lineno}: {ast.unparse(node)}")
+    return out
+
+
+def test_rule_switches_finds_comparisons(tmp_path):
+    code = tmp_path / "m.py"
+    code.write_text(
+        "a = rule == 'fig2'\nb = name in ('x', 'train_rbm')\nc = s != 'pt'\nd = {'fig2': 1}\n"
+    )
+    assert [line.split(":")[1] for line in rule_switches(code, {"fig2", "train_rbm"})] == ["1", "2"]
+
+
+def test_pipeline_switches_on_no_rule_name():
+    """What a rule needs is its step's (``pipeline/steps.py``), not ``rule ==`` branches."""
+    rules = set(workflow_rules())
+    paths = sorted((PKG / "pipeline").glob("*.py"))
+    bad = [hit for path in paths for hit in rule_switches(path, rules)]
+    assert not bad, "\n".join(bad)
+
+
+def test_every_rule_is_a_step_and_every_step_a_rule():
+    """One :class:`~rbm_reciprocal.pipeline.steps.Step` per rule, of the same name, and each
+    rule asks its own step for its threads, memory and time limit."""
+    from rbm_reciprocal.pipeline.steps import STEPS
+
+    rules = workflow_rules()
+    assert set(rules) - set(STEPS) == set(), "rules without a step"
+    assert set(STEPS) - set(rules) == set(), "steps without a rule"
+    for name, block in rules.items():
+        asked = re.findall(r"rule_(threads|mem_mb|runtime)\(\"(\w+)\"\)", block)
+        assert sorted(asked) == [(h, name) for h in ("mem_mb", "runtime", "threads")], name
