@@ -112,25 +112,14 @@ def job_line(costs_of: Callable[..., Cost | list[Cost]], *args: Any) -> JobCost:
     return cost
 
 
-def train_cost(config: dict, wildcards: Any) -> Cost:
-    return train_job_cost(config, str(wildcards.method), int(wildcards.hidden))
+def per_model(job_cost: Callable[..., Cost], **kw: Any) -> JobCost:
+    """A step's cost: ``job_cost(config, method, hidden, **kw)`` of the model of the job's
+    ``{method}`` and ``{hidden}`` wildcards."""
 
+    def cost(config: dict, wildcards: Any) -> Cost:
+        return job_cost(config, str(wildcards.method), int(wildcards.hidden), **kw)
 
-def batched_train_cost(config: dict, wildcards: Any) -> Cost:
-    return batched_train_job_cost(config, str(wildcards.method), int(wildcards.hidden))
-
-
-def loglik_cost(config: dict, wildcards: Any) -> Cost:
-    return loglik_job_cost(config, str(wildcards.method), int(wildcards.hidden))
-
-
-def crosscheck_cost(config: dict, wildcards: Any) -> Cost:
-    method, hidden = str(wildcards.method), int(wildcards.hidden)
-    return loglik_job_cost(config, method, hidden, role="crosscheck")
-
-
-def trajectory_cost(config: dict, wildcards: Any) -> Cost:
-    return loglik_trajectory_job_cost(config, str(wildcards.method), int(wildcards.hidden))
+    return cost
 
 
 def kurtosis_cost(config: dict, wildcards: Any) -> Cost:
@@ -147,23 +136,28 @@ STEPS: dict[str, Step] = {
     for s in (
         Step("download_mnist", "light", arrays=memory.download_mnist),
         Step("prepare_mnist", "light", arrays=memory.prepare_mnist),
-        Step("train_rbm", **_TRAIN, arrays=memory.train_rbm, cost=train_cost),
+        Step("train_rbm", **_TRAIN, arrays=memory.train_rbm, cost=per_model(train_job_cost)),
         Step(
             "train_rbm_batched",
             **_TRAIN,
             arrays=memory.train_rbm_batched,
-            cost=batched_train_cost,
+            cost=per_model(batched_train_job_cost),
         ),
         Step("import_models", "light"),
-        Step("loglik", **_LOGLIK, arrays=memory.loglik, cost=loglik_cost),
+        Step("loglik", **_LOGLIK, arrays=memory.loglik, cost=per_model(loglik_job_cost)),
         Step(
             "loglik_trajectory",
             **_LOGLIK,
             arrays=memory.loglik_trajectory,
-            cost=trajectory_cost,
+            cost=per_model(loglik_trajectory_job_cost),
             resumable=True,
         ),
-        Step("loglik_crosscheck", **_LOGLIK, arrays=memory.loglik, cost=crosscheck_cost),
+        Step(
+            "loglik_crosscheck",
+            **_LOGLIK,
+            arrays=memory.loglik,
+            cost=per_model(loglik_job_cost, role="crosscheck"),
+        ),
         Step("loglik_table", "light"),
         Step(
             "random_spectrum",
