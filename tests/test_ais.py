@@ -13,6 +13,7 @@ from rbm_reciprocal.core.errors import ConfigError
 from rbm_reciprocal.core.io import save_npz
 from rbm_reciprocal.core.rbm import RBMParams, free_energy, softplus
 from rbm_reciprocal.data.dataset import Dataset, save_dataset
+from rbm_reciprocal.pipeline.config import validate_config
 from rbm_reciprocal.pipeline.settings import loglik_epochs_from_config, loglik_settings_from_config
 from rbm_reciprocal.sampling.ais import (
     ais,
@@ -211,7 +212,7 @@ def test_loglik_config_translation_and_errors():
     assert loglik_epochs_from_config(cfg, [0, 2, 4]) == [2, 4]
     with pytest.raises(ConfigError, match=r"loglik.epochs \[4\] are not training checkpoints"):
         loglik_epochs_from_config(cfg, [0, 2, 3])
-    s = LoglikSettings.from_dict(loglik_settings_from_config(cfg))
+    s = LoglikSettings.from_dict(loglik_settings_from_config(validate_config(cfg)))
     assert (s.beta_schedule, s.n_betas, s.rais_start, s.seed) == ("piecewise", 100, "test", 3)
     with pytest.raises(ConfigError, match="unknown AIS base"):
         LoglikSettings(base="model")

@@ -4,6 +4,8 @@ small modules, and a workflow that parses without numba, torch or matplotlib."""
 from __future__ import annotations
 
 import ast
+import itertools
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -38,6 +40,8 @@ WORKFLOW_IMPORTS = (
     "rbm_reciprocal.pipeline.cost",
     "rbm_reciprocal.pipeline.runtime",
     "rbm_reciprocal.pipeline.resources",
+    "rbm_reciprocal.pipeline.steps",
+    "rbm_reciprocal.pipeline.memory",
 )
 MAX_LINES = 420  # "no module above ~400 lines"
 
@@ -226,3 +230,108 @@ def test_validate_config_matches_snakemake_validate():
         validate_config(copy.deepcopy(bad), SCHEMA)
     with pytest.raises(WorkflowError):
         validate(copy.deepcopy(bad), schema=str(SCHEMA))
+
+
+#: Receivers of ``.get`` in ``pipeline/`` that are not the config: the JSON schema walked by
+#: ``coerce_to_schema`` and the process environment.
+NOT_CONFIG = {"schema", "os.environ"}
+LITERALS = (ast.Constant, ast.List, ast.Tuple, ast.Dict, ast.Set)
+
+
+def config_defaults(path: Path) -> list[str]:
+    """``x.get("key", default)`` and ``x.get("key") or <literal>`` calls in ``path``: defaults
+    that repeat (or contradict) the schema's, which the config loader has already filled."""
+
+    def lookup(node: ast.AST) -> bool:
+        return (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "get"
+            and bool(node.args)
+            and isinstance(node.args[0], ast.Constant)
+            and isinstance(node.args[0].value, str)
+            and ast.unparse(node.func.value) not in NOT_CONFIG
+        )
+
+    out = []
+    for node in ast.walk(ast.parse(path.read_text())):
+        if lookup(node) and (len(node.args) > 1 or node.keywords):
+            out.append(f"{path.name}:{node.lineno}: {ast.unparse(node)}")
+        if isinstance(node, ast.BoolOp) and isinstance(node.op, ast.Or):
+            for left, right in itertools.pairwise(node.values):
+                if lookup(left) and isinstance(right, LITERALS):
+                    out.append(f"{path.name}:{node.lineno}: {ast.unparse(node)}")
+    return out
+
+
+def test_config_defaults_finds_fallbacks(tmp_path):
+    code = tmp_path / "m.py"
+    code.write_text(
+        "a = c.get('k', 4)\nb = c.get('k') or {}\nd = c['k'] or 0\n"
+        "e = schema.get('type', [])\nf = os.environ.get('PATH', '')\ng = c.get(key, 1)\n"
+    )
+    assert [line.split(":")[1] for line in config_defaults(code)] == ["1", "2"]
+
+
+def test_pipeline_repeats_no_config_default():
+    """The schema owns every default (``pipeline/__init__.py``): code in ``pipeline/`` reads a
+    config that :func:`~rbm_reciprocal.pipeline.config.validate_config` has filled."""
+    bad = [hit for path in sorted((PKG / "pipeline").glob("*.py")) for hit in config_defaults(path)]
+    assert not bad, "\n".join(bad)
+
+
+def workflow_rules() -> dict[str, str]:
+    """Every rule of ``workflow/rules/*.smk`` (``all`` is in the Snakefile) and its text."""
+    rules = {}
+    for smk in sorted((ROOT / "workflow" / "rules").glob("*.smk")):
+        blocks = re.split(r"^(?=[ \t]*rule \w+:)", smk.read_text(), flags=re.M)
+        for block in blocks:
+            if head := re.match(r"\s*rule (\w+):", block):
+                rules[head.group(1)] = block
+    return rules
+
+
+def rule_switches(path: Path, rules: set[str]) -> list[str]:
+    """Comparisons (``==``, ``!=``, ``in``, ``not in``) with a literal rule name in ``path``:
+    knowledge about a rule that belongs to its step."""
+    out = []
+    for node in ast.walk(ast.parse(path.read_text())):
+        if not isinstance(node, ast.Compare):
+            continue
+        literals = []
+        for operand in (node.left, *node.comparators):
+            listed = isinstance(operand, ast.Tuple | ast.List | ast.Set)
+            items = operand.elts if listed else [operand]
+            literals += [i.value for i in items if isinstance(i, ast.Constant)]
+        if any(isinstance(v, str) and v in rules for v in literals):
+            out.append(f"{path.name}:{node.lineno}: {ast.unparse(node)}")
+    return out
+
+
+def test_rule_switches_finds_comparisons(tmp_path):
+    code = tmp_path / "m.py"
+    code.write_text(
+        "a = rule == 'fig2'\nb = name in ('x', 'train_rbm')\nc = s != 'pt'\nd = {'fig2': 1}\n"
+    )
+    assert [line.split(":")[1] for line in rule_switches(code, {"fig2", "train_rbm"})] == ["1", "2"]
+
+
+def test_pipeline_switches_on_no_rule_name():
+    """What a rule needs is its step's (``pipeline/steps.py``), not ``rule ==`` branches."""
+    rules = set(workflow_rules())
+    paths = sorted((PKG / "pipeline").glob("*.py"))
+    bad = [hit for path in paths for hit in rule_switches(path, rules)]
+    assert not bad, "\n".join(bad)
+
+
+def test_every_rule_is_a_step_and_every_step_a_rule():
+    """One :class:`~rbm_reciprocal.pipeline.steps.Step` per rule, of the same name, and each
+    rule asks its own step for its threads, memory and time limit."""
+    from rbm_reciprocal.pipeline.steps import STEPS
+
+    rules = workflow_rules()
+    assert set(rules) - set(STEPS) == set(), "rules without a step"
+    assert set(STEPS) - set(rules) == set(), "steps without a rule"
+    for name, block in rules.items():
+        asked = re.findall(r"rule_(threads|mem_mb|runtime)\(\"(\w+)\"\)", block)
+        assert sorted(asked) == [(h, name) for h in ("mem_mb", "runtime", "threads")], name

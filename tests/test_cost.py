@@ -10,7 +10,7 @@ from conftest import ROOT
 from rbm_reciprocal.cli import main
 from rbm_reciprocal.core.errors import ConfigError
 from rbm_reciprocal.pipeline.calibrate import calibrate
-from rbm_reciprocal.pipeline.config import load_config
+from rbm_reciprocal.pipeline.config import load_config, validate_config
 from rbm_reciprocal.pipeline.cost import (
     FAMILIES,
     N_VISIBLE,
@@ -106,6 +106,7 @@ def test_loglik_counts_with_and_without_section(tmp_path):
     config["loglik"].update(
         method="standard", epochs=[1, 3], n_chains=50, betas={"n": 300}, sample_sweeps=20
     )
+    validate_config(config)  # the schema's defaults for the keys not given
     costs = loglik_costs(config)
     assert len(costs) == 2 * 3 and {c.jobs for c in costs} == {3 * 2}  # replicas x epochs
     assert {c.sweeps for c in costs} == {2 * 299 + 20}
@@ -135,6 +136,7 @@ def test_trajectory_counts_and_crosscheck(tmp_path):
         trajectory={"sampler": "ais", "steps": 40, "first_betas": 100, "rows": "all"},
         crosscheck={"epochs": [3], "betas": 200},
     )
+    validate_config(config)  # the schema's defaults for the keys not given
     costs = loglik_costs(config)
     traj = [c for c in costs if c.rule == "loglik_trajectory"]
     check = [c for c in costs if c.rule == "loglik_crosscheck"]
@@ -163,6 +165,7 @@ def test_ladder_counts(tmp_path):
         trajectory={"sampler": "pt", "first_betas": 100, "rows": "all", "pt": pt},
         crosscheck={"epochs": None},
     )  # fmt: skip
+    validate_config(config)  # the schema's defaults for the keys not given
     costs = loglik_costs(config)
     assert {c.rule for c in costs} == {"loglik_trajectory"}  # no crosscheck
     job = next(c for c in costs if c.hidden == 16)
@@ -175,6 +178,7 @@ def test_ladder_counts(tmp_path):
     assert job.gemm == 100 * rungs * 3 * g8 + (2 * 100 - 3 + 2 * 20 + 1) * g50 + data + exact
     # pt.adapt: two pilot rounds of 30 sweeps at the first pilot's size are added
     pt["adapt"] = {"rounds": 2, "sweeps": 30}
+    validate_config(config)
     adapted = next(c for c in loglik_costs(config) if c.hidden == 16)
     assert adapted.gemm - job.gemm == 2 * 30 * rungs * 3 * g8
     assert adapted.sweeps - job.sweeps == 2 * 30 * rungs * 3 // 2
@@ -312,7 +316,8 @@ def test_gather_speedup_applies_to_cpu_training_only():
     dense = train_job_cost(
         {**config, "backend": {**config["backend"], "sparse_density": 0}}, "PCD", 500
     )
-    torch = train_job_cost({**config, "backend": {"name": "torch"}}, "PCD", 500)
+    torch_backend = {**config["backend"], "name": "torch"}
+    torch = train_job_cost({**config, "backend": torch_backend}, "PCD", 500)
     assert on.gemm == dense.gemm == torch.gemm and on.speedup == TRAIN_GATHER_SPEEDUP > 1
     assert dense.speedup == torch.speedup == 1.0
     t_on, t_dense = seconds_at(on, gflops=35.0), seconds_at(dense, gflops=35.0)

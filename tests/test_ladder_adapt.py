@@ -13,6 +13,7 @@ from rbm_reciprocal.analysis.loglik_pt import pt_rows
 from rbm_reciprocal.core.checkpoint import checkpoint_path, load_checkpoint
 from rbm_reciprocal.core.errors import ConfigError
 from rbm_reciprocal.data.dataset import save_dataset
+from rbm_reciprocal.pipeline.config import validate_config
 from rbm_reciprocal.pipeline.settings import loglik_settings_from_config
 from rbm_reciprocal.sampling.ladder import blocked_pairs, ladder_positions, node_rungs
 from rbm_reciprocal.sampling.ladder_adapt import adapted_counts, interval_barriers
@@ -72,7 +73,7 @@ def test_adapt_settings_from_config_and_errors():
             },
         },
     }
-    s = loglik_settings_from_config(base, "trajectory")
+    s = loglik_settings_from_config(validate_config(base), "trajectory")
     assert (s["pt_rungs"], s["pt_adapt_rounds"], s["pt_adapt_sweeps"]) == (2, 2, 50)
     assert s["pt_adapt_acceptance"] == 0.6 and "pt_adapt" not in s
     with pytest.raises(ConfigError, match="acceptance"):

@@ -352,7 +352,7 @@ def test_clip_indices_and_select_model():
         with pytest.raises(ConfigError, match="reciprocal.model"):
             select_model(cfg, "reciprocal")
     # the same selector serves every single-model section
-    cfg["symmetry"] = {"model": {"method": None, "hidden": 32, "replica": None}}
+    cfg["symmetry"] = {"model": {"method": None, "hidden": 32, "replica": 0}}
     assert select_model(cfg, "symmetry") == ("PCD", 32, 0)
     cfg["diffusion"] = {"model": {"method": "Rdm", "hidden": None, "replica": 0}}
     with pytest.raises(ConfigError, match="diffusion.model.method"):

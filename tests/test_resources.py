@@ -10,7 +10,9 @@ from conftest import ROOT, snakemake_with
 
 from rbm_reciprocal.core.errors import ConfigError
 from rbm_reciprocal.pipeline.config import load_config
-from rbm_reciprocal.pipeline.resources import BASE_MB, RULE_KINDS, array_mb, job_mem_mb, job_threads
+from rbm_reciprocal.pipeline.memory import BASE_MB
+from rbm_reciprocal.pipeline.resources import array_mb, job_mem_mb, job_threads
+from rbm_reciprocal.pipeline.steps import STEPS
 
 PAPER = load_config([ROOT / "config.yaml"])
 SMOKE = load_config([ROOT / "config.yaml", ROOT / "workflow/presets/smoke.yaml"])
@@ -24,7 +26,7 @@ def test_threads_come_from_the_config():
     cfg = load_config([ROOT / "config.yaml"])
     cfg["training"]["threads"] = 6
     cfg["loglik"]["threads"] = 3
-    cfg["resources"] = {"analysis_threads": 2}
+    cfg["resources"]["analysis_threads"] = 2
     assert job_threads(cfg, "train_rbm") == 6
     assert job_threads(cfg, "loglik") == 3
     assert job_threads(cfg, "random_spectrum") == 2
@@ -48,7 +50,7 @@ def test_paper_training_memory_grows_with_hidden_size_and_attempt():
 
 def test_memory_factor_scales_the_request():
     cfg = load_config([ROOT / "config.yaml"])
-    cfg["resources"] = {"mem_factor": 3.0}
+    cfg["resources"]["mem_factor"] = 3.0
     base = job_mem_mb(PAPER, "loglik", wc(hidden=784))
     assert job_mem_mb(cfg, "loglik", wc(hidden=784)) == pytest.approx(2 * base, abs=100)
 
@@ -74,7 +76,7 @@ def test_every_rule_of_the_workflow_has_a_model(tmp_path):
     rules = {line.split()[0] for line in r.stdout.splitlines() if line.strip()}
     rules.discard("all")
     assert rules, r.stdout
-    assert rules <= set(RULE_KINDS), sorted(rules - set(RULE_KINDS))
+    assert rules <= set(STEPS), sorted(rules - set(STEPS))
 
 
 def _dry_run_jobs(tmp_path, *configs):
@@ -152,7 +154,7 @@ def test_memory_estimates_cover_the_measured_peak_rss(smoke_run):
             measured = float(re.findall(r"peak RSS (\d+) MB", path.read_text())[-1])
         else:
             measured = pd.read_csv(path, sep="\t")["max_rss"].max()
-        estimate = BASE_MB[RULE_KINDS[rule]] + array_mb(cfg, rule, w) / 1e6
+        estimate = BASE_MB[STEPS[rule].kind] + array_mb(cfg, rule, w) / 1e6
         if measured > estimate:
             too_low.append((rule, path.name, measured, round(estimate, 1)))
         rules_seen.add(rule)
@@ -161,5 +163,5 @@ def test_memory_estimates_cover_the_measured_peak_rss(smoke_run):
     # only with models.source (see test_models.py); `loglik` only with loglik.method: standard,
     # and is the same command as `loglik_crosscheck`; train_rbm_batched only with
     # training.batch_replicas (see test_train_replicas.py)
-    expected = set(RULE_KINDS) - {"import_models", "loglik", "train_rbm_batched"}
+    expected = set(STEPS) - {"import_models", "loglik", "train_rbm_batched"}
     assert rules_seen == expected, sorted(expected ^ rules_seen)

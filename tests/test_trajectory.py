@@ -19,6 +19,7 @@ from rbm_reciprocal.core.errors import ConfigError
 from rbm_reciprocal.core.rbm import RBMParams
 from rbm_reciprocal.core.streams import trajectory_rng
 from rbm_reciprocal.data.dataset import prepare_mnist, save_dataset
+from rbm_reciprocal.pipeline.config import validate_config
 from rbm_reciprocal.pipeline.settings import loglik_settings_from_config
 from rbm_reciprocal.sampling.backend import torch_available
 from rbm_reciprocal.sampling.partition import log_partition_exact
@@ -223,7 +224,7 @@ def test_errors(trained, tmp_path):
     ll = {"n_chains": 40, "betas": {"schedule": "uniform", "n": 10}, "base": "samples"}
     ll |= {"rais_start": "samples", "sample_sweeps": 5, "exact_max_units": 0}
     ll["trajectory"] = {"steps": 9, "resample_ess": 0.4, "groups": 5, "resample_reverse": True}
-    job = loglik_settings_from_config({"seed": 1, "loglik": ll}, role="trajectory")
+    job = loglik_settings_from_config(validate_config({"seed": 1, "loglik": ll}), role="trajectory")
     assert (job["traj_steps"], job["traj_resample_ess"], job["traj_groups"]) == (9, 0.4, 5)
     assert job["traj_resample_reverse"] is True
     small = RBMParams(params[0].W[:, :5].copy(), params[0].a, params[0].b[:5].copy())

@@ -3,17 +3,20 @@
 from pathlib import Path
 
 import pytest
-import yaml
 
 from rbm_reciprocal.core.errors import ConfigError
-from rbm_reciprocal.pipeline.config import checkpoint_epochs_from_config, config_error_message
+from rbm_reciprocal.pipeline.config import (
+    checkpoint_epochs_from_config,
+    config_error_message,
+    load_config,
+)
 from rbm_reciprocal.pipeline.settings import train_settings_from_config
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def _paper() -> dict:
-    return yaml.safe_load((ROOT / "config.yaml").read_text())
+    return load_config([ROOT / "config.yaml"])
 
 
 def test_paper_training_settings_match_the_authors_code():

@@ -205,7 +205,7 @@ def config_error_message(exc: BaseException) -> str:
 def method_training_config(config: dict[str, Any], method: str) -> dict[str, Any]:
     """``config['training']`` with ``training.overrides[method]`` merged in."""
     tr = config["training"]
-    overrides = (tr.get("overrides") or {}).get(method, {})
+    overrides = tr["overrides"].get(method, {})
     bad = sorted(set(overrides) - set(tr))
     if bad:
         raise ConfigError(f"training.overrides.{method} has unknown keys {bad}")
@@ -223,9 +223,9 @@ def checkpoint_epochs_from_config(config: dict[str, Any], method: str | None = N
             tuple(
                 checkpoint_epochs(
                     int(tr["epochs"]),
-                    every=c.get("every"),
-                    at=c.get("at"),
-                    geometric=c.get("geometric"),
+                    every=c["every"],
+                    at=c["at"],
+                    geometric=c["geometric"],
                 )
             )
         )
@@ -240,21 +240,21 @@ def select_model(config: Mapping, section: str) -> tuple[str, int, int]:
     """The (method, hidden, replica) of ``config[section]["model"]`` (single-model figures).
 
     Used for ``reciprocal`` (Figs. 1 right, 2, 5), ``symmetry`` (Fig. 6) and ``diffusion``.
-    ``method`` / ``hidden`` default (null) to the first entry of ``training.methods`` /
-    ``model.hidden``; ``replica`` defaults to 0.
+    ``method`` / ``hidden`` null mean the first entry of ``training.methods`` /
+    ``model.hidden``.
 
     Raises
     ------
     ConfigError
         If the choice is not among the trained models.
     """
-    sel = (config.get(section) or {}).get("model") or {}
+    sel = config[section]["model"]
     methods = list(config["training"]["methods"])
     hiddens = [int(h) for h in config["model"]["hidden"]]
     replicas = int(config["model"]["replicas"])
-    method = sel.get("method") or methods[0]
-    hidden = int(sel.get("hidden") or hiddens[0])
-    replica = int(sel.get("replica") or 0)
+    method = sel["method"] or methods[0]
+    hidden = int(sel["hidden"] or hiddens[0])
+    replica = int(sel["replica"])
     if method not in methods:
         raise ConfigError(
             f"{section}.model.method {method!r} is not trained (training.methods {methods})"

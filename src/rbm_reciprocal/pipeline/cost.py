@@ -58,10 +58,10 @@ FAMILIES = ("training", LOGLIK_FAMILY, "spectra", "analyses", "figures")
 
 def n_images(config: dict, split: str) -> int:
     """Images used of a split (``n_train``/``n_test``); a digit filter keeps ~1/10 per digit."""
-    data = config.get("data", {})
+    data = config["data"]
     full = MNIST_TRAIN if split == "train" else MNIST_TEST
-    n = min(int(data.get(f"n_{split}") or full), full)
-    digits = data.get("digits")
+    n = min(int(data[f"n_{split}"] or full), full)
+    digits = data["digits"]
     if digits:
         n = int(n * len(set(digits)) / 10)
     return n
@@ -129,21 +129,13 @@ class Cost:
         return self.gemm + self.svd
 
 
-def _methods(config: dict) -> list[str]:
-    return list(config["training"]["methods"])
-
-
-def _method_training(config: dict, method: str) -> dict:
-    return method_training_config(config, method)
-
-
 def train_job_cost(config: dict, method: str, hidden: int) -> Cost:
     """One ``train_rbm`` job: ``epochs * updates_per_epoch`` updates of ``K`` sweeps."""
-    tr = _method_training(config, method)
+    tr = method_training_config(config, method)
     n, m = N_VISIBLE, int(hidden)
     batch = int(tr["batch_size"])
     chains = batch if method == "CD" else int(tr["n_chains"])
-    per_epoch = tr.get("updates_per_epoch") or n_images(config, "train") // batch
+    per_epoch = tr["updates_per_epoch"] or n_images(config, "train") // batch
     updates = int(tr["epochs"]) * int(per_epoch)
     k = int(tr["gibbs_steps"])
     monitor = min(int(tr["monitor_size"]), n_images(config, "train"))
@@ -186,8 +178,8 @@ def batched_train_job_cost(config: dict, method: str, hidden: int) -> Cost:
 
 def train_gather_speedup(config: dict) -> float:
     """:data:`TRAIN_GATHER_SPEEDUP` on the CPU backend with the gather on, else 1."""
-    backend = config.get("backend") or {}
-    on = backend.get("name", "cpu") == "cpu" and float(backend.get("sparse_density", 0.25)) > 0
+    backend = config["backend"]
+    on = backend["name"] == "cpu" and float(backend["sparse_density"]) > 0
     return TRAIN_GATHER_SPEEDUP if on else 1.0
 
 
@@ -195,56 +187,70 @@ def training_costs(config: dict) -> list[Cost]:
     return [
         train_job_cost(config, meth, m)
         for m in config["model"]["hidden"]
-        for meth in _methods(config)
+        for meth in config["training"]["methods"]
     ]
+
+
+def random_spectrum_costs(config: dict) -> list[Cost]:
+    """``random_spectrum`` (Fig. 3a-d): one job per panel, ``n_matrices`` SVDs each."""
+    rnd = config["spectra"]["random"]
+    out = []
+    for m in rnd["hidden"]:
+        n = int(rnd["visible"])
+        out.append(
+            Cost(
+                "spectra",
+                "random_spectrum",
+                f"{rnd['n_matrices']} x SVD {n}x{m}",
+                1,
+                svd=int(rnd["n_matrices"]) * svd_flops(n, int(m)),
+                hidden=int(m),
+            )
+        )
+    return out
+
+
+def trained_spectra_cost(config: dict) -> Cost:
+    """``trained_spectra`` (Fig. 3f): the SVD of every model's final checkpoint."""
+    n_models = int(config["model"]["replicas"]) * len(config["training"]["methods"])
+    return Cost(
+        "spectra",
+        "trained_spectra",
+        "SVD of every final checkpoint",
+        1,
+        svd=sum(n_models * svd_flops(N_VISIBLE, int(m)) for m in config["model"]["hidden"]),
+    )
+
+
+def kurtosis_costs(config: dict) -> list[Cost]:
+    """``kurtosis`` (Fig. 3e), one line per size: ``x = U^T v`` for ``n_samples`` random
+    states, ``U`` square of each size, in each variant's job (2 variants at most)."""
+    kurt = config["spectra"]["kurtosis"]
+    return [
+        Cost(
+            "spectra",
+            "kurtosis",
+            f"{int(kurt['n_samples']):,} projections, size {size}",
+            len(kurt["variants"]),
+            gemm=gemm_flops(int(kurt["n_samples"]), int(size), int(size)),
+            svd=svd_flops(int(size), int(size)),
+            rows=int(kurt["batch_size"]),
+            hidden=int(size),
+        )
+        for size in kurt["sizes"]
+    ]
+
+
+def kurtosis_job_cost(config: dict) -> Cost:
+    """One ``kurtosis`` job (one variant): every size of :func:`kurtosis_costs`."""
+    sizes = kurtosis_costs(config)
+    gemm, svd = sum(c.gemm for c in sizes), sum(c.svd for c in sizes)
+    return Cost("spectra", "kurtosis", "all sizes", 1, gemm=gemm, svd=svd)
 
 
 def spectra_costs(config: dict) -> list[Cost]:
     """Random-init spectra (Fig. 3a-d), trained spectra (Fig. 3f), kurtosis (Fig. 3e)."""
-    sp = config.get("spectra", {})
-    out = []
-    rnd = sp.get("random")
-    if rnd:
-        for m in rnd["hidden"]:
-            n = int(rnd.get("visible", N_VISIBLE))
-            out.append(
-                Cost(
-                    "spectra",
-                    "random_spectrum",
-                    f"{rnd['n_matrices']} x SVD {n}x{m}",
-                    1,
-                    svd=int(rnd["n_matrices"]) * svd_flops(n, int(m)),
-                    hidden=int(m),
-                )
-            )
-    n_models = int(config["model"]["replicas"]) * len(_methods(config))
-    out.append(
-        Cost(
-            "spectra",
-            "trained_spectra",
-            "SVD of every final checkpoint",
-            1,
-            svd=sum(n_models * svd_flops(N_VISIBLE, int(m)) for m in config["model"]["hidden"]),
-        )
-    )
-    kurt = sp.get("kurtosis")
-    if kurt:
-        # x = U^T v for n_samples random states, U square of each size (2 variants at most)
-        variants = list(kurt.get("variants") or ["code"])
-        for size in kurt.get("sizes", []):
-            out.append(
-                Cost(
-                    "spectra",
-                    "kurtosis",
-                    f"{int(kurt['n_samples']):,} projections, size {size}",
-                    len(variants),
-                    gemm=gemm_flops(int(kurt["n_samples"]), int(size), int(size)),
-                    svd=svd_flops(int(size), int(size)),
-                    rows=int(kurt.get("batch_size", 10_000)),
-                    hidden=int(size),
-                )
-            )
-    return out
+    return [*random_spectrum_costs(config), trained_spectra_cost(config), *kurtosis_costs(config)]
 
 
 def _gibbs_cost(rule: str, label: str, jobs: int, chains: int, sweeps: int, m: int) -> Cost:
@@ -262,73 +268,84 @@ def _gibbs_cost(rule: str, label: str, jobs: int, chains: int, sweeps: int, m: i
 
 def model_hidden(config: dict, section: str) -> int:
     """Hidden size of the one model a section analyses: ``<section>.model.hidden``, or the
-    first of ``model.hidden`` when it is null or absent."""
-    chosen = ((config.get(section) or {}).get("model") or {}).get("hidden")
-    return int(chosen or config["model"]["hidden"][0])
+    first of ``model.hidden`` when it is null."""
+    return int(config[section]["model"]["hidden"] or config["model"]["hidden"][0])
+
+
+def landscape_cost(config: dict, rule: str) -> Cost:
+    """``landscape_sample`` or ``landscape_points`` (Figs. 1 right, 2): the Gibbs chains of
+    ``reciprocal.gibbs`` on the ``reciprocal`` model."""
+    m = model_hidden(config, "reciprocal")
+    g = config["reciprocal"]["gibbs"]
+    return _gibbs_cost(rule, f"M={m}", 1, int(g["n_chains"]), int(g["sweeps"]), m)
+
+
+def uniform_projections_cost(config: dict) -> Cost:
+    """``uniform_projections`` (Fig. 5): uniform states projected on U and V, two models."""
+    m = model_hidden(config, "reciprocal")
+    s = int(config["reciprocal"]["fig5"]["n_samples"])
+    return Cost(
+        "analyses",
+        "uniform_projections",
+        f"M={m}",
+        1,
+        gemm=2 * (gemm_flops(s, N_VISIBLE, N_VISIBLE) + gemm_flops(s, m, m)),
+        rows=s,
+        hidden=m,
+    )
+
+
+def diffusion_cost(config: dict) -> Cost:
+    """``diffusion``: per model (untrained, trained), ``z`` of the uniform states and their
+    covariance, then 1-D Langevin walkers (counted as ~100 FLOPs per walker step, two
+    potentials)."""
+    dif = config["diffusion"]
+    m = model_hidden(config, "diffusion")
+    d = N_VISIBLE + m + 2  # components of z
+    states = int(dif["uniform_states"])
+    modes = sum(int(v) for v in dif["modes"].values())
+    per_model = gemm_flops(states, N_VISIBLE + m, d) + gemm_flops(d, states, d)
+    per_model += 2 * modes * int(dif["walkers"]) * int(dif["max_steps"]) * 100
+    return Cost("analyses", "diffusion", f"M={m}", 1, gemm=2 * per_model, hidden=m)
+
+
+def mode_trajectory_costs(config: dict) -> list[Cost]:
+    """``mode_trajectory`` (Figs. 7-8), per hidden size: Gibbs chains at every checkpoint."""
+    lan = config["landau"]
+    epochs = lan["epochs"] or checkpoint_epochs_from_config(config)
+    return [
+        _gibbs_cost(
+            "mode_trajectory",
+            f"M={m}, {len(epochs)} checkpoints",
+            len(epochs),
+            int(lan["gibbs_chains"]),
+            int(lan["gibbs_sweeps"]),
+            m,
+        )
+        for m in (int(h) for h in config["model"]["hidden"])
+    ]
+
+
+def rotated_samples_cost(config: dict) -> Cost:
+    """``rotated_samples`` (Fig. 6): the Gibbs chains of ``symmetry.samples``."""
+    m = model_hidden(config, "symmetry")
+    sym = config["symmetry"]["samples"]
+    return _gibbs_cost("rotated_samples", f"M={m}", 1, int(sym["chains"]), int(sym["sweeps"]), m)
 
 
 def analysis_costs(config: dict) -> list[Cost]:
     """Gibbs sampling and projections of the reciprocal-space, Landau, symmetry and
     diffusion rules (one model each unless stated, the first hidden size when none is
     chosen)."""
-    hidden = [int(m) for m in config["model"]["hidden"]]
-    out = []
-    rec = config.get("reciprocal") or {}
-    m_rec = model_hidden(config, "reciprocal")
-    if rec.get("gibbs"):
-        g = rec["gibbs"]
-        for rule in ("landscape_sample", "landscape_points"):
-            out.append(
-                _gibbs_cost(rule, f"M={m_rec}", 1, int(g["n_chains"]), int(g["sweeps"]), m_rec)
-            )
-    if rec.get("fig5"):
-        s = int(rec["fig5"]["n_samples"])  # uniform states projected on U and V, two models
-        out.append(
-            Cost(
-                "analyses",
-                "uniform_projections",
-                f"M={m_rec}",
-                1,
-                gemm=2 * (gemm_flops(s, N_VISIBLE, N_VISIBLE) + gemm_flops(s, m_rec, m_rec)),
-                rows=s,
-                hidden=m_rec,
-            )
-        )
-    dif = config.get("diffusion") or {}
-    if dif.get("walkers"):
-        m = model_hidden(config, "diffusion")
-        d = N_VISIBLE + m + 2  # components of z
-        states = int(dif["uniform_states"])
-        modes = sum(int(v) for v in (dif.get("modes") or {"n": 6}).values())
-        # per model (untrained, trained): z of the uniform states and their covariance,
-        # then 1-D Langevin walkers (counted as ~100 FLOPs per walker step, two potentials)
-        per_model = gemm_flops(states, N_VISIBLE + m, d) + gemm_flops(d, states, d)
-        per_model += 2 * modes * int(dif["walkers"]) * int(dif["max_steps"]) * 100
-        out.append(Cost("analyses", "diffusion", f"M={m}", 1, gemm=2 * per_model, hidden=m))
-    lan = config.get("landau") or {}
-    if lan.get("gibbs_chains"):
-        epochs = lan.get("epochs") or checkpoint_epochs_from_config(config)
-        for m in hidden:
-            out.append(
-                _gibbs_cost(
-                    "mode_trajectory",
-                    f"M={m}, {len(epochs)} checkpoints",
-                    len(epochs),
-                    int(lan["gibbs_chains"]),
-                    int(lan["gibbs_sweeps"]),
-                    m,
-                )
-            )
-    sym = (config.get("symmetry") or {}).get("samples")
-    if sym:
-        m = model_hidden(config, "symmetry")
-        out.append(
-            _gibbs_cost("rotated_samples", f"M={m}", 1, int(sym["chains"]), int(sym["sweeps"]), m)
-        )
-    return out
+    return [
+        landscape_cost(config, "landscape_sample"),
+        landscape_cost(config, "landscape_points"),
+        uniform_projections_cost(config),
+        diffusion_cost(config),
+        *mode_trajectory_costs(config),
+        rotated_samples_cost(config),
+    ]
 
 
 def figure_costs(config: dict) -> list[Cost]:
     return [Cost("figures", "fig*", "plotting only (negligible)", 0)]
-
-

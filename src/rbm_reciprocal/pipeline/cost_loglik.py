@@ -8,7 +8,6 @@ from rbm_reciprocal.pipeline.cost import (
     LOGLIK_FAMILY,
     N_VISIBLE,
     Cost,
-    _methods,
     gemm_flops,
     n_images,
 )
@@ -28,7 +27,7 @@ def loglik_job_cost(config: dict, method: str, hidden: int, role: str = "standar
     n, m = N_VISIBLE, int(hidden)
     c = int(ll["n_chains"])
     check = role == "crosscheck"
-    n_betas = int((ll.get("crosscheck") or {}).get("betas", 100_000) if check else ll["betas"]["n"])
+    n_betas = int(ll["crosscheck"]["betas"] if check else ll["betas"]["n"])
     epochs = loglik_check_epochs(config) if check else list(ll["epochs"])
     sample_sweeps = int(ll["sample_sweeps"])
     gemm = 2 * (2 * n_betas - 3) * gemm_flops(c, n, m)  # AIS + reverse AIS
@@ -60,9 +59,9 @@ def _data_and_exact_flops(config: dict, m: int) -> float:
 def loglik_check_epochs(config: dict) -> list[int]:
     """Crosschecked epochs (``loglik.crosscheck.epochs``; none for method standard)."""
     ll = config["loglik"]
-    if ll.get("method", "trajectory") != "trajectory":
+    if ll["method"] != "trajectory":
         return []
-    epochs = (ll.get("crosscheck") or {}).get("epochs") or []
+    epochs = ll["crosscheck"]["epochs"] or []
     return sorted({int(ll["epochs"][-1]) if e == "last" else int(e) for e in epochs})
 
 
@@ -72,7 +71,7 @@ def trajectory_nodes(config: dict, method: str) -> tuple[int, int]:
     ll = config["loglik"]
     last = max(int(e) for e in ll["epochs"])
     nodes = [e for e in checkpoint_epochs_from_config(config, method) if int(e) <= last]
-    rows = (ll.get("trajectory") or {}).get("rows", "all")
+    rows = ll["trajectory"]["rows"]
     return len(nodes), len(nodes) if rows == "all" else len(set(ll["epochs"]))
 
 
@@ -86,13 +85,13 @@ def loglik_trajectory_job_cost(config: dict, method: str, hidden: int) -> Cost:
     checkpoints; ``-F(v)`` of the data (and exact ``log Z``) at every row.
     """
     ll = config["loglik"]
-    traj = ll.get("trajectory") or {}
-    if traj.get("sampler", "pt") == "pt":
+    traj = ll["trajectory"]
+    if traj["sampler"] == "pt":
         return loglik_ladder_job_cost(config, method, hidden)
     n, m = N_VISIBLE, int(hidden)
     c = int(ll["n_chains"])
-    k = int(traj.get("steps", 500))
-    first = int(traj.get("first_betas", 10_000))
+    k = int(traj["steps"])
+    first = int(traj["first_betas"])
     sample_sweeps = int(ll["sample_sweeps"])
     nodes, rows = trajectory_nodes(config, method)
     steps = 2 * (nodes - 1) * k
@@ -125,22 +124,22 @@ def loglik_ladder_job_cost(config: dict, method: str, hidden: int) -> Cost:
     pilot rounds are added, and the adapted ladder is costed at ``r`` rungs per interval.
     """
     ll = config["loglik"]
-    traj = ll.get("trajectory") or {}
-    pt = traj.get("pt") or {}
+    traj = ll["trajectory"]
+    pt = traj["pt"]
     n, m = N_VISIBLE, int(hidden)
     c0 = int(ll["n_chains"])
-    r, c = int(pt.get("rungs", 4)), int(pt.get("chains", 20))
-    sweeps = int(pt.get("sweeps", 6000))
-    first = int(traj.get("first_betas", 10_000))
+    r, c = int(pt["rungs"]), int(pt["chains"])
+    sweeps = int(pt["sweeps"])
+    first = int(traj["first_betas"])
     sample_sweeps = int(ll["sample_sweeps"])
     nodes, rows = trajectory_nodes(config, method)
-    segment = int(pt.get("segment", 0))
+    segment = int(pt["segment"])
     cuts = len(range(segment, nodes - 1, segment)) if segment > 0 else 0
     rungs = r * (nodes - 1) + 1 + cuts  # a checkpoint at a segment cut is two rungs
     # pilot rounds of pt.adapt, costed at the first pilot's size (pt.rungs per interval);
     # the adapted main ladder's size is known only after them: costed as pt.rungs too
-    adapt = pt.get("adapt") or {}
-    pilot = int(adapt.get("rounds", 0)) * int(adapt.get("sweeps", 400)) if nodes > 1 else 0
+    adapt = pt["adapt"]
+    pilot = int(adapt["rounds"]) * int(adapt["sweeps"]) if nodes > 1 else 0
     gemm = (sweeps + pilot) * rungs * 3 * gemm_flops(c, n, m)
     gemm += (2 * first - 3 + 2 * sample_sweeps + 1) * gemm_flops(c0, n, m)
     gemm += rows * _data_and_exact_flops(config, m)
@@ -163,10 +162,10 @@ def loglik_ladder_job_cost(config: dict, method: str, hidden: int) -> Cost:
 def loglik_costs(config: dict) -> list[Cost]:
     """Per hidden size and method: the trajectory jobs and their crosschecks, or the
     standard jobs (``loglik.method``)."""
-    trajectory = config["loglik"].get("method", "trajectory") == "trajectory"
+    trajectory = config["loglik"]["method"] == "trajectory"
     out = []
     for m in config["model"]["hidden"]:
-        for meth in _methods(config):
+        for meth in config["training"]["methods"]:
             if not trajectory:
                 out.append(loglik_job_cost(config, meth, m))
                 continue

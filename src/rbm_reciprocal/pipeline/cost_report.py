@@ -76,10 +76,6 @@ def report(
     config = load_config(configfiles, schema=schema)
     costs = workflow_costs(config)
     out = [f"Cost of {' + '.join(str(p) for p in configfiles)} (N = {N_VISIBLE} visible units)"]
-    if config.get("loglik") is None:
-        out.append(
-            "no loglik section: assuming 400 chains, 500,000 betas, every 10th epoch (issue 3)"
-        )
     calibration = None
     if calibrate_seconds and calibrate_seconds > 0:
         calibration = calibrate(calibration_shapes(costs) or [(500, 500)], calibrate_seconds)

@@ -11,17 +11,13 @@ from rbm_reciprocal.pipeline.cost import (
     REFERENCE_GFLOPS,
     Cost,
     analysis_costs,
-    batched_train_job_cost,
     figure_costs,
     spectra_costs,
     train_job_cost,
     training_costs,
 )
-from rbm_reciprocal.pipeline.cost_loglik import (
-    loglik_costs,
-    loglik_job_cost,
-    loglik_trajectory_job_cost,
-)
+from rbm_reciprocal.pipeline.cost_loglik import loglik_costs, loglik_job_cost
+from rbm_reciprocal.pipeline.steps import step
 
 
 @dataclass
@@ -95,37 +91,9 @@ def runtime_minutes(
 
 
 def job_cost(config: dict, rule: str, wildcards: Any = None) -> Cost | None:
-    """Cost of one job of ``rule`` with ``wildcards`` (attributes, as Snakemake's), or None
-    for rules whose cost is negligible (data, tables, figures)."""
-
-    def wc(name: str) -> str:
-        return str(getattr(wildcards, name))
-
-    if rule == "train_rbm":
-        return train_job_cost(config, wc("method"), int(wc("hidden")))
-    if rule == "train_rbm_batched":
-        return batched_train_job_cost(config, wc("method"), int(wc("hidden")))
-    if rule == "loglik":
-        return loglik_job_cost(config, wc("method"), int(wc("hidden")))
-    if rule == "loglik_crosscheck":
-        return loglik_job_cost(config, wc("method"), int(wc("hidden")), role="crosscheck")
-    if rule == "loglik_trajectory":
-        return loglik_trajectory_job_cost(config, wc("method"), int(wc("hidden")))
-    if rule == "kurtosis":  # one job per variant, every size
-        sizes = [c for c in spectra_costs(config) if c.rule == "kurtosis"]
-        return Cost(
-            "spectra",
-            rule,
-            "all sizes",
-            1,
-            gemm=sum(c.gemm for c in sizes),
-            svd=sum(c.svd for c in sizes),
-        )
-    hidden = getattr(wildcards, "hidden", None) if wildcards is not None else None
-    for c in (*spectra_costs(config), *analysis_costs(config)):
-        if c.rule == rule and (hidden is None or c.hidden == int(hidden)):
-            return c
-    return None
+    """Cost of one job of ``rule`` with ``wildcards`` (attributes, as Snakemake's), from its
+    :class:`~.steps.Step`; None for rules whose cost is negligible (data, tables, figures)."""
+    return step(rule).cost(config, wildcards)
 
 
 def job_runtime_minutes(
@@ -133,14 +101,15 @@ def job_runtime_minutes(
 ) -> int:
     """``runtime`` resource of one job of ``rule`` (see :func:`runtime_minutes`).
 
-    Training and trajectory log-likelihood jobs resume from their last saved state, so their
-    limit is capped at :data:`MAX_RESUMABLE_MINUTES`; other jobs get their full estimate.
-    Rules of negligible cost (data, tables, figures) get 10 minutes per attempt.
+    Resumable steps (training, trajectory log-likelihood) continue from their last saved
+    state, so their limit is capped at :data:`MAX_RESUMABLE_MINUTES`; other jobs get their
+    full estimate. Rules of negligible cost (data, tables, figures) get 10 minutes per attempt.
     """
-    cost = job_cost(config, rule, wildcards)
+    s = step(rule)
+    cost = s.cost(config, wildcards)
     if cost is None:
         return 10 * int(attempt)
-    if rule in ("train_rbm", "train_rbm_batched", "loglik_trajectory"):
+    if s.resumable:
         kw.setdefault("cap", MAX_RESUMABLE_MINUTES)
     return runtime_minutes(cost, threads, attempt, **kw)
 

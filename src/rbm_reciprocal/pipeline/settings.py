@@ -22,7 +22,7 @@ from rbm_reciprocal.training.settings import TrainSettings
 
 def backend_from_config(config: Mapping[str, Any]) -> dict[str, str]:
     """Plain-dict :class:`BackendSettings` of the workflow's top-level ``backend`` section."""
-    settings = dataclasses.asdict(BackendSettings.from_value(config.get("backend")))
+    settings = dataclasses.asdict(BackendSettings.from_value(config["backend"]))
     return {k: str(v) for k, v in settings.items()}
 
 
@@ -40,7 +40,7 @@ def train_settings_from_config(
         "batch_size": int(tr["batch_size"]),
         "n_chains": int(tr["n_chains"]),
         "epochs": int(tr["epochs"]),
-        "updates_per_epoch": tr.get("updates_per_epoch"),
+        "updates_per_epoch": tr["updates_per_epoch"],
         "shuffle": bool(tr["shuffle"]),
         "monitor_size": int(tr["monitor_size"]),
         "checkpoints": checkpoint_epochs_from_config(config, method),
@@ -93,11 +93,11 @@ def loglik_settings_from_config(config: dict[str, Any], role: str = "standard") 
     if role not in LOGLIK_ROLES:
         raise ConfigError(f"unknown log-likelihood job role {role!r}; use one of {LOGLIK_ROLES}")
     c = config["loglik"]
-    traj = c.get("trajectory") or {}
+    traj, pt = c["trajectory"], c["trajectory"]["pt"]
     n_betas = {
         "standard": c["betas"]["n"],
-        "trajectory": traj.get("first_betas", 10_000),
-        "crosscheck": (c.get("crosscheck") or {}).get("betas", 100_000),
+        "trajectory": traj["first_betas"],
+        "crosscheck": c["crosscheck"]["betas"],
     }[role]
     settings = {
         "n_chains": int(c["n_chains"]),
@@ -109,16 +109,16 @@ def loglik_settings_from_config(config: dict[str, Any], role: str = "standard") 
         "exact_max_units": int(c["exact_max_units"]),
         "seed": int(config["seed"]),
         "estimator": "trajectory" if role == "trajectory" else "standard",
-        "traj_steps": int(traj.get("steps", 500)),
-        "save_every": int(traj.get("save_every", 5)),
-        "traj_resample_ess": float(traj.get("resample_ess", 0.5)),
-        "traj_groups": int(traj.get("groups", 4)),
-        "traj_resample_reverse": bool(traj.get("resample_reverse", False)),
-        "traj_sampler": str(traj.get("sampler", "pt")),
-        **{f"pt_{k}": int(v) for k, v in (traj.get("pt") or {}).items() if k != "adapt"},
+        "traj_steps": int(traj["steps"]),
+        "save_every": int(traj["save_every"]),
+        "traj_resample_ess": float(traj["resample_ess"]),
+        "traj_groups": int(traj["groups"]),
+        "traj_resample_reverse": bool(traj["resample_reverse"]),
+        "traj_sampler": str(traj["sampler"]),
+        **{f"pt_{k}": int(v) for k, v in pt.items() if k != "adapt"},
         **{
             f"pt_adapt_{k}": float(v) if k == "acceptance" else int(v)
-            for k, v in ((traj.get("pt") or {}).get("adapt") or {}).items()
+            for k, v in pt["adapt"].items()
         },
         "backend": backend_from_config(config),
     }
@@ -166,7 +166,7 @@ def trained_models(config: dict[str, Any]) -> list[dict[str, Any]]:
 
 def loglik_method(config: dict[str, Any]) -> str:
     """``loglik.method``: ``trajectory`` or ``standard``."""
-    method = str(config["loglik"].get("method", "trajectory"))
+    method = str(config["loglik"]["method"])
     if method not in ESTIMATORS:
         raise ConfigError(f"unknown loglik.method {method!r}; use one of {ESTIMATORS}")
     return method
@@ -180,7 +180,7 @@ def trajectory_epochs_from_config(
     ``trajectory.rows: all``, else ``loglik.epochs``)."""
     wanted = loglik_epochs_from_config(config, checkpoints)
     path = sorted(int(e) for e in checkpoints if int(e) <= wanted[-1])
-    rows = (config["loglik"].get("trajectory") or {}).get("rows", "all")
+    rows = config["loglik"]["trajectory"]["rows"]
     return path, (path if rows == "all" else wanted)
 
 
@@ -189,9 +189,9 @@ def crosscheck_epochs_from_config(config: dict[str, Any], checkpoints: Sequence[
     of the trajectory table."""
     if loglik_method(config) != "trajectory":
         return []
-    check = config["loglik"].get("crosscheck") or {}
+    check = config["loglik"]["crosscheck"]
     _, rows = trajectory_epochs_from_config(config, checkpoints)
-    wanted = sorted({int(rows[-1]) if e == "last" else int(e) for e in check.get("epochs") or []})
+    wanted = sorted({int(rows[-1]) if e == "last" else int(e) for e in check["epochs"] or []})
     missing = sorted(set(wanted) - set(rows))
     if missing:
         raise ConfigError(

@@ -1,0 +1,251 @@
+"""The workflow's steps: one :class:`Step` per Snakemake rule (same name), in :data:`STEPS`.
+
+A step says what its jobs need, as small functions of the validated config and the job's
+wildcards: the kind of its imports (a key of :data:`~.memory.BASE_MB`), the config key of its
+threads, the bytes of the arrays it holds (:mod:`.memory`), its work (a
+:class:`~.cost.Cost`, from :mod:`.cost` and :mod:`.cost_loglik`), whether it resumes after a
+time limit, and the hidden sizes its jobs span (for the ``cost`` command's table).
+:mod:`.resources` and :mod:`.runtime` turn these into the ``threads``, ``mem_mb`` and
+``runtime`` of every job; nothing else knows a rule by its name. A new rule is one entry
+here (``tests/test_architecture.py`` checks that every rule of ``workflow/rules/*.smk`` has
+one and every entry a rule).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from rbm_reciprocal.core.errors import ConfigError
+from rbm_reciprocal.pipeline import memory
+from rbm_reciprocal.pipeline.cost import (
+    Cost,
+    batched_train_job_cost,
+    diffusion_cost,
+    kurtosis_job_cost,
+    landscape_cost,
+    mode_trajectory_costs,
+    random_spectrum_costs,
+    rotated_samples_cost,
+    train_job_cost,
+    trained_spectra_cost,
+    uniform_projections_cost,
+)
+from rbm_reciprocal.pipeline.cost_loglik import loglik_job_cost, loglik_trajectory_job_cost
+
+#: ``fn(config, wildcards)``: bytes of arrays, or the work of one job (None: negligible).
+Arrays = Callable[[dict, Any], float]
+JobCost = Callable[[dict, Any], "Cost | None"]
+
+#: Config keys (section, key) of the threads of a step's jobs.
+TRAINING_THREADS = ("training", "threads")
+LOGLIK_THREADS = ("loglik", "threads")
+#: Steps whose time is dense linear algebra (GEMMs of Gibbs sweeps, batched projections,
+#: SVDs).
+ANALYSIS_THREADS = ("resources", "analysis_threads")
+
+
+def negligible(config: dict, wildcards: Any) -> None:
+    """Data, tables, figures: no cost line (a 10-minute limit per attempt)."""
+    return None
+
+
+def one_size(config: dict) -> list[int | None]:
+    """A step without a ``{hidden}`` wildcard."""
+    return [None]
+
+
+def model_sizes(config: dict) -> list[int | None]:
+    """``model.hidden``: one job (or more) per trained hidden size."""
+    return [int(m) for m in config["model"]["hidden"]]
+
+
+def random_sizes(config: dict) -> list[int | None]:
+    """``spectra.random.hidden``: one job per panel of Fig. 3a-d."""
+    return [int(m) for m in config["spectra"]["random"]["hidden"]]
+
+
+@dataclass(frozen=True)
+class Step:
+    """One rule of the workflow and what each of its jobs needs.
+
+    Attributes
+    ----------
+    name : str
+        The rule's name in ``workflow/rules/*.smk``.
+    kind : str
+        What the job imports and does, a key of :data:`~.memory.BASE_MB`: ``light`` (I/O,
+        tables), ``compute`` (numba/BLAS kernels) or ``figure`` (matplotlib).
+    threads : tuple of str, optional
+        Config ``(section, key)`` of the job's threads; None: one thread.
+    arrays : callable
+        ``arrays(config, wildcards)``: bytes of the arrays the job holds at its peak.
+    cost : callable
+        ``cost(config, wildcards)``: the job's :class:`~.cost.Cost`, or None (negligible).
+    resumable : bool
+        The job continues from its saved state in the next attempt, so its time limit is
+        capped (:data:`~.runtime.MAX_RESUMABLE_MINUTES`).
+    sizes : callable
+        ``sizes(config)``: the values of the job's ``{hidden}`` wildcard ([None]: none).
+    """
+
+    name: str
+    kind: str
+    threads: tuple[str, str] | None = None
+    arrays: Arrays = memory.nothing
+    cost: JobCost = negligible
+    resumable: bool = False
+    sizes: Callable[[dict], list[int | None]] = one_size
+
+
+def job_line(costs_of: Callable[..., Cost | list[Cost]], *args: Any) -> JobCost:
+    """A step's cost: the line of ``costs_of(config, *args)`` (a cost or a list, one per
+    hidden size) of the job's ``{hidden}`` wildcard, or the first line without one."""
+
+    def cost(config: dict, wildcards: Any) -> Cost | None:
+        lines = costs_of(config, *args)
+        lines = lines if isinstance(lines, list) else [lines]
+        hidden = getattr(wildcards, "hidden", None) if wildcards is not None else None
+        return next((c for c in lines if hidden is None or c.hidden == int(hidden)), None)
+
+    return cost
+
+
+def per_model(job_cost: Callable[..., Cost], **kw: Any) -> JobCost:
+    """A step's cost: ``job_cost(config, method, hidden, **kw)`` of the model of the job's
+    ``{method}`` and ``{hidden}`` wildcards."""
+
+    def cost(config: dict, wildcards: Any) -> Cost:
+        return job_cost(config, str(wildcards.method), int(wildcards.hidden), **kw)
+
+    return cost
+
+
+def kurtosis_cost(config: dict, wildcards: Any) -> Cost:
+    return kurtosis_job_cost(config)  # one job per variant, every size
+
+
+_TRAIN = dict(kind="compute", threads=TRAINING_THREADS, resumable=True, sizes=model_sizes)
+_LOGLIK = dict(kind="compute", threads=LOGLIK_THREADS, sizes=model_sizes)
+_ANALYSIS = dict(kind="compute", threads=ANALYSIS_THREADS)
+
+#: Every step of the workflow by name, in the order of the ``cost`` command's table.
+STEPS: dict[str, Step] = {
+    s.name: s
+    for s in (
+        Step("download_mnist", "light", arrays=memory.download_mnist),
+        Step("prepare_mnist", "light", arrays=memory.prepare_mnist),
+        Step("train_rbm", **_TRAIN, arrays=memory.train_rbm, cost=per_model(train_job_cost)),
+        Step(
+            "train_rbm_batched",
+            **_TRAIN,
+            arrays=memory.train_rbm_batched,
+            cost=per_model(batched_train_job_cost),
+        ),
+        Step("import_models", "light"),
+        Step("loglik", **_LOGLIK, arrays=memory.loglik, cost=per_model(loglik_job_cost)),
+        Step(
+            "loglik_trajectory",
+            **_LOGLIK,
+            arrays=memory.loglik_trajectory,
+            cost=per_model(loglik_trajectory_job_cost),
+            resumable=True,
+        ),
+        Step(
+            "loglik_crosscheck",
+            **_LOGLIK,
+            arrays=memory.loglik,
+            cost=per_model(loglik_job_cost, role="crosscheck"),
+        ),
+        Step("loglik_table", "light"),
+        Step(
+            "random_spectrum",
+            **_ANALYSIS,
+            arrays=memory.random_spectrum,
+            cost=job_line(random_spectrum_costs),
+            sizes=random_sizes,
+        ),
+        Step(
+            "trained_spectra",
+            **_ANALYSIS,
+            arrays=memory.trained_spectra,
+            cost=job_line(trained_spectra_cost),
+        ),
+        Step("kurtosis", **_ANALYSIS, arrays=memory.kurtosis, cost=kurtosis_cost),
+        Step("spectral_gap", "light"),
+        Step("untrained_reference", "compute", arrays=memory.symmetry_reference),
+        Step("rotation_js", **_ANALYSIS, arrays=memory.symmetry_reference),
+        Step("rotation_js_table", "light"),
+        Step(
+            "rotated_samples",
+            **_ANALYSIS,
+            arrays=memory.rotated_samples,
+            cost=job_line(rotated_samples_cost),
+        ),
+        Step(
+            "landscape_sample",
+            **_ANALYSIS,
+            arrays=memory.landscape,
+            cost=job_line(landscape_cost, "landscape_sample"),
+        ),
+        Step(
+            "landscape_points",
+            **_ANALYSIS,
+            arrays=memory.landscape,
+            cost=job_line(landscape_cost, "landscape_points"),
+        ),
+        Step(
+            "uniform_projections",
+            **_ANALYSIS,
+            arrays=memory.uniform_projections,
+            cost=job_line(uniform_projections_cost),
+        ),
+        Step(
+            "mode_trajectory",
+            **_ANALYSIS,
+            arrays=memory.mode_trajectory,
+            cost=job_line(mode_trajectory_costs),
+            sizes=model_sizes,
+        ),
+        Step("mode_trajectory_table", "light"),
+        Step("uniform_moments", **_ANALYSIS, arrays=memory.uniform_moments),
+        Step("pc_alignment", **_ANALYSIS, arrays=memory.pc_alignment),
+        Step("diffusion", **_ANALYSIS, arrays=memory.diffusion, cost=job_line(diffusion_cost)),
+        Step("claims", "compute"),
+        Step("run_parameters", "light"),
+        *(
+            Step(name, "figure")
+            for name in (
+                "fig1_left",
+                "fig1_right",
+                "fig2",
+                "fig3_mp",
+                "fig3_f",
+                "fig3_e",
+                "fig4",
+                "fig5",
+                "fig6",
+                "fig7_8",
+                "fig_diffusion",
+            )
+        ),
+    )
+}
+
+
+def step(name: str) -> Step:
+    """The :class:`Step` of rule ``name``.
+
+    Raises
+    ------
+    ConfigError
+        If no step has that name.
+    """
+    found = STEPS.get(name)
+    if found is None:
+        raise ConfigError(
+            f"no resource model for rule {name!r}; "
+            "add its Step to rbm_reciprocal.pipeline.steps.STEPS"
+        )
+    return found
