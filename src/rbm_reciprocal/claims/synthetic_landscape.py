@@ -3,7 +3,8 @@
 Each generator ``gen_*(truth, rng)`` returns the claim function's input tables, of the size of
 the smoke preset's, from a world where the claim's statement is true (``truth=True``) or
 false (``truth=False``). The false worlds are stated in each docstring: they fix the effect
-size that the claim's test must detect.
+size that the claim's test must detect. Claim 2's generators take the world's parameters
+instead (:func:`gen_mp_mode`: the paper's 1000 matrices, scale of sigma, displaced mode).
 """
 
 from __future__ import annotations

@@ -3,7 +3,8 @@ claims 9 and 15: :mod:`.synthetic_landau`).
 
 Same contract as :mod:`.synthetic_landscape`: ``gen_*(truth, rng)`` returns the claim
 function's input tables, of the size of the smoke preset's (M = 16 and 32, two replicas),
-from a world where the statement is true or false. The trained models are given
+from a world where the statement is true or false (claim 7: ``gen_pc_alignment(world,
+rng)``, one of the named worlds of :data:`PC_WORLDS`). The trained models are given
 ``TRAINED_EPOCHS`` epochs (>= ``claims.min_epochs``) so that the verdicts are pass or FAIL.
 """
 
