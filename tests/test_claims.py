@@ -1,16 +1,33 @@
 """Claims table: each claim on synthetic tables whose answer is known (pass, fail, n/a)."""
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
 from scipy.stats import kstwo
 
-from rbm_reciprocal.analysis.marchenko_pastur import mode_window_test, random_values_table
+from rbm_reciprocal.analysis.alignment import data_principal_components
+from rbm_reciprocal.analysis.landau import landau_wells, mode_potential
+from rbm_reciprocal.analysis.marchenko_pastur import (
+    marchenko_pastur_cdf,
+    marchenko_pastur_mode,
+    marchenko_pastur_quantile,
+    mode_rank,
+    mode_window_test,
+    random_values_table,
+)
+from rbm_reciprocal.analysis.reciprocal import decompose
 from rbm_reciprocal.claims.diffusion import (
     claim_full_constraint,
     claim_harmonic_divergence,
     claim_metastability,
     claim_stiffness,
+)
+from rbm_reciprocal.claims.landau import (
+    claim_landau_double_well,
+    claim_landau_samples,
+    spread_bounds,
 )
 from rbm_reciprocal.claims.landscape import (
     bound_excess_pvalue,
@@ -18,12 +35,11 @@ from rbm_reciprocal.claims.landscape import (
     claim_ais_bracket,
     claim_kurtosis,
     claim_mp_ks,
-    claim_mp_mode,
     claim_uniform_moments,
 )
+from rbm_reciprocal.claims.mp_mode import claim_mp_mode, equivalence_bounds
 from rbm_reciprocal.claims.rows import CLAIM_COLUMNS
 from rbm_reciprocal.claims.symmetry import (
-    claim_landau_double_well,
     claim_pc_alignment,
     claim_rotated_pixels,
     claim_rotation_js,
@@ -35,20 +51,23 @@ from rbm_reciprocal.claims.synthetic_landscape import (
     gaussian_singular_values,
     gen_mp_ks,
     gen_mp_mode,
+    gen_mp_mode_square,
 )
 from rbm_reciprocal.claims.table import claims_html, claims_markdown, claims_table
 from rbm_reciprocal.core.checkpoint import save_checkpoint
+from rbm_reciprocal.data.dataset import prepare_mnist
 from rbm_reciprocal.stages.claims import pc_alignment_table, uniform_moments_table
 
 # --- synthetic tables ---------------------------------------------------------------------
 
 
-def random_tables(truth=True, seed=0, n_matrices=None, shapes=None, gen=gen_mp_mode):
-    """Random-spectrum value tables of the smoke shapes (claims 1-2), true or false world
-    (``gen_mp_mode``: mode displaced; ``gen_mp_ks``: scale 10% off)."""
+def random_tables(truth=True, seed=0, n_matrices=None, shapes=None):
+    """Random-spectrum value tables (claims 1-2): the smoke shapes and 2 matrices, true or
+    false (scale 10% off) world (``gen_mp_ks``), or ``n_matrices`` Gaussian inits of
+    ``shapes`` (every singular value)."""
     rng = np.random.default_rng(seed)
     if n_matrices is None:
-        return gen(truth, rng)
+        return gen_mp_ks(truth, rng)
     return [
         random_values_table(gaussian_singular_values(784, m, 0.01, n_matrices, rng), 784, m, 0.01)
         for m in shapes
@@ -126,27 +145,43 @@ def js_table(untrained_ratio=1.0, trained_ratio=10.0, epoch=100, rel_sd=0.1):
     return pd.DataFrame(rows)
 
 
-def alignment_table(overlap, epoch=100):
+def alignment_table(overlap, epoch=100, pc2=0.0):
+    """``|u_1 . PC_1|`` = ``overlap`` and ``|u_1 . PC_2|`` = ``pc2`` at the last epoch."""
     rows = []
     for m in (16, 32):
         for r in (0, 1):
-            for e, o in ((0, 0.02), (epoch, overlap)):
+            for e, o, o2 in ((0, 0.02, 0.03), (epoch, overlap, pc2)):
                 rows.append(
                     dict(hidden=m, method="PCD", replica=r, epoch=e, lambda_1=1.0,
-                         overlap_pc1=o, overlap_top=o, best_pc=1, overlap_mean=0.3, n_pcs=5,
+                         overlap_pc1=o, overlap_pc2=o2, overlap_top=np.hypot(o, o2),
+                         best_pc=1 if o >= o2 else 2, overlap_mean=0.3, n_pcs=5,
                          n_visible=784, random_overlap=0.028)
                 )  # fmt: skip
     return pd.DataFrame(rows)
 
 
-def trajectory_table(wells_last, epochs=(0, 1, 2, 3)):
+def trajectory_table(wells_last, epochs=(0, 1, 2, 3), samples_at=None, n_gibbs=1000):
+    """Figs. 7-8 table: one well at (-)1 until the last epoch, which has ``wells_last``
+    (two: at -10 and +9); ``lambda_1 = 1 + 2 epoch``. Test images and Gibbs samples (s.d. 1,
+    980 and ``n_gibbs``) at ``samples_at`` (default: the upper minimum) for u and at the
+    w-minimum 3."""
     rows = []
     for m in (16, 32):
         for e in epochs:
-            rows.append(
-                dict(hidden=m, epoch=e, lambda_1=1.0 + e,
-                     landau_u_wells=wells_last if e == epochs[-1] else 1)
-            )  # fmt: skip
+            last = e == epochs[-1]
+            two = last and wells_last == 2
+            u_min = (-10.0, 9.0) if two else (1.0, np.nan)
+            at = (u_min[1] if two else u_min[0]) if samples_at is None or not last else samples_at
+            row = dict(hidden=m, epoch=e, lambda_1=1.0 + 2 * e,
+                       landau_u_wells=wells_last if last else 1, landau_u_min1=u_min[0],
+                       landau_u_min2=u_min[1], landau_w_wells=1, landau_w_min1=3.0,
+                       landau_w_min2=np.nan, n_test=980)  # fmt: skip
+            if n_gibbs is not None:
+                row["n_gibbs"] = n_gibbs
+            for kind in ("test", "gibbs"):
+                row |= {f"{kind}_u_mean": at, f"{kind}_u_std": 1.0}
+                row |= {f"{kind}_w_mean": 3.0, f"{kind}_w_std": 1.0}
+            rows.append(row)
     return pd.DataFrame(rows)
 
 
@@ -192,7 +227,7 @@ def diffusion_tables(ld_div_verdict="converges", gauss_rate=1.0, with_div=True):
 def test_mp_ks():
     row = claim_mp_ks(random_tables())
     assert row["passed"] is True and "critical" in row["our_number"]
-    assert claim_mp_ks(random_tables(False, gen=gen_mp_ks))["passed"] is False  # 10% off in scale
+    assert claim_mp_ks(random_tables(False))["passed"] is False  # 10% off in scale
     # the old fixed threshold (KS <= 0.05) failed 200 independent MP values half the time;
     # the Kolmogorov critical value for 200 values at alpha = 0.01 / 4 is ~0.13
     x = np.sort(np.random.default_rng(3).uniform(size=200))
@@ -210,14 +245,71 @@ def test_mp_mode_window_counts():
     assert list(w["side"]) == ["left"] * 3 + ["right"] * 3
 
 
-def test_mp_mode():
-    assert claim_mp_mode(random_tables())["passed"] is True
-    # the cases where the histogram argmax failed: N = M (mode at the boundary 0) and the
-    # flat-topped M = 1200, with 50 matrices as in the quick preset
-    row = claim_mp_mode(random_tables(n_matrices=50, shapes=(784, 1200)))
-    assert row["passed"] is True and "(boundary)" in row["our_number"]
-    assert claim_mp_mode(random_tables(truth=False))["passed"] is False  # mode 25% away
-    assert claim_mp_mode(random_tables(truth=False, seed=1))["passed"] is False
+def test_mp_mode_passes_true_spectra_and_needs_enough_matrices():
+    row = claim_mp_mode(gen_mp_mode(np.random.default_rng(0)))  # 1000 matrices per shape
+    assert row["passed"] is True
+    assert "M=100: mode 0.261" in row["our_number"] and "predicted 0.2615" in row["our_number"]
+    # every singular value of 20 inits, N = M (window test at the boundary) and M = 1200
+    row = claim_mp_mode(random_tables(n_matrices=20, shapes=(784, 1200)))
+    assert row["passed"] is True and "M=784: mode 0 (boundary)" in row["our_number"]
+    # the smoke preset's 2 matrices per shape cannot bound the mode to 2%: n/a, not a pass
+    row = claim_mp_mode(random_tables(n_matrices=2, shapes=(100, 3000)))
+    assert row["passed"] is None and "2 matrices" in row["our_number"]
+
+
+@pytest.mark.parametrize("scale", [1.05, 1.1, 0.95])
+def test_mp_mode_fails_a_misstated_sigma_at_n_ne_m(scale):
+    """The audit's case: entries of std 1.05 or 1.1 sigma while the table says sigma, at
+    784 x 100, 1200 and 3000 with the paper's 1000 matrices. The window counts passed every
+    one of them (the density still rises and falls around the predicted mode)."""
+    tables = gen_mp_mode(np.random.default_rng(1), scale=scale)
+    row = claim_mp_mode(tables)
+    assert row["passed"] is False
+    for m in (100, 1200, 3000):
+        ratio = float(row["our_number"].split(f"M={m}: ")[1].split("ratio ")[1].split(",")[0])
+        assert ratio == pytest.approx(scale, abs=0.003)
+    # the old window test passes the same spectra (its audit: no power at N != M)
+    assert all(
+        mode_window_test(t["value"].to_numpy(), 784, int(t["m"].iloc[0]), 0.01)["p_value"].min()
+        > 0.01 / 9
+        for t in random_tables(n_matrices=20, shapes=(100, 3000), seed=2)
+    )
+
+
+def test_mp_mode_detects_10_percent_with_20_matrices_and_a_displaced_mode():
+    rng = np.random.default_rng(3)
+    assert claim_mp_mode(gen_mp_mode(rng, scale=1.1, n_matrices=20))["passed"] is False
+    row = claim_mp_mode(gen_mp_mode(rng, displaced=True, n_matrices=100))  # 25% of the bulk
+    assert row["passed"] is False
+    # N = M: the mode is 0 whatever sigma; a spectrum whose mode is at 0.25 lambda_+ fails
+    assert claim_mp_mode(gen_mp_mode_square(False, rng))["passed"] is False
+    assert claim_mp_mode(gen_mp_mode_square(True, rng))["passed"] is True
+
+
+def test_mode_estimate_reads_the_rank_at_the_mode_quantile():
+    for m in (100, 500, 1200, 3000):
+        index, level = mode_rank(784, m)
+        k = min(784, m)
+        mode = marchenko_pastur_mode(784, m, 0.01)
+        q = float(marchenko_pastur_cdf(mode, 784, m, 0.01))
+        assert abs(level - q) <= 0.5 / k and level == pytest.approx((k - index + 0.5) / k)
+        # the quantile function inverts the CDF; at the mode's level it is the mode
+        x = marchenko_pastur_quantile(np.array([0.1, q, 0.9]), 784, m, 0.01)
+        assert marchenko_pastur_cdf(x, 784, m, 0.01) == pytest.approx([0.1, q, 0.9], abs=1e-6)
+        assert x[1] == pytest.approx(mode, rel=1e-5)
+    assert mode_rank(784, 100) == (58, 0.425)
+    assert mode_rank(784, 784)[0] == 784  # N = M: the smallest value (the mode is 0)
+
+
+def test_equivalence_bounds():
+    r = np.array([1.0, 1.01, 0.99, 1.0])  # mean 1, s.d. 0.00816, s.e. 0.00408
+    mean, lo, hi, verdict = equivalence_bounds(r, 0.02, 0.01)
+    half = 4.5407 * np.std(r, ddof=1) / 2  # Student 0.99 quantile, 3 dof
+    assert (mean, lo, hi) == pytest.approx((1.0, 1 - half, 1 + half), abs=1e-4)
+    assert verdict is True  # [0.9815, 1.0185] inside [0.98, 1.02]
+    assert equivalence_bounds(r, 0.02, 0.001)[3] is None  # t* = 10.2: [0.958, 1.042]
+    assert equivalence_bounds(r + 0.1, 0.02, 0.01)[3] is False
+    assert equivalence_bounds(np.array([1.0]), 0.02, 0.01)[3] is None
 
 
 def test_kurtosis():
@@ -307,22 +399,87 @@ def test_rotation_js_tests_against_the_noise_replicates():
 
 def test_pc_alignment():
     assert claim_pc_alignment(alignment_table(0.9))["passed"] is True
-    # the old threshold 0.5 failed an overlap of 0.15, 4 s.d. of a random unit vector
     assert random_overlap_pvalue(0.15, 784) == pytest.approx(2.5e-5, rel=0.2)
-    assert claim_pc_alignment(alignment_table(0.15))["passed"] is True
-    assert claim_pc_alignment(alignment_table(0.05))["passed"] is False  # p = 0.16
+    # projection on span(PC_1, PC_2) >= 1/sqrt 2: PC_2 counts, and so does the plane
+    row = claim_pc_alignment(alignment_table(0.05, pc2=0.95))
+    assert row["passed"] is True and "(smallest replica 0.951" in row["our_number"]
+    assert claim_pc_alignment(alignment_table(0.55, pc2=0.55))["passed"] is True  # 0.778
+    # far beyond a random vector (p = 2.5e-5) but 81 degrees from the plane: not aligned
+    assert claim_pc_alignment(alignment_table(0.15))["passed"] is False
+    assert claim_pc_alignment(alignment_table(0.49, pc2=0.49))["passed"] is False  # 0.693
     row = claim_pc_alignment(alignment_table(0.05, epoch=3))
     assert row["passed"] is None and "3 < 10 epochs" in row["detail"]
+    assert random_overlap_pvalue(np.sqrt(0.5), 784, 2) == pytest.approx(0.5**391, rel=1e-6)
 
 
 def test_pc_alignment_trajectory_peaks_and_drifts():
     t = alignment_table(0.3)
     t = pd.concat([t, t[t["epoch"] == 100].assign(epoch=5, overlap_pc1=0.7)], ignore_index=True)
     row = claim_pc_alignment(t)
-    assert row["passed"] is True
+    assert row["passed"] is False
     assert "peak 0.700 at epoch 5, 0.300 at epoch 100" in row["our_number"]
     assert "peaks early and then drifts" in row["detail"]
     assert "drifts" not in claim_pc_alignment(alignment_table(0.3))["detail"]
+
+
+@pytest.fixture(scope="module")
+def mnist_directions():
+    """PC_1, PC_2 and the mean image of the 2,000-image MNIST sample (centred PCs, as
+    :func:`pc_alignment_table`), and the sample."""
+    ds = prepare_mnist(Path(__file__).parent / "data/mnist", n_train=2000)
+    pcs, mean = data_principal_components(ds.train, 5)
+    return pcs[:, 0], pcs[:, 1], mean / np.linalg.norm(mean), ds.train
+
+
+def _checkpoints(tmp_path, name, direction, rng):
+    """Epoch 0 (random init) and 10 of a 784 x 4 model whose top singular vector is
+    ``direction``."""
+    out = []
+    for epoch in (0, 10):
+        w = rng.normal(0, 0.01, (784, 4))
+        if epoch:
+            w += 5 * np.outer(direction, rng.normal(size=4) / 2)
+        path = tmp_path / f"{name}_{epoch}.npz"
+        save_checkpoint(
+            path, w.astype(np.float32), np.zeros(784), np.zeros(4), epoch=epoch, updates=epoch
+        )
+        out.append((4, name, 0, epoch, path))
+    return out
+
+
+def test_pc_alignment_on_real_mnist_directions(tmp_path, mnist_directions):
+    """The audit's worlds, built from the MNIST sample's own directions: a vector 84 degrees
+    from PC_1 (overlap 0.1) and the mean image passed the old random-vector test; a vector
+    aligned with PC_2 (overlap 0.95) failed its PC_1 overlap."""
+    pc1, pc2, mean_dir, data = mnist_directions
+    rng = np.random.default_rng(4)
+
+    def lean(t, rho):  # overlap rho with t, the rest orthogonal to t, PC_1 and PC_2
+        q = np.linalg.qr(np.stack([t, pc1, pc2], axis=1))[0]
+        r = rng.normal(size=784)
+        r -= q @ (q.T @ r)
+        return rho * t + np.sqrt(1 - rho**2) * r / np.linalg.norm(r)
+
+    worlds = {"mean": mean_dir, "tilted": lean(pc1, 0.1), "pc2": lean(pc2, 0.95)}
+    cks = [c for name, d in worlds.items() for c in _checkpoints(tmp_path, name, d, rng)]
+    t = pc_alignment_table(cks, data, n_pcs=5)
+    # the mean image is data-related: 0.53 on PC_1, 0.54 on the plane of PC_1 and PC_2
+    assert t["mean_overlap_pc1"].iloc[0] == pytest.approx(0.534, abs=0.002)
+    verdicts = {}
+    for name, g in t.groupby("method"):
+        row = claim_pc_alignment(g)
+        verdicts[name] = row["passed"]
+        last = g[g["epoch"] == 10].iloc[0]
+        if name == "mean":
+            assert last["overlap_mean"] > 0.99 and last["overlap_pc1"] > 0.5
+            assert "mean image itself projects 0.542" in row["detail"]
+        if name == "tilted":
+            assert last["overlap_pc1"] == pytest.approx(0.1, abs=0.01)
+            assert random_overlap_pvalue(last["overlap_pc1"], 784) < 0.01  # the old pass
+        if name == "pc2":
+            assert last["overlap_pc2"] == pytest.approx(0.95, abs=0.01)
+            assert last["overlap_pc1"] < 0.01  # the old test's statistic: a FAIL
+    assert verdicts == {"mean": False, "tilted": False, "pc2": True}
 
 
 def test_rotated_pixels():
@@ -345,6 +502,71 @@ def test_landau_double_well():
     assert claim_landau_double_well(trajectory_table(2))["passed"] is True
     assert claim_landau_double_well(trajectory_table(1, epochs=(0, 50, 100)))["passed"] is False
     assert claim_landau_double_well(trajectory_table(1))["passed"] is None
+
+
+def test_landau_double_well_states_the_lambda_threshold():
+    """The row says what the double well is: lambda_1 beyond the stiffness 4 of the
+    constraint potential (V'' >= 4), and when lambda_1 crossed it."""
+    row = claim_landau_double_well(trajectory_table(2))  # lambda_1 = 1, 3, 5, 7
+    assert "predicted by lambda_1 > 4" in row["test"]
+    assert "M=16: double from epoch 3 (minima -10.00, 9.00; lambda_1 = 7.00)" in row["our_number"]
+    assert "lambda_1 > 4 from epoch 2 (5.00)" in row["our_number"]
+    assert "follows from lambda_1 alone" in row["detail"] and "claim 15" in row["detail"]
+    assert "Double wells at lambda_1 <= 4: 0" in row["detail"]
+    row = claim_landau_double_well(trajectory_table(1, epochs=(0, 1)))
+    assert "lambda_1 <= 4 at every epoch (max 3.00)" in row["our_number"]
+
+
+@pytest.mark.parametrize("seed, mu, passed", [(2, -0.085, True), (0, 1.094, False)])
+def test_landau_double_well_of_a_structureless_gaussian_matrix(seed, mu, passed):
+    """The audit's case: a Gaussian W with no data in it, scaled to lambda_1 = 5.9, has a
+    double well when mu_u is small (|mu_u| < ~0.3 at this lambda_1 and shape) and one well
+    otherwise; either way the row shows lambda_1 beyond the stiffness 4."""
+    rng = np.random.default_rng(seed)
+    w = rng.normal(0, 0.01, (784, 16))
+    rows = []
+    for epoch, scale in ((0, 1.0), (10, 5.9 / np.linalg.svd(w, compute_uv=False)[0])):
+        rec = decompose(w * scale, np.zeros(784), np.zeros(16))
+        wells = landau_wells(mode_potential(rec, "u"))
+        pos = np.concatenate([wells.positions, [np.nan, np.nan]])
+        rows.append(dict(hidden=16, epoch=epoch, lambda_1=float(rec.s[0]), mu_u=rec.mu_u[0],
+                         landau_u_wells=wells.positions.size, landau_u_min1=pos[0],
+                         landau_u_min2=pos[1], landau_u_unconfined=wells.unconfined))  # fmt: skip
+    assert rows[-1]["mu_u"] == pytest.approx(mu, abs=1e-3)
+    row = claim_landau_double_well(pd.DataFrame(rows))
+    assert row["passed"] is passed
+    assert "lambda_1 > 4 from epoch 10 (5.90)" in row["our_number"]
+
+
+def test_landau_samples():
+    """Claim 15: samples at the minimum pass; samples at z_1 = 2 with wells at -10 and +9
+    (the quick run's picture) fail."""
+    row = claim_landau_samples(trajectory_table(2, epochs=(0, 10)))
+    assert row["passed"] is True and "test images 9.00 ± 1.00 (0.0 s.d.)" in row["our_number"]
+    row = claim_landau_samples(trajectory_table(2, epochs=(0, 10), samples_at=2.0))
+    assert row["passed"] is False
+    text = "M=16 z_1 (epoch 10): minima [-10.00, 9.00], test images 2.00 ± 1.00 (7.0 s.d.)"
+    assert text in row["our_number"]
+    assert "Bonferroni K = 8" in row["test"]
+    # 0.8 s.d. away with 980 / 1000 samples: bounds 0.8 -+ 0.11, inside 1 s.d.
+    assert claim_landau_samples(trajectory_table(2, (0, 10), samples_at=9.8))["passed"] is True
+    assert claim_landau_samples(trajectory_table(2, (0, 10), samples_at=10.2))["passed"] is False
+    # at 1.0 s.d. the distance is on the boundary: undecided
+    assert claim_landau_samples(trajectory_table(2, (0, 10), samples_at=10.0))["passed"] is None
+    # a table without the Gibbs count decides only what the test images show
+    old = trajectory_table(2, epochs=(0, 10), n_gibbs=None)
+    row = claim_landau_samples(old)
+    assert row["passed"] is None and "rerun rule mode_trajectory" in row["detail"]
+    row = claim_landau_samples(trajectory_table(2, (0, 10), samples_at=2.0, n_gibbs=None))
+    assert row["passed"] is False
+    # not observed in a 3-epoch model: n/a
+    assert claim_landau_samples(trajectory_table(2, samples_at=2.0))["passed"] is None
+
+
+def test_spread_bounds():
+    d, lo, hi = spread_bounds(2.0, 1.0, 9.0, 1000, 3.0)
+    assert d == 7.0 and hi - d == pytest.approx(3.0 * np.sqrt((1 + 24.5) / 1000))
+    assert lo == pytest.approx(2 * d - hi)
 
 
 def test_spectral_gap():
@@ -401,22 +623,24 @@ def test_claims_table_and_markdown():
     }  # fmt: skip
     t = claims_table(tables, epochs=3, min_epochs=10)
     assert list(t.columns) == list(CLAIM_COLUMNS)
-    assert list(t["claim_id"]) == list(range(1, 15))
+    assert list(t["claim_id"]) == list(range(1, 16))
     assert t["passed"].dtype == "boolean"
-    assert t["passed"].isna().sum() == 2  # 6 and 8 (undertrained)
+    # 2 (two matrices per shape cannot bound the mode), 6 and 8 (undertrained)
+    assert t.loc[t["passed"].isna(), "claim_id"].tolist() == [2, 6, 8]
+    assert t.set_index("claim_id").loc[15, "passed"]  # samples at the minimum
     assert t.loc[t["kind"] == "self-check", "claim_id"].tolist() == [12]
     md = claims_markdown(t, "## Claims")
-    assert md.startswith("## Claims") and md.count("\n| ") == 2 * 2 + 14  # 2 tables
+    assert md.startswith("## Claims") and md.count("\n| ") == 2 * 2 + 15  # 2 tables
     assert md.index("**Claims of the paper**") < md.index("**Self-checks") < md.index("| 12 |")
-    assert md.index("| 14 |") < md.index("| 12 |")  # the self-check is not among the claims
+    assert md.index("| 15 |") < md.index("| 12 |")  # the self-check is not among the claims
     assert "n/a" in md and "**FAIL**" in md and "pass" in md
     page = claims_html(t, "Claims <of> this run")
-    assert page.count("<tr>") == 2 + 14  # a header per table and one row per claim
+    assert page.count("<tr>") == 2 + 15  # a header per table and one row per claim
     assert page.count("<table>") == 2 and "Self-checks" in page
     assert "Claims &lt;of&gt; this run" in page  # escaped
     for result, n in (("pass", t["passed"].eq(True).sum()), ("FAIL", t["passed"].eq(False).sum())):
         assert page.count(f"<b>{result}</b>") == n
-    assert page.count("<b>n/a</b>") == 2
+    assert page.count("<b>n/a</b>") == 3
 
 
 def test_uniform_moments_table_matches_eq51(tmp_path):

@@ -33,8 +33,8 @@ def test_report_builds_with_every_figure(smoke_run):
     with zipfile.ZipFile(smoke_run / "report.zip") as z:
         pages = {n.rsplit("/", 1)[-1]: z.read(n).decode() for n in names if n.endswith(".html")}
     assert "<b>pass</b>" in pages["claims.html"]
-    # two tables (the paper's claims, the simulator's self-check): a header each, 14 rows
-    assert pages["claims.html"].count("<tr>") == 2 + 14
+    # two tables (the paper's claims, the simulator's self-check): a header each, 15 rows
+    assert pages["claims.html"].count("<tr>") == 2 + 15
     assert "Self-checks" in pages["claims.html"]
     assert "n_train: 1000" in pages["run_parameters.html"]  # the smoke override
     assert "hidden: [16, 32]" in pages["run_parameters.html"]

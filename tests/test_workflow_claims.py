@@ -19,9 +19,12 @@ def test_claims_table(smoke_run):
     assert pd.isna(by_id.loc[10, "passed"])
     # Cov(z) = I/4 exactly, so k = 4 I: always decidable, and true
     assert by_id.loc[11, "passed"]
-    # random inits: Marchenko-Pastur law and mode (a true statement) pass at smoke size
-    assert by_id.loc[1, "passed"] and by_id.loc[2, "passed"]
+    # random inits: the Marchenko-Pastur law passes at smoke size; two matrices per shape
+    # cannot bound the mode's position to 2% (claim 2 is n/a)
+    assert by_id.loc[1, "passed"] and pd.isna(by_id.loc[2, "passed"])
     assert "(boundary)" in by_id.loc[2, "our_number"]  # M = 784 = N
+    assert "2 matrices" in by_id.loc[2, "our_number"]
+    assert 15 in by_id.index  # the samples at the Landau minimum (Sec. 5.3)
     assert by_id.loc[12, "kind"] == "self-check"
     assert set(by_id.drop(index=12)["kind"]) == {"paper"}
     md = (smoke_run / "results/claims.md").read_text()

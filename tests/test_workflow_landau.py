@@ -20,6 +20,7 @@ def test_fig7_8_outputs(smoke_run):
     assert set(t["landau_u_wells"]) <= {1, 2} and not t["landau_u_unconfined"].any()
     assert {"landau_quartic_u_wells", "landau_quartic_u_unconfined"} <= set(t.columns)
     assert (t["n_test"] > 0).all() and np.isfinite(t["test_u_mean"]).all()
+    assert (t["n_gibbs"] == 100).all()  # the smoke preset's chains (claim 15's sample size)
     # the top singular value grows with training
     for _, g in t.groupby("hidden"):
         g = g.sort_values("epoch")

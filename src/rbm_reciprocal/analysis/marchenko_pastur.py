@@ -147,6 +147,59 @@ def marchenko_pastur_cdf(lam: np.ndarray, n: int, m: int, sigma: float) -> np.nd
     return np.clip(cdf, 0.0, 1.0)
 
 
+def marchenko_pastur_quantile(p: np.ndarray, n: int, m: int, sigma: float) -> np.ndarray:
+    """Quantile function of the Marchenko-Pastur singular-value law (inverse of Eq. 20's CDF).
+
+    ``F^{-1}(p)``: the angle ``theta`` with ``F = p`` is interpolated on the grid of
+    `_mp_theta_grid` (where ``F`` increases strictly), then
+    ``lambda = sqrt(c - d cos(theta))``.
+
+    Parameters
+    ----------
+    p : ndarray, any shape, values in [0, 1]
+    n, m : int
+    sigma : float
+
+    Returns
+    -------
+    ndarray, same shape as ``p``, in ``[lambda_-, lambda_+]``; ``F^{-1}(p) / sigma`` does not
+    depend on ``sigma``.
+    """
+    p = np.asarray(p, dtype=np.float64)
+    if np.any((p < 0) | (p > 1)):
+        raise ValueError("quantile levels must lie in [0, 1]")
+    lo, hi = marchenko_pastur_edges(n, m, sigma)
+    theta_grid, cdf_grid = _mp_theta_grid(n, m, sigma)
+    c = (hi**2 + lo**2) / 2.0
+    d = (hi**2 - lo**2) / 2.0
+    theta = np.interp(p, cdf_grid / cdf_grid[-1], theta_grid)
+    return np.sqrt(np.clip(c - d * np.cos(theta), lo**2, hi**2))
+
+
+def mode_rank(n: int, m: int) -> tuple[int, float]:
+    """The singular value of one matrix that sits at the Marchenko-Pastur mode (claim 2).
+
+    Under Eq. 20 the mode ``sigma sqrt(|n - m|)`` is the quantile of level
+    ``q* = F(sigma sqrt(|n - m|))`` whatever ``sigma`` (all singular values scale with
+    ``sigma``). Of the ``k = min(n, m)`` values of one matrix, the ``j``-th smallest sits near
+    the quantile of level ``(j - 1/2) / k``; the one closest to ``q*`` is the matrix's estimate
+    of the mode's position.
+
+    Returns
+    -------
+    index : int
+        Its rank from the top (1 = largest), the ``index`` column of
+        :func:`random_values_table`.
+    level : float
+        ``(j - 1/2) / k``: the quantile of Eq. 20 it estimates (``F^{-1}(level)`` is its
+        expected position at scale ``sigma``).
+    """
+    k = min(int(n), int(m))
+    q = float(marchenko_pastur_cdf(marchenko_pastur_mode(n, m, 1.0), n, m, 1.0))
+    j = int(np.clip(np.floor(q * k) + 1, 1, k))  # (j - 1/2)/k within 1/(2k) of q*
+    return k - j + 1, (j - 0.5) / k
+
+
 def ks_distance_to_mp(svals: np.ndarray, n: int, m: int, sigma: float) -> float:
     """Kolmogorov-Smirnov distance between the empirical law of ``svals`` and Eq. 20.
 

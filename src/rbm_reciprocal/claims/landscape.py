@@ -1,4 +1,5 @@
-"""Claims 1-5: random spectra, kurtosis, uniform-state moments, AIS bracket."""
+"""Claims 1 and 3-5: random spectra, kurtosis, uniform-state moments, AIS bracket
+(claim 2: :mod:`.mp_mode`)."""
 
 from __future__ import annotations
 
@@ -9,12 +10,7 @@ import pandas as pd
 from scipy.stats import kstwo, norm
 from scipy.stats import t as student_t
 
-from rbm_reciprocal.analysis.marchenko_pastur import (
-    MODE_TEST_FRACTIONS,
-    ks_distance_to_mp,
-    marchenko_pastur_mode,
-    mode_window_test,
-)
+from rbm_reciprocal.analysis.marchenko_pastur import ks_distance_to_mp
 from rbm_reciprocal.analysis.stats import linear_fit
 from rbm_reciprocal.claims.rows import _n_a_note, _row, _undertrained
 
@@ -59,49 +55,6 @@ def claim_mp_ks(random_values: Sequence[pd.DataFrame], alpha: float = 0.01) -> d
         f"Statistic: KS distance; error rate <= {alpha:g} (exact for independent values, "
         f"conservative for eigenvalues). N = {int(t0['n'].iloc[0])}, "
         f"{int(t0['n_matrices'].iloc[0])} matrices per M.",
-    )
-
-
-def claim_mp_mode(random_values: Sequence[pd.DataFrame], alpha: float = 0.01) -> dict:
-    """Claim 2: the Marchenko-Pastur mode sits at ``sigma sqrt(|N - M|)`` (Sec. 3, Eq. 20).
-
-    Statistic: :func:`mode_window_test` -- on each side of the predicted mode the count in the
-    window next to it against the count in the next window, at three window widths; the
-    binomial p-value of "the density falls towards the mode". Pass if every p-value exceeds
-    ``alpha / K`` (Bonferroni over the ``K`` windows of all shapes): error rate <= ``alpha``
-    for any unimodal law with its mode at the prediction. For ``N = M`` the mode is the
-    boundary 0 and only the fall from 0 is tested. The histogram argmax is reported for
-    reference only (it is no estimator of the mode of a flat-topped density).
-    """
-    parts, tests = [], []
-    for t in _by_m(random_values):
-        n, m, sigma = int(t["n"].iloc[0]), int(t["m"].iloc[0]), float(t["sigma"].iloc[0])
-        w = mode_window_test(t["value"].to_numpy(), n, m, sigma)
-        tests.append(w)
-        pred = marchenko_pastur_mode(n, m, sigma)
-        sides = "; ".join(
-            f"{side} " + ", ".join(f"{int(r['near'])}/{int(r['far'])}" for _, r in g.iterrows())
-            for side, g in w.groupby("side", sort=False)
-        )
-        where = " (boundary)" if n == m else ""
-        parts.append(
-            f"M={m}: mode {pred:.4f}{where}, near/far counts {sides}, smallest p "
-            f"{w['p_value'].min():.2g}"
-        )
-    k = sum(len(w) for w in tests)
-    p_min = min(float(w["p_value"].min()) for w in tests)
-    fr = ", ".join(f"{f:g}" for f in MODE_TEST_FRACTIONS)
-    return _row(
-        2,
-        "The Marchenko-Pastur mode is at sigma sqrt(|N - M|) (= sqrt(lambda_+ lambda_-)).",
-        "; ".join(parts),
-        f"density rises towards the predicted mode and falls after it: every binomial "
-        f"p-value (far window > near window) >= alpha / K = {alpha:g}/{k}",
-        p_min >= alpha / k,
-        f"Statistic: counts in adjacent windows of half-widths {fr} x (distance from the "
-        "mode to the edge) on each side of the predicted mode; error rate <= "
-        f"{alpha:g} for any unimodal law with that mode (conservative for eigenvalues). "
-        "N = M: the mode is the boundary 0; only the right side is tested.",
     )
 
 

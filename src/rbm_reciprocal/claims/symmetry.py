@@ -1,4 +1,5 @@
-"""Claims 6-10: rotation JS, PC alignment, rotated pixels, Landau double well, spectral gap."""
+"""Claims 6-8 and 10: rotation JS, PC alignment, rotated pixels, spectral gap (claim 9:
+:mod:`.landau`)."""
 
 from __future__ import annotations
 
@@ -86,68 +87,112 @@ def claim_rotation_js(js: pd.DataFrame, min_epochs: int = 10, alpha: float = 0.0
     )
 
 
-def random_overlap_pvalue(overlap: np.ndarray, n: int) -> np.ndarray:
-    """P(|r . e| >= overlap) for a uniformly random unit vector ``r`` of R^n and a fixed unit
-    ``e``: ``(r . e)^2 ~ Beta(1/2, (n - 1)/2)`` exactly (mean ``|r . e|`` ~ sqrt(2/(pi n)))."""
-    return beta_dist.sf(np.asarray(overlap, dtype=np.float64) ** 2, 0.5, (n - 1) / 2.0)
+def random_overlap_pvalue(overlap: np.ndarray, n: int, dim: int = 1) -> np.ndarray:
+    """P(|P r| >= overlap) for a uniformly random unit vector ``r`` of R^n and the orthogonal
+    projection ``P`` on a fixed ``dim``-dimensional subspace: ``|P r|^2 ~ Beta(dim/2,
+    (n - dim)/2)`` exactly (``dim = 1``: the overlap ``|r . e|`` with a unit ``e``, mean
+    ~ sqrt(2/(pi n)))."""
+    ov = np.asarray(overlap, dtype=np.float64)
+    return beta_dist.sf(ov**2, dim / 2.0, (n - dim) / 2.0)
 
 
-def claim_pc_alignment(alignment: pd.DataFrame, min_epochs: int = 10, alpha: float = 0.01) -> dict:
-    """Claim 7: the top singular direction aligns with the data's first principal component.
+#: Claim 7: the leading principal components whose span ``u_1`` must lie in, and the
+#: smallest norm of its projection there: ``1/sqrt 2``, more of ``u_1`` in the plane of PC_1
+#: and PC_2 than outside it (an angle below 45 degrees). The mean image of binarized MNIST
+#: projects 0.49 there (0.54 on the 2,000-image test sample): a data-related direction that
+#: is not a leading principal component.
+PC_SPAN, PC_SPAN_MIN = 2, float(1.0 / np.sqrt(2.0))
 
-    Statistic: the overlap ``|u_1 . PC_1|`` of each model (M, replica) at its last checkpoint
-    against the exact null of a random unit vector (:func:`random_overlap_pvalue`). Pass if
-    every model is aligned at level ``alpha`` (an intersection of tests: error rate <=
-    ``alpha``). The row gives the trajectory over the checkpoints (mean over replicas): the
-    first value, the peak and the last, and says when the overlap peaks and then drifts.
+
+def pc_span_overlap(
+    alignment: pd.DataFrame, k: int = PC_SPAN, prefix: str = "overlap_pc"
+) -> pd.Series:
+    """Norm of the projection on the span of the first ``k`` PCs, ``sqrt(sum_j o_j^2)``, from
+    the columns ``{prefix}1 .. {prefix}k`` (``|u_1 . PC_j|`` of :func:`pc_alignment_table`)."""
+    cols = [f"{prefix}{j}" for j in range(1, k + 1)]
+    missing = [c for c in cols if c not in alignment]
+    if missing:
+        raise ValueError(f"the alignment table lacks {missing}: rerun rule pc_alignment")
+    return np.sqrt((alignment[cols].astype(np.float64) ** 2).sum(axis=1))
+
+
+def claim_pc_alignment(
+    alignment: pd.DataFrame,
+    min_epochs: int = 10,
+    k: int = PC_SPAN,
+    threshold: float = PC_SPAN_MIN,
+) -> dict:
+    """Claim 7: the top singular direction aligns with the data's principal components.
+
+    Operational definition: ``u_1`` lies near the span of the first ``k`` principal
+    components of the (centred) training images, i.e. the norm of its projection there,
+    ``sqrt(sum_{j<=k} (u_1 . PC_j)^2)`` (:func:`pc_span_overlap`), is at least ``threshold``
+    (default: k = 2 and 1/sqrt 2, an angle below 45 degrees to the plane of PC_1 and PC_2;
+    aligning with PC_2 instead of PC_1 counts). Pass if every model (M, replica) does at its
+    last checkpoint. The quantity has no sampling noise of its own (``u_1`` is a function of
+    the trained W; the PCs of tens of thousands of images are stable, and their span more so
+    than each PC), so the verdict has no error rate beyond the threshold's choice; the
+    random-vector p-value of the projection (``Beta(k/2, (N - k)/2)``) is reported. A merely
+    data-related direction fails: the mean image of binarized MNIST projects 0.49 on that
+    plane. The row gives the trajectory of the projection (mean over replicas), PC_1's
+    overlap and the mean image's overlap.
 
     Parameters
     ----------
     alignment : DataFrame
-        :func:`pc_alignment_table` (columns ``hidden, replica, epoch, overlap_pc1``,
-        ``n_visible`` or ``random_overlap``, ...), one row per checkpoint.
+        :func:`pc_alignment_table` (columns ``hidden, replica, epoch, overlap_pc1 ..``,
+        ``n_visible`` or ``random_overlap``, ``overlap_mean``, ...), one row per checkpoint.
     """
     if "n_visible" in alignment:
         n = int(alignment["n_visible"].iloc[0])
     else:  # random_overlap = sqrt(2 / (pi N))
         n = int(round(2.0 / (np.pi * float(alignment["random_overlap"].iloc[0]) ** 2)))
-    epochs = int(alignment["epoch"].max())
+    t = alignment.assign(span=pc_span_overlap(alignment, k))
+    epochs = int(t["epoch"].max())
     parts, drift, ok, p_max = [], [], True, 0.0
-    for m, g in alignment.groupby("hidden", sort=True):
-        traj = g.groupby("epoch")["overlap_pc1"].mean().sort_index()
+    for m, g in t.groupby("hidden", sort=True):
+        traj = g.groupby("epoch")["span"].mean().sort_index()
         last = g[g["epoch"] == g.groupby("replica")["epoch"].transform("max")]
-        p = random_overlap_pvalue(last["overlap_pc1"].to_numpy(), n)
+        p = random_overlap_pvalue(last["span"].to_numpy(), n, k)
         p_max = max(p_max, float(p.max()))
-        ok &= bool((p <= alpha).all())
+        ok &= bool((last["span"] >= threshold).all())
         e_peak, o_peak = int(traj.idxmax()), float(traj.max())
         e0, e1 = int(traj.index[0]), int(traj.index[-1])
+        extra = f", PC_1 {last['overlap_pc1'].mean():.3f}"
+        if "overlap_mean" in last:
+            extra += f", mean image {last['overlap_mean'].mean():.3f}"
         parts.append(
             f"M={int(m)}: {traj.iloc[0]:.3f} at epoch {e0}, peak {o_peak:.3f} at epoch "
-            f"{e_peak}, {traj.iloc[-1]:.3f} at epoch {e1} (largest p vs random {p.max():.2g})"
+            f"{e_peak}, {traj.iloc[-1]:.3f} at epoch {e1} (smallest replica "
+            f"{last['span'].min():.3f}{extra})"
         )
         if e_peak < e1 and traj.iloc[-1] < 0.8 * o_peak:
             drift.append(f"M={int(m)}")
     passed = _undertrained(ok, epochs, min_epochs)
-    last_all = alignment[alignment["epoch"] == epochs]
     note = (
-        f" The overlap peaks early and then drifts away ({', '.join(drift)}: last < 0.8 x peak)."
+        f" The projection peaks early and then drifts away ({', '.join(drift)}: last < 0.8 x peak)."
         if drift
         else ""
     )
+    mean_note = ""
+    if {f"mean_overlap_pc{j}" for j in range(1, k + 1)} <= set(t.columns):
+        mean_span = float(pc_span_overlap(t, k, "mean_overlap_pc").iloc[0])
+        mean_note = f" The mean image itself projects {mean_span:.3f} on that span."
     return _row(
         7,
         "The singular vector with the largest singular value aligns with the principal "
         "components of the data (Sec. 5, Ref. 27).",
-        "|u_1 . PC_1| (mean over replicas) " + "; ".join(parts),
-        f"every model's last-epoch overlap beyond a random unit vector of R^{n}: "
-        f"p = P(Beta(1/2, (N-1)/2) >= overlap^2) <= {alpha:g}",
+        f"|projection of u_1 on span(PC_1..PC_{k})| (mean over replicas) " + "; ".join(parts),
+        f"every model's last-epoch projection of u_1 on the span of the first {k} principal "
+        f"components of the centred training images >= {threshold:.3f}",
         passed,
-        f"Statistic: exact null of a random unit vector (mean overlap "
-        f"{np.sqrt(2.0 / (np.pi * n)):.3f}); error rate <= {alpha:g}.{note} At the last "
-        f"epoch: best PC among the first {int(alignment['n_pcs'].iloc[0])}: "
-        f"{sorted(set(int(b) for b in last_all['best_pc']))}, projection on their span "
-        f"{last_all['overlap_top'].mean():.3f}, overlap with the mean image "
-        f"{last_all['overlap_mean'].mean():.3f}." + _n_a_note(passed, epochs, min_epochs),
+        f"Statistic: norm of the projection of u_1 on span(PC_1..PC_{k}) (u_1 within "
+        f"{np.degrees(np.arccos(threshold)):.0f} degrees of that plane; aligning with PC_2 "
+        "counts), against a fixed threshold: no sampling error (u_1 is computed from W, the "
+        f"PCs from the whole training set); a random unit vector of R^{n} reaches the "
+        f"threshold with p = {float(random_overlap_pvalue(threshold, n, k)):.2g} and the "
+        f"models' projections with p <= {p_max:.2g} (Beta({k}/2, (N-{k})/2)).{mean_note}{note}"
+        + _n_a_note(passed, epochs, min_epochs),
     )
 
 
@@ -197,66 +242,6 @@ def claim_rotated_pixels(
         + f" {int(r['n_chains'])} "
         f"chains x {int(r['sweeps'])} sweeps, same uniforms for all decodings."
         + _n_a_note(passed, epochs, min_epochs),
-    )
-
-
-def claim_landau_double_well(trajectories: pd.DataFrame, min_epochs: int = 10) -> dict:
-    """Claim 9: mode 1's free energy turns from a single to a double well (Eq. 55, Figs. 7-8).
-
-    Statistic: the minima of Eq. (55) with the all-orders (large-deviation) constraint
-    potential, ``landau_u_wells`` (:func:`rbm_reciprocal.analysis.landau.landau_wells`); a
-    mode whose minimum lies outside the domain (``landau_u_unconfined``) is not a well. Per M:
-    one well at the first checkpoint and two at a later one, none of them unconfined. Reports
-    the first double-well epoch, its minima and ``lambda_1`` there, and the quartic variant
-    (``landau_quartic_u_wells``, when present) for comparison.
-    """
-    parts, ok, quartic = [], True, []
-    for m, g in trajectories.groupby("hidden", sort=True):
-        g = g.sort_values("epoch")
-        wells = g["landau_u_wells"].to_numpy()
-        unconfined = (
-            g["landau_u_unconfined"].to_numpy(bool)
-            if "landau_u_unconfined" in g
-            else np.zeros(len(g), bool)
-        )
-        double = np.flatnonzero((wells >= 2) & ~unconfined)
-        if double.size:
-            r = g.iloc[double[0]]
-            text = (
-                f"double from epoch {int(r['epoch'])} (minima "
-                f"{r.get('landau_u_min1', np.nan):.2f}, {r.get('landau_u_min2', np.nan):.2f}; "
-                f"lambda_1 = {r['lambda_1']:.2f})"
-            )
-        else:
-            text = (
-                f"single at every epoch (lambda_1 = {g['lambda_1'].iloc[-1]:.2f} at epoch "
-                f"{int(g['epoch'].iloc[-1])})"
-            )
-        if unconfined.any():
-            text += f", unconfined at {int(unconfined.sum())} epoch(s)"
-        parts.append(f"M={int(m)}: {text}")
-        ok &= bool(wells[0] == 1 and not unconfined[0] and double.size > 0)
-        if "landau_quartic_u_wells" in g:
-            quartic.append(f"M={int(m)}: {int(g['landau_quartic_u_wells'].iloc[-1])}")
-    epochs = int(trajectories["epoch"].max())
-    passed = _undertrained(ok, epochs, min_epochs)
-    note = (
-        "Minima of Eq. 55 with the all-orders (large-deviation) constraint potential of u_1 "
-        "over its whole support; a minimum outside it is 'unconfined', never a well."
-    )
-    if quartic:
-        note += (
-            " Quartic fit on the sampled range (paper's expansion; its range ends are not "
-            "wells), wells at the last epoch: " + ", ".join(quartic) + "."
-        )
-    return _row(
-        9,
-        "The Landau free energy of mode 1 (u_1) turns from a single well into an asymmetric "
-        "double well early in training (Eq. 55, Figs. 7-8).",
-        "; ".join(parts),
-        "one well at the first checkpoint and two (confined) at a later one, every M",
-        passed,
-        note + _n_a_note(passed, epochs, min_epochs),
     )
 
 

@@ -3,7 +3,8 @@
 Each generator ``gen_*(truth, rng)`` returns the claim function's input tables, of the size of
 the smoke preset's, from a world where the claim's statement is true (``truth=True``) or
 false (``truth=False``). The false worlds are stated in each docstring: they fix the effect
-size that the claim's test must detect.
+size that the claim's test must detect. Claim 2's generators take the world's parameters
+instead (:func:`gen_mp_mode`: the paper's 1000 matrices, scale of sigma, displaced mode).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from scipy.linalg import eigh_tridiagonal
 from rbm_reciprocal.analysis.marchenko_pastur import (
     marchenko_pastur_edges,
     marchenko_pastur_mode,
+    mode_rank,
     random_values_table,
 )
 from rbm_reciprocal.analysis.stats import linear_fit
@@ -65,8 +67,67 @@ def gen_mp_ks(truth: bool, rng: np.random.Generator) -> list[pd.DataFrame]:
     ]
 
 
-def _displaced_shape(n: int, m: int, sigma: float, rng: np.random.Generator) -> int:
-    """A first dimension ``n'`` whose MP mode sits 25% of the bulk width from that of n x m."""
+def gaussian_singular_value_rank(
+    n: int,
+    m: int,
+    sigma: float,
+    index: int,
+    n_matrices: int,
+    rng: np.random.Generator,
+    iterations: int = 32,
+) -> np.ndarray:
+    """The ``index``-th largest singular value of ``n_matrices`` iid N(0, sigma^2) ``n x m``
+    matrices, exactly in law (to ``2^-iterations`` of the spectrum's range).
+
+    The bidiagonal form of :func:`gaussian_singular_values` gives ``B^T B`` tridiagonal;
+    Sturm counts (the signs of its ``LDL^T`` pivots at ``x``) count its eigenvalues below
+    ``x``, and bisection on them finds one eigenvalue in O(iterations x m) for all matrices at
+    once, instead of O(m^2) per matrix for the whole spectrum.
+
+    Returns
+    -------
+    ndarray, shape (n_matrices,)
+    """
+    big, small = max(int(n), int(m)), min(int(n), int(m))
+    if not 1 <= int(index) <= small:
+        raise ValueError(f"index must lie in 1..{small}, got {index}")
+    d = np.sqrt(rng.chisquare(big - np.arange(small), size=(int(n_matrices), small)))
+    e = np.sqrt(rng.chisquare(small - 1 - np.arange(small - 1), size=(int(n_matrices), small - 1)))
+    diag = d**2
+    diag[:, 1:] += e**2
+    off = d[:, :-1] * e
+    hi = (diag + np.pad(off, ((0, 0), (1, 0))) + np.pad(off, ((0, 0), (0, 1)))).max(axis=1)
+    lo = np.zeros(int(n_matrices))
+    rank = small - int(index) + 1  # from the bottom
+    diag_t, off2_t = np.ascontiguousarray(diag.T), np.ascontiguousarray((off**2).T)
+    tiny = np.finfo(np.float64).tiny
+    for _ in range(int(iterations)):
+        x = 0.5 * (lo + hi)
+        q = diag_t[0] - x
+        below = (q < 0).astype(np.int64)
+        for i in range(1, small):
+            q = diag_t[i] - x - off2_t[i - 1] / np.where(q == 0, -tiny, q)
+            below += q < 0
+        up = below >= rank
+        hi, lo = np.where(up, x, hi), np.where(up, lo, x)
+    return sigma * np.sqrt(0.5 * (lo + hi))
+
+
+def rank_values_table(n: int, m: int, sigma: float, values: np.ndarray, index: int) -> pd.DataFrame:
+    """The rows of :func:`random_values_table` with rank ``index`` (what claim 2 reads)."""
+    k = len(values)
+    return pd.DataFrame(
+        {"n": np.int64(n), "m": np.int64(m), "sigma": np.float64(sigma),
+         "n_matrices": np.int64(k), "matrix": np.arange(k, dtype=np.int64),
+         "index": np.int64(index), "value": np.asarray(values, dtype=np.float64)}
+    )  # fmt: skip
+
+
+def _displaced_shape(
+    n: int, m: int, sigma: float, rng: np.random.Generator, min_rank: int = 1
+) -> int:
+    """A first dimension ``n'`` whose MP mode sits 25% of the bulk width from that of n x m
+    (and with at least ``min_rank`` singular values)."""
     lo, hi = marchenko_pastur_edges(n, m, sigma)
     mode = marchenko_pastur_mode(n, m, sigma)
     options = []
@@ -76,23 +137,49 @@ def _displaced_shape(n: int, m: int, sigma: float, rng: np.random.Generator) -> 
             continue
         shift = (target / sigma) ** 2
         n2 = int(round(m + shift)) if n >= m else int(round(m - shift))
-        if n2 >= 1 and (n2 >= m) == (n >= m):
+        if min(n2, m) >= min_rank and (n2 >= m) == (n >= m):
             options.append(n2)
     return options[int(rng.integers(len(options)))]
 
 
-def gen_mp_mode(truth: bool, rng: np.random.Generator) -> list[pd.DataFrame]:
-    """Claim 2. True: Gaussian inits (Eq. 20, mode sigma sqrt|N - M|). False: the singular
-    values are those of an ``N' x M`` init whose Marchenko-Pastur mode lies 25% of the bulk
-    width ``lambda_+ - lambda_-`` away from the predicted one (for N = M: at 0.25 lambda_+
-    instead of the boundary 0)."""
-    s = SMOKE_RANDOM
+#: Shapes and matrices of claim 2's calibration at N != M: the paper's 1000 matrices per shape.
+PAPER_RANDOM = {"n": 784, "m": (100, 1200, 3000), "n_matrices": 1000, "sigma": 0.01}
+
+
+def gen_mp_mode(
+    rng: np.random.Generator,
+    scale: float = 1.0,
+    displaced: bool = False,
+    n_matrices: int | None = None,
+    shapes: tuple[int, ...] | None = None,
+) -> list[pd.DataFrame]:
+    """Claim 2 at N != M: the rows the claim reads (:func:`rank_values_table`) of
+    ``n_matrices`` random ``784 x M`` inits per shape, whose table says sigma = 0.01.
+
+    ``scale``: the entries have std ``scale x sigma`` (true world: 1; a misstated sigma moves
+    the mode by the same factor). ``displaced``: the values are those of an ``N' x M`` init
+    whose Marchenko-Pastur mode lies 25% of the bulk width ``lambda_+ - lambda_-`` away.
+    ``n_matrices`` and ``shapes`` default to :data:`PAPER_RANDOM` (read at call time).
+    """
+    s = PAPER_RANDOM
+    n_matrices = s["n_matrices"] if n_matrices is None else n_matrices
     tables = []
-    for m in s["m"]:
-        n_gen = s["n"] if truth else _displaced_shape(s["n"], m, s["sigma"], rng)
-        sv = gaussian_singular_values(n_gen, m, s["sigma"], s["n_matrices"], rng)
-        tables.append(random_values_table(sv, s["n"], m, s["sigma"]))
+    for m in s["m"] if shapes is None else shapes:
+        index, _ = mode_rank(s["n"], m)
+        n_gen = _displaced_shape(s["n"], m, s["sigma"], rng, index) if displaced else s["n"]
+        sv = gaussian_singular_value_rank(n_gen, m, scale * s["sigma"], index, n_matrices, rng)
+        tables.append(rank_values_table(s["n"], m, s["sigma"], sv, index))
     return tables
+
+
+def gen_mp_mode_square(truth: bool, rng: np.random.Generator, n_matrices: int = 20) -> list:
+    """Claim 2 at N = M = 784 (every singular value of ``n_matrices`` inits): true, Gaussian
+    inits (the density falls from the mode 0); false, those of an ``N' x 784`` init whose
+    mode lies at 0.25 lambda_+."""
+    s = SMOKE_RANDOM
+    n_gen = s["n"] if truth else _displaced_shape(s["n"], s["n"], s["sigma"], rng)
+    sv = gaussian_singular_values(n_gen, s["n"], s["sigma"], n_matrices, rng)
+    return [random_values_table(sv, s["n"], s["n"], s["sigma"])]
 
 
 def gen_kurtosis(truth: bool, rng: np.random.Generator) -> tuple[pd.DataFrame, pd.DataFrame]:

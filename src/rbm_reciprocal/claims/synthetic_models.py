@@ -1,8 +1,10 @@
-"""Synthetic input tables of claims 6-11, 13 and 14 for the calibration (no checkpoint).
+"""Synthetic input tables of claims 6-8, 10, 11, 13 and 14 for the calibration (no checkpoint;
+claims 9 and 15: :mod:`.synthetic_landau`).
 
 Same contract as :mod:`.synthetic_landscape`: ``gen_*(truth, rng)`` returns the claim
 function's input tables, of the size of the smoke preset's (M = 16 and 32, two replicas),
-from a world where the statement is true or false. The trained models are given
+from a world where the statement is true or false (claim 7: ``gen_pc_alignment(world,
+rng)``, one of the named worlds of :data:`PC_WORLDS`). The trained models are given
 ``TRAINED_EPOCHS`` epochs (>= ``claims.min_epochs``) so that the verdicts are pass or FAIL.
 """
 
@@ -47,30 +49,74 @@ def gen_rotation_js(truth: bool, rng: np.random.Generator) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _random_overlap(rng: np.random.Generator, size: int) -> np.ndarray:
-    g = rng.normal(size=(size, _N))
-    return np.abs(g[:, 0]) / np.linalg.norm(g, axis=1)
+#: Components of the mean image of binarized MNIST (60,000 training images, threshold 0.5)
+#: along PC_1 .. PC_5 of the centred images, and the norm of the rest: the mean image is
+#: data-related, but only 0.494 of it lies in the plane of PC_1 and PC_2.
+MNIST_MEAN_PCS = (0.4943, 0.0003, 0.1291, 0.3154, 0.5949)
+_N_PCS = len(MNIST_MEAN_PCS)
+
+#: Claim 7's worlds: the direction ``u_1`` leans towards (in the frame whose first five axes
+#: are PC_1 .. PC_5: ``pc1``, ``pc2``, ``plane`` = (PC_1 + PC_2)/sqrt 2, ``mean`` = the MNIST
+#: mean image), its overlap with it, and whether the statement holds (projection on the
+#: plane of PC_1 and PC_2 >= 1/sqrt 2).
+PC_WORLDS = {
+    "PC_1, overlap 0.9": ("pc1", 0.9, True),
+    "PC_2, overlap 0.95": ("pc2", 0.95, True),
+    "PC_1-PC_2 plane, projection 0.85": ("plane", 0.85, True),
+    "PC_1-PC_2 plane, projection 0.6": ("plane", 0.6, False),
+    "PC_1, overlap 0.1 (84 degrees)": ("pc1", 0.1, False),
+    "mean image, overlap 0.95": ("mean", 0.95, False),
+    "random unit vector": ("pc1", 0.0, False),
+}
 
 
-def gen_pc_alignment(truth: bool, rng: np.random.Generator) -> pd.DataFrame:
-    """Claim 7. Epochs 0-10 of 2 x 2 models in R^784; epoch 0 random. True: ``u_1 = (c PC_1 +
-    r) / |..|`` for a random ``r`` with an overlap of 0.3 (the smoke models reach 0.4-0.6);
-    false: ``u_1`` a random unit vector at every epoch."""
+def _direction(name: str) -> np.ndarray:
+    t = np.zeros(_N)
+    if name == "pc1":
+        t[0] = 1.0
+    elif name == "pc2":
+        t[1] = 1.0
+    elif name == "plane":
+        t[:2] = np.sqrt(0.5)
+    elif name == "mean":
+        t[:_N_PCS] = MNIST_MEAN_PCS
+        t[_N_PCS] = np.sqrt(1.0 - np.sum(t**2))  # the rest, on a sixth axis
+    else:
+        raise ValueError(f"unknown direction {name!r}")
+    return t
+
+
+def _lean(t: np.ndarray, rho: float, rng: np.random.Generator) -> np.ndarray:
+    """A unit vector with overlap ``rho`` with the unit ``t``, the rest a random direction."""
+    r = rng.normal(size=t.size)
+    r -= (r @ t) * t
+    return rho * t + np.sqrt(1.0 - rho**2) * r / np.linalg.norm(r)
+
+
+def gen_pc_alignment(world: str, rng: np.random.Generator, jitter: float = 0.03) -> pd.DataFrame:
+    """Claim 7 (:func:`pc_alignment_table` columns). Epochs 0-10 of 2 x 2 models in R^784,
+    in the frame whose axes 1-5 are PC_1 .. PC_5. Epoch 0: ``u_1`` a random unit vector;
+    later epochs: ``u_1`` leans towards the direction of :data:`PC_WORLDS` ``[world]`` with
+    its overlap plus N(0, ``jitter``^2) per model and epoch, the rest random. The mean image
+    has MNIST's components :data:`MNIST_MEAN_PCS`. True worlds (projection on the plane of
+    PC_1 and PC_2 >= 1/sqrt 2): PC_1 at 0.9, PC_2 at 0.95, the plane at 0.85; false: the
+    plane at 0.6, PC_1 at 0.1, the mean image at 0.95 (its projection 0.47), random."""
+    target, rho, _ = PC_WORLDS[world]
+    t, mean = _direction(target), _direction("mean")
     rows = []
     for m in _HIDDEN:
         for r in _REPLICAS:
             for e in range(TRAINED_EPOCHS + 1):
-                if truth and e > 0:
-                    g = rng.normal(size=_N)
-                    g[0] = 0.0
-                    u = 0.3 * np.eye(1, _N)[0] + np.sqrt(1 - 0.09) * g / np.linalg.norm(g)
-                    o = abs(u[0])
-                else:
-                    o = float(_random_overlap(rng, 1)[0])
+                c = 0.0 if e == 0 else float(np.clip(rho + jitter * rng.normal(), 0.0, 1.0))
+                u = _lean(t, c, rng)
+                ov = np.abs(u[:_N_PCS])
                 rows.append(
                     dict(hidden=m, method="PCD", replica=r, epoch=e, lambda_1=1.0 + e,
-                         overlap_pc1=o, overlap_top=o, best_pc=1, overlap_mean=0.1, n_pcs=5,
-                         n_visible=_N, random_overlap=np.sqrt(2 / (np.pi * _N)))
+                         **{f"overlap_pc{j + 1}": float(o) for j, o in enumerate(ov)},
+                         overlap_top=float(np.linalg.norm(ov)), best_pc=int(np.argmax(ov) + 1),
+                         overlap_mean=float(abs(u @ mean)),
+                         **{f"mean_overlap_pc{j + 1}": o for j, o in enumerate(MNIST_MEAN_PCS)},
+                         n_pcs=_N_PCS, n_visible=_N, random_overlap=np.sqrt(2 / (np.pi * _N)))
                 )  # fmt: skip
     return pd.DataFrame(rows)
 
@@ -86,21 +132,6 @@ def gen_rotated_pixels(truth: bool, rng: np.random.Generator) -> pd.DataFrame:
               frac_changed_global=g.mean() / _N, frac_changed_local=loc.mean() / _N,
               chains_global_more=int((g > loc).sum()), chains_local_more=int((loc > g).sum()))]
     )  # fmt: skip
-
-
-def gen_landau(truth: bool, rng: np.random.Generator) -> pd.DataFrame:
-    """Claim 9 (input of today's ``claim_landau_double_well``: the number of minima per
-    epoch). True: one minimum at epoch 0, two from a random epoch in 1-10; false: one at every
-    epoch. The minima carry no noise model here (part A of issue 13 rewrites the minima)."""
-    rows = []
-    for m in _HIDDEN:
-        first = int(rng.integers(1, TRAINED_EPOCHS + 1))
-        for e in range(TRAINED_EPOCHS + 1):
-            rows.append(
-                dict(hidden=m, method="PCD", replica=0, epoch=e, lambda_1=0.3 + e,
-                     landau_u_wells=2 if truth and e >= first else 1)
-            )  # fmt: skip
-    return pd.DataFrame(rows)
 
 
 def gen_spectral_gap(truth: bool, rng: np.random.Generator) -> pd.DataFrame:

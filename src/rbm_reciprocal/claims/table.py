@@ -13,16 +13,16 @@ from rbm_reciprocal.claims.diffusion import (
     claim_metastability,
     claim_stiffness,
 )
+from rbm_reciprocal.claims.landau import claim_landau_double_well, claim_landau_samples
 from rbm_reciprocal.claims.landscape import (
     claim_ais_bracket,
     claim_kurtosis,
     claim_mp_ks,
-    claim_mp_mode,
     claim_uniform_moments,
 )
+from rbm_reciprocal.claims.mp_mode import claim_mp_mode
 from rbm_reciprocal.claims.rows import CLAIM_COLUMNS, CLAIM_KINDS
 from rbm_reciprocal.claims.symmetry import (
-    claim_landau_double_well,
     claim_pc_alignment,
     claim_rotated_pixels,
     claim_rotation_js,
@@ -70,6 +70,7 @@ def claims_table(
         rows.append(claim_rotated_pixels(t["rotated"], epochs, min_epochs))
     if "trajectories" in t:
         rows.append(claim_landau_double_well(t["trajectories"], min_epochs))
+        rows.append(claim_landau_samples(t["trajectories"], min_epochs))
     if "gap" in t:
         rows.append(claim_spectral_gap(t["gap"]))
     if "diffusion_spectrum" in t:

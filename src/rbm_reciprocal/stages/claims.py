@@ -124,13 +124,16 @@ def pc_alignment_table(
     DataFrame, one row per checkpoint: ``hidden, method, replica, epoch, lambda_1,
     overlap_pc1 .. overlap_pc{n_pcs}`` (``|u_1 . PC_j|``), ``overlap_pc1`` first,
     ``overlap_top`` (norm of the projection of ``u_1`` on the span of the ``n_pcs`` PCs),
-    ``best_pc`` (1-based argmax), ``overlap_mean`` (``|u_1 . mean / |mean||``), ``n_pcs``,
+    ``best_pc`` (1-based argmax), ``overlap_mean`` (``|u_1 . mean / |mean||``),
+    ``mean_overlap_pc1 .. mean_overlap_pc{n_pcs}`` (``|mean . PC_j| / |mean|``, the same for
+    every row: how far the mean image, a data-related direction, is from the PCs), ``n_pcs``,
     ``n_visible`` (N), ``random_overlap`` (``sqrt(2 / (pi N))``, the mean overlap of a random
     unit vector).
     """
 
     pcs, mean = data_principal_components(data, n_pcs)
     mean_dir = mean / np.linalg.norm(mean)
+    mean_pcs = {f"mean_overlap_pc{j + 1}": float(o) for j, o in enumerate(np.abs(mean_dir @ pcs))}
     n = pcs.shape[0]
     rows = []
     for hidden, method, replica, epoch, path in checkpoints:
@@ -149,6 +152,7 @@ def pc_alignment_table(
             "overlap_top": float(np.sqrt(np.sum(ov**2))),
             "best_pc": np.int64(np.argmax(ov) + 1),
             "overlap_mean": float(abs(u[:, 0] @ mean_dir)),
+            **mean_pcs,
             "n_pcs": np.int64(n_pcs),
             "n_visible": np.int64(n),
             "random_overlap": float(np.sqrt(2.0 / (np.pi * n))),

@@ -32,7 +32,8 @@ def run_mode_trajectory(
 ) -> dict[str, float]:
     """One-row parquet of :func:`mode_trajectory_row` for a checkpoint (+ ``labels``).
 
-    ``digits`` selects the test images (the authors used digit 0 only); None = all.
+    ``digits`` selects the test images (the authors used digit 0 only); None = all. The row
+    also holds the sample counts ``n_test`` and ``n_gibbs`` (independent chains; claim 15).
     ``previous`` is the checkpoint of the previous epoch followed (None for the first):
     columns ``flip_prev, overlap_prev`` (:func:`mode1_continuity`, NaN without one) let
     :func:`run_mode_trajectory_table` orient the trajectory.
@@ -46,6 +47,7 @@ def run_mode_trajectory(
         **mode_trajectory_row(params, test, rng, n_uniform, bins, gibbs_chains, gibbs_sweeps),
     )
     row["n_test"] = int(test.shape[0])
+    row["n_gibbs"] = int(gibbs_chains)
     row["flip_prev"], row["overlap_prev"] = (
         mode1_continuity(load_checkpoint(previous).W, params.W) if previous else (np.nan, np.nan)
     )
