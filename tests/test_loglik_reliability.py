@@ -1,15 +1,16 @@
 """A log-likelihood row is right within its stated error or says that it may be wrong.
 
-Hard models whose exact log Z is enumerable (12 hidden units) and where sampling fails: the
-trained 784 x 12 trajectory of conftest with weights and biases scaled up, and its last
-checkpoint with a planted dominant state (one mode, and two well-separated ones) far from the
-data. The estimators run with the workflow's default settings (read from the schema) and
-never see the exact value (``exact_max_units = 0``).
+Hard models whose exact log Z is enumerable (12 hidden units) and where sampling fails
+(:mod:`rbm_reciprocal.sampling.hard_models`): the trained 784 x 12 trajectory of conftest
+with weights and biases scaled up, and its last checkpoint with a planted dominant state (one
+mode, and two well-separated ones) far from the data. The estimators run with a preset's
+settings as the workflow builds them and never see the exact value (``exact_max_units = 0``).
 """
 
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -20,16 +21,14 @@ from rbm_reciprocal.analysis.loglik_pt import pt_pass, pt_rows
 from rbm_reciprocal.analysis.loglik_reliability import assess_rows, row_flags
 from rbm_reciprocal.analysis.loglik_settings import LoglikSettings
 from rbm_reciprocal.core.checkpoint import checkpoint_path, load_checkpoint
-from rbm_reciprocal.core.rbm import RBMParams
 from rbm_reciprocal.core.streams import loglik_rng, trajectory_rng
 from rbm_reciprocal.pipeline.config import load_config
 from rbm_reciprocal.pipeline.settings import loglik_settings_from_config
+from rbm_reciprocal.sampling import hard_models
 from rbm_reciprocal.sampling.lower_bound import log_z_lower_bound, neg_hidden_free_energy
 from rbm_reciprocal.sampling.partition import all_binary_states, log_partition_exact
 
-ROOT = __import__("pathlib").Path(__file__).resolve().parents[1]
-
-
+ROOT = Path(__file__).resolve().parents[1]
 PRESETS = {
     "smoke": [ROOT / "config.yaml", ROOT / "workflow" / "presets" / "smoke.yaml"],
     "paper": [ROOT / "config.yaml"],
@@ -44,47 +43,11 @@ def preset_settings(role: str, preset: str = "paper") -> LoglikSettings:
     return LoglikSettings.from_dict(d)
 
 
-def scaled(p: RBMParams, f: float) -> RBMParams:
-    return RBMParams(*(np.asarray(x * f, np.float32) for x in (p.W, p.a, p.b)))
-
-
-def plant(p: RBMParams, columns: dict[int, tuple[float, float]], seed: int) -> RBMParams:
-    """Hidden unit ``j`` replaced by a detector of a random pattern (20 % of the pixels on,
-    unrelated to the data): ``W[:, j] = c (2 pattern - 1)``, its bias such that the field at
-    the pattern is ``margin`` above the visible biases' cost of the pattern."""
-    rng = np.random.default_rng(seed)
-    W, a, b = (np.asarray(x, np.float64).copy() for x in (p.W, p.a, p.b))
-    for j, (c, margin) in columns.items():
-        pattern = (rng.random(W.shape[0]) < 0.2).astype(np.float64)
-        W[:, j] = c * (2 * pattern - 1)
-        b[j] = -a @ pattern + margin - c * pattern.sum()
-    return RBMParams(W.astype(np.float32), a.astype(np.float32), b.astype(np.float32))
-
-
-def tuned_margin(p: RBMParams, c: float, extra_nats: float, seed: int) -> float:
-    """The margin at which the planted pattern adds ``extra_nats`` to the exact log Z."""
-    z0, lo, hi = log_partition_exact(p), -3000.0, 300.0
-    for _ in range(40):
-        mid = (lo + hi) / 2
-        if log_partition_exact(plant(p, {0: (c, mid)}, seed)) - z0 < extra_nats:
-            lo = mid
-        else:
-            hi = mid
-    return (lo + hi) / 2
-
-
 @pytest.fixture(scope="module")
 def hard_paths(trained_784x12):
     run_dir, data = trained_784x12
     params = [load_checkpoint(checkpoint_path(run_dir, e)) for e in range(6)]
-    last = params[-1]
-    m = tuned_margin(last, 3.0, 20.0, seed=7)
-    return data, {
-        "weights x 4": [scaled(p, 4.0) for p in params],
-        "weights x 8": [scaled(p, 8.0) for p in params],
-        "planted mode": params[:-1] + [plant(last, {0: (3.0, m)}, 7)],
-        "two modes": params[:-1] + [plant(last, {0: (3.0, m), 1: (3.0, m - 5.0)}, 7)],
-    }
+    return data, hard_models.hard_paths(params)
 
 
 def test_lower_bound_is_a_bound_and_tight_on_peaked_models(hard_paths):
