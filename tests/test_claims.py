@@ -739,3 +739,40 @@ def test_ais_bracket_on_ladder_rows_names_its_test_and_the_crosscheck():
     mixed = pd.concat([t, loglik_table()], ignore_index=True)
     mixed["estimator"] = mixed["estimator"].fillna("standard")
     assert "Markov" in claim_ais_bracket(mixed)["test"]
+
+
+def test_ais_bracket_is_n_a_when_a_series_end_is_flagged():
+    """Claim 5 on ladder rows: a true world passes; the same table with the last row of one
+    series flagged by the log-likelihood diagnostics (``reliable`` false) is n/a and says
+    which series and why; a flag on a first row too."""
+    from rbm_reciprocal.analysis.loglik_reliability import assess_rows
+    from rbm_reciprocal.claims.synthetic_landscape import gen_loglik_ladder
+
+    rng = np.random.default_rng(4)
+    t = gen_loglik_ladder(True, rng)
+    t["log_z_lower"] = t["log_z_bar"] - 30.0  # a loose bound: nothing flagged
+    t["pt_min_acceptance"] = 0.3
+    t = assess_rows(t)
+    assert t["reliable"].all()
+    assert claim_ais_bracket(t, min_epochs=1)["passed"] is True
+    bad = t.copy()
+    last = bad.index[(bad["hidden"] == 32) & (bad["replica"] == 1) & (bad["epoch"] == 10)]
+    bad.loc[last, "log_z_lower"] = bad.loc[last, "log_z_bar"] + 5.0  # BAR below its bound
+    bad = assess_rows(bad)
+    assert list(bad.loc[~bad["reliable"], "flags"]) == ["below-bound"]
+    row = claim_ais_bracket(bad, min_epochs=1)
+    assert row["passed"] is None
+    assert "M=32 r1" in row["detail"] and "1 of 8 rows flagged (below-bound 1)" in row["our_number"]
+    first = t.copy()
+    first.loc[first.index[0], "pt_min_acceptance"] = 0.01
+    assert claim_ais_bracket(assess_rows(first), min_epochs=1)["passed"] is None
+    # false worlds (a flat LL, or BAR 0.5 nats off the exact log Z), every row flagged: an
+    # increase measured on flagged rows decides nothing (n/a), a failed bracket still FAILs
+    verdicts = set()
+    for seed in range(6):
+        world = gen_loglik_ladder(False, np.random.default_rng(seed))
+        off = bool(((world["log_z_bar"] - world["log_z_exact"]).abs() > 0.3).all())
+        world = assess_rows(world.assign(log_z_lower=world["log_z_bar"] + 5.0))
+        assert not world["reliable"].any()
+        verdicts.add((off, claim_ais_bracket(world, min_epochs=1)["passed"]))
+    assert verdicts == {(True, False), (False, None)}
