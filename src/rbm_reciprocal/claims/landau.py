@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
-from rbm_reciprocal.claims.rows import _n_a_note, _row, _undertrained
+from rbm_reciprocal.claims.rows import _n_a_note, _row, _undertrained, combine_verdicts
 
 #: Curvature of the all-orders constraint potential at its minimum mu: 1 / Var(z) = 4 for a
 #: unit-norm combination of fair bits (Eq. 51c, sigma = 1/2); everywhere else V'' > 4.
@@ -183,12 +183,7 @@ def claim_landau_samples(
                 f"M={int(r['hidden'])} {name} (epoch {int(r['epoch'])}): minima "
                 f"[{wells or 'none'}], " + "; ".join(texts)
             )
-    if any(v is False for v in verdicts):
-        decided: bool | None = False
-    elif verdicts and all(v is True for v in verdicts):
-        decided = True
-    else:
-        decided = None
+    decided = combine_verdicts(verdicts)
     epochs = int(trajectories["epoch"].max())
     passed = None if decided is None else _undertrained(decided, epochs, min_epochs)
     note = (

@@ -15,7 +15,7 @@ from rbm_reciprocal.analysis.marchenko_pastur import (
     mode_rank,
     mode_window_test,
 )
-from rbm_reciprocal.claims.rows import _row
+from rbm_reciprocal.claims.rows import _row, combine_verdicts
 
 #: Relative tolerance of claim 2 on the mode's position: the finite-size bias of the
 #: estimator (|bias| <= 6e-4 at N = 784, M = 100..3000, 5,000 exact Gaussian matrices each)
@@ -122,12 +122,7 @@ def claim_mp_mode(
             f"M={m}: mode {mean * pred:.4f} (predicted {pred:.4f}; ratio {mean:.4f}, bounds "
             f"[{lo:.4f}, {hi:.4f}], {ratios.size} matrices, rank {index})"
         )
-    if any(v is False for v in verdicts):
-        passed: bool | None = False
-    elif verdicts and all(v is True for v in verdicts):
-        passed = True
-    else:
-        passed = None
+    passed = combine_verdicts(verdicts)
     fr = ", ".join(f"{f:g}" for f in MODE_TEST_FRACTIONS)
     return _row(
         2,

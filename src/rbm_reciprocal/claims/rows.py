@@ -34,6 +34,16 @@ def _row(
     }
 
 
+def combine_verdicts(verdicts: list[bool | None]) -> bool | None:
+    """Several tests, one verdict: False if any failed, True if all passed (and there is at
+    least one), None (undecided) otherwise."""
+    if any(v is False for v in verdicts):
+        return False
+    if verdicts and all(v is True for v in verdicts):
+        return True
+    return None
+
+
 def _undertrained(ok: bool, epochs: int | None, min_epochs: int) -> bool | None:
     """Pass if observed; "n/a" if not observed in models trained < ``min_epochs`` epochs."""
     if ok:
