@@ -776,3 +776,22 @@ def test_ais_bracket_is_n_a_when_a_series_end_is_flagged():
         assert not world["reliable"].any()
         verdicts.add((off, claim_ais_bracket(world, min_epochs=1)["passed"]))
     assert verdicts == {(True, False), (False, None)}
+
+
+def test_ais_bracket_missed_mode_passes_only_without_the_diagnostics():
+    """The audit's case as claim 5 sees it: a flat LL whose last BAR misses a mode by 20 nats
+    at a tight s.e. Without the diagnostics' columns the claim passes this false world (the
+    fake rise is t > 100); with them it is n/a in every trial; the true world still passes."""
+    from rbm_reciprocal.claims.synthetic_landscape import gen_loglik_missed_mode
+
+    verdicts = {"bare": [], "assessed": [], "true": []}
+    for seed in range(10):
+        false = gen_loglik_missed_mode(False, np.random.default_rng(seed))
+        assert not false.loc[false["epoch"] == 10, "reliable"].any()
+        assert false.loc[false["epoch"] == 1, "reliable"].all()
+        bare = false.drop(columns=["reliable", "flags"])
+        verdicts["bare"].append(claim_ais_bracket(bare, min_epochs=1)["passed"])
+        verdicts["assessed"].append(claim_ais_bracket(false, min_epochs=1)["passed"])
+        true = gen_loglik_missed_mode(True, np.random.default_rng(seed))
+        verdicts["true"].append(claim_ais_bracket(true, min_epochs=1)["passed"])
+    assert verdicts == {"bare": [True] * 10, "assessed": [None] * 10, "true": [True] * 10}

@@ -155,6 +155,18 @@ CALIBRATIONS: dict[int, tuple[World, ...]] = {
         lambda t, r: claim_ais_bracket(
             (sl.gen_loglik_ladder if r.integers(2) else sl.gen_loglik)(t, r)
         ),
+    )
+    + (
+        World(
+            True,
+            "ladder, no exact log Z, LL rises 20 nats, bound 5-30 nats below (quick run)",
+            lambda r: claim_ais_bracket(sl.gen_loglik_missed_mode(True, r)),
+        ),
+        World(
+            False,
+            "LL flat, last BAR misses a mode: 20 nats low at its s.e. (audit), bound tight",
+            lambda r: claim_ais_bracket(sl.gen_loglik_missed_mode(False, r)),
+        ),
     ),
     6: _pair(
         "trained JS 2.5 x noise",

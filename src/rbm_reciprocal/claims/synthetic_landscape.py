@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 from scipy.linalg import eigh_tridiagonal
 
+from rbm_reciprocal.analysis.loglik_reliability import assess_rows
 from rbm_reciprocal.analysis.marchenko_pastur import (
     marchenko_pastur_edges,
     marchenko_pastur_mode,
@@ -281,3 +282,29 @@ def gen_loglik_ladder(truth: bool, rng: np.random.Generator) -> pd.DataFrame:
                          test_ll_bar=data - bar)
                 )  # fmt: skip
     return pd.DataFrame(rows)
+
+
+def gen_loglik_missed_mode(truth: bool, rng: np.random.Generator) -> pd.DataFrame:
+    """Claim 5 on ladder rows without an exact log Z (the paper's sizes), with the
+    log-likelihood diagnostics applied (:func:`~rbm_reciprocal.analysis.loglik_reliability.
+    assess_rows`, exchange acceptance 0.1-0.6).
+
+    True: the LL rises by 20 nats and the rigorous bound is 5-30 nats below log Z (a broad
+    model: the quick run's picture). False (the audit's case): the LL is flat, but at the last
+    epoch BAR misses a dominant mode, 20 nats below log Z at its small group s.e., so the test
+    LL it implies rises by 20 nats; the bound, tight on such a peaked model, is 0.3-2 nats
+    below log Z. The claim must not pass it.
+    """
+    t = gen_loglik_ladder(True, rng)
+    last = t["epoch"] == t["epoch"].max()
+    if truth:
+        t["log_z_lower"] = t["log_z_exact"] - rng.uniform(5.0, 30.0, len(t))
+    else:
+        t.loc[last, ["test_ll_ais", "test_ll_rais", "test_ll_exact", "test_ll_bar"]] -= 20.0
+        cols = ["log_z_ais", "log_z_rais", "log_z_bar"]
+        t.loc[last, cols] -= 20.0
+        t.loc[last, ["test_ll_ais", "test_ll_rais", "test_ll_bar"]] += 20.0
+        t["log_z_lower"] = t["log_z_exact"] - rng.uniform(0.3, 2.0, len(t))
+    t["pt_min_acceptance"] = rng.uniform(0.1, 0.6, len(t))
+    t[["log_z_exact", "test_ll_exact"]] = np.nan
+    return assess_rows(t)
