@@ -1,5 +1,6 @@
 """Claims table: each claim on synthetic tables whose answer is known (pass, fail, n/a)."""
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -229,9 +230,12 @@ def test_mp_ks():
     assert row["passed"] is True and "critical" in row["our_number"]
     assert claim_mp_ks(random_tables(False))["passed"] is False  # 10% off in scale
     # the old fixed threshold (KS <= 0.05) failed 200 independent MP values half the time;
-    # the Kolmogorov critical value for 200 values at alpha = 0.01 / 4 is ~0.13
-    x = np.sort(np.random.default_rng(3).uniform(size=200))
-    assert kstwo.isf(0.01 / 4, x.size) == pytest.approx(0.1296, abs=2e-3)
+    # the row states, per shape, the exact Kolmogorov critical value of its number of values
+    # at alpha = 0.01 / 4 (about 0.13 for 200 values)
+    found = re.findall(r"critical ([0-9.]+), ([0-9]+) values", row["our_number"])
+    assert len(found) == 4
+    for crit, n in found:
+        assert float(crit) == pytest.approx(kstwo.isf(0.01 / 4, int(n)), abs=1e-4)
 
 
 def test_mp_mode_window_counts():
