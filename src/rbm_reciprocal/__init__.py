@@ -1,16 +1,25 @@
 """Reproducible workflow for *Exploring the Energy Landscape of RBMs* (arXiv:2503.21536).
 
-Modules
--------
-data        MNIST download (mirrors, checksums), IDX parsing, binarization.
-rbm         Bernoulli-Bernoulli RBM: parameters, energy, free energy, conditionals (Eq. 2-3).
-gibbs       Block Gibbs sweeps (BLAS matrix products + numba sampling kernels).
-train       Rdm-K, CD-K and PCD-K training with SGD/Adam, checkpoints and resume.
-partition   Exact log-partition function by enumeration (tiny models).
-ais         AIS and reverse AIS estimates of log Z (Salakhutdinov & Murray 2008; Burda et al. 2015).
-loglik      Per-checkpoint log-likelihood jobs and table (Fig. 1 left).
-spectra     Singular spectra and the Marchenko-Pastur density (Eq. 20).
+Subpackages, in the order of the flow from data to figures (imports point down, never up;
+``tests/test_architecture.py`` checks it):
+
+Subpackages
+-----------
+core        RBM parameters, energy, free energy, conditionals (Eqs. 2-3), checkpoints, I/O,
+            random streams (the one seed recipe).
+data        MNIST download (mirrors, checksums), IDX parsing, binarization, the dataset file.
+sampling    Block Gibbs sweeps (BLAS products + numba kernels, or torch), AIS and reverse AIS,
+            the PTT ladder, exact log Z by enumeration, the rigorous lower bound on log Z.
+training    Rdm-K, CD-K and PCD-K training with SGD/Adam, checkpoints and resume.
+analysis    The paper's quantities as pure functions: spectra and Marchenko-Pastur (Eq. 20),
+            reciprocal variables (Eqs. 15-19, 51), kurtosis, rotations, Landau (Eq. 55),
+            diffusion, log-likelihood estimates and their diagnostics.
+stages      One module per workflow stage: read inputs, call analysis, write tables.
+claims      The claims table: one function per claim of the paper, and their calibration.
 figures     Matplotlib renderings of the paper's figures.
+pipeline    Config loading and validation (the schema owns the defaults), the step registry,
+            resources, runtime and cost.
+cli         ``python -m rbm_reciprocal``: the entry point of every rule.
 """
 
 __version__ = "0.1.0"
