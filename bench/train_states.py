@@ -73,7 +73,12 @@ def train_states(
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--mnist", type=Path, default=Path("/work/shared/data/mnist"))
+    ap.add_argument(
+        "--mnist",
+        type=Path,
+        default=Path(__file__).resolve().parents[2] / "shared" / "data" / "mnist",
+        help="folder of the four MNIST IDX files (default: ../shared/data/mnist beside the checkout)",
+    )
     ap.add_argument("--hidden", type=int, default=500)
     ap.add_argument("--epochs", type=int, default=3)
     ap.add_argument("--updates-per-epoch", type=int, default=None)
