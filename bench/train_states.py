@@ -77,7 +77,7 @@ def main() -> None:
         "--mnist",
         type=Path,
         default=Path(__file__).resolve().parents[2] / "shared" / "data" / "mnist",
-        help="folder of the four MNIST IDX files (default: ../shared/data/mnist beside the checkout)",
+        help="folder of the four MNIST IDX files (default: ../shared/data/mnist)",
     )
     ap.add_argument("--hidden", type=int, default=500)
     ap.add_argument("--epochs", type=int, default=3)
