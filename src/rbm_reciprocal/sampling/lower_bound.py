@@ -48,10 +48,9 @@ class LowerBound:
 
 def neg_hidden_free_energy(h: np.ndarray, params: RBMParams) -> np.ndarray:
     """``-F_h(h) = b.h + sum_i softplus(a_i + (W h)_i)``, the visible layer summed (Sec. 2),
-    float64, shape (B,)."""
-    h64 = np.atleast_2d(h).astype(np.float64)
-    d = h64 @ params.W.astype(np.float64).T + params.a.astype(np.float64)
-    return h64 @ params.b.astype(np.float64) + np.logaddexp(0.0, d).sum(axis=1)
+    float64, shape (B,): :func:`~rbm_reciprocal.core.rbm.free_energy` of the model with its
+    layers exchanged (``W -> W^T``, ``a <-> b``)."""
+    return -free_energy(h, RBMParams(params.W.T, params.b, params.a))
 
 
 def _distinct(states: list[np.ndarray], n: int) -> np.ndarray:
