@@ -26,7 +26,6 @@ include: "workflow/rules/spectra.smk"
 include: "workflow/rules/reciprocal.smk"
 include: "workflow/rules/symmetry.smk"
 include: "workflow/rules/landau.smk"
-include: "workflow/rules/figures.smk"
 include: "workflow/rules/claims.smk"
 include: "workflow/rules/report.smk"
 

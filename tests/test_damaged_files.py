@@ -14,6 +14,7 @@ from rbm_reciprocal.core.checkpoint import load_checkpoint, save_checkpoint
 from rbm_reciprocal.core.errors import DataError
 from rbm_reciprocal.core.tables import read_table, save_parquet
 from rbm_reciprocal.data.dataset import Dataset, load_dataset, save_dataset
+from rbm_reciprocal.pipeline.job import Job
 from rbm_reciprocal.stages.train import run_training
 
 
@@ -118,14 +119,18 @@ def test_cli_prints_one_line_for_each_kind(tmp_path):
     _dataset(data)
     for f in (ck, table, data):
         _truncate(f)
+    job = tmp_path / "trained_spectra.job.json"
+    settings = {"models": [[8, "PCD", 0]], "window": [0, 41], "bins": 40, "min_occupied_bins": 5}
+    job.write_text(
+        Job(
+            "trained_spectra",
+            input={"checkpoints": [str(ck)]},
+            output={"table": str(tmp_path / "out.parquet"), "values": str(tmp_path / "v.parquet")},
+            settings=settings,
+        ).to_json()
+    )
     runs = {
-        ck: _cli(
-            "trained-spectra",
-            "--checkpoint",
-            f"8:PCD:0:{ck}",
-            "--out-table",
-            str(tmp_path / "out.parquet"),
-        ),
+        ck: _cli("run", "trained_spectra", "--job", str(job)),
         table: _cli("concat", "--inputs", str(table), "--out", str(tmp_path / "all.parquet")),
         data: _cli(
             "train",

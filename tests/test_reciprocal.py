@@ -44,11 +44,11 @@ from rbm_reciprocal.figures.landscapes import fig1_right, fig2
 from rbm_reciprocal.figures.reciprocal import fig3_e, fig5
 from rbm_reciprocal.pipeline.config import select_model
 from rbm_reciprocal.stages.reciprocal import (
-    run_kurtosis,
     run_landscape_points,
     run_landscape_sample,
     run_uniform_projections,
 )
+from rbm_reciprocal.stages.spectra import run_kurtosis
 
 SHAPES = [(9, 5), (6, 6), (4, 8)]  # M < N, M = N, M > N
 

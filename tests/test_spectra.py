@@ -210,7 +210,7 @@ def _write_checkpoints(tmp_path, scale):
 def test_run_trained_spectra(tmp_path):
     checkpoints = _write_checkpoints(tmp_path, scale=1.0)
     out = tmp_path / "spectra" / "fig3f.parquet"
-    table = run_trained_spectra(checkpoints, None, out)
+    table = run_trained_spectra(checkpoints, None, out, (0.0, 41.0), 40, 5)
     values = pd.read_parquet(tmp_path / "spectra" / "fig3f_values.parquet")
     assert list(values.columns) == ["hidden", "method", "replica", "index", "value"]
     assert len(values) == 2 * 25 + 2 * 20  # min(25, hidden) values per checkpoint
@@ -238,7 +238,7 @@ def test_run_trained_spectra(tmp_path):
     assert (table["binning"] == "authors").all()
     np.testing.assert_allclose(np.unique(table["bin_left"]), np.linspace(0.0, 41.0, 41)[:-1])
     # explicit edges are used as given; values beyond them are not counted
-    table2 = run_trained_spectra(checkpoints, np.linspace(0.0, 4.0, 9), out)
+    table2 = run_trained_spectra(checkpoints, np.linspace(0.0, 4.0, 9), out, (0.0, 41.0), 40, 5)
     assert len(table2) == 2 * 8 and (table2["binning"] == "explicit").all()
     assert table2["bin_left"].min() == 0.0 and table2["bin_right"].max() == 4.0
     # singular values match a direct SVD
@@ -259,7 +259,7 @@ def test_trained_spectrum_edges_are_the_authors_unless_far_below(tmp_path):
     assert edges[0] == 0.0 and edges[-1] == pytest.approx(small.max())
     # the stage writes the refined bins for small checkpoints and says so
     checkpoints = _write_checkpoints(tmp_path, scale=0.01)
-    table = run_trained_spectra(checkpoints, None, tmp_path / "t.parquet")
+    table = run_trained_spectra(checkpoints, None, tmp_path / "t.parquet", (0.0, 41.0), 40, 5)
     assert (table["binning"] == "refined").all()
     values = pd.read_parquet(tmp_path / "t_values.parquet")
     assert table["bin_right"].max() == pytest.approx(values["value"].max())

@@ -7,6 +7,7 @@ Each subcommand is a thin I/O edge around package functions. Errors raised on pu
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import os
 import resource
@@ -17,10 +18,12 @@ import numba
 
 from rbm_reciprocal.analysis.loglik_settings import LoglikSettings
 from rbm_reciprocal.cli_args import build_parser
-from rbm_reciprocal.core.errors import RBMError
+from rbm_reciprocal.core.errors import ConfigError, RBMError
 from rbm_reciprocal.data.fetch import download_mnist
 from rbm_reciprocal.figures.render import render
 from rbm_reciprocal.pipeline.cost_report import report, report_json
+from rbm_reciprocal.pipeline.job import Job
+from rbm_reciprocal.pipeline.steps import step as find_step
 from rbm_reciprocal.stages.claims import (
     run_claims,
     run_claims_calibration,
@@ -33,13 +36,11 @@ from rbm_reciprocal.stages.landau import run_mode_trajectory, run_mode_trajector
 from rbm_reciprocal.stages.loglik import collect_loglik, run_loglik, run_loglik_trajectory
 from rbm_reciprocal.stages.models import export_run, import_models
 from rbm_reciprocal.stages.reciprocal import (
-    run_kurtosis,
     run_landscape_points,
     run_landscape_sample,
     run_uniform_projections,
 )
 from rbm_reciprocal.stages.report import write_run_parameters
-from rbm_reciprocal.stages.spectra import run_random_spectrum, run_spectral_gap, run_trained_spectra
 from rbm_reciprocal.stages.symmetry import (
     run_rotated_samples,
     run_rotation_js,
@@ -48,6 +49,16 @@ from rbm_reciprocal.stages.symmetry import (
 from rbm_reciprocal.stages.tables import concat_tables
 from rbm_reciprocal.stages.train import run_train
 from rbm_reciprocal.stages.train_replicas import run_train_replicas
+
+
+def _cmd_run(args: argparse.Namespace) -> None:
+    """One job of a step: ``JOBS[step]`` of its stage module, given the job file."""
+    job = Job.read(args.job)
+    if args.step and job.step != args.step:
+        raise ConfigError(f"{args.job} is a job of step {job.step!r}, not {args.step!r}")
+    spec = find_step(job.step)
+    args.step = job.step  # for the closing line of the log
+    importlib.import_module(f"rbm_reciprocal.stages.{spec.stage}").JOBS[spec.name](job)
 
 
 def _cmd_download(args: argparse.Namespace) -> None:
@@ -72,29 +83,6 @@ def _cmd_train(args: argparse.Namespace) -> None:
 
 def _cmd_train_replicas(args: argparse.Namespace) -> None:
     run_train_replicas(args.data, args.out_dir, json.loads(args.settings))
-
-
-def _cmd_random_spectrum(args: argparse.Namespace) -> None:
-    ks = run_random_spectrum(
-        args.visible, args.hidden, args.sigma, args.n_matrices, args.bins, args.seed,
-        args.out_table, args.out_curve,
-        out_values=args.out_values,
-    )
-    print(
-        f"N={args.visible} M={args.hidden}: KS distance to Marchenko-Pastur {ks:.4f}",
-        file=sys.stderr,
-    )
-
-
-def _cmd_trained_spectra(args: argparse.Namespace) -> None:
-    items = []
-    for spec in args.checkpoint:
-        hidden, method, replica, path = spec.split(":", 3)
-        items.append((int(hidden), method, int(replica), path))
-    t = run_trained_spectra(
-        items, None, args.out_table, tuple(args.window), args.bins, args.min_occupied
-    )
-    print(f"Fig. 3f bins: {t['binning'].iloc[0]}", file=sys.stderr)
 
 
 def _cmd_figure(args: argparse.Namespace) -> None:
@@ -163,27 +151,6 @@ def _cmd_landscape_points(args: argparse.Namespace) -> None:
     )
 
 
-def _cmd_kurtosis(args: argparse.Namespace) -> None:
-    _, fits = run_kurtosis(
-        args.variant,
-        args.sizes,
-        args.fixed,
-        args.sigma,
-        args.samples,
-        args.batch_size,
-        args.seed,
-        args.out_summary,
-        args.out_fit,
-        args.out_components,
-    )
-    for _, r in fits.iterrows():
-        print(
-            f"{args.variant} ({r['source']}): kurtosis at infinite size "
-            f"{r['intercept']:.5f} +- {r['intercept_se']:.5f}",
-            file=sys.stderr,
-        )
-
-
 def _cmd_uniform_projections(args: argparse.Namespace) -> None:
     run_uniform_projections(
         {"untrained": args.untrained, "trained": args.trained},
@@ -194,12 +161,6 @@ def _cmd_uniform_projections(args: argparse.Namespace) -> None:
         args.seed,
         args.out_table,
     )
-
-
-def _cmd_spectral_gap(args: argparse.Namespace) -> None:
-    table = run_spectral_gap(args.values, args.out_table, tuple(args.window))
-    for _, r in table.iterrows():
-        print(f"M={r['hidden']} {r['method']}: {r['verdict']}", file=sys.stderr)
 
 
 def _cmd_mode_trajectory(args: argparse.Namespace) -> None:
@@ -334,12 +295,11 @@ def _cmd_claims_calibration(args: argparse.Namespace) -> None:
 
 #: The handler of every subcommand of :func:`~rbm_reciprocal.cli_args.build_parser`.
 COMMANDS = {
+    "run": _cmd_run,
     "download": _cmd_download,
     "prepare": _cmd_prepare,
     "train": _cmd_train,
     "train-replicas": _cmd_train_replicas,
-    "random-spectrum": _cmd_random_spectrum,
-    "trained-spectra": _cmd_trained_spectra,
     "figure": _cmd_figure,
     "concat": _cmd_concat,
     "run-parameters": _cmd_run_parameters,
@@ -350,9 +310,7 @@ COMMANDS = {
     "mode-trajectory-table": _cmd_mode_trajectory_table,
     "landscape-sample": _cmd_landscape_sample,
     "landscape-points": _cmd_landscape_points,
-    "kurtosis": _cmd_kurtosis,
     "uniform-projections": _cmd_uniform_projections,
-    "spectral-gap": _cmd_spectral_gap,
     "loglik": _cmd_loglik,
     "loglik-trajectory": _cmd_loglik_trajectory,
     "loglik-table": _cmd_loglik_table,
@@ -385,7 +343,8 @@ def main(argv: list[str] | None = None) -> int:
     # the job's benchmark where Snakemake keeps none (rules with cache: True)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(
-        f"{args.command}: {time.perf_counter() - start:.1f} s, peak RSS {peak_mb:.0f} MB",
+        f"{getattr(args, 'step', None) or args.command}: {time.perf_counter() - start:.1f} s, "
+        f"peak RSS {peak_mb:.0f} MB",
         file=sys.stderr,
     )
     return 0

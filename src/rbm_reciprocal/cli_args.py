@@ -15,6 +15,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = p.add_subparsers(dest="command", required=True)
 
+    run = sub.add_parser(
+        "run",
+        help="run one job of a workflow step from its job file (what every rule calls)",
+        description="Run one job of a workflow step. Each rule writes the job's inputs, "
+        "outputs, wildcards and settings to results/logs/<...>.job.json beside its log; "
+        "the same command reruns the job by hand.",
+    )
+    run.add_argument(
+        "step", nargs="?", help="the step (= the rule's name), checked against the job file's"
+    )
+    run.add_argument("--job", required=True, help="the job file (JSON) the rule wrote")
+
     d = sub.add_parser("download", help="fetch and verify the four MNIST files")
     d.add_argument(
         "--source",
@@ -45,29 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
     tb.add_argument("--out-dir", required=True, nargs="+", help="one run folder per replica")
     tb.add_argument("--settings", required=True, help="JSON list of TrainSettings, one per replica")
 
-    r = sub.add_parser("random-spectrum", help="singular values of random inits vs MP (Fig. 3a-d)")
-    r.add_argument("--visible", type=int, default=784)
-    r.add_argument("--hidden", type=int, required=True)
-    r.add_argument("--sigma", type=float, default=0.01)
-    r.add_argument("--n-matrices", type=int, default=1000)
-    r.add_argument("--bins", type=int, default=100)
-    r.add_argument("--seed", type=int, default=0)
-    r.add_argument("--out-table", required=True)
-    r.add_argument("--out-curve", required=True)
-    r.add_argument("--out-values", default=None, help="parquet of every singular value")
 
-    ts = sub.add_parser("trained-spectra", help="singular values of trained checkpoints (Fig. 3f)")
-    ts.add_argument(
-        "--checkpoint", action="append", required=True, help="HIDDEN:METHOD:REPLICA:PATH (repeat)"
-    )
-    ts.add_argument("--out-table", required=True)
-    ts.add_argument(
-        "--window", type=float, nargs=2, default=[0.0, 41.0], help="the authors' bins' range"
-    )
-    ts.add_argument("--bins", type=int, default=40)
-    ts.add_argument(
-        "--min-occupied", type=int, default=5, help="fewer occupied bins: bins up to max(lambda)"
-    )
 
     f = sub.add_parser("figure", help="render one figure from its tables")
     f.add_argument("name")
@@ -152,17 +142,6 @@ def build_parser() -> argparse.ArgumentParser:
     lp.add_argument("--out-landscapes", required=True)
     lp.add_argument("--out-points", required=True)
 
-    k = sub.add_parser("kurtosis", help="kurtosis of projected random states vs size (Fig. 3e)")
-    k.add_argument("--variant", choices=["code", "text"], required=True)
-    k.add_argument("--sizes", type=int, nargs="+", required=True)
-    k.add_argument("--fixed", type=int, required=True, help="hidden (code) / visible (text) size")
-    k.add_argument("--sigma", type=float, default=0.01)
-    k.add_argument("--samples", type=int, default=7_000_000)
-    k.add_argument("--batch-size", type=int, default=10_000)
-    k.add_argument("--seed", type=int, default=0)
-    k.add_argument("--out-summary", required=True)
-    k.add_argument("--out-fit", required=True)
-    k.add_argument("--out-components", required=True)
 
     up = sub.add_parser("uniform-projections", help="PDFs of projected random states (Fig. 5)")
     up.add_argument("--untrained", required=True)
@@ -174,10 +153,6 @@ def build_parser() -> argparse.ArgumentParser:
     up.add_argument("--seed", type=int, default=0)
     up.add_argument("--out-table", required=True)
 
-    sg = sub.add_parser("spectral-gap", help="gap of trained spectra in a window (Fig. 3f)")
-    sg.add_argument("--values", required=True, help="trained_values.parquet")
-    sg.add_argument("--window", type=float, nargs=2, default=[33.0, 35.0])
-    sg.add_argument("--out-table", required=True)
     ll = sub.add_parser("loglik", help="AIS + reverse-AIS log-likelihood of a checkpoint (Fig. 1)")
     ll.add_argument("--checkpoint", required=True, help="checkpoint npz written by 'train'")
     ll.add_argument("--data", required=True, help="dataset npz written by 'prepare'")

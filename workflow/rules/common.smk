@@ -19,9 +19,14 @@ from rbm_reciprocal.pipeline.config import (  # noqa: E402
 from rbm_reciprocal.pipeline.runtime import job_runtime_minutes  # noqa: E402
 from rbm_reciprocal.pipeline.paths import (  # noqa: E402
     checkpoint_file,
+    step_benchmark,
+    step_log,
+    step_outputs,
     untrained_noise_file,
     untrained_reference_file,
 )
+from rbm_reciprocal.pipeline.step_settings import final_models  # noqa: E402
+from rbm_reciprocal.pipeline.steps import STEPS, job_json  # noqa: E402
 from rbm_reciprocal.pipeline.resources import job_mem_mb, job_threads  # noqa: E402
 from rbm_reciprocal.pipeline.settings import (  # noqa: E402
     crosscheck_epochs_from_config,
@@ -80,6 +85,51 @@ def rule_mem_mb(rule):
 
 def rule_runtime(rule):
     return lambda w, threads, attempt: job_runtime_minutes(config, rule, w, threads, attempt)
+
+
+# What every rule of a step takes from its one declaration (rbm_reciprocal.pipeline.steps
+# and .paths): outputs, log and job file, benchmark, threads, resources, and the job itself.
+CONDA = "../../envs/rbm.yaml"
+# The rule writes its job file beside its log, then runs it (see rbm_reciprocal.pipeline.job).
+RUN = (
+    "cat > {log.job:q} <<'JOB'\n{params.job}\nJOB\n"
+    "python -m rbm_reciprocal run --job {log.job:q} > {log.log:q} 2>&1"
+)
+# Resumable jobs append to their log: each attempt's lines stay.
+RUN_APPEND = RUN.replace("> {log.log:q}", ">> {log.log:q}")
+
+
+def outputs(step):
+    """Named outputs of ``step``; a figure's PNG goes into the report with its caption."""
+    out = step_outputs(config, step)
+    if STEPS[step].kind == "figure":
+        caption = f"../report/{step}.rst"
+        out["png"] = report(out["png"], caption=caption, category="Figures", labels={"figure": step})
+    return out
+
+
+def logs(step):
+    return step_log(config, step)
+
+
+def bench(step):
+    return step_benchmark(config, step)
+
+
+def threads_of(step):
+    return job_threads(config, step)
+
+
+def resources_of(step):
+    return {
+        "mem_mb": lambda w, attempt: job_mem_mb(config, step, w, attempt),
+        "runtime": lambda w, threads, attempt: job_runtime_minutes(config, step, w, threads, attempt),
+    }
+
+
+def job(step):
+    """``params.job`` of a rule: the job file's JSON (rbm_reciprocal.pipeline.job)."""
+    return lambda w, input, output, threads: job_json(config, step, w, input, output, threads)
 
 
 def config_files():
@@ -155,13 +205,16 @@ def batched_train_outputs(method, hidden):
     return out
 
 
-def random_spectrum_tables(w):
-    m = RANDOM_HIDDEN[PANELS.index(w.panel)]
+def random_spectrum_output(name, panel):
+    """Output ``name`` of the random_spectrum job of Fig. 3's ``panel`` (a-d)."""
+    m = RANDOM_HIDDEN[PANELS.index(panel)]
     n = config["spectra"]["random"]["visible"]
-    return [
-        f"{RES}/spectra/random_N{n}_M{m}.parquet",
-        f"{RES}/spectra/random_N{n}_M{m}_mp.parquet",
-    ]
+    return expand(rules.random_spectrum.output[name], visible=n, hidden=m)[0]
+
+
+def last_checkpoints():
+    """The last checkpoint of every model, in the order of final_models (Fig. 3f)."""
+    return [checkpoint_files(meth, m, r, [EPOCHS[-1]])[0] for m, meth, r in final_models(config)]
 
 
 # Each rule file appends the stems (figures/<name>) of the figures it renders.

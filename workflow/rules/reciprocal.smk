@@ -1,8 +1,7 @@
-# Reciprocal space (Sec. 3-4): landscapes (Figs. 1 right, 2), kurtosis (Fig. 3e), projected
-# random states (Fig. 5) and the gap table of trained spectra (Fig. 3f).
+# Reciprocal space (Sec. 3-4): landscapes (Figs. 1 right, 2) and projected random states
+# (Fig. 5).
 
-FIGURE_STEMS.extend(f"{FIG}/{name}" for name in ("fig1_right", "fig2", "fig3_e", "fig5"))
-TABLE_TARGETS.append(f"{RES}/spectra/gap.parquet")
+FIGURE_STEMS.extend(f"{FIG}/{name}" for name in ("fig1_right", "fig2", "fig5"))
 
 
 rule landscape_sample:
@@ -97,58 +96,8 @@ rule uniform_projections:
         "--bins {params.cfg[bins]} --seed {params.seed} --out-table {output} > {log} 2>&1"
 
 
-rule kurtosis:
-    output:
-        summary=f"{RES}/spectra/kurtosis_{{variant}}.parquet",
-        fit=f"{RES}/spectra/kurtosis_{{variant}}_fit.parquet",
-        components=f"{RES}/spectra/kurtosis_{{variant}}_components.parquet",
-    log:
-        f"{RES}/logs/spectra/kurtosis_{{variant}}.log",
-    benchmark:
-        f"{RES}/benchmarks/kurtosis/kurtosis_{{variant}}.tsv"
-    wildcard_constraints:
-        variant="code|text",
-    params:
-        cfg=config["spectra"]["kurtosis"],
-        sizes=" ".join(str(n) for n in config["spectra"]["kurtosis"]["sizes"]),
-        fixed=lambda w: config["spectra"]["kurtosis"][
-            "fixed_hidden" if w.variant == "code" else "fixed_visible"
-        ],
-        seed=config["seed"],
-    threads: rule_threads("kurtosis")
-    resources:
-        mem_mb=rule_mem_mb("kurtosis"),
-        runtime=rule_runtime("kurtosis"),
-    conda:
-        "../../envs/rbm.yaml"
-    shell:
-        "python -m rbm_reciprocal kurtosis --variant {wildcards.variant} --sizes {params.sizes} "
-        "--fixed {params.fixed} --sigma {params.cfg[sigma]} --samples {params.cfg[n_samples]} "
-        "--batch-size {params.cfg[batch_size]} --seed {params.seed} "
-        "--out-summary {output.summary} --out-fit {output.fit} "
-        "--out-components {output.components} > {log} 2>&1"
 
 
-rule spectral_gap:
-    input:
-        rules.trained_spectra.output.values,
-    output:
-        f"{RES}/spectra/gap.parquet",
-    log:
-        f"{RES}/logs/spectra/gap.log",
-    benchmark:
-        f"{RES}/benchmarks/spectral_gap/gap.tsv"
-    params:
-        window=" ".join(str(x) for x in config["spectra"]["gap"]["window"]),
-    threads: rule_threads("spectral_gap")
-    resources:
-        mem_mb=rule_mem_mb("spectral_gap"),
-        runtime=rule_runtime("spectral_gap"),
-    conda:
-        "../../envs/rbm.yaml"
-    shell:
-        "python -m rbm_reciprocal spectral-gap --values {input} --window {params.window} "
-        "--out-table {output} > {log} 2>&1"
 
 
 rule fig1_right:
@@ -202,28 +151,6 @@ rule fig2:
         "python -m rbm_reciprocal figure fig2 --inputs {input} --stem {params.stem} > {log} 2>&1"
 
 
-rule fig3_e:
-    input:
-        kurtosis_tables(),
-    output:
-        pdf=f"{FIG}/fig3_e.pdf",
-        png=report(
-            f"{FIG}/fig3_e.png", caption="../report/fig3_e.rst", category="Figures"
-        ),
-    log:
-        f"{RES}/logs/figures/fig3_e.log",
-    benchmark:
-        f"{RES}/benchmarks/fig3_e/fig3_e.tsv"
-    params:
-        stem=lambda w, output: os.path.splitext(output.pdf)[0],
-    threads: rule_threads("fig3_e")
-    resources:
-        mem_mb=rule_mem_mb("fig3_e"),
-        runtime=rule_runtime("fig3_e"),
-    conda:
-        "../../envs/rbm.yaml"
-    shell:
-        "python -m rbm_reciprocal figure fig3_e --inputs {input} --stem {params.stem} > {log} 2>&1"
 
 
 rule fig5:

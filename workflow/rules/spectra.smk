@@ -1,55 +1,150 @@
-# Singular spectra: random inits vs Marchenko-Pastur (Fig. 3a-d), trained models (Fig. 3f).
+# Fig. 3: singular spectra of random inits vs Marchenko-Pastur (a-d), kurtosis of the
+# reciprocal variables (e), trained spectra (f) and the gap table of the trained spectra.
+
+FIGURE_STEMS.extend(f"{FIG}/fig3_{PANELS[i]}" for i in range(len(RANDOM_HIDDEN)))
+FIGURE_STEMS.extend([f"{FIG}/fig3_e", f"{FIG}/fig3_f"])
 
 
 rule random_spectrum:
     output:
-        table=f"{RES}/spectra/random_N{{visible}}_M{{hidden}}.parquet",
-        curve=f"{RES}/spectra/random_N{{visible}}_M{{hidden}}_mp.parquet",
-        values=f"{RES}/spectra/random_N{{visible}}_M{{hidden}}_values.parquet",
+        **outputs("random_spectrum"),
     log:
-        f"{RES}/logs/spectra/random_N{{visible}}_M{{hidden}}.log",
+        **logs("random_spectrum"),
     benchmark:
-        f"{RES}/benchmarks/random_spectrum/random_N{{visible}}_M{{hidden}}.tsv"
+        bench("random_spectrum")
     params:
-        sigma=config["spectra"]["random"]["sigma"],
-        n_matrices=config["spectra"]["random"]["n_matrices"],
-        bins=config["spectra"]["random"]["bins"],
-        seed=config["seed"],
-    threads: rule_threads("random_spectrum")
+        job=job("random_spectrum"),
+    threads: threads_of("random_spectrum")
     resources:
-        mem_mb=rule_mem_mb("random_spectrum"),
-        runtime=rule_runtime("random_spectrum"),
+        **resources_of("random_spectrum"),
     conda:
-        "../../envs/rbm.yaml"
+        CONDA
     shell:
-        "python -m rbm_reciprocal random-spectrum --visible {wildcards.visible} "
-        "--hidden {wildcards.hidden} --sigma {params.sigma} --n-matrices {params.n_matrices} "
-        "--bins {params.bins} --seed {params.seed} --out-table {output.table} "
-        "--out-curve {output.curve} --out-values {output.values} > {log} 2>&1"
+        RUN
+
+
+rule fig3_mp:
+    input:
+        table=lambda w: random_spectrum_output("table", w.panel),
+        curve=lambda w: random_spectrum_output("curve", w.panel),
+    output:
+        **outputs("fig3_mp"),
+    log:
+        **logs("fig3_mp"),
+    benchmark:
+        bench("fig3_mp")
+    params:
+        job=job("fig3_mp"),
+    threads: threads_of("fig3_mp")
+    resources:
+        **resources_of("fig3_mp"),
+    conda:
+        CONDA
+    shell:
+        RUN
+
+
+rule kurtosis:
+    output:
+        **outputs("kurtosis"),
+    log:
+        **logs("kurtosis"),
+    benchmark:
+        bench("kurtosis")
+    wildcard_constraints:
+        variant="code|text",
+    params:
+        job=job("kurtosis"),
+    threads: threads_of("kurtosis")
+    resources:
+        **resources_of("kurtosis"),
+    conda:
+        CONDA
+    shell:
+        RUN
+
+
+rule fig3_e:
+    input:
+        tables=expand(
+            [rules.kurtosis.output.summary, rules.kurtosis.output.fit],
+            variant=config["spectra"]["kurtosis"]["variants"],
+        ),
+    output:
+        **outputs("fig3_e"),
+    log:
+        **logs("fig3_e"),
+    benchmark:
+        bench("fig3_e")
+    params:
+        job=job("fig3_e"),
+    threads: threads_of("fig3_e")
+    resources:
+        **resources_of("fig3_e"),
+    conda:
+        CONDA
+    shell:
+        RUN
 
 
 rule trained_spectra:
     input:
-        [path for *_, path in final_checkpoints()],
+        checkpoints=last_checkpoints(),
     output:
-        table=f"{RES}/spectra/trained.parquet",
-        values=f"{RES}/spectra/trained_values.parquet",
+        **outputs("trained_spectra"),
     log:
-        f"{RES}/logs/spectra/trained.log",
+        **logs("trained_spectra"),
     benchmark:
-        f"{RES}/benchmarks/trained_spectra/trained.tsv"
+        bench("trained_spectra")
     params:
-        specs=" ".join(
-            f"--checkpoint {m}:{meth}:{r}:{path}" for m, meth, r, path in final_checkpoints()
-        ),
-        t=config["spectra"]["trained"],
-    threads: rule_threads("trained_spectra")
+        job=job("trained_spectra"),
+    threads: threads_of("trained_spectra")
     resources:
-        mem_mb=rule_mem_mb("trained_spectra"),
-        runtime=rule_runtime("trained_spectra"),
+        **resources_of("trained_spectra"),
     conda:
-        "../../envs/rbm.yaml"
+        CONDA
     shell:
-        "python -m rbm_reciprocal trained-spectra {params.specs} "
-        "--window {params.t[window][0]} {params.t[window][1]} --bins {params.t[bins]} "
-        "--min-occupied {params.t[min_occupied_bins]} --out-table {output.table} > {log} 2>&1"
+        RUN
+
+
+rule fig3_f:
+    input:
+        table=rules.trained_spectra.output.table,
+    output:
+        **outputs("fig3_f"),
+    log:
+        **logs("fig3_f"),
+    benchmark:
+        bench("fig3_f")
+    params:
+        job=job("fig3_f"),
+    threads: threads_of("fig3_f")
+    resources:
+        **resources_of("fig3_f"),
+    conda:
+        CONDA
+    shell:
+        RUN
+
+
+rule spectral_gap:
+    input:
+        values=rules.trained_spectra.output.values,
+    output:
+        **outputs("spectral_gap"),
+    log:
+        **logs("spectral_gap"),
+    benchmark:
+        bench("spectral_gap")
+    params:
+        job=job("spectral_gap"),
+    threads: threads_of("spectral_gap")
+    resources:
+        **resources_of("spectral_gap"),
+    conda:
+        CONDA
+    shell:
+        RUN
+
+
+TABLE_TARGETS.append(rules.spectral_gap.output.table)

@@ -26,7 +26,7 @@ from rbm_reciprocal.figures.symmetry import fig4, fig6
 def _fig3_mp(inputs: Sequence[str], stem: str, options: dict) -> None:
     hist, curve = (read_table(p) for p in inputs)
     n, m = int(hist["n"].iloc[0]), int(hist["m"].iloc[0])
-    fig3_mp(hist, curve, n, m, stem, options.get("panel", ""))
+    fig3_mp(hist, curve, n, m, stem, options["panel"])
 
 
 def _fig3_f(inputs: Sequence[str], stem: str, options: dict) -> None:
@@ -45,8 +45,8 @@ def _fig6(inputs: Sequence[str], stem: str, options: dict) -> None:
         load_npz(inputs[0], "rotated_samples"),
         read_table(inputs[1]),
         stem,
-        int(options.get("n_show", 36)),
-        options.get("show", "samples"),
+        int(options["n_show"]),
+        options["show"],
     )
 
 
@@ -74,7 +74,7 @@ def _fig5(inputs: Sequence[str], stem: str, options: dict) -> None:
 
 
 def _fig7_8(inputs: Sequence[str], stem: str, options: dict) -> None:
-    fig7_8(read_table(inputs[0]), stem, options.get("hidden"))
+    fig7_8(read_table(inputs[0]), stem, options["hidden"])
 
 
 def _fig1_left(inputs: Sequence[str], stem: str, options: dict) -> None:
@@ -87,6 +87,14 @@ def _fig_diffusion(inputs: Sequence[str], stem: str, options: dict) -> None:
     spectrum, series, summary, final = (read_table(p) for p in inputs)
     fig_diffusion(spectrum, series, summary, final, stem)
 
+
+#: The options each figure needs (``--options`` of ``python -m rbm_reciprocal figure``; the
+#: workflow's come from the config, :mod:`rbm_reciprocal.pipeline.step_settings`).
+OPTIONS: dict[str, tuple[str, ...]] = {
+    "fig3_mp": ("panel",),
+    "fig6": ("n_show", "show"),
+    "fig7_8": ("hidden",),
+}
 
 RENDERERS: dict[str, Callable[[Sequence[str], str, dict], None]] = {
     "fig1_left": _fig1_left,
@@ -107,4 +115,7 @@ def render(name: str, inputs: Sequence[str], stem: str, options: dict) -> None:
     """Render figure ``name`` from its input tables to ``stem``.pdf/.png."""
     if name not in RENDERERS:
         raise ConfigError(f"unknown figure {name!r}; known: {sorted(RENDERERS)}")
+    missing = [k for k in OPTIONS.get(name, ()) if k not in options]
+    if missing:
+        raise ConfigError(f"figure {name} needs the options {missing} (JSON object)")
     RENDERERS[name](inputs, stem, options)

@@ -19,6 +19,7 @@ from typing import Any
 
 from rbm_reciprocal.core.errors import ConfigError
 from rbm_reciprocal.pipeline import memory
+from rbm_reciprocal.pipeline import step_settings as ss
 from rbm_reciprocal.pipeline.cost import (
     Cost,
     batched_train_job_cost,
@@ -33,6 +34,7 @@ from rbm_reciprocal.pipeline.cost import (
     uniform_projections_cost,
 )
 from rbm_reciprocal.pipeline.cost_loglik import loglik_job_cost, loglik_trajectory_job_cost
+from rbm_reciprocal.pipeline.job import Job, plain, settings_dict
 
 #: ``fn(config, wildcards)``: bytes of arrays, or the work of one job (None: negligible).
 Arrays = Callable[[dict, Any], float]
@@ -48,6 +50,11 @@ ANALYSIS_THREADS = ("resources", "analysis_threads")
 
 def negligible(config: dict, wildcards: Any) -> None:
     """Data, tables, figures: no cost line (a 10-minute limit per attempt)."""
+    return None
+
+
+def no_settings(config: dict, wildcards: Any) -> None:
+    """A step whose jobs need nothing but their files."""
     return None
 
 
@@ -88,6 +95,11 @@ class Step:
         capped (:data:`~.runtime.MAX_RESUMABLE_MINUTES`).
     sizes : callable
         ``sizes(config)``: the values of the job's ``{hidden}`` wildcard ([None]: none).
+    settings : callable
+        ``settings(config, wildcards)``: the job's settings (a frozen dataclass of
+        :mod:`.step_settings`), written into its job file (:mod:`.job`).
+    stage : str
+        The module (under ``rbm_reciprocal.stages``) whose ``JOBS[name]`` runs the job.
     """
 
     name: str
@@ -97,6 +109,8 @@ class Step:
     cost: JobCost = negligible
     resumable: bool = False
     sizes: Callable[[dict], list[int | None]] = one_size
+    settings: Callable[[dict, Any], Any] = no_settings
+    stage: str = ""
 
 
 def job_line(costs_of: Callable[..., Cost | list[Cost]], *args: Any) -> JobCost:
@@ -165,15 +179,26 @@ STEPS: dict[str, Step] = {
             arrays=memory.random_spectrum,
             cost=job_line(random_spectrum_costs),
             sizes=random_sizes,
+            settings=ss.random_spectrum,
+            stage="spectra",
         ),
         Step(
             "trained_spectra",
             **_ANALYSIS,
             arrays=memory.trained_spectra,
             cost=job_line(trained_spectra_cost),
+            settings=ss.trained_spectra,
+            stage="spectra",
         ),
-        Step("kurtosis", **_ANALYSIS, arrays=memory.kurtosis, cost=kurtosis_cost),
-        Step("spectral_gap", "light"),
+        Step(
+            "kurtosis",
+            **_ANALYSIS,
+            arrays=memory.kurtosis,
+            cost=kurtosis_cost,
+            settings=ss.kurtosis,
+            stage="spectra",
+        ),
+        Step("spectral_gap", "light", settings=ss.spectral_gap, stage="spectra"),
         Step("untrained_reference", "compute", arrays=memory.symmetry_reference),
         Step("rotation_js", **_ANALYSIS, arrays=memory.symmetry_reference),
         Step("rotation_js_table", "light"),
@@ -215,7 +240,7 @@ STEPS: dict[str, Step] = {
         Step("claims", "compute"),
         Step("run_parameters", "light"),
         *(
-            Step(name, "figure")
+            Step(name, "figure", settings=getattr(ss, name, no_settings), stage="figures")
             for name in (
                 "fig1_left",
                 "fig1_right",
@@ -249,3 +274,17 @@ def step(name: str) -> Step:
             "add its Step to rbm_reciprocal.pipeline.steps.STEPS"
         )
     return found
+
+
+def job_json(config: dict, name: str, wildcards: Any, input: Any, output: Any, threads: int) -> str:
+    """The job file of one job of step ``name`` (:mod:`.job`), from what Snakemake passes to
+    a rule's ``params`` function."""
+    spec = step(name)
+    return Job(
+        step=name,
+        input=plain(input),
+        output=plain(output),
+        wildcards={k: str(v) for k, v in wildcards.items()},
+        settings=settings_dict(spec.settings(config, wildcards)),
+        threads=int(threads),
+    ).to_json()

@@ -1,13 +1,21 @@
-"""Stage spectra (workflow/rules/spectra.smk): random-init and trained spectra, gap table."""
+"""Stage spectra (workflow/rules/spectra.smk, Fig. 3): random-init spectra vs
+Marchenko-Pastur, kurtosis of the reciprocal variables, trained spectra and their gap."""
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from rbm_reciprocal.analysis.kurtosis import (
+    KURTOSIS_VARIANTS,
+    kurtosis_closed_form,
+    kurtosis_haar_mean,
+    kurtosis_monte_carlo,
+)
 from rbm_reciprocal.analysis.marchenko_pastur import (
     ks_distance_to_mp,
     marchenko_pastur_edges,
@@ -15,17 +23,21 @@ from rbm_reciprocal.analysis.marchenko_pastur import (
     random_values_table,
 )
 from rbm_reciprocal.analysis.spectra import (
-    PAPER_GAP,
     histogram_table,
     random_init_singular_values,
     singular_values,
     spectral_gap_table,
     trained_spectrum_edges,
 )
+from rbm_reciprocal.analysis.stats import linear_fit
+from rbm_reciprocal.analysis.svd import signed_svd
 from rbm_reciprocal.core.checkpoint import read_checkpoint
+from rbm_reciprocal.core.errors import ConfigError
 from rbm_reciprocal.core.io import PathLike, save_npz
 from rbm_reciprocal.core.streams import stream
 from rbm_reciprocal.core.tables import read_table, save_parquet
+from rbm_reciprocal.pipeline import step_settings as ss
+from rbm_reciprocal.pipeline.job import Job
 
 
 def run_random_spectrum(
@@ -116,9 +128,9 @@ def run_trained_spectra(
     checkpoints: Sequence[tuple[int, str, int, PathLike]],
     bins_edges: np.ndarray | None,
     out_table: PathLike,
-    window: tuple[float, float] = (0.0, 41.0),
-    n_bins: int = 40,
-    min_occupied: int = 5,
+    window: tuple[float, float],
+    n_bins: int,
+    min_occupied: int,
 ) -> pd.DataFrame:
     """Singular-value distributions of trained RBMs per hidden size and method (Fig. 3f).
 
@@ -191,9 +203,170 @@ def run_trained_spectra(
 
 
 def run_spectral_gap(
-    values_table: PathLike, out_table: PathLike, window: tuple[float, float] = PAPER_GAP
+    values_table: PathLike, out_table: PathLike, window: tuple[float, float]
 ) -> pd.DataFrame:
     """Write :func:`spectral_gap_table` of ``trained_values.parquet`` to ``out_table``."""
     table = spectral_gap_table(read_table(values_table), window)
     save_parquet(out_table, table)
     return table
+
+
+def run_kurtosis(
+    variant: str,
+    sizes: Sequence[int],
+    fixed: int,
+    sigma: float,
+    n_samples: int,
+    batch_size: int,
+    seed: int,
+    out_summary: PathLike,
+    out_fit: PathLike,
+    out_components: PathLike,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Fig. 3e: kurtosis of reciprocal variables of Bernoulli(1/2) states versus size.
+
+    For each size ``n`` a random init ``W ~ Normal(0, sigma^2)`` is decomposed: variant
+    ``"code"`` takes ``W`` of shape (n, fixed) and the variables ``x = U^T v`` (``v`` in
+    ``{0,1}^n``); variant ``"text"`` takes ``W`` of shape (fixed, n) and ``y = V^T h``. The
+    kurtosis of the first ``min(n, fixed)`` components (those with nonzero singular values) is
+    estimated by Monte Carlo (:func:`~rbm_reciprocal.analysis.kurtosis.kurtosis_monte_carlo`) and
+    computed in closed form (``3 - 2 sum_k U_ki^4``); the means over components are fitted
+    linearly in ``1/n`` and extrapolated to ``1/n = 0`` (target 3).
+
+    Parameters
+    ----------
+    variant : {"code", "text"}
+    sizes : sequence of int
+        Varied size (500, 700, 784, 1200, 2000 in the paper).
+    fixed : int
+        The other size (hidden 500 for ``code``, visible 784 for ``text``).
+    sigma : float
+        Std of the random init (its value does not change the singular vectors' law).
+    n_samples, batch_size : int
+        Monte-Carlo states (7,000,000 in the authors' code) and states per batch.
+    seed : int
+    out_summary : path
+        One row per size: ``variant, variable, size, n_visible, n_hidden, n_components,
+        n_samples, mc_mean, mc_std, exact_mean, exact_std, haar_mean`` (means and stds over
+        components; ``haar_mean = 3 - 6/(size + 2)``).
+    out_fit : path
+        One row per source (``mc``, ``exact``): ``variant, source, slope, slope_se, intercept,
+        intercept_se, residual_std, n_points`` of ``mean kurtosis = intercept + slope / size``.
+    out_components : path
+        One row per (size, component): ``variant, size, component`` (1-based), ``kurtosis_mc,
+        kurtosis_exact``.
+
+    Returns
+    -------
+    (summary, fits) : the tables written to ``out_summary`` and ``out_fit``.
+    """
+    if variant not in KURTOSIS_VARIANTS:
+        raise ConfigError(
+            f"unknown kurtosis variant {variant!r}; use one of {list(KURTOSIS_VARIANTS)}"
+        )
+    sizes = sorted({int(s) for s in sizes})
+    if len(sizes) < 2:
+        raise ConfigError("the kurtosis fit needs at least two sizes")
+    rows, comps = [], []
+    for size in sizes:
+        n_vis, n_hid = (size, int(fixed)) if variant == "code" else (int(fixed), size)
+        rng = stream(seed, f"kurtosis/{variant}", n_vis, n_hid)
+        W = rng.standard_normal((n_vis, n_hid), dtype=np.float32) * np.float32(sigma)
+        U, _, V = signed_svd(W, full_matrices=False)
+        basis = U if variant == "code" else V
+        mc = kurtosis_monte_carlo(basis, n_samples, rng, batch_size=batch_size)
+        exact = kurtosis_closed_form(basis)
+        rows.append(
+            {
+                "variant": variant,
+                "variable": "x" if variant == "code" else "y",
+                "size": size,
+                "n_visible": n_vis,
+                "n_hidden": n_hid,
+                "n_components": basis.shape[1],
+                "n_samples": int(n_samples),
+                "mc_mean": float(mc.mean()),
+                "mc_std": float(mc.std()),
+                "exact_mean": float(exact.mean()),
+                "exact_std": float(exact.std()),
+                "haar_mean": float(kurtosis_haar_mean(size)),
+            }
+        )
+        comps.append(
+            pd.DataFrame(
+                {
+                    "variant": variant,
+                    "size": np.int64(size),
+                    "component": np.arange(1, basis.shape[1] + 1, dtype=np.int64),
+                    "kurtosis_mc": mc,
+                    "kurtosis_exact": exact,
+                }
+            )
+        )
+    summary = pd.DataFrame(rows)
+    inv = 1.0 / summary["size"].to_numpy(dtype=np.float64)
+    fits = pd.DataFrame(
+        [
+            {"variant": variant, "source": source, **linear_fit(inv, summary[col].to_numpy())}
+            for source, col in (("mc", "mc_mean"), ("exact", "exact_mean"))
+        ]
+    )
+    save_parquet(out_components, pd.concat(comps, ignore_index=True))
+    save_parquet(out_fit, fits)
+    save_parquet(out_summary, summary)
+    return summary, fits
+
+
+def random_spectrum_job(job: Job) -> None:
+    """Rule random_spectrum: :func:`run_random_spectrum` of one panel of Fig. 3a-d."""
+    s = ss.RandomSpectrum(**job.settings)
+    out = job.output
+    ks = run_random_spectrum(
+        s.visible, s.hidden, s.sigma, s.n_matrices, s.bins, s.seed, out["table"], out["curve"],
+        out_values=out["values"],
+    )  # fmt: skip
+    print(f"N={s.visible} M={s.hidden}: KS distance to Marchenko-Pastur {ks:.4f}", file=sys.stderr)
+
+
+def trained_spectra_job(job: Job) -> None:
+    """Rule trained_spectra: :func:`run_trained_spectra` of every model's last checkpoint."""
+    s = ss.TrainedSpectra(**job.settings)
+    paths = job.input["checkpoints"]
+    items = [(m, meth, r, path) for (m, meth, r), path in zip(s.models, paths, strict=True)]
+    t = run_trained_spectra(
+        items, None, job.output["table"], tuple(s.window), s.bins, s.min_occupied_bins
+    )
+    print(f"Fig. 3f bins: {t['binning'].iloc[0]}", file=sys.stderr)
+
+
+def kurtosis_job(job: Job) -> None:
+    """Rule kurtosis: :func:`run_kurtosis` of one variant of Fig. 3e."""
+    s = ss.Kurtosis(**job.settings)
+    out = job.output
+    _, fits = run_kurtosis(
+        s.variant, s.sizes, s.fixed, s.sigma, s.n_samples, s.batch_size, s.seed,
+        out["summary"], out["fit"], out["components"],
+    )  # fmt: skip
+    for _, r in fits.iterrows():
+        print(
+            f"{s.variant} ({r['source']}): kurtosis at infinite size "
+            f"{r['intercept']:.5f} +- {r['intercept_se']:.5f}",
+            file=sys.stderr,
+        )
+
+
+def spectral_gap_job(job: Job) -> None:
+    """Rule spectral_gap: :func:`run_spectral_gap` of the trained spectra."""
+    s = ss.SpectralGap(**job.settings)
+    table = run_spectral_gap(job.input["values"], job.output["table"], tuple(s.window))
+    for _, r in table.iterrows():
+        print(f"M={r['hidden']} {r['method']}: {r['verdict']}", file=sys.stderr)
+
+
+#: The job of each step of this stage (see :mod:`rbm_reciprocal.pipeline.steps`).
+JOBS = {
+    "random_spectrum": random_spectrum_job,
+    "trained_spectra": trained_spectra_job,
+    "kurtosis": kurtosis_job,
+    "spectral_gap": spectral_gap_job,
+}
