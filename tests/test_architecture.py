@@ -42,6 +42,8 @@ WORKFLOW_IMPORTS = (
     "rbm_reciprocal.pipeline.resources",
     "rbm_reciprocal.pipeline.steps",
     "rbm_reciprocal.pipeline.memory",
+    "rbm_reciprocal.pipeline.job",
+    "rbm_reciprocal.pipeline.step_settings",
 )
 MAX_LINES = 420  # "no module above ~400 lines"
 

@@ -19,7 +19,6 @@ from typing import Any
 
 from rbm_reciprocal.core.errors import ConfigError
 from rbm_reciprocal.pipeline import memory
-from rbm_reciprocal.pipeline import step_settings as ss
 from rbm_reciprocal.pipeline.cost import (
     Cost,
     batched_train_job_cost,
@@ -35,6 +34,8 @@ from rbm_reciprocal.pipeline.cost import (
 )
 from rbm_reciprocal.pipeline.cost_loglik import loglik_job_cost, loglik_trajectory_job_cost
 from rbm_reciprocal.pipeline.job import Job, plain, settings_dict
+from rbm_reciprocal.pipeline.step_settings import figures as figure_settings
+from rbm_reciprocal.pipeline.step_settings import spectra as spectra_settings
 
 #: ``fn(config, wildcards)``: bytes of arrays, or the work of one job (None: negligible).
 Arrays = Callable[[dict, Any], float]
@@ -179,7 +180,7 @@ STEPS: dict[str, Step] = {
             arrays=memory.random_spectrum,
             cost=job_line(random_spectrum_costs),
             sizes=random_sizes,
-            settings=ss.random_spectrum,
+            settings=spectra_settings.random_spectrum,
             stage="spectra",
         ),
         Step(
@@ -187,7 +188,7 @@ STEPS: dict[str, Step] = {
             **_ANALYSIS,
             arrays=memory.trained_spectra,
             cost=job_line(trained_spectra_cost),
-            settings=ss.trained_spectra,
+            settings=spectra_settings.trained_spectra,
             stage="spectra",
         ),
         Step(
@@ -195,10 +196,10 @@ STEPS: dict[str, Step] = {
             **_ANALYSIS,
             arrays=memory.kurtosis,
             cost=kurtosis_cost,
-            settings=ss.kurtosis,
+            settings=spectra_settings.kurtosis,
             stage="spectra",
         ),
-        Step("spectral_gap", "light", settings=ss.spectral_gap, stage="spectra"),
+        Step("spectral_gap", "light", settings=spectra_settings.spectral_gap, stage="spectra"),
         Step("untrained_reference", "compute", arrays=memory.symmetry_reference),
         Step("rotation_js", **_ANALYSIS, arrays=memory.symmetry_reference),
         Step("rotation_js_table", "light"),
@@ -240,7 +241,7 @@ STEPS: dict[str, Step] = {
         Step("claims", "compute"),
         Step("run_parameters", "light"),
         *(
-            Step(name, "figure", settings=getattr(ss, name, no_settings), stage="figures")
+            Step(name, "figure", settings=figure_settings.options(name), stage="figures")
             for name in (
                 "fig1_left",
                 "fig1_right",

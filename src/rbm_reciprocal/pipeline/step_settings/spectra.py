@@ -1,33 +1,11 @@
-"""The settings of each step's jobs, built once from the validated config.
-
-One frozen dataclass per step (or family of steps) and one function
-``<step>(config, wildcards)`` that builds it; :data:`~.steps.STEPS` names the function, the
-rule writes its result into the job file (:mod:`.job`), and the stage rebuilds the dataclass
-with ``Settings(**job.settings)``. Every value comes from the config, whose defaults are the
-schema's (``workflow/schemas/config.schema.yaml``): no default lives here.
-"""
+"""Settings of the Fig. 3 steps (``spectra`` section)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
 
-from rbm_reciprocal.pipeline.config import checkpoint_epochs_from_config
-
-
-def final_models(config: dict) -> list[tuple[int, str, int]]:
-    """(hidden, method, replica) of every trained model, in the order of the tables."""
-    return [
-        (int(m), str(meth), r)
-        for m in config["model"]["hidden"]
-        for meth in config["training"]["methods"]
-        for r in range(int(config["model"]["replicas"]))
-    ]
-
-
-def last_epoch(config: dict) -> int:
-    """The last training checkpoint (the "trained" model of the analyses)."""
-    return int(checkpoint_epochs_from_config(config)[-1])
+from rbm_reciprocal.pipeline.step_settings import final_models
 
 
 @dataclass(frozen=True)
@@ -102,20 +80,3 @@ class SpectralGap:
 def spectral_gap(config: dict, wildcards: Any) -> SpectralGap:
     lo, hi = config["spectra"]["gap"]["window"]
     return SpectralGap((float(lo), float(hi)))
-
-
-def fig3_mp(config: dict, wildcards: Any) -> dict[str, Any]:
-    """Fig. 3a-d: the panel (its hidden size is ``spectra.random.hidden[panel]``)."""
-    return {"panel": str(wildcards.panel)}
-
-
-def fig6(config: dict, wildcards: Any) -> dict[str, Any]:
-    """Fig. 6: how many rotated samples to show (``symmetry.samples``)."""
-    s = config["symmetry"]["samples"]
-    return {"n_show": int(s["n_show"]), "show": s["show"]}
-
-
-def fig7_8(config: dict, wildcards: Any) -> dict[str, Any]:
-    """Figs. 7 (the first hidden size) and 8 (the others)."""
-    hidden = [int(m) for m in config["model"]["hidden"]]
-    return {"hidden": hidden[:1] if str(wildcards.n) == "7" else hidden[1:]}
