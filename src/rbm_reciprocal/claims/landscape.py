@@ -194,29 +194,8 @@ def _ladder_text(t: pd.DataFrame) -> str:
     return txt
 
 
-def claim_ais_bracket(loglik: pd.DataFrame, alpha: float = 0.01, min_epochs: int = 10) -> dict:
-    """Claim 5: AIS and reverse AIS bracket the log-likelihood, which increases with training.
-
-    Statistic: distribution-free tail bounds of stochastic bounds (Markov's inequality,
-    :func:`bound_excess_pvalue`, :func:`bound_sum_pvalue`), Bonferroni over the ``K`` checks
-    at level ``alpha``; the error rate is at most ``alpha`` for any law of the importance
-    weights (a z-test on delta-method standard errors is not: with an ESS of a few chains the
-    standard errors themselves are wrong). Checks:
-
-    (a) no checkpoint has ``g = log Z_AIS - log Z_RAIS`` with ``(1 + g) e^-g <= alpha/K``;
-    where ``log Z`` is exact, no ``e^-(AIS - log Z)`` or ``e^-(log Z - RAIS)`` ``<= alpha/K``.
-    The reverse checks apply only where reverse AIS starts from model samples (standard
-    rows; the last checkpoint of a trajectory pass), where it is an upper bound; the forward
-    estimate is unbiased in ``Z`` at every checkpoint, resampled or not;
-    (b) for every (method, M, replica) the reverse-AIS (lower) test LL at the last evaluated
-    epoch exceeds the AIS (upper) test LL at the first one by ``g`` with
-    ``(1 + g) e^-g <= alpha/K`` (about 10 nats at K = 24). With one epoch only (a) is tested.
-    An increase not shown in models trained fewer than ``min_epochs`` epochs is n/a.
-
-    The row also gives the z-scores on the standard errors and the ESS, as a description.
-    """
-
-    t = loglik
+def _bracket_checks(t: pd.DataFrame, alpha: float) -> dict:
+    """Claim 5 (a): which rows are tested, the Bonferroni level, and the bracket's p-values."""
     # reverse AIS is a stochastic upper bound only where its chains start from model samples:
     # every standard row, and the last checkpoint of a trajectory pass (at the others the
     # arriving chains stand for p_k, so their reverse estimate has no bound; described only)
@@ -241,21 +220,33 @@ def claim_ais_bracket(loglik: pd.DataFrame, alpha: float = 0.01, min_epochs: int
         p_lx = 2 * student_t.sf(z_lx.to_numpy(), lx["traj_groups"].to_numpy() - 1)
     else:
         z_lx, p_lx = pd.Series(dtype=float), np.ones(0)
-    se = np.sqrt(t["log_z_ais_se"] ** 2 + t["log_z_rais_se"] ** 2)
     gap = t["log_z_rais"] - t["log_z_ais"]
-    inverted = int((gap[~ladder] < 0).sum())
     p_inv = np.where(genuine, bound_sum_pvalue(-gap.to_numpy()), 1.0)
-    bad = int((p_inv <= level).sum())
     over = (ex["log_z_ais"] - ex["log_z_exact"]).to_numpy()
     under = (ex["log_z_exact"] - ex["log_z_rais"]).to_numpy()
     p_under = np.where(ex_genuine, bound_excess_pvalue(under), 1.0)
     ex_ok = (bound_excess_pvalue(over) > level) & (p_under > level)
-    strict = int(((over <= 0) & (under <= 0)).sum())
-    incr, deltas = [], {}
     flagged = (
         ~t["reliable"].fillna(True).astype(bool) if "reliable" in t else pd.Series(False, t.index)
     )
-    undecided = []  # series whose first or last row a diagnostic flagged
+    return {
+        "t": t, "ladder": ladder, "std": ~ladder, "genuine": genuine, "ex": ex, "lx": lx,
+        "series": series, "n_checks": n_checks, "level": level, "z_lx": z_lx, "p_lx": p_lx,
+        "gap": gap, "over": over, "under": under, "flagged": flagged,
+        "inverted": int((gap[~ladder] < 0).sum()),
+        "strict": int(((over <= 0) & (under <= 0)).sum()),
+        "bracket_ok": int((p_inv <= level).sum()) == 0
+        and bool(ex_ok.all())
+        and bool((p_lx > level).all()),
+    }  # fmt: skip
+
+
+def _increase_checks(
+    series: list[pd.DataFrame], flagged: pd.Series, level: float
+) -> tuple[list[bool], dict, list[str]]:
+    """Claim 5 (b): per series, whether the LL increased significantly from the first to the
+    last epoch; the increases by hidden size; the series whose end rows are flagged."""
+    incr, deltas, undecided = [], {}, []
     for g in series:
         first, last = g.iloc[0], g.iloc[-1]
         if flagged[first.name] or flagged[last.name]:
@@ -274,15 +265,14 @@ def claim_ais_bracket(loglik: pd.DataFrame, alpha: float = 0.01, min_epochs: int
         deltas.setdefault(int(first["hidden"]), []).append(
             (d, int(first["epoch"]), int(last["epoch"]))
         )
-    inc_txt = "; ".join(
-        f"M={m}: {np.mean([d for d, *_ in v]):+.2f} nats (epoch {v[0][1]} -> {v[0][2]})"
-        for m, v in sorted(deltas.items())
-    )
-    bracket_ok = bad == 0 and bool(ex_ok.all()) and bool((p_lx > level).all())
-    epochs = int(t["epoch"].max())
-    passed = False if not bracket_ok else _undertrained(all(incr), epochs, min_epochs)
-    if passed is not None and bracket_ok and undecided:
-        passed = None  # an increase measured on rows that may be wrong decides nothing
+    return incr, deltas, undecided
+
+
+def _bracket_measured(b: dict) -> str:
+    """Claim 5's measured text: the bracket, the exact-log Z excursions and the flags."""
+    t, ladder, std, gap, inverted = b["t"], b["ladder"], b["std"], b["gap"], b["inverted"]
+    ex, lx, over, under = b["ex"], b["lx"], b["over"], b["under"]
+    se = np.sqrt(t["log_z_ais_se"] ** 2 + t["log_z_rais_se"] ** 2)
     worst_inv = float((-gap[~ladder]).max()) if inverted else 0.0
     p_worst = float(bound_sum_pvalue(worst_inv))
     inv_txt = (
@@ -297,8 +287,8 @@ def claim_ais_bracket(loglik: pd.DataFrame, alpha: float = 0.01, min_epochs: int
         ess = f"; smallest ESS {100 * float(frac.min()):.1f}% of the chains"
     worst = max(float(over.max()), float(under.max())) if len(ex) else np.nan
     resolved = (
-        f"exact log Z strictly inside [AIS, RAIS] in {strict}/{len(ex)}, largest excursion "
-        f"{worst:+.3f} nats (bound p = {float(bound_excess_pvalue(worst)):.2g})"
+        f"exact log Z strictly inside [AIS, RAIS] in {b['strict']}/{len(ex)}, largest "
+        f"excursion {worst:+.3f} nats (bound p = {float(bound_excess_pvalue(worst)):.2g})"
         if len(ex)
         else "no exact log Z"
         if not len(lx)
@@ -308,10 +298,9 @@ def claim_ais_bracket(loglik: pd.DataFrame, alpha: float = 0.01, min_epochs: int
         err = (lx["log_z_bar"] - lx["log_z_exact"]).abs()
         resolved += ("; " if len(ex) else "") + (
             f"PTT BAR vs exact log Z at {len(lx)} checkpoints: largest error "
-            f"{float(err.max()):.3f} nats, |t| <= {float(z_lx.max()):.1f} "
-            f"(smallest p = {float(p_lx.min()):.2g})"
+            f"{float(err.max()):.3f} nats, |t| <= {float(b['z_lx'].max()):.1f} "
+            f"(smallest p = {float(b['p_lx'].min()):.2g})"
         )
-    std = ~ladder
     measured = (
         f"log Z_RAIS - log Z_AIS = {gap[std].mean():.3f} ± {gap[std].std(ddof=0):.3f} over "
         f"{int(std.sum())} checkpoints ({inverted} inverted; {inv_txt}{ess}); "
@@ -321,11 +310,48 @@ def claim_ais_bracket(loglik: pd.DataFrame, alpha: float = 0.01, min_epochs: int
     if resolved:
         measured += resolved + "; "
     if "reliable" in t:
+        flagged = b["flagged"]
         kinds = pd.Series([f for x in t.loc[flagged, "flags"] for f in str(x).split(";") if f])
         counts = ", ".join(f"{k} {n}" for k, n in kinds.value_counts().items())
         measured += f"{int(flagged.sum())} of {len(t)} rows flagged" + (
             f" ({counts}); " if counts else "; "
         )
+    return measured
+
+
+def claim_ais_bracket(loglik: pd.DataFrame, alpha: float = 0.01, min_epochs: int = 10) -> dict:
+    """Claim 5: AIS and reverse AIS bracket the log-likelihood, which increases with training.
+
+    Statistic: distribution-free tail bounds of stochastic bounds (Markov's inequality,
+    :func:`bound_excess_pvalue`, :func:`bound_sum_pvalue`), Bonferroni over the ``K`` checks
+    at level ``alpha``; the error rate is at most ``alpha`` for any law of the importance
+    weights (a z-test on delta-method standard errors is not: with an ESS of a few chains the
+    standard errors themselves are wrong). Checks:
+
+    (a) no checkpoint has ``g = log Z_AIS - log Z_RAIS`` with ``(1 + g) e^-g <= alpha/K``;
+    where ``log Z`` is exact, no ``e^-(AIS - log Z)`` or ``e^-(log Z - RAIS)`` ``<= alpha/K``.
+    The reverse checks apply only where reverse AIS starts from model samples (standard
+    rows; the last checkpoint of a trajectory pass), where it is an upper bound; the forward
+    estimate is unbiased in ``Z`` at every checkpoint, resampled or not;
+    (b) for every (method, M, replica) the reverse-AIS (lower) test LL at the last evaluated
+    epoch exceeds the AIS (upper) test LL at the first one by ``g`` with
+    ``(1 + g) e^-g <= alpha/K`` (about 10 nats at K = 24). With one epoch only (a) is tested.
+    An increase not shown in models trained fewer than ``min_epochs`` epochs is n/a.
+
+    The row also gives the z-scores on the standard errors and the ESS, as a description.
+    """
+    b = _bracket_checks(loglik, alpha)
+    t, ladder, std, level = b["t"], b["ladder"], b["std"], b["level"]
+    incr, deltas, undecided = _increase_checks(b["series"], b["flagged"], level)
+    inc_txt = "; ".join(
+        f"M={m}: {np.mean([d for d, *_ in v]):+.2f} nats (epoch {v[0][1]} -> {v[0][2]})"
+        for m, v in sorted(deltas.items())
+    )
+    epochs = int(t["epoch"].max())
+    passed = False if not b["bracket_ok"] else _undertrained(all(incr), epochs, min_epochs)
+    if passed is not None and b["bracket_ok"] and undecided:
+        passed = None  # an increase measured on rows that may be wrong decides nothing
+    measured = _bracket_measured(b)
     first_last = (
         "BAR(last) - BAR(first)"
         if ladder.all()
@@ -342,6 +368,8 @@ def claim_ais_bracket(loglik: pd.DataFrame, alpha: float = 0.01, min_epochs: int
             "ladder rows: BAR vs exact log Z two-sided and LL increase one-sided Student t "
             "on the groups' s.e. (G - 1 dof)"
         )
+    genuine, ex, strict = b["genuine"], b["ex"], b["strict"]
+    n_checks = b["n_checks"]
     return _row(
         5,
         "AIS and reverse AIS bracket the log-likelihood (AIS under-, reverse AIS over-"
