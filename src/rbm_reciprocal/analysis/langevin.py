@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 from scipy.stats import kstwo, norm
@@ -110,6 +112,76 @@ def ks_distance(samples: np.ndarray, cdf: np.ndarray) -> float:
     return float(max(np.max(i / n - f), np.max(f - (i - 1) / n)))
 
 
+def _time_step(
+    ld: LargeDeviationPotential,
+    z0: np.ndarray,
+    row: pd.Series,
+    beta: float,
+    t_end: float,
+    n_steps: int,
+    max_steps: int,
+) -> tuple[float, int]:
+    """The step ``dt`` and number of steps of :func:`simulate_mode` up to ``t_end``: at most
+    ``t_end / n_steps``, and ``0.1 / max beta U''`` over the central 99.8% of the initial and
+    the stationary laws (at most ``max_steps`` steps)."""
+    kappa = float(row["kappa"])
+    # region the walkers visit: the central 99.8% of the initial and stationary laws
+    zs = ld.z
+    cdf = ld.stationary_cdf(zs)
+    lo_q, hi_q = np.quantile(z0, [1e-3, 1 - 1e-3])
+    region = ((cdf >= 1e-3) & (cdf <= 1 - 1e-3)) | ((zs >= lo_q) & (zs <= hi_q))
+    if kappa > 0:
+        sd = np.sqrt(1.0 / (beta * kappa))
+        zst = float(row["z_star"])
+        region |= (zs >= zst - 3 * sd) & (zs <= zst + 3 * sd)
+    curv = max(float(np.max(ld.beta_curvature(zs[region]))), beta * abs(kappa), 1e-12)
+    dt = min(t_end / n_steps, 0.1 * beta / curv)
+    steps = int(min(max_steps, np.ceil(t_end / dt)))
+    return t_end / steps, steps
+
+
+def _snapshot(pot: Any, zt: np.ndarray, large_deviation: bool) -> dict:
+    """Moments of one snapshot and its KS distances to the stationary and per-well laws."""
+    cdf = pot.stationary_cdf(zt)
+    occ = pot.occupation_z(zt) if large_deviation else 0.0
+    if cdf is None:
+        ks = ks_loc = occ = np.nan
+    else:
+        ks = ks_distance(zt, cdf)
+        local = pot.local_cdf(zt, zt) if large_deviation else cdf
+        ks_loc = ks_distance(zt, local)
+    return {
+        "mean": float(zt.mean()),
+        "var": float(zt.var()),
+        "ks": ks,
+        "ks_local": ks_loc,
+        "occupation_z": occ,
+    }
+
+
+def _final_histogram(pot: Any, zf: np.ndarray, name: str) -> pd.DataFrame:
+    """Histogram (40 bins) of the final positions and the stationary density's bin means."""
+    edges = np.histogram_bin_edges(zf, bins=40)
+    dens, _ = np.histogram(zf, bins=edges, density=True)
+    centers = 0.5 * (edges[1:] + edges[:-1])
+    if name == "gaussian" and pot.kappa <= 0:
+        stat = np.full(centers.size, np.nan)
+    else:
+        fine = np.linspace(edges[0], edges[-1], 40 * 20 + 1)
+        stat = np.diff(pot.stationary_cdf(fine)) / np.diff(fine)
+        stat = stat.reshape(40, 20).mean(axis=1)  # bin averages
+    return pd.DataFrame(
+        {
+            "potential": name,
+            "bin_left": edges[:-1],
+            "bin_right": edges[1:],
+            "bin_center": centers,
+            "density": dens,
+            "stationary_density": stat,
+        }
+    )
+
+
 def simulate_mode(
     rec: Reciprocal,
     spectrum: pd.DataFrame,
@@ -172,21 +244,7 @@ def simulate_mode(
     z0 = (random_binary(n_walkers, a.shape[0], stream(seed, "z0", index)) @ a[:, 0]) + c[0]
 
     tau = 1.0 / max(abs(kappa), 1e-3)
-    t_end = horizon * tau
-    # region the walkers visit: the central 99.8% of the initial and stationary laws
-    zs = ld.z
-    cdf = ld.stationary_cdf(zs)
-    lo_q, hi_q = np.quantile(z0, [1e-3, 1 - 1e-3])
-    region = ((cdf >= 1e-3) & (cdf <= 1 - 1e-3)) | ((zs >= lo_q) & (zs <= hi_q))
-    if kappa > 0:
-        sd = np.sqrt(1.0 / (beta * kappa))
-        zst = float(row["z_star"])
-        region |= (zs >= zst - 3 * sd) & (zs <= zst + 3 * sd)
-    curv = max(float(np.max(ld.beta_curvature(zs[region]))), beta * abs(kappa), 1e-12)
-    dt = min(t_end / n_steps, 0.1 * beta / curv)
-    steps = int(min(max_steps, np.ceil(t_end / dt)))
-    dt = t_end / steps
-
+    dt, steps = _time_step(ld, z0, row, beta, horizon * tau, n_steps, max_steps)
     series, finals = [], []
     for name, pot in (("gaussian", gauss), ("large_deviation", ld)):
         # The harmonic potential runs plain Euler-Maruyama: a Metropolis test is meaningless
@@ -203,51 +261,12 @@ def simulate_mode(
             metropolis and name == "large_deviation",
         )
         for t, zt in zip(times, snaps, strict=True):
-            cdf = pot.stationary_cdf(zt)
-            occ = pot.occupation_z(zt) if name == "large_deviation" else 0.0
-            if cdf is None:
-                ks = ks_loc = occ = np.nan
-            else:
-                ks = ks_distance(zt, cdf)
-                local = pot.local_cdf(zt, zt) if name == "large_deviation" else cdf
-                ks_loc = ks_distance(zt, local)
             series.append(
-                {
-                    "potential": name,
-                    "t": float(t),
-                    "t_over_tau": float(t / tau),
-                    "mean": float(zt.mean()),
-                    "var": float(zt.var()),
-                    "ks": ks,
-                    "ks_local": ks_loc,
-                    "occupation_z": occ,
-                    "acceptance": acc,
-                    "dt": dt,
-                    "n_steps": steps,
-                }
+                {"potential": name, "t": float(t), "t_over_tau": float(t / tau)}
+                | _snapshot(pot, zt, name == "large_deviation")
+                | {"acceptance": acc, "dt": dt, "n_steps": steps}
             )
-        zf = snaps[-1]
-        edges = np.histogram_bin_edges(zf, bins=40)
-        dens, _ = np.histogram(zf, bins=edges, density=True)
-        centers = 0.5 * (edges[1:] + edges[:-1])
-        if name == "gaussian" and gauss.kappa <= 0:
-            stat = np.full(centers.size, np.nan)
-        else:
-            fine = np.linspace(edges[0], edges[-1], 40 * 20 + 1)
-            stat = np.diff(pot.stationary_cdf(fine)) / np.diff(fine)
-            stat = stat.reshape(40, 20).mean(axis=1)  # bin averages
-        finals.append(
-            pd.DataFrame(
-                {
-                    "potential": name,
-                    "bin_left": edges[:-1],
-                    "bin_right": edges[1:],
-                    "bin_center": centers,
-                    "density": dens,
-                    "stationary_density": stat,
-                }
-            )
-        )
+        finals.append(_final_histogram(pot, snaps[-1], name))
     series = pd.DataFrame(series)
     final = pd.concat(finals, ignore_index=True)
     for df in (series, final):
