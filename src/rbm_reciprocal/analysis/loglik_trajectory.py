@@ -74,6 +74,114 @@ def _set_rng_state(rng: np.random.Generator, state: np.ndarray) -> None:
     rng.bit_generator.state = json.loads(str(state))
 
 
+def _initial_state(
+    params: Sequence[RBMParams],
+    train: np.ndarray,
+    s: LoglikSettings,
+    rngs: Sequence[np.random.Generator],
+    groups: int,
+    model_samples: Callable,
+    forward_leg: Callable,
+    log: Callable[[str], None],
+) -> dict[str, np.ndarray]:
+    """The state of :func:`trajectory_pass` after its first leg: model samples of the first
+    and last checkpoints, the base, and the forward AIS from the base to ``params[0]``."""
+    rng_samples, rng_fwd, rng_rev = rngs
+    n_nodes = len(params)
+    start = _rows(train, s.n_chains, rng_samples)
+    _, marginal = model_samples(params[0], start, s.sample_sweeps, rng_samples)
+    mean = train.mean(axis=0, dtype=np.float64) if s.base == "data" else marginal
+    v_last, _ = model_samples(params[-1], start, s.sample_sweeps, rng_samples)
+    log(f"model samples: {s.n_chains} chains x {s.sample_sweeps} sweeps")
+    base = base_log_odds(mean)
+    t0 = time.perf_counter()
+    betas = beta_schedule(s.beta_schedule, s.n_betas)
+    v, logw = forward_leg(params[0], betas, s.n_chains, rng_fwd, base)
+    fwd = np.full((n_nodes, s.n_chains), np.nan)
+    fwd[0] = logw
+    state = {
+        "phase": np.array(FORWARD),
+        "interval": np.array(0),
+        "v": np.asarray(v, np.float32),
+        "logw": np.asarray(logw, np.float64),
+        "fwd": fwd,
+        "rev": np.full((n_nodes, s.n_chains), np.nan),
+        "rev_total": np.zeros(s.n_chains),
+        "acc": np.zeros(groups),
+        "fwd_acc": np.zeros((n_nodes, groups)),
+        "rev_acc": np.zeros((n_nodes, groups)),
+        "rev_total_acc": np.zeros(groups),
+        "events": np.zeros(2, np.int64),
+        "v_last": np.asarray(v_last, np.float32),
+        "base": base,
+        "fwd_seconds": np.array(time.perf_counter() - t0),
+        "rev_seconds": np.array(0.0),
+        "rng_fwd": _rng_state(rng_fwd),
+        "rng_rev": _rng_state(rng_rev),
+    }
+    log(f"first checkpoint: {s.n_betas} betas from the base, {state['fwd_seconds']:.1f} s")
+    return state
+
+
+def _finish_phase(
+    state: dict[str, np.ndarray],
+    first: RBMParams,
+    s: LoglikSettings,
+    groups: int,
+    rng_rev: np.random.Generator,
+    reverse_leg: Callable,
+    forward: bool,
+) -> None:
+    """End of a phase of :func:`trajectory_pass`, in place: after the forward phase the
+    reverse starts from the last checkpoint's samples; after the reverse, its last leg runs
+    from ``first`` back to the base."""
+    n_nodes = state["fwd"].shape[0]
+    if forward:
+        state.update(phase=np.array(REVERSE), interval=np.array(0))
+        state["v"] = state["v_last"].copy()
+        state["logw"] = np.zeros(s.n_chains)
+        state["acc"] = np.zeros(groups)
+        state["rev"][n_nodes - 1] = 0.0
+        return
+    t0 = time.perf_counter()
+    betas = beta_schedule(s.beta_schedule, s.n_betas)
+    leg = reverse_leg(first, betas, state["v"], rng_rev, state["base"])
+    state["rev_total"] = state["logw"] + leg.log_weights
+    state["rev_total_acc"] = state["acc"].copy()
+    state["rev_seconds"] = state["rev_seconds"] + (time.perf_counter() - t0)
+    state["phase"] = np.array(DONE)
+    state["rng_rev"] = _rng_state(rng_rev)
+
+
+def _interval(
+    state: dict[str, np.ndarray],
+    p_from: RBMParams,
+    p_to: RBMParams,
+    k_to: int,
+    s: LoglikSettings,
+    groups: int,
+    interval: Callable,
+    rngs: Sequence[np.random.Generator],
+    forward: bool,
+) -> None:
+    """One interval of :func:`trajectory_pass` (forward or reverse), in place: the chains move
+    from ``p_from`` to ``p_to`` and their cumulative log-weights are stored at node ``k_to``."""
+    rng = rngs[1] if forward else rngs[2]
+    t0 = time.perf_counter()
+    resampler = None
+    if float(s.traj_resample_ess) > 0 and (forward or s.traj_resample_reverse):
+        resampler = GroupResampler(s.n_chains, groups, s.traj_resample_ess, state["acc"])
+    v, logw = interval(p_from, p_to, s.traj_steps, state["v"], state["logw"], rng, resampler)
+    key = "fwd" if forward else "rev"
+    if resampler is not None:
+        state["acc"] = resampler.acc.copy()
+        state["events"][0 if forward else 1] += resampler.events
+    state[f"{key}_acc"][k_to] = state["acc"]
+    state[f"{key}_seconds"] = state[f"{key}_seconds"] + (time.perf_counter() - t0)
+    state["v"], state["logw"] = np.asarray(v, np.float32), np.asarray(logw, np.float64)
+    state[key][k_to] = state["logw"]
+
+
 def trajectory_pass(
     params: Sequence[RBMParams],
     train: np.ndarray,
@@ -127,38 +235,7 @@ def trajectory_pass(
     resample = float(s.traj_resample_ess) > 0
     groups = int(s.traj_groups) if resample else 1
     if state is None:
-        start = _rows(train, s.n_chains, rng_samples)
-        _, marginal = model_samples(params[0], start, s.sample_sweeps, rng_samples)
-        mean = train.mean(axis=0, dtype=np.float64) if s.base == "data" else marginal
-        v_last, _ = model_samples(params[-1], start, s.sample_sweeps, rng_samples)
-        log(f"model samples: {s.n_chains} chains x {s.sample_sweeps} sweeps")
-        base = base_log_odds(mean)
-        t0 = time.perf_counter()
-        betas = beta_schedule(s.beta_schedule, s.n_betas)
-        v, logw = forward_leg(params[0], betas, s.n_chains, rng_fwd, base)
-        fwd = np.full((n_nodes, s.n_chains), np.nan)
-        fwd[0] = logw
-        state = {
-            "phase": np.array(FORWARD),
-            "interval": np.array(0),
-            "v": np.asarray(v, np.float32),
-            "logw": np.asarray(logw, np.float64),
-            "fwd": fwd,
-            "rev": np.full((n_nodes, s.n_chains), np.nan),
-            "rev_total": np.zeros(s.n_chains),
-            "acc": np.zeros(groups),
-            "fwd_acc": np.zeros((n_nodes, groups)),
-            "rev_acc": np.zeros((n_nodes, groups)),
-            "rev_total_acc": np.zeros(groups),
-            "events": np.zeros(2, np.int64),
-            "v_last": np.asarray(v_last, np.float32),
-            "base": base,
-            "fwd_seconds": np.array(time.perf_counter() - t0),
-            "rev_seconds": np.array(0.0),
-            "rng_fwd": _rng_state(rng_fwd),
-            "rng_rev": _rng_state(rng_rev),
-        }
-        log(f"first checkpoint: {s.n_betas} betas from the base, {state['fwd_seconds']:.1f} s")
+        state = _initial_state(params, train, s, rngs, groups, model_samples, forward_leg, log)
         save(state)
     state = {k: np.array(v) for k, v in state.items()}
     if (
@@ -177,40 +254,11 @@ def trajectory_pass(
         forward = int(state["phase"]) == FORWARD
         i = int(state["interval"])
         if i >= n_nodes - 1:  # phase finished
-            if forward:
-                state.update(phase=np.array(REVERSE), interval=np.array(0))
-                state["v"] = state["v_last"].copy()
-                state["logw"] = np.zeros(s.n_chains)
-                state["acc"] = np.zeros(groups)
-                state["rev"][n_nodes - 1] = 0.0
-            else:
-                t0 = time.perf_counter()
-                betas = beta_schedule(s.beta_schedule, s.n_betas)
-                leg = reverse_leg(params[0], betas, state["v"], rng_rev, state["base"])
-                state["rev_total"] = state["logw"] + leg.log_weights
-                state["rev_total_acc"] = state["acc"].copy()
-                state["rev_seconds"] = state["rev_seconds"] + (time.perf_counter() - t0)
-                state["phase"] = np.array(DONE)
-                state["rng_rev"] = _rng_state(rng_rev)
+            _finish_phase(state, params[0], s, groups, rng_rev, reverse_leg, forward)
             save(state)
             continue
         k_from, k_to = (i, i + 1) if forward else (n_nodes - 1 - i, n_nodes - 2 - i)
-        rng = rng_fwd if forward else rng_rev
-        t0 = time.perf_counter()
-        resampler = None
-        if resample and (forward or s.traj_resample_reverse):
-            resampler = GroupResampler(s.n_chains, groups, s.traj_resample_ess, state["acc"])
-        v, logw = interval(
-            params[k_from], params[k_to], s.traj_steps, state["v"], state["logw"], rng, resampler
-        )
-        key = "fwd" if forward else "rev"
-        if resampler is not None:
-            state["acc"] = resampler.acc.copy()
-            state["events"][0 if forward else 1] += resampler.events
-        state[f"{key}_acc"][k_to] = state["acc"]
-        state[f"{key}_seconds"] = state[f"{key}_seconds"] + (time.perf_counter() - t0)
-        state["v"], state["logw"] = np.asarray(v, np.float32), np.asarray(logw, np.float64)
-        state[key][k_to] = state["logw"]
+        _interval(state, params[k_from], params[k_to], k_to, s, groups, interval, rngs, forward)
         state["interval"] = np.array(i + 1)
         state["rng_fwd"], state["rng_rev"] = _rng_state(rng_fwd), _rng_state(rng_rev)
         done += 1
