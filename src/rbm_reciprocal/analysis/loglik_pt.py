@@ -69,6 +69,64 @@ def pt_records(settings: LoglikSettings) -> int:
     return (settings.pt_sweeps - settings.pt_burn) // (2 * settings.pt_thin)
 
 
+def _initial_state(
+    ladder: TrajectoryLadder,
+    counts: np.ndarray,
+    train: np.ndarray,
+    s: LoglikSettings,
+    rngs: Sequence[np.random.Generator],
+    log: Callable[[str], None],
+) -> dict[str, np.ndarray]:
+    """The state of :func:`pt_pass` before its first sweep: the base, the first leg's AIS
+    from the base to the first checkpoint, and the ladder's chains started from images."""
+    rng_samples, rng_leg, rng_pt = rngs
+    params0 = ladder.params[0]
+    n_rungs, n_rec, chains = ladder.n_rungs, pt_records(s), s.pt_chains
+    model_samples, forward_leg, _, _ = trajectory_kernels(s.backend)
+    start = _rows(train, s.n_chains, rng_samples)
+    _, marginal = model_samples(params0, start, s.sample_sweeps, rng_samples)
+    base = base_log_odds(train.mean(axis=0, dtype=np.float64) if s.base == "data" else marginal)
+    t0 = time.perf_counter()
+    _, logw0 = forward_leg(
+        params0, beta_schedule(s.beta_schedule, s.n_betas), s.n_chains, rng_leg, base
+    )
+    v = _start_chains(train, n_rungs, chains, rng_pt)
+    state = {
+        "sweep": np.array(0),
+        "v": v,
+        "field": ladder_fields(ladder, v),
+        "wf": np.zeros((n_rungs - 1, n_rec, chains)),
+        "wr": np.zeros((n_rungs - 1, n_rec, chains)),
+        "accepted": np.zeros(n_rungs - 1, np.int64),
+        "attempts": np.zeros(n_rungs - 1, np.int64),
+        "logw0": np.asarray(logw0, np.float64),
+        "base": base,
+        "seconds": np.array(time.perf_counter() - t0),
+        "rng_pt": _rng_state(rng_pt),
+        "rung_counts": np.asarray(counts, np.int64),
+    }
+    log(f"first checkpoint: {s.n_betas} betas from the base; ladder of {n_rungs} rungs")
+    return state
+
+
+def _torch_runner(
+    ladder: TrajectoryLadder, state: dict, s: LoglikSettings, rng_pt: np.random.Generator
+) -> Any:
+    """The ladder's chains on the torch device (None on the numba backend); its generator is
+    seeded once from ``rng_pt``, or restored from the saved state."""
+    if not s.backend.is_torch:
+        return None
+    dev = require_torch(s.backend)  # before importing the torch port
+    from rbm_reciprocal.sampling.torch_ladder import TorchLadderRunner
+
+    runner = TorchLadderRunner(ladder, state["v"], state["field"], dev)
+    if "rng_torch" in state:
+        runner.set_generator_state(state["rng_torch"])
+    else:
+        runner.seed(int(rng_pt.integers(0, np.iinfo(np.int64).max)))
+    return runner
+
+
 def pt_pass(
     params: Sequence[RBMParams],
     train: np.ndarray,
@@ -102,30 +160,7 @@ def pt_pass(
     ladder = TrajectoryLadder(params, counts, s.pt_segment)
     n_rungs, n_rec, chains = ladder.n_rungs, pt_records(s), s.pt_chains
     if state is None:
-        model_samples, forward_leg, _, _ = trajectory_kernels(s.backend)
-        start = _rows(train, s.n_chains, rng_samples)
-        _, marginal = model_samples(params[0], start, s.sample_sweeps, rng_samples)
-        base = base_log_odds(train.mean(axis=0, dtype=np.float64) if s.base == "data" else marginal)
-        t0 = time.perf_counter()
-        _, logw0 = forward_leg(
-            params[0], beta_schedule(s.beta_schedule, s.n_betas), s.n_chains, rng_leg, base
-        )
-        v = _start_chains(train, n_rungs, chains, rng_pt)
-        state = {
-            "sweep": np.array(0),
-            "v": v,
-            "field": ladder_fields(ladder, v),
-            "wf": np.zeros((n_rungs - 1, n_rec, chains)),
-            "wr": np.zeros((n_rungs - 1, n_rec, chains)),
-            "accepted": np.zeros(n_rungs - 1, np.int64),
-            "attempts": np.zeros(n_rungs - 1, np.int64),
-            "logw0": np.asarray(logw0, np.float64),
-            "base": base,
-            "seconds": np.array(time.perf_counter() - t0),
-            "rng_pt": _rng_state(rng_pt),
-            "rung_counts": np.asarray(counts, np.int64),
-        }
-        log(f"first checkpoint: {s.n_betas} betas from the base; ladder of {n_rungs} rungs")
+        state = _initial_state(ladder, counts, train, s, rngs, log)
         save(state)
     state = {k: np.array(v) for k, v in state.items()}
     state["rung_counts"] = np.asarray(counts, np.int64)
@@ -135,17 +170,7 @@ def pt_pass(
             "delete it to start afresh"
         )
     _set_rng_state(rng_pt, state["rng_pt"])
-    runner = None
-    if s.backend.is_torch:  # chains on the device; its generator seeded once from rng_pt
-        dev = require_torch(s.backend)  # before importing the torch port
-        from rbm_reciprocal.sampling.torch_ladder import TorchLadderRunner
-
-        runner = TorchLadderRunner(ladder, state["v"], state["field"], dev)
-        if "rng_torch" in state:
-            runner.set_generator_state(state["rng_torch"])
-        else:
-            runner.seed(int(rng_pt.integers(0, np.iinfo(np.int64).max)))
-
+    runner = _torch_runner(ladder, state, s, rng_pt)
     def sync() -> None:  # the saved state from the device (torch)
         state["rng_pt"] = _rng_state(rng_pt)
         if runner is not None:
