@@ -11,7 +11,7 @@ from rbm_reciprocal.core.errors import ConfigError
 from rbm_reciprocal.core.rbm import RBMParams, free_energy
 from rbm_reciprocal.sampling import _kernels
 from rbm_reciprocal.sampling.backend import BackendSettings
-from rbm_reciprocal.sampling.gibbs import GibbsSampler, _seeds
+from rbm_reciprocal.sampling.gibbs import GibbsSampler, chain_seeds
 from rbm_reciprocal.sampling.partition import all_binary_states
 
 _M64 = np.uint64(0xFFFFFFFFFFFFFFFF)
@@ -38,7 +38,7 @@ def states(b: int, k: int, density: float, seed: int = 1) -> np.ndarray:
 
 
 def test_uniforms_helper_is_the_kernels():
-    seeds = _seeds(np.random.default_rng(0), 7)
+    seeds = chain_seeds(np.random.default_rng(0), 7)
     p = np.full((7, 300), 0.37, np.float32)
     out = np.empty_like(p)
     _kernels.bernoulli_from_probs(p, seeds, out)
@@ -50,7 +50,7 @@ def test_gather_kernel_matches_dense_field_and_draws(shape):
     n, m = shape
     p = model(n, m)
     x = states(64, n, 0.13)
-    seeds = _seeds(np.random.default_rng(2), 64)
+    seeds = chain_seeds(np.random.default_rng(2), 64)
     acc = np.empty((64, m), np.float32)
     out = np.empty((64, m), np.float32)
     idx = np.empty((64, n), np.int32)
@@ -79,8 +79,10 @@ def test_zero_density_disables_the_gather_bit_for_bit():
     vr = states(40, 200, 0.1)
     hr = np.empty_like(h)
     for _ in range(3):
-        _kernels.bernoulli_from_logits((vr @ p.W).astype(np.float32), p.b, _seeds(rng, 40), hr)
-        _kernels.bernoulli_from_logits((hr @ p.W.T).astype(np.float32), p.a, _seeds(rng, 40), vr)
+        _kernels.bernoulli_from_logits((vr @ p.W).astype(np.float32), p.b, chain_seeds(rng, 40), hr)
+        _kernels.bernoulli_from_logits(
+            (hr @ p.W.T).astype(np.float32), p.a, chain_seeds(rng, 40), vr
+        )
     np.testing.assert_array_equal(v, vr)
     np.testing.assert_array_equal(h, hr)
 
@@ -88,7 +90,7 @@ def test_zero_density_disables_the_gather_bit_for_bit():
 def test_counting_dense_kernel_draws_the_same_samples():
     x = np.random.default_rng(0).normal(0, 2, (300, 517)).astype(np.float32)
     bias = np.random.default_rng(1).normal(0, 1, 517).astype(np.float32)
-    seeds = _seeds(np.random.default_rng(2), 300)
+    seeds = chain_seeds(np.random.default_rng(2), 300)
     a, b = np.empty_like(x), np.empty_like(x)
     _kernels.bernoulli_from_logits(x, bias, seeds, a)
     ones = _kernels.bernoulli_from_logits_count(x, bias, seeds, b)

@@ -27,7 +27,7 @@ from rbm_reciprocal.sampling.schedules import beta_schedule
 from rbm_reciprocal.sampling.select import loglik_kernels
 
 
-def _rows(data: np.ndarray, n: int, rng: np.random.Generator) -> np.ndarray:
+def sample_rows(data: np.ndarray, n: int, rng: np.random.Generator) -> np.ndarray:
     """``n`` random rows of ``data`` as float32 (without replacement when possible)."""
     idx = rng.choice(data.shape[0], size=n, replace=n > data.shape[0])
     return data[np.sort(idx)].astype(np.float32)
@@ -96,7 +96,7 @@ def estimate_loglik(
     betas = beta_schedule(s.beta_schedule, s.n_betas)
     model_samples, ais, reverse_ais = loglik_kernels(s.backend)
 
-    start = _rows(train, s.n_chains, rng_samples)
+    start = sample_rows(train, s.n_chains, rng_samples)
     samples, marginal = model_samples(params, start, s.sample_sweeps, rng_samples)
     mean = train.mean(axis=0, dtype=np.float64) if s.base == "data" else marginal
     base = base_log_odds(mean)
@@ -107,7 +107,7 @@ def estimate_loglik(
     t_ais = time.perf_counter() - t0
     log(f"AIS:  log Z = {fwd.log_z:.4f} +- {fwd.log_z_se:.4f} (ESS {fwd.ess:.1f}), {t_ais:.1f} s")
 
-    v_rev = samples if s.rais_start == "samples" else _rows(test, s.n_chains, rng_rais)
+    v_rev = samples if s.rais_start == "samples" else sample_rows(test, s.n_chains, rng_rais)
     t0 = time.perf_counter()
     rev = reverse_ais(params, betas, v_rev, rng_rais, base)
     t_rais = time.perf_counter() - t0

@@ -34,9 +34,9 @@ from typing import Any
 import numpy as np
 
 from rbm_reciprocal.analysis.bar import log_ratio_bar, log_ratio_forward, log_ratio_reverse
-from rbm_reciprocal.analysis.loglik import _rows, reference_columns
+from rbm_reciprocal.analysis.loglik import reference_columns, sample_rows
 from rbm_reciprocal.analysis.loglik_settings import LoglikSettings
-from rbm_reciprocal.analysis.loglik_trajectory import _rng_state, _set_rng_state
+from rbm_reciprocal.analysis.loglik_trajectory import rng_state, set_rng_state
 from rbm_reciprocal.core.errors import ConfigError
 from rbm_reciprocal.core.rbm import RBMParams
 from rbm_reciprocal.sampling.ais import (
@@ -83,7 +83,7 @@ def _initial_state(
     params0 = ladder.params[0]
     n_rungs, n_rec, chains = ladder.n_rungs, pt_records(s), s.pt_chains
     model_samples, forward_leg, _, _ = trajectory_kernels(s.backend)
-    start = _rows(train, s.n_chains, rng_samples)
+    start = sample_rows(train, s.n_chains, rng_samples)
     _, marginal = model_samples(params0, start, s.sample_sweeps, rng_samples)
     base = base_log_odds(train.mean(axis=0, dtype=np.float64) if s.base == "data" else marginal)
     t0 = time.perf_counter()
@@ -102,7 +102,7 @@ def _initial_state(
         "logw0": np.asarray(logw0, np.float64),
         "base": base,
         "seconds": np.array(time.perf_counter() - t0),
-        "rng_pt": _rng_state(rng_pt),
+        "rng_pt": rng_state(rng_pt),
         "rung_counts": np.asarray(counts, np.int64),
     }
     log(f"first checkpoint: {s.n_betas} betas from the base; ladder of {n_rungs} rungs")
@@ -169,10 +169,10 @@ def pt_pass(
             "the saved ladder state does not match this job (path or settings changed); "
             "delete it to start afresh"
         )
-    _set_rng_state(rng_pt, state["rng_pt"])
+    set_rng_state(rng_pt, state["rng_pt"])
     runner = _torch_runner(ladder, state, s, rng_pt)
     def sync() -> None:  # the saved state from the device (torch)
-        state["rng_pt"] = _rng_state(rng_pt)
+        state["rng_pt"] = rng_state(rng_pt)
         if runner is not None:
             state["v"], state["field"] = runner.export()
             state["rng_torch"] = runner.generator_state()
@@ -211,7 +211,7 @@ def _start_chains(
     train: np.ndarray, n_rungs: int, chains: int, rng: np.random.Generator
 ) -> np.ndarray:
     """Chains of every rung (L, C, N) float32, each started at random training images."""
-    return np.stack([_rows(train, chains, rng) for _ in range(n_rungs)]).astype(np.float32)
+    return np.stack([sample_rows(train, chains, rng) for _ in range(n_rungs)]).astype(np.float32)
 
 
 def _adapted(

@@ -49,7 +49,7 @@ from typing import Any
 
 import numpy as np
 
-from rbm_reciprocal.analysis.loglik import _rows, reference_columns
+from rbm_reciprocal.analysis.loglik import reference_columns, sample_rows
 from rbm_reciprocal.analysis.loglik_settings import LoglikSettings
 from rbm_reciprocal.core.errors import ConfigError
 from rbm_reciprocal.core.rbm import RBMParams
@@ -66,11 +66,11 @@ from rbm_reciprocal.sampling.select import trajectory_kernels
 START, FORWARD, REVERSE, DONE = 0, 1, 2, 3
 
 
-def _rng_state(rng: np.random.Generator) -> np.ndarray:
+def rng_state(rng: np.random.Generator) -> np.ndarray:
     return np.array(json.dumps(rng.bit_generator.state))
 
 
-def _set_rng_state(rng: np.random.Generator, state: np.ndarray) -> None:
+def set_rng_state(rng: np.random.Generator, state: np.ndarray) -> None:
     rng.bit_generator.state = json.loads(str(state))
 
 
@@ -88,7 +88,7 @@ def _initial_state(
     and last checkpoints, the base, and the forward AIS from the base to ``params[0]``."""
     rng_samples, rng_fwd, rng_rev = rngs
     n_nodes = len(params)
-    start = _rows(train, s.n_chains, rng_samples)
+    start = sample_rows(train, s.n_chains, rng_samples)
     _, marginal = model_samples(params[0], start, s.sample_sweeps, rng_samples)
     mean = train.mean(axis=0, dtype=np.float64) if s.base == "data" else marginal
     v_last, _ = model_samples(params[-1], start, s.sample_sweeps, rng_samples)
@@ -116,8 +116,8 @@ def _initial_state(
         "base": base,
         "fwd_seconds": np.array(time.perf_counter() - t0),
         "rev_seconds": np.array(0.0),
-        "rng_fwd": _rng_state(rng_fwd),
-        "rng_rev": _rng_state(rng_rev),
+        "rng_fwd": rng_state(rng_fwd),
+        "rng_rev": rng_state(rng_rev),
     }
     log(f"first checkpoint: {s.n_betas} betas from the base, {state['fwd_seconds']:.1f} s")
     return state
@@ -150,7 +150,7 @@ def _finish_phase(
     state["rev_total_acc"] = state["acc"].copy()
     state["rev_seconds"] = state["rev_seconds"] + (time.perf_counter() - t0)
     state["phase"] = np.array(DONE)
-    state["rng_rev"] = _rng_state(rng_rev)
+    state["rng_rev"] = rng_state(rng_rev)
 
 
 def _interval(
@@ -247,8 +247,8 @@ def trajectory_pass(
             "the saved trajectory state does not match this job (path or chains changed); "
             "delete it to start afresh"
         )
-    _set_rng_state(rng_fwd, state["rng_fwd"])
-    _set_rng_state(rng_rev, state["rng_rev"])
+    set_rng_state(rng_fwd, state["rng_fwd"])
+    set_rng_state(rng_rev, state["rng_rev"])
     done = 0
     while int(state["phase"]) in (FORWARD, REVERSE):
         forward = int(state["phase"]) == FORWARD
@@ -260,7 +260,7 @@ def trajectory_pass(
         k_from, k_to = (i, i + 1) if forward else (n_nodes - 1 - i, n_nodes - 2 - i)
         _interval(state, params[k_from], params[k_to], k_to, s, groups, interval, rngs, forward)
         state["interval"] = np.array(i + 1)
-        state["rng_fwd"], state["rng_rev"] = _rng_state(rng_fwd), _rng_state(rng_rev)
+        state["rng_fwd"], state["rng_rev"] = rng_state(rng_fwd), rng_state(rng_rev)
         done += 1
         stop = stop_after_intervals is not None and done >= stop_after_intervals
         if stop or (i + 1) % s.save_every == 0:

@@ -11,7 +11,7 @@ from scipy.stats import binom
 _CDF_GRID = 8193
 
 
-def _check_shape(n: int, m: int, sigma: float) -> None:
+def check_shape(n: int, m: int, sigma: float) -> None:
     if int(n) < 1 or int(m) < 1:
         raise ValueError(f"matrix shape must be positive, got n={n}, m={m}")
     if not sigma > 0:
@@ -35,7 +35,7 @@ def marchenko_pastur_edges(n: int, m: int, sigma: float) -> tuple[float, float]:
     (float, float)
         Lower and upper edge of the support; the lower edge is 0 when ``n == m``.
     """
-    _check_shape(n, m, sigma)
+    check_shape(n, m, sigma)
     big, small = max(n, m), min(n, m)
     lo = sigma * (np.sqrt(big) - np.sqrt(small))
     hi = sigma * (np.sqrt(big) + np.sqrt(small))
@@ -86,7 +86,7 @@ def marchenko_pastur_mode(n: int, m: int, sigma: float) -> float:
 
     Returns 0 for a square matrix, where the density decreases monotonically.
     """
-    _check_shape(n, m, sigma)
+    check_shape(n, m, sigma)
     return float(sigma * np.sqrt(abs(int(n) - int(m))))
 
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from rbm_reciprocal.analysis.marchenko_pastur import _check_shape
+from rbm_reciprocal.analysis.marchenko_pastur import check_shape
 
 
 def trained_spectrum_edges(
@@ -103,7 +103,7 @@ def random_init_singular_values(
     -------
     ndarray, shape (n_matrices, min(n, m)), float64, each row descending
     """
-    _check_shape(n, m, sigma)
+    check_shape(n, m, sigma)
     out = np.empty((int(n_matrices), min(n, m)), dtype=np.float64)
     for k in range(int(n_matrices)):
         w = rng.standard_normal((n, m), dtype=np.float32) * np.float32(sigma)

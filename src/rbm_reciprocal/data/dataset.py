@@ -14,7 +14,7 @@ import numpy as np
 from rbm_reciprocal.core.errors import ConfigError, DataError
 from rbm_reciprocal.core.io import load_npz, save_npz
 from rbm_reciprocal.core.streams import stream
-from rbm_reciprocal.data.idx import MNIST_FILES, _raw_file, read_idx
+from rbm_reciprocal.data.idx import MNIST_FILES, raw_file, read_idx
 
 
 def binarize(
@@ -117,8 +117,8 @@ class Dataset:
 
 
 def _load_split(raw_dir: Path, images_name: str, labels_name: str) -> tuple[np.ndarray, ...]:
-    images = read_idx(_raw_file(raw_dir, images_name))
-    labels = read_idx(_raw_file(raw_dir, labels_name))
+    images = read_idx(raw_file(raw_dir, images_name))
+    labels = read_idx(raw_file(raw_dir, labels_name))
     if images.ndim != 3 or images.shape[1:] != (28, 28):
         raise DataError(f"{images_name}: expected images of shape (n, 28, 28), got {images.shape}")
     if labels.ndim != 1:

@@ -17,8 +17,8 @@ from typing import Any
 from rbm_reciprocal.core.errors import ConfigError, DataError, DownloadError
 from rbm_reciprocal.core.io import atomic_path, sha256_file
 from rbm_reciprocal.data.idx import (
-    _CHUNK,
-    _GZIP_MAGIC,
+    CHUNK,
+    GZIP_MAGIC,
     MNIST_FILES,
     MNIST_SHA256,
     sha256_decompressed,
@@ -71,7 +71,7 @@ def _verify(tmp: Path, name: str, sha256: str | None) -> str:
     """Check that ``tmp`` decompresses (and matches ``sha256``); return its digest."""
     with open(tmp, "rb") as fh:
         head = fh.read(16)
-    if head[:2] != _GZIP_MAGIC:
+    if head[:2] != GZIP_MAGIC:
         raise _SourceFailed(f"not a gzip file (starts with {head!r}; an error page?)")
     try:
         digest = sha256_decompressed(tmp)
@@ -98,7 +98,7 @@ def _copy_local(folder: Path, name: str, tmp: Path) -> str:
                 with gzip.GzipFile(
                     filename="", mode="wb", fileobj=dst, compresslevel=6, mtime=0
                 ) as out:
-                    shutil.copyfileobj(src, out, _CHUNK)
+                    shutil.copyfileobj(src, out, CHUNK)
             return str(plain)
     except OSError as exc:
         raise _SourceFailed(f"cannot read from {folder}: {exc}") from exc
@@ -111,7 +111,7 @@ def _http_get(url: str, tmp: Path, timeout: float) -> None:
     with urllib.request.urlopen(request, timeout=timeout) as resp, open(tmp, "wb") as fh:
         expected = resp.headers.get("Content-Length")
         written = 0
-        while chunk := resp.read(_CHUNK):
+        while chunk := resp.read(CHUNK):
             fh.write(chunk)
             written += len(chunk)
     if expected is not None and expected.isdigit() and written != int(expected):

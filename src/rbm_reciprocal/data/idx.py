@@ -76,9 +76,9 @@ _IDX_TYPES: dict[int, str] = {
 }
 
 
-_CHUNK = 1 << 20
+CHUNK = 1 << 20
 
-_GZIP_MAGIC = b"\x1f\x8b"
+GZIP_MAGIC = b"\x1f\x8b"
 
 
 def parse_idx(raw: bytes, name: str = "<bytes>") -> np.ndarray:
@@ -112,7 +112,7 @@ def parse_idx(raw: bytes, name: str = "<bytes>") -> np.ndarray:
         raise DataError(f"{name}: not an IDX file (only {size} bytes; the header needs at least 4)")
     b0, b1, type_code, ndim = buf[0], buf[1], buf[2], buf[3]
     if b0 != 0 or b1 != 0:
-        hint = "; it looks gzip-compressed, use read_idx" if bytes(buf[:2]) == _GZIP_MAGIC else ""
+        hint = "; it looks gzip-compressed, use read_idx" if bytes(buf[:2]) == GZIP_MAGIC else ""
         raise DataError(
             f"{name}: not an IDX file (magic bytes {b0:02x} {b1:02x}, expected 00 00){hint}"
         )
@@ -147,7 +147,7 @@ def parse_idx(raw: bytes, name: str = "<bytes>") -> np.ndarray:
 
 def _is_gzip(path: Path) -> bool:
     with open(path, "rb") as fh:
-        return fh.read(2) == _GZIP_MAGIC
+        return fh.read(2) == GZIP_MAGIC
 
 
 def _open_decompressed(path: Path) -> BinaryIO:
@@ -203,7 +203,7 @@ def sha256_decompressed(path: str | os.PathLike) -> str:
     digest = hashlib.sha256()
     try:
         with _open_decompressed(path) as fh:
-            while chunk := fh.read(_CHUNK):
+            while chunk := fh.read(CHUNK):
                 digest.update(chunk)
     except FileNotFoundError as exc:
         raise DataError(f"{path}: file not found") from exc
@@ -214,10 +214,10 @@ def sha256_decompressed(path: str | os.PathLike) -> str:
 
 def raw_checksums(raw_dir: str | os.PathLike) -> dict[str, str]:
     """Return ``{name: sha256 of decompressed content}`` for the four MNIST files in a folder."""
-    return {name: sha256_decompressed(_raw_file(Path(raw_dir), name)) for name in MNIST_FILES}
+    return {name: sha256_decompressed(raw_file(Path(raw_dir), name)) for name in MNIST_FILES}
 
 
-def _raw_file(raw_dir: Path, name: str) -> Path:
+def raw_file(raw_dir: Path, name: str) -> Path:
     for candidate in (raw_dir / f"{name}.gz", raw_dir / name):
         if candidate.is_file():
             return candidate

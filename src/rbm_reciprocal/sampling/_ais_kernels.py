@@ -34,12 +34,12 @@ from llvmlite import ir
 from numba import njit, prange, types
 from numba.extending import intrinsic
 
-from rbm_reciprocal.sampling._kernels import _exp32, _sigmoid32, _uniform24
+from rbm_reciprocal.sampling._kernels import exp32, sigmoid32, uniform24
 
 # Fast-math without approximate reciprocals/functions (arcp, afn): the float32 g(z) must
 # round the same way in the vectorized loop body and the scalar remainder loop, and in the
 # endpoint kernel, so that the interior terms of the log-weights telescope exactly.
-_FAST = {"nnan", "ninf", "nsz", "reassoc", "contract"}
+FAST = {"nnan", "ninf", "nsz", "reassoc", "contract"}
 
 
 @intrinsic
@@ -76,7 +76,7 @@ def _g64(z):
     return np.log1p(np.exp(-abs(z)))
 
 
-@njit(parallel=True, fastmath=_FAST, cache=True)
+@njit(parallel=True, fastmath=FAST, cache=True)
 def ais_hidden_step(c, b, beta_new, beta_old, dbeta, lin, seeds, logw, h):
     """Interior step (0 < beta_new, beta_old < 1): logw += increment; h ~ p_new(h|v)."""
     n, m = c.shape
@@ -90,16 +90,16 @@ def ais_hidden_step(c, b, beta_new, beta_old, dbeta, lin, seeds, logw, h):
             x = c[i, j] + b[j]
             yn = beta_new * x
             yo = beta_old * x
-            en = _exp32(-abs(yn))
-            eo = _exp32(-abs(yo))
+            en = exp32(-abs(yn))
+            eo = exp32(-abs(yo))
             dg += np.float64(_log1p01(en)) - np.float64(_log1p01(eo))
             pos += np.float64(max(x, zero))
             p = (one if yn >= zero else en) / (one + en)
-            h[i, j] = one if _uniform24(s, j) < p else zero
+            h[i, j] = one if uniform24(s, j) < p else zero
         logw[i] += dbeta * (pos + lin[i]) + dg
 
 
-@njit(parallel=True, fastmath=_FAST, cache=True)
+@njit(parallel=True, fastmath=FAST, cache=True)
 def ais_hidden_step_endpoint(
     c, b, beta_new, beta_old, dbeta, lin, seeds, logw, h, exact_new, exact_old
 ):
@@ -115,8 +115,8 @@ def ais_hidden_step_endpoint(
             x = c[i, j] + b[j]
             yn = beta_new * x
             yo = beta_old * x
-            en = _exp32(-abs(yn))
-            eo = _exp32(-abs(yo))
+            en = exp32(-abs(yn))
+            eo = exp32(-abs(yo))
             if exact_new:
                 dg += _g64(np.float64(beta_new) * np.float64(x))
             else:
@@ -127,11 +127,11 @@ def ais_hidden_step_endpoint(
                 dg -= np.float64(_log1p01(eo))
             pos += np.float64(max(x, zero))
             p = (one if yn >= zero else en) / (one + en)
-            h[i, j] = one if _uniform24(s, j) < p else zero
+            h[i, j] = one if uniform24(s, j) < p else zero
         logw[i] += dbeta * (pos + lin[i]) + dg
 
 
-@njit(parallel=True, fastmath=_FAST, cache=True)
+@njit(parallel=True, fastmath=FAST, cache=True)
 def ais_visible_step(d, a, a_base, adiff, beta, seeds, v, lin):
     """v ~ sigmoid(beta (d + a) + (1 - beta) a_base); lin = (a - a_base) . v (float64)."""
     n, m = d.shape
@@ -142,8 +142,8 @@ def ais_visible_step(d, a, a_base, adiff, beta, seeds, v, lin):
         s = seeds[i]
         acc = 0.0
         for j in range(m):
-            p = _sigmoid32(beta * (d[i, j] + a[j]) + rest * a_base[j])
-            x = one if _uniform24(s, j) < p else zero
+            p = sigmoid32(beta * (d[i, j] + a[j]) + rest * a_base[j])
+            x = one if uniform24(s, j) < p else zero
             v[i, j] = x
             acc += adiff[j] * np.float64(x)
         lin[i] = acc
@@ -188,7 +188,7 @@ def _log1p01_64(t):
 
 
 @njit(inline="always", fastmath=True)
-def _softplus64(x):
+def softplus64(x):
     # log(1 + exp(x)) = max(x, 0) + log1p(exp(-|x|)), float64, vectorizable.
     return max(x, 0.0) + _log1p01_64(_expneg64(x))
 
@@ -236,7 +236,7 @@ def exact_log_partition_chunks(W, a, b, chunk_bits, out_max, out_sum):
                         field[j] -= W[bit, j]
             val = lin
             for j in range(m):
-                val += _softplus64(field[j])
+                val += softplus64(field[j])
             if val > mx:
                 sm = sm * np.exp(mx - val) + 1.0
                 mx = val

@@ -63,7 +63,7 @@ def _bits_to_f32(typingctx, x):  # noqa: ARG001 - numba intrinsic signature
 
 
 @njit(inline="always", fastmath=True)
-def _exp32(x):
+def exp32(x):
     # exp(x) = 2**k * exp(r), |r| <= ln2/2; degree-7 Taylor polynomial (rel. err < 2e-7).
     # Branch-free so that LLVM vectorizes the loops that call it.
     x = min(max(x, np.float32(-87.0)), np.float32(88.0))
@@ -83,12 +83,12 @@ def _exp32(x):
 
 
 @njit(inline="always", fastmath=True)
-def _sigmoid32(x):
-    return np.float32(1.0) / (np.float32(1.0) + _exp32(-x))
+def sigmoid32(x):
+    return np.float32(1.0) / (np.float32(1.0) + exp32(-x))
 
 
 @njit(inline="always")
-def _uniform24(seed, j):
+def uniform24(seed, j):
     # SplitMix64 output for counter j+1 of the stream keyed by seed, top 24 bits -> [0, 1).
     z = seed + np.uint64(j + 1) * _GOLDEN
     z = (z ^ (z >> _S30)) * _MIX1
@@ -104,8 +104,8 @@ def bernoulli_from_logits(x, bias, seeds, out):
     for i in prange(n):
         s = seeds[i]
         for j in range(m):
-            p = _sigmoid32(x[i, j] + bias[j])
-            u = _uniform24(s, j)
+            p = sigmoid32(x[i, j] + bias[j])
+            u = uniform24(s, j)
             out[i, j] = np.float32(1.0) if u < p else np.float32(0.0)
 
 
@@ -115,7 +115,7 @@ def sigmoid_with_bias(x, bias, out):
     n, m = x.shape
     for i in prange(n):
         for j in range(m):
-            out[i, j] = _sigmoid32(x[i, j] + bias[j])
+            out[i, j] = sigmoid32(x[i, j] + bias[j])
 
 
 @njit(parallel=True, fastmath=True, cache=True)
@@ -125,7 +125,7 @@ def bernoulli_from_probs(p, seeds, out):
     for i in prange(n):
         s = seeds[i]
         for j in range(m):
-            out[i, j] = np.float32(1.0) if _uniform24(s, j) < p[i, j] else np.float32(0.0)
+            out[i, j] = np.float32(1.0) if uniform24(s, j) < p[i, j] else np.float32(0.0)
 
 
 # -- binary-aware products (the sparse path of GibbsSampler) ---------------------------
@@ -157,8 +157,8 @@ def bernoulli_from_logits_count(x, bias, seeds, out):
     for i in prange(n):
         s = seeds[i]
         for j in range(m):
-            p = _sigmoid32(x[i, j] + bias[j])
-            out[i, j] = np.float32(1.0) if _uniform24(s, j) < p else np.float32(0.0)
+            p = sigmoid32(x[i, j] + bias[j])
+            out[i, j] = np.float32(1.0) if uniform24(s, j) < p else np.float32(0.0)
         row_ones = np.float32(0.0)  # exact: integers below 2**24; a second pass in L1
         for j in range(m):
             row_ones += out[i, j]
@@ -204,8 +204,8 @@ def bernoulli_gather(x, rows, bias, seeds, idx, acc, out):
             q += 1
         s = seeds[i]
         for j in range(m):
-            p = _sigmoid32(a[j] + bias[j])
-            out[i, j] = np.float32(1.0) if _uniform24(s, j) < p else np.float32(0.0)
+            p = sigmoid32(a[j] + bias[j])
+            out[i, j] = np.float32(1.0) if uniform24(s, j) < p else np.float32(0.0)
         row_ones = np.float32(0.0)
         for j in range(m):
             row_ones += out[i, j]

@@ -9,10 +9,10 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-from rbm_reciprocal.sampling._ais_kernels import _FAST, _softplus64
+from rbm_reciprocal.sampling._ais_kernels import FAST, softplus64
 
 
-@njit(parallel=True, fastmath=_FAST, cache=True)
+@njit(parallel=True, fastmath=FAST, cache=True)
 def free_energy_rows(v, field, a, out):
     """out[i] = -sum_k a[k] v[i, k] - sum_j softplus(field[i, j]) (float64)."""
     n, m = field.shape
@@ -20,7 +20,7 @@ def free_energy_rows(v, field, a, out):
     for i in prange(n):
         sp = 0.0
         for j in range(m):
-            sp += _softplus64(np.float64(field[i, j]))
+            sp += softplus64(np.float64(field[i, j]))
         lin = 0.0
         for k in range(nv):
             lin += np.float64(a[k]) * np.float64(v[i, k])

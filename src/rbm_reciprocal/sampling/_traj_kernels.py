@@ -24,11 +24,11 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-from rbm_reciprocal.sampling._ais_kernels import _FAST, _softplus64
-from rbm_reciprocal.sampling._kernels import _sigmoid32, _uniform24
+from rbm_reciprocal.sampling._ais_kernels import FAST, softplus64
+from rbm_reciprocal.sampling._kernels import sigmoid32, uniform24
 
 
-@njit(parallel=True, fastmath=_FAST, cache=True)
+@njit(parallel=True, fastmath=FAST, cache=True)
 def traj_hidden_step(c01, b0, b1, t_new, t_old, la0, la1, seeds, logw, h):
     """logw += log p*_{t_new}(v) - log p*_{t_old}(v); h ~ p_{t_new}(h | v)."""
     n, m2 = c01.shape
@@ -43,13 +43,13 @@ def traj_hidden_step(c01, b0, b1, t_new, t_old, la0, la1, seeds, logw, h):
             x1 = np.float64(c01[i, m + j]) + np.float64(b1[j])
             xn = (1.0 - t_new) * x0 + t_new * x1
             xo = (1.0 - t_old) * x0 + t_old * x1
-            dg += _softplus64(xn) - _softplus64(xo)
-            p = _sigmoid32(np.float32(xn))
-            h[i, j] = one if _uniform24(s, j) < p else zero
+            dg += softplus64(xn) - softplus64(xo)
+            p = sigmoid32(np.float32(xn))
+            h[i, j] = one if uniform24(s, j) < p else zero
         logw[i] += (t_new - t_old) * (la1[i] - la0[i]) + dg
 
 
-@njit(parallel=True, fastmath=_FAST, cache=True)
+@njit(parallel=True, fastmath=FAST, cache=True)
 def traj_visible_step(d, a_t, a0, a1, seeds, v, la0, la1):
     """v ~ sigmoid(d + a_t); la0 = a_0.v, la1 = a_1.v (float64)."""
     n, m = d.shape
@@ -60,8 +60,8 @@ def traj_visible_step(d, a_t, a0, a1, seeds, v, la0, la1):
         acc0 = 0.0
         acc1 = 0.0
         for j in range(m):
-            p = _sigmoid32(d[i, j] + a_t[j])
-            x = one if _uniform24(s, j) < p else zero
+            p = sigmoid32(d[i, j] + a_t[j])
+            x = one if uniform24(s, j) < p else zero
             v[i, j] = x
             acc0 += np.float64(a0[j]) * np.float64(x)
             acc1 += np.float64(a1[j]) * np.float64(x)
@@ -69,7 +69,7 @@ def traj_visible_step(d, a_t, a0, a1, seeds, v, la0, la1):
         la1[i] = acc1
 
 
-@njit(parallel=True, fastmath=_FAST, cache=True)
+@njit(parallel=True, fastmath=FAST, cache=True)
 def lerp_rows(w0, w1, t, out):
     """out = (1 - t) w0 + t w1 (float32, rows in parallel)."""
     n, m = w0.shape

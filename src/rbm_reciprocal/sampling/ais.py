@@ -55,8 +55,8 @@ import numpy as np
 from rbm_reciprocal.core.errors import ConfigError
 from rbm_reciprocal.core.rbm import RBMParams, free_energy, logit, prob_v_given_h, softplus
 from rbm_reciprocal.sampling import _ais_kernels
-from rbm_reciprocal.sampling.gibbs import _seeds, sample_chains
-from rbm_reciprocal.sampling.schedules import _check_betas
+from rbm_reciprocal.sampling.gibbs import chain_seeds, sample_chains
+from rbm_reciprocal.sampling.schedules import check_betas
 
 
 def base_log_odds(mean: np.ndarray, clip: float = 1e-6) -> np.ndarray:
@@ -181,7 +181,14 @@ class _Annealer:
         """``v ~ p_beta(v | h)`` from ``self.d = h W^T``; updates ``lin = (a - a0).v``."""
         p = self.p
         _ais_kernels.ais_visible_step(
-            self.d, p.a, self.a_base, self.adiff, beta, _seeds(rng, self.n_chains), self.v, self.lin
+            self.d,
+            p.a,
+            self.a_base,
+            self.adiff,
+            beta,
+            chain_seeds(rng, self.n_chains),
+            self.v,
+            self.lin,
         )
 
     def step(
@@ -195,7 +202,7 @@ class _Annealer:
         p = self.p
         dbeta = np.float64(beta_new) - np.float64(beta_old)
         np.matmul(self.v, p.W, out=self.c)
-        seeds = _seeds(rng, self.n_chains)
+        seeds = chain_seeds(rng, self.n_chains)
         exact_new = beta_new == 0.0 or beta_new == 1.0
         exact_old = beta_old == 0.0 or beta_old == 1.0
         if exact_new or exact_old:
@@ -236,7 +243,7 @@ def forward_run(
     the chains can continue. Returns the annealer (states ``v``, log-weights ``logw``) and the
     float32 betas.
     """
-    b32 = _check_betas(betas).astype(np.float32)
+    b32 = check_betas(betas).astype(np.float32)
     if int(n_chains) < 1:
         raise ConfigError(f"AIS needs at least one chain, got {n_chains}")
     run = _Annealer(params, base_bias, int(n_chains))
@@ -315,7 +322,7 @@ def reverse_ais(
         ``log_z = log Z_0 - log mean w_rev``: an over-estimate of ``log Z`` in expectation
         when ``v_start`` are exact model samples.
     """
-    betas = _check_betas(betas)
+    betas = check_betas(betas)
     v_start = np.asarray(v_start)
     if v_start.ndim != 2 or v_start.shape[1] != params.n_visible or v_start.shape[0] < 1:
         raise ConfigError(

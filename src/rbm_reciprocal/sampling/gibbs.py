@@ -31,7 +31,7 @@ from rbm_reciprocal.sampling.backend import SPARSE_DENSITY
 _SEED_HIGH = np.iinfo(np.int64).max
 
 
-def _seeds(rng: np.random.Generator, n: int) -> np.ndarray:
+def chain_seeds(rng: np.random.Generator, n: int) -> np.ndarray:
     return rng.integers(0, _SEED_HIGH, size=n, dtype=np.int64).view(np.uint64)
 
 
@@ -104,7 +104,7 @@ class GibbsSampler:
     def _hidden(self, v: np.ndarray, ones: int, rng: np.random.Generator, out: np.ndarray) -> int:
         """``out ~ p(h | v)``; returns the ones of ``out`` (-1 when not counted)."""
         p = self.params
-        seeds = _seeds(rng, self.n_chains)
+        seeds = chain_seeds(rng, self.n_chains)
         if self._gather(ones, v):
             self.paths["hidden"] = "gather"
             return int(
@@ -120,7 +120,7 @@ class GibbsSampler:
     def _visible(self, h: np.ndarray, ones: int, rng: np.random.Generator, out: np.ndarray) -> int:
         """``out ~ p(v | h)``; returns the ones of ``out`` (-1 when not counted)."""
         p = self.params
-        seeds = _seeds(rng, self.n_chains)
+        seeds = chain_seeds(rng, self.n_chains)
         if self._gather(ones, h):
             self.paths["visible"] = "gather"
             wt = self._transposed()
@@ -198,6 +198,6 @@ def random_hidden(n_chains: int, n_hidden: int, rng: np.random.Generator) -> np.
     """Hidden states with iid Bernoulli(1/2) units, float32 (B, M) (the Rdm start)."""
     out = np.empty((n_chains, n_hidden), np.float32)
     _kernels.bernoulli_from_probs(
-        np.full((n_chains, n_hidden), 0.5, np.float32), _seeds(rng, n_chains), out
+        np.full((n_chains, n_hidden), 0.5, np.float32), chain_seeds(rng, n_chains), out
     )
     return out

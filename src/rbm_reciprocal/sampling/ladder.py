@@ -35,7 +35,7 @@ import numpy as np
 from rbm_reciprocal.core.rbm import RBMParams
 from rbm_reciprocal.sampling._kernels import bernoulli_from_logits
 from rbm_reciprocal.sampling._ladder_kernels import free_energy_rows
-from rbm_reciprocal.sampling.gibbs import _seeds
+from rbm_reciprocal.sampling.gibbs import chain_seeds
 
 
 def interval_counts(n_nodes: int, rungs: int | Sequence[int]) -> np.ndarray:
@@ -157,8 +157,8 @@ def ladder_sweep(
     zero = np.zeros(n_hid, np.float32)
 
     def gibbs(i: int, W: np.ndarray, a: np.ndarray) -> None:
-        bernoulli_from_logits(field[i], zero, _seeds(rng, n_chains), h)
-        bernoulli_from_logits(h @ W.T, a, _seeds(rng, n_chains), v[i])
+        bernoulli_from_logits(field[i], zero, chain_seeds(rng, n_chains), h)
+        bernoulli_from_logits(h @ W.T, a, chain_seeds(rng, n_chains), v[i])
 
     W0, a0, b0 = ladder.model(0)
     gibbs(0, W0, a0)

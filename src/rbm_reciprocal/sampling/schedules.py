@@ -54,7 +54,7 @@ def beta_schedule(kind: str, n: int) -> np.ndarray:
     raise ConfigError(f"unknown beta schedule {kind!r}; use one of {BETA_SCHEDULES}")
 
 
-def _check_betas(betas: np.ndarray) -> np.ndarray:
+def check_betas(betas: np.ndarray) -> np.ndarray:
     betas = np.asarray(betas, dtype=np.float64)
     if (
         betas.ndim != 1

@@ -13,8 +13,8 @@ from rbm_reciprocal.sampling.ais import (
     weight_statistics,
 )
 from rbm_reciprocal.sampling.backend import import_torch
-from rbm_reciprocal.sampling.schedules import _check_betas
-from rbm_reciprocal.sampling.torch_gibbs import _torch_seed, to_tensors
+from rbm_reciprocal.sampling.schedules import check_betas
+from rbm_reciprocal.sampling.torch_gibbs import to_tensors, torch_seed
 
 torch = import_torch()  # optional extra: `pip install -e .[gpu]`
 
@@ -99,11 +99,11 @@ def torch_forward_run(
     """The forward pass of :func:`torch_ais` on ``device``, as
     :func:`rbm_reciprocal.sampling.ais.forward_run` (``end_with_sweep``: also draw the last
     visible states, for the temperature leg of trajectory AIS)."""
-    b32 = _check_betas(betas).astype(np.float32)
+    b32 = check_betas(betas).astype(np.float32)
     if int(n_chains) < 1:
         raise ConfigError(f"AIS needs at least one chain, got {n_chains}")
     run = _TorchAnnealer(params, base_bias, int(n_chains), torch.device(device))
-    run.gen.manual_seed(_torch_seed(rng))
+    run.gen.manual_seed(torch_seed(rng))
     with torch.no_grad():
         run.sample_visible(0.0, None)
         k_last = b32.size - 1
@@ -140,7 +140,7 @@ def torch_reverse_ais(
     """Reverse AIS on ``device``; same arguments and estimator as
     :func:`rbm_reciprocal.sampling.ais.reverse_ais` (``log Z_hat = log Z_0 - log mean w_rev``)."""
 
-    b32 = _check_betas(betas).astype(np.float32)
+    b32 = check_betas(betas).astype(np.float32)
     v_start = np.asarray(v_start)
     if v_start.ndim != 2 or v_start.shape[1] != params.n_visible or v_start.shape[0] < 1:
         raise ConfigError(
@@ -148,7 +148,7 @@ def torch_reverse_ais(
             f"got {v_start.shape}"
         )
     run = _TorchAnnealer(params, base_bias, v_start.shape[0], torch.device(device))
-    run.gen.manual_seed(_torch_seed(rng))
+    run.gen.manual_seed(torch_seed(rng))
     with torch.no_grad():
         run.set_visible(v_start)
         for k in range(b32.size - 1, 0, -1):

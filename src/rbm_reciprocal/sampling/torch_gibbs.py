@@ -16,7 +16,7 @@ torch = import_torch()  # optional extra: `pip install -e .[gpu]`
 _SEED_HIGH = np.iinfo(np.int64).max
 
 
-def _torch_seed(rng: np.random.Generator) -> int:
+def torch_seed(rng: np.random.Generator) -> int:
     return int(rng.integers(0, _SEED_HIGH))
 
 
@@ -70,12 +70,12 @@ class TorchGibbsSampler:
 
     def sample_hidden(self, v: torch.Tensor, rng: np.random.Generator, out: torch.Tensor) -> None:
         """``out ~ p(h | v)`` in place; ``v`` (B, N), ``out`` (B, M) float32 tensors."""
-        self.gen.manual_seed(_torch_seed(rng))
+        self.gen.manual_seed(torch_seed(rng))
         self._hidden(v, out)
 
     def sample_visible(self, h: torch.Tensor, rng: np.random.Generator, out: torch.Tensor) -> None:
         """``out ~ p(v | h)`` in place; ``h`` (B, M), ``out`` (B, N) float32 tensors."""
-        self.gen.manual_seed(_torch_seed(rng))
+        self.gen.manual_seed(torch_seed(rng))
         self._visible(h, out)
 
     def _hidden(self, v: torch.Tensor, out: torch.Tensor) -> None:
@@ -101,7 +101,7 @@ class TorchGibbsSampler:
         return ``h`` is the last hidden sample and ``v`` the sample drawn from it."""
         if int(k) < 1:
             return
-        self.gen.manual_seed(_torch_seed(rng))
+        self.gen.manual_seed(torch_seed(rng))
         for _ in range(int(k)):
             self._hidden(v, h)
             self._visible(h, v)
@@ -162,7 +162,7 @@ class TorchReplicaGibbsSampler:
         """``k`` sweeps of every replica in place (one seed drawn from ``rng`` for all)."""
         if int(k) < 1:
             return
-        self.gen.manual_seed(_torch_seed(rng))
+        self.gen.manual_seed(torch_seed(rng))
         for _ in range(int(k)):
             torch.baddbmm(self.b[:, None, :], v, self.W, out=self._field_h)
             self._bernoulli(self._field_h, self._u_h, h)
@@ -178,7 +178,7 @@ class TorchReplicaGibbsSampler:
         if len(self.gens) != len(rngs):
             self.gens = [torch.Generator(device=self.device) for _ in rngs]
         for g, rng in zip(self.gens, rngs, strict=True):
-            g.manual_seed(_torch_seed(rng))
+            g.manual_seed(torch_seed(rng))
 
     def _bernoulli_each(self, field: torch.Tensor, u: torch.Tensor, out: torch.Tensor) -> None:
         field.sigmoid_()

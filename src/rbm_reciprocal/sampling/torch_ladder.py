@@ -15,7 +15,7 @@ import numpy as np
 from rbm_reciprocal.sampling.backend import import_torch
 from rbm_reciprocal.sampling.ladder import TrajectoryLadder
 from rbm_reciprocal.sampling.torch_gibbs import to_tensors
-from rbm_reciprocal.sampling.torch_trajectory import _softplus64
+from rbm_reciprocal.sampling.torch_trajectory import softplus64
 
 torch = import_torch()  # optional extra: `pip install -e .[gpu]`
 
@@ -46,7 +46,7 @@ class TorchTrajectoryLadder:
 
 def _free(v: torch.Tensor, field: torch.Tensor, a: torch.Tensor) -> torch.Tensor:
     """Free energy ``-a.v - sum_j softplus(field_j)`` of each row (float64)."""
-    return -(v.double() @ a.double()) - _softplus64(field.double()).sum(1)
+    return -(v.double() @ a.double()) - softplus64(field.double()).sum(1)
 
 
 def torch_ladder_sweep(

@@ -9,7 +9,7 @@ from rbm_reciprocal.core.rbm import RBMParams
 from rbm_reciprocal.sampling.backend import import_torch
 from rbm_reciprocal.sampling.resample import GroupResampler
 from rbm_reciprocal.sampling.torch_ais import torch_forward_run
-from rbm_reciprocal.sampling.torch_gibbs import _torch_seed, to_tensors
+from rbm_reciprocal.sampling.torch_gibbs import to_tensors, torch_seed
 
 torch = import_torch()  # optional extra: `pip install -e .[gpu]`
 
@@ -27,7 +27,7 @@ def torch_forward_temperature_leg(
     return run.v.cpu().numpy(), run.logw.cpu().numpy().astype(np.float64)
 
 
-def _softplus64(x: torch.Tensor) -> torch.Tensor:
+def softplus64(x: torch.Tensor) -> torch.Tensor:
     return x.clamp(min=0) + torch.log1p(torch.exp(-x.abs()))
 
 
@@ -60,7 +60,7 @@ def torch_trajectory_interval(
     m = w0.shape[1]
     w01 = torch.cat([w0, w1], dim=1)
     gen = torch.Generator(device=dev)
-    gen.manual_seed(_torch_seed(rng))
+    gen.manual_seed(torch_seed(rng))
     with torch.no_grad():
         x = torch.tensor(np.asarray(v, np.float32), device=dev)
         lw = torch.tensor(np.asarray(logw, np.float64), device=dev)
@@ -73,7 +73,7 @@ def torch_trajectory_interval(
             xn = (1.0 - t_new) * x0 + t_new * x1
             xo = (1.0 - t_old) * x0 + t_old * x1
             la = x.double() @ (a1.double() - a0.double())
-            lw += (t_new - t_old) * la + (_softplus64(xn) - _softplus64(xo)).sum(dim=1)
+            lw += (t_new - t_old) * la + (softplus64(xn) - softplus64(xo)).sum(dim=1)
             u = torch.rand(xn.shape, generator=gen, device=dev)
             h = (u < torch.sigmoid(xn.float())).float()
             wt = w0 * (1.0 - t_new) + w1 * t_new

@@ -33,7 +33,7 @@ from rbm_reciprocal.core.errors import ConfigError
 from rbm_reciprocal.core.rbm import RBMParams
 from rbm_reciprocal.sampling import _traj_kernels
 from rbm_reciprocal.sampling.ais import forward_run
-from rbm_reciprocal.sampling.gibbs import _seeds
+from rbm_reciprocal.sampling.gibbs import chain_seeds
 from rbm_reciprocal.sampling.resample import GroupResampler
 
 
@@ -113,14 +113,23 @@ class TrajectoryAnnealer:
             t_old, t_new = (i - 1) / k, i / k
             np.matmul(v, self.w01, out=self.c01)
             _traj_kernels.traj_hidden_step(
-                self.c01, b0, b1, t_new, t_old, self.la0, self.la1, _seeds(rng, c), logw, self.h
+                self.c01,
+                b0,
+                b1,
+                t_new,
+                t_old,
+                self.la0,
+                self.la1,
+                chain_seeds(rng, c),
+                logw,
+                self.h,
             )
             t32 = np.float32(t_new)
             _traj_kernels.lerp_rows(p_from.W, p_to.W, t32, self.wt)
             a_t = (np.float32(1.0) - t32) * a0 + t32 * a1
             np.matmul(self.h, self.wt.T, out=self.d)
             _traj_kernels.traj_visible_step(
-                self.d, a_t, a0, a1, _seeds(rng, c), v, self.la0, self.la1
+                self.d, a_t, a0, a1, chain_seeds(rng, c), v, self.la0, self.la1
             )
             if resampler is not None:
                 idx = resampler.step(logw, rng)

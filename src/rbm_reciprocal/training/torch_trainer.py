@@ -11,9 +11,9 @@ from rbm_reciprocal.core.rbm import RBMParams
 from rbm_reciprocal.sampling.backend import import_torch, require_torch
 from rbm_reciprocal.sampling.torch_gibbs import (
     TorchGibbsSampler,
-    _torch_seed,
     to_params,
     to_tensors,
+    torch_seed,
 )
 from rbm_reciprocal.training.settings import TrainSettings
 from rbm_reciprocal.training.trainer import Trainer
@@ -106,7 +106,7 @@ class TorchTrainer(Trainer):
             self.start_chains(batch)
             smp.sweeps(v, h, s.gibbs_steps, self.rng)
         else:  # Rdm: random hidden start, then gibbs_steps - 1 full sweeps
-            smp.gen.manual_seed(_torch_seed(self.rng))
+            smp.gen.manual_seed(torch_seed(self.rng))
             torch.rand(h.shape, generator=smp.gen, device=self.device, out=h)
             h.copy_(h < 0.5)
             smp._visible(h, v)
