@@ -61,3 +61,47 @@ def test_schema_error_message_is_short():
     except jsonschema.ValidationError as err:
         msg = config_error_message(RuntimeError("Error validating config file.", err))
     assert msg.startswith("invalid configuration at 'a': 'x' is not of type 'integer'")
+
+
+SMOKE = ROOT / "workflow/presets/smoke.yaml"
+
+
+@pytest.mark.parametrize(
+    "override, message",
+    [
+        ({"model": {"hidden": [16, 16]}}, "'model.hidden': [16, 16] has non-unique elements"),
+        ({"spectra": {"random": {"hidden": [8, 8]}}}, "has non-unique elements"),
+        ({"data": {"n_train": 99}}, "data.n_train 99 is smaller than the batch size 100 of PCD"),
+    ],
+)
+def test_configs_that_would_fail_later_stop_at_planning(tmp_path, override, message):
+    """Each stops at validation with one line (issue 25), not after download and prepare."""
+    import yaml
+
+    extra = tmp_path / "extra.yaml"
+    extra.write_text(yaml.safe_dump(override))
+    with pytest.raises(ConfigError) as err:
+        load_config([ROOT / "config.yaml", SMOKE, extra])
+    assert message in str(err.value) and "\n" not in str(err.value)
+    # the boundary: exactly one full batch is enough
+    if "n_train" in str(override):
+        extra.write_text(yaml.safe_dump({"data": {"n_train": 100}}))
+        assert load_config([ROOT / "config.yaml", SMOKE, extra])["data"]["n_train"] == 100
+
+
+def test_torch_backend_without_torch_stops_at_planning(tmp_path, monkeypatch):
+    import importlib.util
+
+    import yaml
+
+    extra = tmp_path / "extra.yaml"
+    extra.write_text(yaml.safe_dump({"backend": {"name": "torch", "device": "cpu"}}))
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "torch" else real(name, *a)
+    )
+    with pytest.raises(ConfigError, match="backend.name is torch but PyTorch is not installed"):
+        load_config([ROOT / "config.yaml", SMOKE, extra])
+    monkeypatch.setattr(importlib.util, "find_spec", real)
+    if real("torch") is not None:  # with torch installed the same config is valid
+        assert load_config([ROOT / "config.yaml", SMOKE, extra])["backend"]["name"] == "torch"

@@ -9,6 +9,7 @@ in :mod:`rbm_reciprocal.pipeline.settings`.
 from __future__ import annotations
 
 import copy
+import importlib.util
 import os
 import re
 import sys
@@ -181,7 +182,35 @@ def validate_config(config: dict, schema: str | Path = SCHEMA) -> dict:
     error = jsonschema.exceptions.best_match(errors)
     if error is not None:
         raise ConfigError(config_error_message(error))
+    check_consistency(config)
     return config
+
+
+def check_consistency(config: dict) -> None:
+    """Checks across keys that the schema cannot state, so that a config that would fail
+    in a job (or silently misbehave) stops at planning, with one line.
+
+    Raises
+    ------
+    ConfigError
+        If ``data.n_train`` is smaller than a method's ``batch_size`` (no full batch per
+        epoch), or ``backend.name`` is ``torch`` and PyTorch is not importable.
+    """
+    n_train = config["data"]["n_train"]
+    for method in config["training"]["methods"]:
+        batch = int(method_training_config(config, method)["batch_size"])
+        if n_train is not None and int(n_train) < batch:
+            raise ConfigError(
+                f"data.n_train {n_train} is smaller than the batch size {batch} of {method}: "
+                "every epoch needs at least one full batch; raise data.n_train or lower "
+                "training.batch_size"
+            )
+    if config["backend"]["name"] == "torch" and importlib.util.find_spec("torch") is None:
+        raise ConfigError(
+            "backend.name is torch but PyTorch is not installed in this environment; "
+            "install it (make torch-cpu, or the build for your GPU from pytorch.org) or set "
+            "backend: {name: cpu}"
+        )
 
 
 def config_error_message(exc: BaseException) -> str:
