@@ -211,6 +211,43 @@ def run_spectral_gap(
     return table
 
 
+def _kurtosis_at_size(
+    variant: str, size: int, fixed: int, sigma: float, n_samples: int, batch_size: int, seed: int
+) -> tuple[dict, pd.DataFrame]:
+    """One size of :func:`run_kurtosis`: its summary row and its per-component table."""
+    n_vis, n_hid = (size, int(fixed)) if variant == "code" else (int(fixed), size)
+    rng = stream(seed, f"kurtosis/{variant}", n_vis, n_hid)
+    W = rng.standard_normal((n_vis, n_hid), dtype=np.float32) * np.float32(sigma)
+    U, _, V = signed_svd(W, full_matrices=False)
+    basis = U if variant == "code" else V
+    mc = kurtosis_monte_carlo(basis, n_samples, rng, batch_size=batch_size)
+    exact = kurtosis_closed_form(basis)
+    row = {
+        "variant": variant,
+        "variable": "x" if variant == "code" else "y",
+        "size": size,
+        "n_visible": n_vis,
+        "n_hidden": n_hid,
+        "n_components": basis.shape[1],
+        "n_samples": int(n_samples),
+        "mc_mean": float(mc.mean()),
+        "mc_std": float(mc.std()),
+        "exact_mean": float(exact.mean()),
+        "exact_std": float(exact.std()),
+        "haar_mean": float(kurtosis_haar_mean(size)),
+    }
+    comp = pd.DataFrame(
+        {
+            "variant": variant,
+            "size": np.int64(size),
+            "component": np.arange(1, basis.shape[1] + 1, dtype=np.int64),
+            "kurtosis_mc": mc,
+            "kurtosis_exact": exact,
+        }
+    )
+    return row, comp
+
+
 def run_kurtosis(
     variant: str,
     sizes: Sequence[int],
@@ -269,40 +306,9 @@ def run_kurtosis(
         raise ConfigError("the kurtosis fit needs at least two sizes")
     rows, comps = [], []
     for size in sizes:
-        n_vis, n_hid = (size, int(fixed)) if variant == "code" else (int(fixed), size)
-        rng = stream(seed, f"kurtosis/{variant}", n_vis, n_hid)
-        W = rng.standard_normal((n_vis, n_hid), dtype=np.float32) * np.float32(sigma)
-        U, _, V = signed_svd(W, full_matrices=False)
-        basis = U if variant == "code" else V
-        mc = kurtosis_monte_carlo(basis, n_samples, rng, batch_size=batch_size)
-        exact = kurtosis_closed_form(basis)
-        rows.append(
-            {
-                "variant": variant,
-                "variable": "x" if variant == "code" else "y",
-                "size": size,
-                "n_visible": n_vis,
-                "n_hidden": n_hid,
-                "n_components": basis.shape[1],
-                "n_samples": int(n_samples),
-                "mc_mean": float(mc.mean()),
-                "mc_std": float(mc.std()),
-                "exact_mean": float(exact.mean()),
-                "exact_std": float(exact.std()),
-                "haar_mean": float(kurtosis_haar_mean(size)),
-            }
-        )
-        comps.append(
-            pd.DataFrame(
-                {
-                    "variant": variant,
-                    "size": np.int64(size),
-                    "component": np.arange(1, basis.shape[1] + 1, dtype=np.int64),
-                    "kurtosis_mc": mc,
-                    "kurtosis_exact": exact,
-                }
-            )
-        )
+        row, comp = _kurtosis_at_size(variant, size, fixed, sigma, n_samples, batch_size, seed)
+        rows.append(row)
+        comps.append(comp)
     summary = pd.DataFrame(rows)
     inv = 1.0 / summary["size"].to_numpy(dtype=np.float64)
     fits = pd.DataFrame(
