@@ -1,5 +1,6 @@
 # Config validation, paths and input functions shared by every rule file.
 import json
+import shlex
 import sys
 from pathlib import Path
 
@@ -90,10 +91,12 @@ def rule_runtime(rule):
 # What every rule of a step takes from its one declaration (rbm_reciprocal.pipeline.steps
 # and .paths): outputs, log and job file, benchmark, threads, resources, and the job itself.
 CONDA = "../../envs/rbm.yaml"
-# The rule writes its job file beside its log, then runs it (see rbm_reciprocal.pipeline.job).
+# The rule writes its job file beside its log, then runs it (see rbm_reciprocal.pipeline.job);
+# when the job fails, its one-line error (if any) is shown in the terminal too.
 RUN = (
     "cat > {log.job:q} <<'JOB'\n{params.job}\nJOB\n"
-    "python -m rbm_reciprocal run --job {log.job:q} > {log.log:q} 2>&1"
+    "python -m rbm_reciprocal run --job {log.job:q} > {log.log:q} 2>&1 "
+    "|| {{ grep -h '^error: ' {log.log:q} >&2 || true; exit 1; }}"
 )
 # Resumable jobs append to their log: each attempt's lines stay.
 RUN_APPEND = RUN.replace("> {log.log:q}", ">> {log.log:q}")
@@ -127,9 +130,25 @@ def resources_of(step):
     }
 
 
+def rerun_command():
+    """This run's command without targets: the user's config files and overrides, so that a
+    job's hint (a damaged file: `... --force <file>`) reruns with the same settings."""
+    cs = workflow.config_settings
+    words = ["snakemake", "--cores", "1"]
+    for path in cs.configfiles:
+        words += ["--configfile", shlex.quote(os.path.relpath(path))]
+    overrides = cs.config_args if isinstance(cs.config_args, list | tuple) else []
+    if overrides:
+        words += ["--config", *(shlex.quote(str(a)) for a in overrides)]
+    return " ".join(words)
+
+
+RERUN = rerun_command()
+
+
 def job(step):
     """``params.job`` of a rule: the job file's JSON (rbm_reciprocal.pipeline.job)."""
-    return lambda w, input, output, threads: job_json(config, step, w, input, output, threads)
+    return lambda w, input, output, threads: job_json(config, step, w, input, output, threads, RERUN)
 
 
 def config_files():

@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from rbm_reciprocal.core.errors import DataError
-from rbm_reciprocal.core.io import PathLike, load_npz, save_npz
+from rbm_reciprocal.core.io import PathLike, load_npz, rerun_command, save_npz
 from rbm_reciprocal.core.rbm import RBMParams
 
 #: Arrays every checkpoint holds.
@@ -89,7 +89,7 @@ def read_checkpoint(path: PathLike) -> Checkpoint:
     if missing:
         raise DataError(
             f"{path} is not a checkpoint: it lacks {missing}; delete it and rerun rule "
-            f"{checkpoint_rule(path)}: snakemake --cores 1 --force {path}"
+            f"{checkpoint_rule(path)}: {rerun_command(path)}"
         )
     return Checkpoint(
         W=d["W"],

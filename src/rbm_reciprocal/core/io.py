@@ -48,11 +48,22 @@ def save_npz(path: str | os.PathLike, **arrays: np.ndarray) -> None:
             np.savez(fh, **arrays)
 
 
+#: Environment variable holding the command that reruns a job of the current run (the user's
+#: ``snakemake`` with their ``--configfile`` and ``--config``); set from the job file by
+#: ``python -m rbm_reciprocal run``. Without it the hint is a plain ``snakemake --cores 1``.
+RERUN_ENV = "RBM_RERUN"
+
+
+def rerun_command(path: str | os.PathLike) -> str:
+    """The command that rebuilds ``path`` with the settings of the run that made it."""
+    return f"{os.environ.get(RERUN_ENV) or 'snakemake --cores 1'} --force {path}"
+
+
 def damaged_file_message(path: str | os.PathLike, exc: BaseException, rule: str | None) -> str:
     """One line for a file that exists but cannot be read: what, why, what to rerun.
 
     ``rule`` is the workflow rule that writes the file, when the reader knows it; the
-    command ``snakemake --force <path>`` reruns whichever rule writes it in any case.
+    command (:func:`rerun_command`) reruns whichever rule writes it in any case.
     """
     reason = " ".join(str(exc).split()) or type(exc).__name__
     if isinstance(exc, FileNotFoundError):
@@ -60,10 +71,7 @@ def damaged_file_message(path: str | os.PathLike, exc: BaseException, rule: str 
     else:
         what = f"is damaged (truncated or corrupt: {type(exc).__name__}: {reason})"
     by = f"rule {rule}" if rule else "the rule that writes it"
-    return (
-        f"{path} {what}; delete it and rerun {by}: "
-        f"snakemake --cores 1 --force {path}"
-    )
+    return f"{path} {what}; delete it and rerun {by}: {rerun_command(path)}"
 
 
 def load_npz(path: str | os.PathLike, rule: str | None = None) -> dict[str, np.ndarray]:

@@ -11,7 +11,8 @@ the same command. The layout (version 1)::
      "output": {"name": "path" | ["path", ...], ...},
      "wildcards": {"hidden": "500", ...},
      "settings": {...},            # the step's settings dataclass, as a dict
-     "threads": 1}
+     "threads": 1,
+     "rerun": "snakemake --cores 1 --configfile ..."}   # the run's own command (hints)
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ class Job:
     wildcards: dict[str, str] = field(default_factory=dict)
     settings: dict[str, Any] = field(default_factory=dict)
     threads: int = 1
+    rerun: str = ""
 
     def to_json(self) -> str:
         """The job as one line of JSON (the file's layout, see the module docstring)."""

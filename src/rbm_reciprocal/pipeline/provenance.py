@@ -17,6 +17,7 @@ import yaml
 
 from rbm_reciprocal import __version__
 from rbm_reciprocal.core.errors import DataError
+from rbm_reciprocal.core.io import rerun_command
 
 #: Libraries whose versions change numbers or speed.
 LIBRARIES = ("numpy", "numba", "scipy", "pandas", "pyarrow", "matplotlib", "snakemake", "torch")
@@ -92,7 +93,7 @@ def read_run_parameters(results: str | Path) -> dict:
     except (OSError, yaml.YAMLError) as exc:
         raise DataError(
             f"{path} is missing or damaged ({type(exc).__name__}); rerun rule run_parameters "
-            f"(snakemake --cores 1 --force {path}) or pass the run's --configfile"
+            f"({rerun_command(path)}) or pass the run's --configfile"
         ) from exc
     if not isinstance(params, dict) or not isinstance(params.get("config"), dict):
         raise DataError(f"{path} holds no 'config' mapping: rerun rule run_parameters")

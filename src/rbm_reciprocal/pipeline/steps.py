@@ -277,9 +277,11 @@ def step(name: str) -> Step:
     return found
 
 
-def job_json(config: dict, name: str, wildcards: Any, input: Any, output: Any, threads: int) -> str:
+def job_json(
+    config: dict, name: str, wildcards: Any, input: Any, output: Any, threads: int, rerun: str
+) -> str:
     """The job file of one job of step ``name`` (:mod:`.job`), from what Snakemake passes to
-    a rule's ``params`` function."""
+    a rule's ``params`` function; ``rerun`` is the run's command without targets."""
     spec = step(name)
     return Job(
         step=name,
@@ -288,4 +290,5 @@ def job_json(config: dict, name: str, wildcards: Any, input: Any, output: Any, t
         wildcards={k: str(v) for k, v in wildcards.items()},
         settings=settings_dict(spec.settings(config, wildcards)),
         threads=int(threads),
+        rerun=rerun,
     ).to_json()
