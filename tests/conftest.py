@@ -64,7 +64,11 @@ def sample_checksums() -> dict[str, str]:
 
 
 def write_override(tmp: Path, **extra) -> Path:
+    # results/ and figures/ rather than the preset's own results/smoke/ (test_workflow_config
+    # tests those): every test reads the smoke run's files at the paper's layout
     cfg = {
+        "results_dir": "results",
+        "figures_dir": "figures",
         "data": {
             "sources": [str(SAMPLE)],
             "sha256": sample_checksums(),

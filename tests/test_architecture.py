@@ -43,6 +43,7 @@ WORKFLOW_IMPORTS = (
     "rbm_reciprocal.pipeline.steps",
     "rbm_reciprocal.pipeline.memory",
     "rbm_reciprocal.pipeline.job",
+    "rbm_reciprocal.pipeline.fingerprint",
     "rbm_reciprocal.pipeline.step_settings",
 )
 MAX_LINES = 420  # "no module above ~400 lines"

@@ -19,7 +19,6 @@ import numba
 from rbm_reciprocal.analysis.loglik_settings import LoglikSettings
 from rbm_reciprocal.cli_args import build_parser
 from rbm_reciprocal.core.errors import ConfigError, RBMError
-from rbm_reciprocal.core.io import RERUN_ENV
 from rbm_reciprocal.data.fetch import download_mnist
 from rbm_reciprocal.figures.render import render
 from rbm_reciprocal.pipeline.cost_report import report, report_json
@@ -59,8 +58,6 @@ def _cmd_run(args: argparse.Namespace) -> None:
         raise ConfigError(f"{args.job} is a job of step {job.step!r}, not {args.step!r}")
     spec = find_step(job.step)
     args.step = job.step  # for the closing line of the log
-    if job.rerun:  # damaged-file hints name the run's own config files and overrides
-        os.environ[RERUN_ENV] = job.rerun
     importlib.import_module(f"rbm_reciprocal.stages.{spec.stage}").JOBS[spec.name](job)
 
 

@@ -17,6 +17,13 @@ from rbm_reciprocal.pipeline.config import (  # noqa: E402
     select_model,
     validate_config,
 )
+from rbm_reciprocal.pipeline.fingerprint import (  # noqa: E402
+    config_changes,
+    fingerprint,
+    mismatch_message,
+    read_fingerprint,
+    write_fingerprint,
+)
 from rbm_reciprocal.pipeline.runtime import job_runtime_minutes  # noqa: E402
 from rbm_reciprocal.pipeline.paths import (  # noqa: E402
     checkpoint_file,
@@ -88,14 +95,53 @@ def rule_runtime(rule):
     return lambda w, threads, attempt: job_runtime_minutes(config, rule, w, threads, attempt)
 
 
+def rerun_command():
+    """This run's command without targets: the user's config files and overrides, so that a
+    job's hint (a damaged file: `... --force <file>`) reruns with the same settings."""
+    cs = workflow.config_settings
+    words = ["snakemake", "--cores", "1"]
+    for path in cs.configfiles:
+        words += ["--configfile", shlex.quote(os.path.relpath(path))]
+    overrides = cs.config_args if isinstance(cs.config_args, list | tuple) else []
+    if overrides:
+        words += ["--config", *(shlex.quote(str(a)) for a in overrides)]
+    return " ".join(words)
+
+
+RERUN = rerun_command()
+
+
+# A results folder holds the outputs of one config (rbm_reciprocal.pipeline.fingerprint): a
+# run, dry run or report with another stops here, unless told to rerun what changed.
+def check_fingerprint():
+    recorded = read_fingerprint(RES)
+    if recorded is None:
+        return
+    changes = config_changes(recorded, fingerprint(config))
+    # the triggers are not known while parsing (dag_settings comes later): read the command
+    args = sys.argv[sys.argv.index("--rerun-triggers") + 1 :] if "--rerun-triggers" in sys.argv else []
+    told = "params" in args[: next((i for i, a in enumerate(args) if a.startswith("-")), None)]
+    if changes and not told:
+        raise WorkflowError(mismatch_message(config, changes, RERUN))
+
+
+check_fingerprint()
+
+
+onstart:
+    write_fingerprint(RES, config)
+
+
 # What every rule of a step takes from its one declaration (rbm_reciprocal.pipeline.steps
 # and .paths): outputs, log and job file, benchmark, threads, resources, and the job itself.
 CONDA = "../../envs/rbm.yaml"
 # The rule writes its job file beside its log, then runs it (see rbm_reciprocal.pipeline.job);
-# when the job fails, its one-line error (if any) is shown in the terminal too.
+# a damaged-file hint names this run's command (RBM_RERUN), and when the job fails its
+# one-line error is shown in the terminal too, not only in its log.
 RUN = (
     "cat > {log.job:q} <<'JOB'\n{params.job}\nJOB\n"
-    "python -m rbm_reciprocal run --job {log.job:q} > {log.log:q} 2>&1 "
+    + f"RBM_RERUN={shlex.quote(RERUN)} ".replace("{", "{{").replace("}", "}}")
+    + "python -m rbm_reciprocal run --job {log.job:q} > {log.log:q} 2>&1 "
     "|| {{ grep -h '^error: ' {log.log:q} >&2 || true; exit 1; }}"
 )
 # Resumable jobs append to their log: each attempt's lines stay.
@@ -130,25 +176,9 @@ def resources_of(step):
     }
 
 
-def rerun_command():
-    """This run's command without targets: the user's config files and overrides, so that a
-    job's hint (a damaged file: `... --force <file>`) reruns with the same settings."""
-    cs = workflow.config_settings
-    words = ["snakemake", "--cores", "1"]
-    for path in cs.configfiles:
-        words += ["--configfile", shlex.quote(os.path.relpath(path))]
-    overrides = cs.config_args if isinstance(cs.config_args, list | tuple) else []
-    if overrides:
-        words += ["--config", *(shlex.quote(str(a)) for a in overrides)]
-    return " ".join(words)
-
-
-RERUN = rerun_command()
-
-
 def job(step):
     """``params.job`` of a rule: the job file's JSON (rbm_reciprocal.pipeline.job)."""
-    return lambda w, input, output, threads: job_json(config, step, w, input, output, threads, RERUN)
+    return lambda w, input, output: job_json(config, step, w, input, output)
 
 
 def config_files():

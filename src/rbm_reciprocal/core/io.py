@@ -49,8 +49,8 @@ def save_npz(path: str | os.PathLike, **arrays: np.ndarray) -> None:
 
 
 #: Environment variable holding the command that reruns a job of the current run (the user's
-#: ``snakemake`` with their ``--configfile`` and ``--config``); set from the job file by
-#: ``python -m rbm_reciprocal run``. Without it the hint is a plain ``snakemake --cores 1``.
+#: ``snakemake`` with their ``--configfile`` and ``--config``), set by every rule's shell
+#: command. Without it the hint is a plain ``snakemake --cores 1``.
 RERUN_ENV = "RBM_RERUN"
 
 

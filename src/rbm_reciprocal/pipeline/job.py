@@ -1,7 +1,7 @@
 """One job of a workflow step as a JSON file: what ``python -m rbm_reciprocal run`` reads.
 
-A rule writes its job (the step's name, its named inputs and outputs, its wildcards, the
-step's settings built from the config by :mod:`.step_settings`, and its threads) to
+A rule writes its job (the step's name, its named inputs and outputs, its wildcards, and the
+step's settings built from the config by :mod:`.step_settings`) to
 ``results/logs/<...>.job.json`` and runs ``python -m rbm_reciprocal run STEP --job FILE``.
 The file stays beside the job's log, so a job can be rerun by hand, outside Snakemake, with
 the same command. The layout (version 1)::
@@ -10,9 +10,10 @@ the same command. The layout (version 1)::
      "input": {"name": "path" | ["path", ...], ...},
      "output": {"name": "path" | ["path", ...], ...},
      "wildcards": {"hidden": "500", ...},
-     "settings": {...},            # the step's settings dataclass, as a dict
-     "threads": 1,
-     "rerun": "snakemake --cores 1 --configfile ..."}   # the run's own command (hints)
+     "settings": {...}}            # the step's settings dataclass, as a dict
+
+The file is the job's ``params`` (so ``--rerun-triggers params`` reruns exactly the jobs
+whose settings changed); threads come from the environment Snakemake sets.
 """
 
 from __future__ import annotations
@@ -38,8 +39,6 @@ class Job:
     output: dict[str, Any] = field(default_factory=dict)
     wildcards: dict[str, str] = field(default_factory=dict)
     settings: dict[str, Any] = field(default_factory=dict)
-    threads: int = 1
-    rerun: str = ""
 
     def to_json(self) -> str:
         """The job as one line of JSON (the file's layout, see the module docstring)."""

@@ -277,11 +277,9 @@ def step(name: str) -> Step:
     return found
 
 
-def job_json(
-    config: dict, name: str, wildcards: Any, input: Any, output: Any, threads: int, rerun: str
-) -> str:
+def job_json(config: dict, name: str, wildcards: Any, input: Any, output: Any) -> str:
     """The job file of one job of step ``name`` (:mod:`.job`), from what Snakemake passes to
-    a rule's ``params`` function; ``rerun`` is the run's command without targets."""
+    a rule's ``params`` function."""
     spec = step(name)
     return Job(
         step=name,
@@ -289,6 +287,4 @@ def job_json(
         output=plain(output),
         wildcards={k: str(v) for k, v in wildcards.items()},
         settings=settings_dict(spec.settings(config, wildcards)),
-        threads=int(threads),
-        rerun=rerun,
     ).to_json()
