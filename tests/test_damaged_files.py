@@ -129,9 +129,17 @@ def test_cli_prints_one_line_for_each_kind(tmp_path):
             settings=settings,
         ).to_json()
     )
+    concat = tmp_path / "rotation_js_table.job.json"
+    concat.write_text(
+        Job(
+            "rotation_js_table",
+            input={"tables": [str(table)]},
+            output={"table": str(tmp_path / "all.parquet")},
+        ).to_json()
+    )
     runs = {
         ck: _cli("run", "trained_spectra", "--job", str(job)),
-        table: _cli("concat", "--inputs", str(table), "--out", str(tmp_path / "all.parquet")),
+        table: _cli("run", "--job", str(concat)),
         data: _cli(
             "train",
             "--data",

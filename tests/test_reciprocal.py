@@ -43,6 +43,11 @@ from rbm_reciprocal.data.dataset import Dataset, save_dataset
 from rbm_reciprocal.figures.landscapes import fig1_right, fig2
 from rbm_reciprocal.figures.reciprocal import fig3_e, fig5
 from rbm_reciprocal.pipeline.config import select_model
+from rbm_reciprocal.pipeline.step_settings.reciprocal import (
+    LandscapePoints,
+    LandscapeSample,
+    UniformProjections,
+)
 from rbm_reciprocal.stages.reciprocal import (
     run_landscape_points,
     run_landscape_sample,
@@ -406,7 +411,8 @@ def _assert_figure(paths):
 
 def test_landscape_sample_table_and_fig1_right(tiny_run):
     tmp, data, ckpts = tiny_run
-    args = (ckpts["trained"], data, [1, 2, 3, 20, 500], 2, 40, 5, 1)
+    settings = LandscapeSample(indices=[1, 2, 3, 20, 500], digit=2, n_chains=40, sweeps=5, seed=1)
+    args = (ckpts["trained"], data, settings)
     table = run_landscape_sample(*args, tmp / "f1.parquet", tmp / "f1_img.parquet")
     assert list(table["index"]) == [1, 2, 3, 6]
     assert (table["digit"] == 2).all() and table["chain"].nunique() == 1
@@ -424,8 +430,9 @@ def test_landscape_sample_table_and_fig1_right(tiny_run):
 
 def test_landscape_points_table_and_fig2(tiny_run):
     tmp, data, ckpts = tiny_run
+    settings = LandscapePoints(indices=[1, 2, 3, 498], n_test=20, n_chains=30, sweeps=5, seed=1)
     land, points = run_landscape_points(
-        ckpts, data, [1, 2, 3, 498], 20, 30, 5, 1, tmp / "l.parquet", tmp / "p.parquet"
+        ckpts, data, settings, tmp / "l.parquet", tmp / "p.parquet"
     )
     assert list(land["state"]) == ["untrained"] * 4 + ["trained"] * 4
     assert list(land["index"].unique()) == [1, 2, 3, 6]
@@ -434,6 +441,26 @@ def test_landscape_points_table_and_fig2(tiny_run):
     assert (points.loc[points["source"] == "gibbs", "label"] == -1).all()
     assert set(points.loc[points["source"] == "test", "label"]) <= {0, 1, 2, 3}
     _assert_figure(fig2(land, points, tmp / "fig2"))
+
+
+def test_landscape_points_settings_read_n_test():
+    """reciprocal.fig2.n_test: null (every test image) or the first n."""
+    from types import SimpleNamespace
+
+    from conftest import ROOT
+
+    from rbm_reciprocal.pipeline.config import load_config
+    from rbm_reciprocal.pipeline.step_settings import reciprocal as rs
+
+    config = load_config([ROOT / "config.yaml", ROOT / "workflow/presets/smoke.yaml"])
+    w = SimpleNamespace()
+    assert config["reciprocal"]["fig2"]["n_test"] is None
+    assert rs.landscape_points(config, w).n_test is None
+    config["reciprocal"]["fig2"]["n_test"] = 200
+    s = rs.landscape_points(config, w)
+    assert s.n_test == 200 and s.indices == config["reciprocal"]["fig2"]["indices"]
+    gibbs = config["reciprocal"]["gibbs"]
+    assert (s.n_chains, s.sweeps) == (gibbs["n_chains"], gibbs["sweeps"])
 
 
 def test_landscape_colour_bar_is_labelled_and_spans_the_panel_energies():
@@ -478,9 +505,10 @@ def test_kurtosis_tables_and_fig3_e(tmp_path):
 
 def test_uniform_projections_table_and_fig5(tiny_run):
     tmp, _, ckpts = tiny_run
-    table = run_uniform_projections(
-        ckpts, [1, 2, 16, 50], [1, 6, 500], 4000, 20, 1, tmp / "f5.parquet"
+    settings = UniformProjections(
+        x_indices=[1, 2, 16, 50], y_indices=[1, 6, 500], n_samples=4000, bins=20, seed=1
     )
+    table = run_uniform_projections(ckpts, settings, tmp / "f5.parquet")
     groups = table.groupby(["state", "variable", "index"])
     assert len(groups) == 2 * (3 + 2)
     for (_, _, i), h in groups:
@@ -497,9 +525,7 @@ def test_uniform_projections_table_and_fig5(tiny_run):
     for i in (1, 2):
         assert per.loc[("trained", "x", i), "mu"] == pytest.approx(rec.mu_x[i - 1], abs=1e-12)
     assert per.loc[("trained", "x", 16), "mu"] != pytest.approx(rec.mu_x[15], abs=1e-6)
-    again = run_uniform_projections(
-        ckpts, [1, 2, 16, 50], [1, 6, 500], 4000, 20, 1, tmp / "f5b.parquet"
-    )
+    again = run_uniform_projections(ckpts, settings, tmp / "f5b.parquet")
     pd.testing.assert_frame_equal(table, again)
     _assert_figure(fig5(table, tmp / "fig5"))
 

@@ -113,6 +113,7 @@ def test_trained_model_breaks_rotational_symmetry_untrained_does_not(tmp_path):
 
     from rbm_reciprocal.core.io import save_npz
     from rbm_reciprocal.data.dataset import prepare_mnist
+    from rbm_reciprocal.pipeline.step_settings.symmetry import RotationJs, UntrainedReference
     from rbm_reciprocal.stages.symmetry import run_rotation_js, run_untrained_reference
     from rbm_reciprocal.training.settings import OptimizerSettings, TrainSettings
     from rbm_reciprocal.training.trainer import Trainer
@@ -132,27 +133,26 @@ def test_trained_model_breaks_rotational_symmetry_untrained_does_not(tmp_path):
     for _ in range(8):
         tr.run_epoch()
     save_npz(tmp_path / "trained.npz", W=tr.params.W, a=tr.params.a, b=tr.params.b)
+    test = dict(bins=100, fraction=0.1, variant="authors", seed=1)
+    trained_js = RotationJs("trained", 64, "PCD", 0, 8, **test)
     run_rotation_js(
-        str(tmp_path / "trained.npz"),
-        tmp_path / "t.parquet",
-        tmp_path / "tp.parquet",
-        {"kind": "trained"},
-        seed=1,
-        bins=100,
+        str(tmp_path / "trained.npz"), trained_js, tmp_path / "t.parquet", tmp_path / "tp.parquet"
     )
-    run_untrained_reference(
-        784, 64, 0.01, 1, tmp_path / "u.npz", tmp_path / "noise.parquet", bins=100
-    )
+    reference = UntrainedReference(visible=784, hidden=64, std=0.01, bins=100, seed=1)
+    run_untrained_reference(reference, tmp_path / "u.npz", tmp_path / "noise.parquet")
+    untrained_js = RotationJs("untrained", 64, "none", 0, 0, **test)
     run_rotation_js(
-        str(tmp_path / "u.npz"),
-        tmp_path / "u.parquet",
-        tmp_path / "up.parquet",
-        {"kind": "untrained"},
-        seed=1,
-        bins=100,
+        str(tmp_path / "u.npz"), untrained_js, tmp_path / "u.parquet", tmp_path / "up.parquet"
     )
     trained = pd.read_parquet(tmp_path / "t.parquet").iloc[0]
     untrained = pd.read_parquet(tmp_path / "u.parquet").iloc[0]
+    # the row starts with the model's labels, then the test's settings
+    assert list(trained.index[:6]) == ["kind", "hidden", "method", "replica", "epoch", "js"]
+    assert (trained["kind"], trained["method"], trained["epoch"]) == ("trained", "PCD", 8)
+    assert (untrained["kind"], untrained["bins"], untrained["fraction"]) == ("untrained", 100, 0.1)
+    noise = pd.read_parquet(tmp_path / "noise.parquet").iloc[0]
+    assert (noise["n_visible"], noise["n_hidden"], noise["bins"]) == (784, 64, 100)
+    assert 0 < noise["js_independent_inits"] < 2.5 * untrained["js_noise"]
     assert untrained["js"] < 2.5 * untrained["js_noise"]
     assert trained["js"] > 3 * trained["js_noise"]
     assert trained["js"] > 3 * untrained["js"]
@@ -175,6 +175,7 @@ def test_fig6_global_change_exceeds_local(tmp_path):
     from rbm_reciprocal.analysis.rotations import decode_visible, flip_top_modes
     from rbm_reciprocal.analysis.svd import signed_svd
     from rbm_reciprocal.core.io import load_npz, save_npz
+    from rbm_reciprocal.pipeline.step_settings.symmetry import RotatedSamples
     from rbm_reciprocal.stages.symmetry import run_rotated_samples
 
     rng = np.random.default_rng(0)
@@ -188,13 +189,9 @@ def test_fig6_global_change_exceeds_local(tmp_path):
         a=a.astype(np.float32),
         b=np.zeros(40, np.float32),
     )
+    settings = RotatedSamples(n_chains=50, sweeps=20, local_rotations=10, avoid_top=5, seed=0)
     r = run_rotated_samples(
-        str(tmp_path / "m.npz"),
-        tmp_path / "s.npz",
-        tmp_path / "s.parquet",
-        seed=0,
-        n_chains=50,
-        sweeps=20,
+        str(tmp_path / "m.npz"), settings, tmp_path / "s.npz", tmp_path / "s.parquet"
     )
     # local planes are mostly null-space directions (779 of them, 35 paired beyond the top 5)
     g, loc = r["frac_changed_global"], r["frac_changed_local"]
@@ -216,3 +213,37 @@ def test_fig6_global_change_exceeds_local(tmp_path):
         decode_visible(h, uu, s, vv, a), 1 / (1 + np.exp(-(h @ w.T + a))), atol=1e-10
     )
     np.testing.assert_allclose(np.abs(flip_top_modes(uu)), np.abs(uu))
+
+
+def test_rotation_js_settings_name_each_model_of_fig4():
+    """The ``{model}`` wildcard of rotation_js gives the labels of its row: every trained
+    model at its last checkpoint, then an untrained reference of each size."""
+    from types import SimpleNamespace
+
+    from conftest import ROOT
+
+    from rbm_reciprocal.pipeline.config import checkpoint_epochs_from_config, load_config
+    from rbm_reciprocal.pipeline.step_settings import symmetry as ss
+
+    config = load_config([ROOT / "config.yaml", ROOT / "workflow/presets/smoke.yaml"])
+    config["model"]["hidden"] = [32, 16]
+    config["training"]["methods"] = ["PCD", "CD"]
+    config["model"]["replicas"] = 2
+    config["symmetry"]["reference"]["hidden"] = 16
+    models = ss.rotation_js_models(config)
+    assert models == [
+        "PCD_M32_replica0", "PCD_M32_replica1", "CD_M32_replica0", "CD_M32_replica1",
+        "PCD_M16_replica0", "PCD_M16_replica1", "CD_M16_replica0", "CD_M16_replica1",
+        "untrained_M16", "untrained_M32",
+    ]  # fmt: skip
+    last = checkpoint_epochs_from_config(config)[-1]
+    s = ss.rotation_js(config, SimpleNamespace(model="CD_M16_replica1"))
+    assert s.labels() == dict(kind="trained", hidden=16, method="CD", replica=1, epoch=last)
+    sym = config["symmetry"]
+    assert (s.bins, s.fraction, s.variant, s.seed) == (
+        sym["js_bins"], sym["rotation_fraction"], sym["rotation_variant"], config["seed"]
+    )  # fmt: skip
+    u = ss.rotation_js(config, SimpleNamespace(model="untrained_M32"))
+    assert u.labels() == dict(kind="untrained", hidden=32, method="none", replica=0, epoch=0)
+    ref = ss.untrained_reference(config, SimpleNamespace(hidden="32"))
+    assert (ref.visible, ref.hidden, ref.std) == (784, 32, sym["reference"]["std"])

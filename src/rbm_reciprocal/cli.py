@@ -35,18 +35,7 @@ from rbm_reciprocal.stages.data import run_prepare
 from rbm_reciprocal.stages.landau import run_mode_trajectory, run_mode_trajectory_table
 from rbm_reciprocal.stages.loglik import collect_loglik, run_loglik, run_loglik_trajectory
 from rbm_reciprocal.stages.models import export_run, import_models
-from rbm_reciprocal.stages.reciprocal import (
-    run_landscape_points,
-    run_landscape_sample,
-    run_uniform_projections,
-)
 from rbm_reciprocal.stages.report import write_run_parameters
-from rbm_reciprocal.stages.symmetry import (
-    run_rotated_samples,
-    run_rotation_js,
-    run_untrained_reference,
-)
-from rbm_reciprocal.stages.tables import concat_tables
 from rbm_reciprocal.stages.train import run_train
 from rbm_reciprocal.stages.train_replicas import run_train_replicas
 
@@ -89,78 +78,8 @@ def _cmd_figure(args: argparse.Namespace) -> None:
     render(args.name, args.inputs, args.stem, json.loads(args.options or "{}"))
 
 
-def _cmd_concat(args: argparse.Namespace) -> None:
-    concat_tables(args.inputs, args.out)
-
-
 def _cmd_run_parameters(args: argparse.Namespace) -> None:
     write_run_parameters(json.loads(args.config_json), args.checkout, args.out_yaml, args.out_html)
-
-
-def _cmd_rotation_js(args: argparse.Namespace) -> None:
-    js = run_rotation_js(
-        args.checkpoint, args.out_table, args.out_pdfs, json.loads(args.labels), args.seed,
-        args.bins, args.fraction, args.variant,
-    )
-    print(f"JS divergence rotated vs unrotated W: {js:.3e}", file=sys.stderr)
-
-
-def _cmd_untrained_reference(args: argparse.Namespace) -> None:
-    js = run_untrained_reference(
-        args.visible, args.hidden, args.std, args.seed, args.out, args.out_noise, args.bins
-    )
-    print(f"JS divergence of two independent inits: {js:.3e}", file=sys.stderr)
-
-
-def _cmd_rotated_samples(args: argparse.Namespace) -> None:
-    r = run_rotated_samples(
-        args.checkpoint, args.out_npz, args.out_table, args.seed, args.chains, args.sweeps,
-        args.local_rotations, args.avoid_top,
-    )
-    print(
-        f"pixels changed: global {r['frac_changed_global']:.2%}, "
-        f"local {r['frac_changed_local']:.2%}",
-        file=sys.stderr,
-    )
-
-
-def _cmd_landscape_sample(args: argparse.Namespace) -> None:
-    t = run_landscape_sample(
-        args.checkpoint, args.data, args.indices, args.digit, args.chains, args.sweeps, args.seed,
-        args.out_table, args.out_image,
-    )
-    r = t.iloc[0]
-    print(
-        f"chain {int(r['chain'])} of {args.chains}: nearest centroid {int(r['classified_as'])} "
-        f"(wanted {args.digit}); classifier accuracy on the test set {r['centroid_accuracy']:.3f}",
-        file=sys.stderr,
-    )
-
-
-def _cmd_landscape_points(args: argparse.Namespace) -> None:
-    run_landscape_points(
-        {"untrained": args.untrained, "trained": args.trained},
-        args.data,
-        args.indices,
-        args.n_test,
-        args.chains,
-        args.sweeps,
-        args.seed,
-        args.out_landscapes,
-        args.out_points,
-    )
-
-
-def _cmd_uniform_projections(args: argparse.Namespace) -> None:
-    run_uniform_projections(
-        {"untrained": args.untrained, "trained": args.trained},
-        args.x_indices,
-        args.y_indices,
-        args.samples,
-        args.bins,
-        args.seed,
-        args.out_table,
-    )
 
 
 def _cmd_mode_trajectory(args: argparse.Namespace) -> None:
@@ -301,16 +220,9 @@ COMMANDS = {
     "train": _cmd_train,
     "train-replicas": _cmd_train_replicas,
     "figure": _cmd_figure,
-    "concat": _cmd_concat,
     "run-parameters": _cmd_run_parameters,
-    "rotation-js": _cmd_rotation_js,
-    "untrained-reference": _cmd_untrained_reference,
-    "rotated-samples": _cmd_rotated_samples,
     "mode-trajectory": _cmd_mode_trajectory,
     "mode-trajectory-table": _cmd_mode_trajectory_table,
-    "landscape-sample": _cmd_landscape_sample,
-    "landscape-points": _cmd_landscape_points,
-    "uniform-projections": _cmd_uniform_projections,
     "loglik": _cmd_loglik,
     "loglik-trajectory": _cmd_loglik_trajectory,
     "loglik-table": _cmd_loglik_table,

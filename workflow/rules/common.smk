@@ -30,10 +30,10 @@ from rbm_reciprocal.pipeline.paths import (  # noqa: E402
     step_benchmark,
     step_log,
     step_outputs,
-    untrained_noise_file,
     untrained_reference_file,
 )
 from rbm_reciprocal.pipeline.step_settings import final_models  # noqa: E402
+from rbm_reciprocal.pipeline.step_settings import symmetry as symmetry_settings  # noqa: E402
 from rbm_reciprocal.pipeline.steps import STEPS, job_json  # noqa: E402
 from rbm_reciprocal.pipeline.resources import job_mem_mb, job_threads  # noqa: E402
 from rbm_reciprocal.pipeline.settings import (  # noqa: E402
@@ -198,13 +198,6 @@ def model_selection(section):
         raise WorkflowError(str(exc)) from None
 
 
-def fig4_untrained_sizes():
-    """Hidden sizes of Fig. 4's untrained baselines: every model size (each M is compared
-    with an untrained init of its own shape) and symmetry.reference.hidden (the paper's
-    784 x 500 line)."""
-    return sorted(set(HIDDEN) | {int(config["symmetry"]["reference"]["hidden"])})
-
-
 def named_checkpoint_files(method, hidden, replica):
     """Checkpoints of one run as named outputs (epoch_EEEE: path), as caching requires."""
     return {f"epoch_{e:04d}": checkpoint_file(RES, method, hidden, replica, e) for e in EPOCHS}
@@ -280,28 +273,18 @@ def all_targets():
     return figures + TABLE_TARGETS
 
 
-# --- symmetry (issue 5) ---
-def rotation_js_models():
-    """Model ids of Fig. 4: every trained model's last checkpoint, then the untrained
-    reference of every size of fig4_untrained_sizes() (untrained_M{M})."""
-    ids = [f"{meth}_M{m}_replica{r}" for m in HIDDEN for meth in METHODS for r in REPLICAS]
-    return ids + [f"untrained_M{m}" for m in fig4_untrained_sizes()]
+# --- symmetry ---
+# Fig. 4: the {model} wildcards of rotation_js, and the hidden sizes of its untrained baselines.
+JS_MODELS = symmetry_settings.rotation_js_models(config)
+UNTRAINED_SIZES = symmetry_settings.untrained_sizes(config)
 
 
 def rotation_js_checkpoint(w):
-    if w.model.startswith("untrained_M"):
-        return untrained_reference_file(RES, w.model.removeprefix("untrained_M"))
-    meth, m, r = w.model.split("_")
-    return checkpoint_files(meth, m[1:], r.removeprefix("replica"), [EPOCHS[-1]])[0]
-
-
-def rotation_js_labels(w):
-    if w.model.startswith("untrained_M"):
-        return json.dumps({"kind": "untrained", "hidden": int(w.model.removeprefix("untrained_M")),
-                           "method": "none", "replica": 0, "epoch": 0})
-    meth, m, r = w.model.split("_")
-    return json.dumps({"kind": "trained", "hidden": int(m[1:]), "method": meth,
-                       "replica": int(r.removeprefix("replica")), "epoch": EPOCHS[-1]})
+    """The checkpoint of rotation_js's {model}: an untrained reference or a last checkpoint."""
+    s = symmetry_settings.rotation_js(config, w)
+    if s.kind == "untrained":
+        return untrained_reference_file(RES, s.hidden)
+    return checkpoint_files(s.method, s.hidden, s.replica, [s.epoch])[0]
 
 
 def symmetry_model_checkpoint():
@@ -338,7 +321,7 @@ def landau_previous_checkpoint(w):
     return checkpoint_files(landau_method(), w.hidden, config["landau"]["replica"], [epochs[k - 1]])
 
 
-# --- reciprocal space (issue 4) ---
+# --- reciprocal space ---
 def reciprocal_checkpoint(state):
     """The "trained" (last) checkpoint of reciprocal.model, or its "untrained" counterpart:
     the Normal(0, std^2) reference of the same shape or the epoch-0 checkpoint
@@ -348,15 +331,6 @@ def reciprocal_checkpoint(state):
         return untrained_reference_file(RES, hidden)
     epoch = EPOCHS[0] if state == "untrained" else EPOCHS[-1]
     return checkpoint_files(method, hidden, replica, [epoch])[0]
-
-
-def kurtosis_tables():
-    """Summary and fit tables of every configured Fig. 3e variant."""
-    return [
-        f"{RES}/spectra/kurtosis_{v}{suffix}.parquet"
-        for v in config["spectra"]["kurtosis"]["variants"]
-        for suffix in ("", "_fit")
-    ]
 
 
 # --- log-likelihood (issue 3) ---

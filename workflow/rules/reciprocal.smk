@@ -9,28 +9,20 @@ rule landscape_sample:
         checkpoint=reciprocal_checkpoint("trained"),
         data=rules.prepare_mnist.output[0],
     output:
-        table=f"{RES}/reciprocal/fig1_right.parquet",
-        image=f"{RES}/reciprocal/fig1_right_image.parquet",
+        **outputs("landscape_sample"),
     log:
-        f"{RES}/logs/reciprocal/fig1_right.log",
+        **logs("landscape_sample"),
     benchmark:
-        f"{RES}/benchmarks/landscape_sample/fig1_right.tsv"
+        bench("landscape_sample")
     params:
-        indices=" ".join(str(i) for i in config["reciprocal"]["fig1_right"]["indices"]),
-        digit=config["reciprocal"]["fig1_right"]["digit"],
-        gibbs=config["reciprocal"]["gibbs"],
-        seed=config["seed"],
-    threads: rule_threads("landscape_sample")
+        job=job("landscape_sample"),
+    threads: threads_of("landscape_sample")
     resources:
-        mem_mb=rule_mem_mb("landscape_sample"),
-        runtime=rule_runtime("landscape_sample"),
+        **resources_of("landscape_sample"),
     conda:
-        "../../envs/rbm.yaml"
+        CONDA
     shell:
-        "python -m rbm_reciprocal landscape-sample --checkpoint {input.checkpoint} "
-        "--data {input.data} --indices {params.indices} --digit {params.digit} "
-        "--chains {params.gibbs[n_chains]} --sweeps {params.gibbs[sweeps]} --seed {params.seed} "
-        "--out-table {output.table} --out-image {output.image} > {log} 2>&1"
+        RUN
 
 
 rule landscape_points:
@@ -39,33 +31,20 @@ rule landscape_points:
         trained=reciprocal_checkpoint("trained"),
         data=rules.prepare_mnist.output[0],
     output:
-        landscapes=f"{RES}/reciprocal/fig2_landscapes.parquet",
-        points=f"{RES}/reciprocal/fig2_points.parquet",
+        **outputs("landscape_points"),
     log:
-        f"{RES}/logs/reciprocal/fig2.log",
+        **logs("landscape_points"),
     benchmark:
-        f"{RES}/benchmarks/landscape_points/fig2.tsv"
+        bench("landscape_points")
     params:
-        indices=" ".join(str(i) for i in config["reciprocal"]["fig2"]["indices"]),
-        n_test=(
-            f"--n-test {config['reciprocal']['fig2']['n_test']}"
-            if config["reciprocal"]["fig2"]["n_test"]
-            else ""
-        ),
-        gibbs=config["reciprocal"]["gibbs"],
-        seed=config["seed"],
-    threads: rule_threads("landscape_points")
+        job=job("landscape_points"),
+    threads: threads_of("landscape_points")
     resources:
-        mem_mb=rule_mem_mb("landscape_points"),
-        runtime=rule_runtime("landscape_points"),
+        **resources_of("landscape_points"),
     conda:
-        "../../envs/rbm.yaml"
+        CONDA
     shell:
-        "python -m rbm_reciprocal landscape-points --untrained {input.untrained} "
-        "--trained {input.trained} --data {input.data} --indices {params.indices} "
-        "{params.n_test} --chains {params.gibbs[n_chains]} --sweeps {params.gibbs[sweeps]} "
-        "--seed {params.seed} --out-landscapes {output.landscapes} "
-        "--out-points {output.points} > {log} 2>&1"
+        RUN
 
 
 rule uniform_projections:
@@ -73,105 +52,79 @@ rule uniform_projections:
         untrained=reciprocal_checkpoint("untrained"),
         trained=reciprocal_checkpoint("trained"),
     output:
-        f"{RES}/reciprocal/fig5.parquet",
+        **outputs("uniform_projections"),
     log:
-        f"{RES}/logs/reciprocal/fig5.log",
+        **logs("uniform_projections"),
     benchmark:
-        f"{RES}/benchmarks/uniform_projections/fig5.tsv"
+        bench("uniform_projections")
     params:
-        cfg=config["reciprocal"]["fig5"],
-        x_indices=" ".join(str(i) for i in config["reciprocal"]["fig5"]["x_indices"]),
-        y_indices=" ".join(str(i) for i in config["reciprocal"]["fig5"]["y_indices"]),
-        seed=config["seed"],
-    threads: rule_threads("uniform_projections")
+        job=job("uniform_projections"),
+    threads: threads_of("uniform_projections")
     resources:
-        mem_mb=rule_mem_mb("uniform_projections"),
-        runtime=rule_runtime("uniform_projections"),
+        **resources_of("uniform_projections"),
     conda:
-        "../../envs/rbm.yaml"
+        CONDA
     shell:
-        "python -m rbm_reciprocal uniform-projections --untrained {input.untrained} "
-        "--trained {input.trained} --x-indices {params.x_indices} "
-        "--y-indices {params.y_indices} --samples {params.cfg[n_samples]} "
-        "--bins {params.cfg[bins]} --seed {params.seed} --out-table {output} > {log} 2>&1"
-
-
-
-
+        RUN
 
 
 rule fig1_right:
     input:
-        rules.landscape_sample.output.table,
-        rules.landscape_sample.output.image,
+        table=rules.landscape_sample.output.table,
+        image=rules.landscape_sample.output.image,
     output:
-        pdf=f"{FIG}/fig1_right.pdf",
-        png=report(
-            f"{FIG}/fig1_right.png", caption="../report/fig1_right.rst", category="Figures"
-        ),
+        **outputs("fig1_right"),
     log:
-        f"{RES}/logs/figures/fig1_right.log",
+        **logs("fig1_right"),
     benchmark:
-        f"{RES}/benchmarks/fig1_right/fig1_right.tsv"
+        bench("fig1_right")
     params:
-        stem=lambda w, output: os.path.splitext(output.pdf)[0],
-    threads: rule_threads("fig1_right")
+        job=job("fig1_right"),
+    threads: threads_of("fig1_right")
     resources:
-        mem_mb=rule_mem_mb("fig1_right"),
-        runtime=rule_runtime("fig1_right"),
+        **resources_of("fig1_right"),
     conda:
-        "../../envs/rbm.yaml"
+        CONDA
     shell:
-        "python -m rbm_reciprocal figure fig1_right --inputs {input} --stem {params.stem} "
-        "> {log} 2>&1"
+        RUN
 
 
 rule fig2:
     input:
-        rules.landscape_points.output.landscapes,
-        rules.landscape_points.output.points,
+        landscapes=rules.landscape_points.output.landscapes,
+        points=rules.landscape_points.output.points,
     output:
-        pdf=f"{FIG}/fig2.pdf",
-        png=report(
-            f"{FIG}/fig2.png", caption="../report/fig2.rst", category="Figures"
-        ),
+        **outputs("fig2"),
     log:
-        f"{RES}/logs/figures/fig2.log",
+        **logs("fig2"),
     benchmark:
-        f"{RES}/benchmarks/fig2/fig2.tsv"
+        bench("fig2")
     params:
-        stem=lambda w, output: os.path.splitext(output.pdf)[0],
-    threads: rule_threads("fig2")
+        job=job("fig2"),
+    threads: threads_of("fig2")
     resources:
-        mem_mb=rule_mem_mb("fig2"),
-        runtime=rule_runtime("fig2"),
+        **resources_of("fig2"),
     conda:
-        "../../envs/rbm.yaml"
+        CONDA
     shell:
-        "python -m rbm_reciprocal figure fig2 --inputs {input} --stem {params.stem} > {log} 2>&1"
-
-
+        RUN
 
 
 rule fig5:
     input:
-        rules.uniform_projections.output[0],
+        table=rules.uniform_projections.output.table,
     output:
-        pdf=f"{FIG}/fig5.pdf",
-        png=report(
-            f"{FIG}/fig5.png", caption="../report/fig5.rst", category="Figures"
-        ),
+        **outputs("fig5"),
     log:
-        f"{RES}/logs/figures/fig5.log",
+        **logs("fig5"),
     benchmark:
-        f"{RES}/benchmarks/fig5/fig5.tsv"
+        bench("fig5")
     params:
-        stem=lambda w, output: os.path.splitext(output.pdf)[0],
-    threads: rule_threads("fig5")
+        job=job("fig5"),
+    threads: threads_of("fig5")
     resources:
-        mem_mb=rule_mem_mb("fig5"),
-        runtime=rule_runtime("fig5"),
+        **resources_of("fig5"),
     conda:
-        "../../envs/rbm.yaml"
+        CONDA
     shell:
-        "python -m rbm_reciprocal figure fig5 --inputs {input} --stem {params.stem} > {log} 2>&1"
+        RUN

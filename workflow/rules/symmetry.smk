@@ -1,6 +1,7 @@
-# Symmetry breaking (Sec. 5): rotations of the singular vectors, Jensen-Shannon test (Fig. 4).
+# Symmetry breaking (Sec. 5): rotations of the singular vectors, Jensen-Shannon test (Fig. 4),
+# and Gibbs samples decoded with rotated singular vectors (Fig. 6).
 
-FIGURE_STEMS.append(f"{FIG}/fig4")
+FIGURE_STEMS.extend(f"{FIG}/{name}" for name in ("fig4", "fig6"))
 
 
 # The untrained reference of every figure that compares with "untrained": W, a, b all
@@ -9,155 +10,120 @@ FIGURE_STEMS.append(f"{FIG}/fig4")
 # level of two such inits.
 rule untrained_reference:
     output:
-        checkpoint=f"{RES}/reference/untrained_M{{hidden}}.npz",
-        noise=f"{RES}/reference/untrained_M{{hidden}}_js_noise.parquet",
+        **outputs("untrained_reference"),
     log:
-        f"{RES}/logs/reference/untrained_M{{hidden}}.log",
+        **logs("untrained_reference"),
     benchmark:
-        f"{RES}/benchmarks/untrained_reference/untrained_M{{hidden}}.tsv"
+        bench("untrained_reference")
     params:
-        ref=config["symmetry"]["reference"],
-        bins=config["symmetry"]["js_bins"],
-        seed=config["seed"],
-    threads: rule_threads("untrained_reference")
+        job=job("untrained_reference"),
+    threads: threads_of("untrained_reference")
     resources:
-        mem_mb=rule_mem_mb("untrained_reference"),
-        runtime=rule_runtime("untrained_reference"),
+        **resources_of("untrained_reference"),
     conda:
-        "../../envs/rbm.yaml"
+        CONDA
     shell:
-        "python -m rbm_reciprocal untrained-reference --visible {params.ref[visible]} "
-        "--hidden {wildcards.hidden} --std {params.ref[std]} --seed {params.seed} "
-        "--bins {params.bins} --out {output.checkpoint} --out-noise {output.noise} > {log} 2>&1"
+        RUN
 
 
 rule rotation_js:
     input:
-        rotation_js_checkpoint,
+        checkpoint=rotation_js_checkpoint,
     output:
-        table=f"{RES}/symmetry/js/{{model}}.parquet",
-        pdfs=f"{RES}/symmetry/js/{{model}}_pdfs.parquet",
+        **outputs("rotation_js"),
     log:
-        f"{RES}/logs/symmetry/js_{{model}}.log",
+        **logs("rotation_js"),
     benchmark:
-        f"{RES}/benchmarks/rotation_js/js_{{model}}.tsv"
+        bench("rotation_js")
     params:
-        labels=rotation_js_labels,
-        seed=config["seed"],
-        bins=config["symmetry"]["js_bins"],
-        fraction=config["symmetry"]["rotation_fraction"],
-        variant=config["symmetry"]["rotation_variant"],
-    threads: rule_threads("rotation_js")
+        job=job("rotation_js"),
+    threads: threads_of("rotation_js")
     resources:
-        mem_mb=rule_mem_mb("rotation_js"),
-        runtime=rule_runtime("rotation_js"),
+        **resources_of("rotation_js"),
     conda:
-        "../../envs/rbm.yaml"
+        CONDA
     shell:
-        "python -m rbm_reciprocal rotation-js --checkpoint {input} --labels {params.labels:q} "
-        "--seed {params.seed} --bins {params.bins} --fraction {params.fraction} "
-        "--variant {params.variant} --out-table {output.table} --out-pdfs {output.pdfs} "
-        "> {log} 2>&1"
+        RUN
 
 
 rule rotation_js_table:
     input:
-        [f"{RES}/symmetry/js/{m}.parquet" for m in rotation_js_models()],
+        tables=expand(rules.rotation_js.output.table, model=JS_MODELS),
     output:
-        f"{RES}/symmetry/fig4_js.parquet",
+        **outputs("rotation_js_table"),
     log:
-        f"{RES}/logs/symmetry/fig4_js.log",
+        **logs("rotation_js_table"),
     benchmark:
-        f"{RES}/benchmarks/rotation_js_table/fig4_js.tsv"
-    threads: rule_threads("rotation_js_table")
+        bench("rotation_js_table")
+    params:
+        job=job("rotation_js_table"),
+    threads: threads_of("rotation_js_table")
     resources:
-        mem_mb=rule_mem_mb("rotation_js_table"),
-        runtime=rule_runtime("rotation_js_table"),
+        **resources_of("rotation_js_table"),
     conda:
-        "../../envs/rbm.yaml"
+        CONDA
     shell:
-        "python -m rbm_reciprocal concat --inputs {input} --out {output} > {log} 2>&1"
+        RUN
 
 
 rule fig4:
     input:
-        js=rules.rotation_js_table.output[0],
-        pdfs=f"{RES}/symmetry/js/{rotation_js_models()[0]}_pdfs.parquet",
-        noise=[untrained_noise_file(RES, m) for m in fig4_untrained_sizes()],
+        js=rules.rotation_js_table.output.table,
+        pdfs=expand(rules.rotation_js.output.pdfs, model=JS_MODELS[0])[0],
+        noise=expand(rules.untrained_reference.output.noise, hidden=UNTRAINED_SIZES),
     output:
-        pdf=f"{FIG}/fig4.pdf",
-        png=report(
-            f"{FIG}/fig4.png", caption="../report/fig4.rst", category="Figures"
-        ),
+        **outputs("fig4"),
     log:
-        f"{RES}/logs/figures/fig4.log",
+        **logs("fig4"),
     benchmark:
-        f"{RES}/benchmarks/fig4/fig4.tsv"
+        bench("fig4")
     params:
-        stem=lambda w, output: os.path.splitext(output.pdf)[0],
-    threads: rule_threads("fig4")
+        job=job("fig4"),
+    threads: threads_of("fig4")
     resources:
-        mem_mb=rule_mem_mb("fig4"),
-        runtime=rule_runtime("fig4"),
+        **resources_of("fig4"),
     conda:
-        "../../envs/rbm.yaml"
+        CONDA
     shell:
-        "python -m rbm_reciprocal figure fig4 --inputs {input.js} {input.pdfs} "
-        "{input.noise} --stem {params.stem} > {log} 2>&1"
-
-
-FIGURE_STEMS.append(f"{FIG}/fig6")
+        RUN
 
 
 rule rotated_samples:
     input:
-        symmetry_model_checkpoint(),
+        checkpoint=symmetry_model_checkpoint(),
     output:
-        npz=f"{RES}/symmetry/rotated_samples.npz",
-        table=f"{RES}/symmetry/rotated_samples.parquet",
+        **outputs("rotated_samples"),
     log:
-        f"{RES}/logs/symmetry/rotated_samples.log",
+        **logs("rotated_samples"),
     benchmark:
-        f"{RES}/benchmarks/rotated_samples/rotated_samples.tsv"
+        bench("rotated_samples")
     params:
-        seed=config["seed"],
-        s=config["symmetry"]["samples"],
-    threads: rule_threads("rotated_samples")
+        job=job("rotated_samples"),
+    threads: threads_of("rotated_samples")
     resources:
-        mem_mb=rule_mem_mb("rotated_samples"),
-        runtime=rule_runtime("rotated_samples"),
+        **resources_of("rotated_samples"),
     conda:
-        "../../envs/rbm.yaml"
+        CONDA
     shell:
-        "python -m rbm_reciprocal rotated-samples --checkpoint {input} --seed {params.seed} "
-        "--chains {params.s[chains]} --sweeps {params.s[sweeps]} "
-        "--local-rotations {params.s[local_rotations]} --avoid-top {params.s[avoid_top]} "
-        "--out-npz {output.npz} --out-table {output.table} > {log} 2>&1"
+        RUN
 
 
 rule fig6:
     input:
-        rules.rotated_samples.output.npz,
-        rules.rotated_samples.output.table,
+        npz=rules.rotated_samples.output.npz,
+        table=rules.rotated_samples.output.table,
     output:
-        pdf=f"{FIG}/fig6.pdf",
-        png=report(
-            f"{FIG}/fig6.png", caption="../report/fig6.rst", category="Figures"
-        ),
+        **outputs("fig6"),
     log:
-        f"{RES}/logs/figures/fig6.log",
+        **logs("fig6"),
     benchmark:
-        f"{RES}/benchmarks/fig6/fig6.tsv"
+        bench("fig6")
     params:
-        stem=lambda w, output: os.path.splitext(output.pdf)[0],
-        options=json.dumps({"n_show": config["symmetry"]["samples"]["n_show"],
-                            "show": config["symmetry"]["samples"]["show"]}),
-    threads: rule_threads("fig6")
+        job=job("fig6"),
+    threads: threads_of("fig6")
     resources:
-        mem_mb=rule_mem_mb("fig6"),
-        runtime=rule_runtime("fig6"),
+        **resources_of("fig6"),
     conda:
-        "../../envs/rbm.yaml"
+        CONDA
     shell:
-        "python -m rbm_reciprocal figure fig6 --inputs {input} "
-        "--stem {params.stem} --options {params.options:q} > {log} 2>&1"
+        RUN

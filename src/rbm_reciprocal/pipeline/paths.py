@@ -23,11 +23,6 @@ def untrained_reference_file(results: str, hidden: int | str) -> str:
     return f"{results}/reference/untrained_M{hidden}.npz"
 
 
-def untrained_noise_file(results: str, hidden: int | str) -> str:
-    """JS divergence of two independent untrained references of that shape (noise level)."""
-    return f"{results}/reference/untrained_M{hidden}_js_noise.parquet"
-
-
 _RUN = "{method}/M{hidden}/replica{replica}"
 
 #: The named outputs of every step with fixed names: templates under ``results/`` or

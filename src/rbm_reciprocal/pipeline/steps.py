@@ -35,7 +35,9 @@ from rbm_reciprocal.pipeline.cost import (
 from rbm_reciprocal.pipeline.cost_loglik import loglik_job_cost, loglik_trajectory_job_cost
 from rbm_reciprocal.pipeline.job import Job, plain, settings_dict
 from rbm_reciprocal.pipeline.step_settings import figures as figure_settings
+from rbm_reciprocal.pipeline.step_settings import reciprocal as reciprocal_settings
 from rbm_reciprocal.pipeline.step_settings import spectra as spectra_settings
+from rbm_reciprocal.pipeline.step_settings import symmetry as symmetry_settings
 
 #: ``fn(config, wildcards)``: bytes of arrays, or the work of one job (None: negligible).
 Arrays = Callable[[dict, Any], float]
@@ -200,32 +202,52 @@ STEPS: dict[str, Step] = {
             stage="spectra",
         ),
         Step("spectral_gap", "light", settings=spectra_settings.spectral_gap, stage="spectra"),
-        Step("untrained_reference", "compute", arrays=memory.symmetry_reference),
-        Step("rotation_js", **_ANALYSIS, arrays=memory.symmetry_reference),
-        Step("rotation_js_table", "light"),
+        Step(
+            "untrained_reference",
+            "compute",
+            arrays=memory.symmetry_reference,
+            settings=symmetry_settings.untrained_reference,
+            stage="symmetry",
+        ),
+        Step(
+            "rotation_js",
+            **_ANALYSIS,
+            arrays=memory.symmetry_reference,
+            settings=symmetry_settings.rotation_js,
+            stage="symmetry",
+        ),
+        Step("rotation_js_table", "light", stage="symmetry"),
         Step(
             "rotated_samples",
             **_ANALYSIS,
             arrays=memory.rotated_samples,
             cost=job_line(rotated_samples_cost),
+            settings=symmetry_settings.rotated_samples,
+            stage="symmetry",
         ),
         Step(
             "landscape_sample",
             **_ANALYSIS,
             arrays=memory.landscape,
             cost=job_line(landscape_cost, "landscape_sample"),
+            settings=reciprocal_settings.landscape_sample,
+            stage="reciprocal",
         ),
         Step(
             "landscape_points",
             **_ANALYSIS,
             arrays=memory.landscape,
             cost=job_line(landscape_cost, "landscape_points"),
+            settings=reciprocal_settings.landscape_points,
+            stage="reciprocal",
         ),
         Step(
             "uniform_projections",
             **_ANALYSIS,
             arrays=memory.uniform_projections,
             cost=job_line(uniform_projections_cost),
+            settings=reciprocal_settings.uniform_projections,
+            stage="reciprocal",
         ),
         Step(
             "mode_trajectory",

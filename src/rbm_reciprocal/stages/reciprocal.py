@@ -1,8 +1,10 @@
-"""Stage reciprocal (workflow/rules/reciprocal.smk): landscapes, kurtosis, uniform projections."""
+"""Stage reciprocal (workflow/rules/reciprocal.smk): landscapes (Figs. 1 right, 2) and uniform
+projections (Fig. 5)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import sys
+from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
@@ -32,6 +34,8 @@ from rbm_reciprocal.core.rbm import RBMParams
 from rbm_reciprocal.core.streams import stream
 from rbm_reciprocal.core.tables import save_parquet
 from rbm_reciprocal.data.dataset import load_dataset
+from rbm_reciprocal.pipeline.job import Job
+from rbm_reciprocal.pipeline.step_settings import reciprocal as rs
 
 
 def _load(path: PathLike) -> tuple[RBMParams, int]:
@@ -42,15 +46,12 @@ def _load(path: PathLike) -> tuple[RBMParams, int]:
 def run_landscape_sample(
     checkpoint: PathLike,
     data: PathLike,
-    indices: Sequence[int],
-    digit: int,
-    n_chains: int,
-    sweeps: int,
-    seed: int,
+    settings: rs.LandscapeSample,
     out_table: PathLike,
     out_image: PathLike,
 ) -> pd.DataFrame:
-    """Fig. 1 (right): a generated ``digit`` projected on the landscapes ``indices``.
+    """Fig. 1 (right): a generated ``settings.digit`` projected on the landscapes
+    ``settings.indices``.
 
     The sample is chosen with a nearest-centroid classifier (module docstring); its hidden
     state is drawn from ``p(h | v)``.
@@ -61,13 +62,10 @@ def run_landscape_sample(
         Trained checkpoint ``.npz`` (``W, a, b, epoch``).
     data : path
         Dataset ``.npz`` (its test set gives the centroids).
-    indices : sequence of int
-        1-based landscape indices, clipped to ``min(N, M)`` (:func:`clip_indices`).
-    digit : int
-        The digit to generate (3 in the paper).
-    n_chains, sweeps : int
-        Gibbs chains to choose from, and sweeps per chain.
-    seed : int
+    settings : LandscapeSample
+        ``indices``: 1-based landscape indices, clipped to ``min(N, M)``
+        (:func:`clip_indices`); ``digit``: the digit to generate (3 in the paper);
+        ``n_chains``, ``sweeps``: Gibbs chains to choose from, and sweeps per chain; ``seed``.
     out_table : path
         One row per landscape: the columns of :func:`landscape_table`, then ``x, y`` (the
         sample's reciprocal variables), ``u, w`` (Eq. 18), ``energy`` (``E_i(x_i, y_i)``),
@@ -80,6 +78,7 @@ def run_landscape_sample(
     -------
     pandas.DataFrame, the landscape table.
     """
+    indices, digit = settings.indices, settings.digit
     params, epoch = _load(checkpoint)
     ds = load_dataset(data)
     classes, centroids = nearest_centroid_fit(ds.test, ds.test_labels)
@@ -88,8 +87,8 @@ def run_landscape_sample(
     test_pred, _ = nearest_centroid_predict(classes, centroids, ds.test)
     accuracy = float(np.mean(test_pred == ds.test_labels))
 
-    rng = stream(seed, "fig1_right", params.n_hidden)
-    v, _ = gibbs_samples(params, n_chains, sweeps, rng)
+    rng = stream(settings.seed, "fig1_right", params.n_hidden)
+    v, _ = gibbs_samples(params, settings.n_chains, settings.sweeps, rng)
     pred, dist = nearest_centroid_predict(classes, centroids, v)
     col = int(np.flatnonzero(classes == int(digit))[0])
     candidates = np.flatnonzero(pred == int(digit))
@@ -128,15 +127,12 @@ def run_landscape_sample(
 def run_landscape_points(
     checkpoints: Mapping[str, PathLike],
     data: PathLike,
-    indices: Sequence[int],
-    n_test: int | None,
-    n_chains: int,
-    sweeps: int,
-    seed: int,
+    settings: rs.LandscapePoints,
     out_landscapes: PathLike,
     out_points: PathLike,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Fig. 2: MNIST test images and Gibbs samples of the same model on landscapes ``indices``.
+    """Fig. 2: MNIST test images and Gibbs samples of the same model on the landscapes
+    ``settings.indices``.
 
     For each model (e.g. ``{"untrained": epoch-0 checkpoint, "trained": last checkpoint}``)
     the test images ``v`` are projected with ``x = U^T v`` and ``y = V^T h``, ``h ~ p(h|v)``;
@@ -147,12 +143,9 @@ def run_landscape_points(
     checkpoints : mapping state -> path
     data : path
         Dataset ``.npz``.
-    indices : sequence of int
-        1-based landscape indices, clipped to ``min(N, M)``.
-    n_test : int or None
-        Use the first ``n_test`` test images (None: all).
-    n_chains, sweeps : int
-    seed : int
+    settings : LandscapePoints
+        ``indices``: 1-based landscape indices, clipped to ``min(N, M)``; ``n_test``: use the
+        first ``n_test`` test images (None: all); ``n_chains``, ``sweeps``, ``seed``.
     out_landscapes : path
         One row per (state, landscape): ``state, epoch`` and the columns of
         :func:`landscape_table`.
@@ -166,20 +159,21 @@ def run_landscape_points(
     (landscapes, points) : the two tables written.
     """
     ds = load_dataset(data)
+    n_test = settings.n_test
     n = ds.test.shape[0] if n_test is None else min(int(n_test), ds.test.shape[0])
     test, labels = ds.test[:n].astype(np.float32), ds.test_labels[:n].astype(np.int64)
     land_parts, point_parts = [], []
     for state, path in checkpoints.items():
         params, epoch = _load(path)
-        rng = stream(seed, f"fig2/{state}", params.n_hidden, epoch)
+        rng = stream(settings.seed, f"fig2/{state}", params.n_hidden, epoch)
         rec = decompose(params.W, params.a, params.b)
-        idx = clip_indices(indices, rec.n_modes)
+        idx = clip_indices(settings.indices, rec.n_modes)
         k = np.asarray(idx) - 1
         land = landscape_table(rec, idx)
         land.insert(0, "epoch", np.int64(epoch))
         land.insert(0, "state", str(state))
         land_parts.append(land)
-        gv, gh = gibbs_samples(params, n_chains, sweeps, rng)
+        gv, gh = gibbs_samples(params, settings.n_chains, settings.sweeps, rng)
         for source, v, h, lab in (
             ("test", test, sample_hidden(params, test, rng), labels),
             ("gibbs", gv, gh, np.full(gv.shape[0], -1, np.int64)),
@@ -212,11 +206,7 @@ def run_landscape_points(
 
 def run_uniform_projections(
     checkpoints: Mapping[str, PathLike],
-    x_indices: Sequence[int],
-    y_indices: Sequence[int],
-    n_samples: int,
-    bins: int,
-    seed: int,
+    settings: rs.UniformProjections,
     out_table: PathLike,
 ) -> pd.DataFrame:
     """Fig. 5: histograms of ``x_i`` and ``y_i`` of uniform binary states, per model.
@@ -237,10 +227,9 @@ def run_uniform_projections(
     ----------
     checkpoints : mapping state -> path
         E.g. ``{"untrained": epoch 0, "trained": last epoch}``; the models must share N and M.
-    x_indices, y_indices : sequence of int
-        1-based indices, clipped to N and M.
-    n_samples, bins : int
-    seed : int
+    settings : UniformProjections
+        ``x_indices``, ``y_indices``: 1-based indices, clipped to N and M; ``n_samples``,
+        ``bins``, ``seed``.
     out_table : path
         One row per (state, variable, index, bin): ``state, epoch, variable`` (``x`` or
         ``y``), ``index, bin_left, bin_right, bin_center, count, density`` and the constants
@@ -258,6 +247,7 @@ def run_uniform_projections(
     if len(shapes) != 1:
         raise ValueError(f"models of different shapes: {sorted(shapes)}")
     n_vis, n_hid = shapes.pop()
+    n_samples, bins, seed = settings.n_samples, settings.bins, settings.seed
     rng = stream(seed, "fig5", n_vis, n_hid)
     v = random_binary(n_samples, n_vis, rng)
     h = random_binary(n_samples, n_hid, rng)
@@ -269,8 +259,8 @@ def run_uniform_projections(
         V = haar_null_basis(rec.V, rec.n_modes, stream(seed, *tags, "y", n_vis, n_hid))
         mu_x, mu_y = high_temperature_means(U, V)
         for variable, states, basis, mu, idx in (
-            ("x", v, U, mu_x, clip_indices(x_indices, n_vis)),
-            ("y", h, V, mu_y, clip_indices(y_indices, n_hid)),
+            ("x", v, U, mu_x, clip_indices(settings.x_indices, n_vis)),
+            ("y", h, V, mu_y, clip_indices(settings.y_indices, n_hid)),
         ):
             k = np.asarray(idx) - 1
             values = project_states(states, basis[:, k])
@@ -294,3 +284,42 @@ def run_uniform_projections(
     table = pd.concat(parts, ignore_index=True)
     save_parquet(out_table, table)
     return table
+
+
+def _models(job: Job) -> dict[str, str]:
+    """The job's ``untrained`` and ``trained`` checkpoints, in that order."""
+    return {state: job.input[state] for state in ("untrained", "trained")}
+
+
+def landscape_sample_job(job: Job) -> None:
+    """Rule landscape_sample: :func:`run_landscape_sample` (Fig. 1 right)."""
+    s = rs.LandscapeSample(**job.settings)
+    inp, out = job.input, job.output
+    t = run_landscape_sample(inp["checkpoint"], inp["data"], s, out["table"], out["image"])
+    r = t.iloc[0]
+    print(
+        f"chain {int(r['chain'])} of {s.n_chains}: nearest centroid {int(r['classified_as'])} "
+        f"(wanted {s.digit}); classifier accuracy on the test set {r['centroid_accuracy']:.3f}",
+        file=sys.stderr,
+    )
+
+
+def landscape_points_job(job: Job) -> None:
+    """Rule landscape_points: :func:`run_landscape_points` (Fig. 2)."""
+    s = rs.LandscapePoints(**job.settings)
+    out = job.output
+    run_landscape_points(_models(job), job.input["data"], s, out["landscapes"], out["points"])
+
+
+def uniform_projections_job(job: Job) -> None:
+    """Rule uniform_projections: :func:`run_uniform_projections` (Fig. 5)."""
+    s = rs.UniformProjections(**job.settings)
+    run_uniform_projections(_models(job), s, job.output["table"])
+
+
+#: The job of each step of this stage (see :mod:`rbm_reciprocal.pipeline.steps`).
+JOBS = {
+    "landscape_sample": landscape_sample_job,
+    "landscape_points": landscape_points_job,
+    "uniform_projections": uniform_projections_job,
+}

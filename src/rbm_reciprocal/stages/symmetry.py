@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 import pandas as pd
 
@@ -19,7 +21,10 @@ from rbm_reciprocal.core.checkpoint import load_checkpoint, read_checkpoint, sav
 from rbm_reciprocal.core.io import save_npz
 from rbm_reciprocal.core.streams import stream
 from rbm_reciprocal.core.tables import save_parquet
+from rbm_reciprocal.pipeline.job import Job
+from rbm_reciprocal.pipeline.step_settings import symmetry as ss
 from rbm_reciprocal.sampling.gibbs import sample_chains
+from rbm_reciprocal.stages.tables import concat_tables
 
 #: Pairs of independent Gaussian matrices behind the noise level of the Fig. 4 statistic.
 NOISE_PAIRS = 20
@@ -27,19 +32,17 @@ NOISE_PAIRS = 20
 
 def run_rotation_js(
     checkpoint: str,
+    settings: ss.RotationJs,
     out_table: str,
     out_pdfs: str,
-    labels: dict,
-    seed: int,
-    bins: int = 1000,
-    fraction: float = 0.1,
-    variant: str = "authors",
     eps: float = 1e-9,
     noise_pairs: int = NOISE_PAIRS,
 ) -> float:
     """JS divergence of one checkpoint's ``W`` against its rotated version (Fig. 4).
 
-    Writes a one-row parquet (``labels`` + ``js``, ``js_noise``, ``js_noise_mean``,
+    ``settings`` names the model (its :meth:`~.RotationJs.labels`) and gives the rotations
+    (``fraction``, ``variant``, :func:`rotated_weights`), the histograms' ``bins`` and the
+    ``seed``. Writes a one-row parquet (the labels + ``js``, ``js_noise``, ``js_noise_mean``,
     ``js_noise_sd``, ``noise_pairs``, ``bins``, ``fraction``, ``variant``, ``n_visible``,
     ``n_hidden``) and a parquet of the two densities on ``W``'s edges (``bin_left,
     bin_right, bin_center, p_original, p_rotated``) for the inset. ``js_noise`` is the JS
@@ -50,10 +53,9 @@ def run_rotation_js(
     heavy tails included (a Gaussian reference understates it for a trained ``W``); claim 6
     tests against them.
     """
-
-
+    bins, fraction, variant = settings.bins, settings.fraction, settings.variant
     w = read_checkpoint(checkpoint).W
-    rng = stream(seed, *w.shape, streams.ROTATION_JS)
+    rng = stream(settings.seed, *w.shape, streams.ROTATION_JS)
     js, edges, p, q = weight_js_divergence(w, rotated_weights(w, rng, fraction, variant), bins, eps)
     # sampling-noise level of the statistic at this shape: two independent Gaussian matrices
     # with W's shape and std, histogrammed on W's edges
@@ -68,7 +70,7 @@ def run_rotation_js(
         x1, x2 = (rng.choice(entries, entries.size) for _ in range(2))
         noise.append(histogram_js(x1, x2, edges, eps))
     row = dict(
-        labels,
+        settings.labels(),
         js=js,
         js_noise=js_gauss,
         js_noise_mean=float(np.mean(noise)),
@@ -97,24 +99,17 @@ def run_rotation_js(
 
 
 def run_untrained_reference(
-    n_visible: int,
-    n_hidden: int,
-    std: float,
-    seed: int,
-    out_checkpoint: str,
-    out_noise: str,
-    bins: int = 1000,
-    eps: float = 1e-9,
+    settings: ss.UntrainedReference, out_checkpoint: str, out_noise: str, eps: float = 1e-9
 ) -> float:
     """An untrained reference RBM (W, a, b all ~ Normal(0, std^2)) and the noise level.
 
-    Writes the reference as a checkpoint ``.npz`` (W, a, b) and a one-row parquet with the
-    JS divergence between the entries of two *independent* inits of the same shape
+    Writes the reference (``settings.visible x settings.hidden``) as a checkpoint ``.npz``
+    (W, a, b) and a one-row parquet with the JS divergence between the entries of two
+    *independent* inits of the same shape on ``settings.bins`` bins
     (``js_independent_inits``): the sampling-noise level of the Fig. 4 statistic.
     """
-
-
-    rng = stream(seed, n_visible, n_hidden, streams.UNTRAINED_REFERENCE)
+    n_visible, n_hidden, std, bins = settings.visible, settings.hidden, settings.std, settings.bins
+    rng = stream(settings.seed, n_visible, n_hidden, streams.UNTRAINED_REFERENCE)
     w = rng.normal(0.0, std, (n_visible, n_hidden)).astype(np.float32)
     a = rng.normal(0.0, std, n_visible).astype(np.float32)
     b = rng.normal(0.0, std, n_hidden).astype(np.float32)
@@ -139,18 +134,12 @@ def run_untrained_reference(
 
 
 def run_rotated_samples(
-    checkpoint: str,
-    out_npz: str,
-    out_table: str,
-    seed: int,
-    n_chains: int = 200,
-    sweeps: int = 1000,
-    local_rotations: int = 10,
-    avoid_top: int = 5,
+    checkpoint: str, settings: ss.RotatedSamples, out_npz: str, out_table: str
 ) -> dict[str, float]:
     """Fig. 6: Gibbs samples of a trained RBM decoded with ``U``, a global and a local ``U_R``.
 
-    Chains start from Bernoulli(1/2) visible states and run ``sweeps`` block-Gibbs sweeps;
+    ``settings`` gives ``n_chains``, ``sweeps``, ``local_rotations``, ``avoid_top`` and
+    ``seed``. Chains start from Bernoulli(1/2) visible states and run ``sweeps`` block-Gibbs sweeps;
     the final hidden states are decoded three ways (:func:`decode_visible`): with ``U``
     (the model's own ``p(v|h)``), with the top-2 plane rotated by pi
     (:func:`flip_top_modes`), and after ``local_rotations`` random rotations avoiding the top
@@ -169,10 +158,10 @@ def run_rotated_samples(
     sample the global rotation changes in more (``chains_global_more``) or fewer
     (``chains_local_more``) pixels than the local ones (claim 8's sign test).
     """
-
-
+    n_chains, sweeps = settings.n_chains, settings.sweeps
+    local_rotations, avoid_top = settings.local_rotations, settings.avoid_top
     params = load_checkpoint(checkpoint)
-    rng = stream(seed, *params.W.shape, streams.ROTATED_SAMPLES)
+    rng = stream(settings.seed, *params.W.shape, streams.ROTATED_SAMPLES)
     v0 = (rng.random((n_chains, params.n_visible)) < 0.5).astype(np.float32)
     _, h = sample_chains(params, v0, sweeps, rng)
     u, s, v = signed_svd(params.W)
@@ -215,3 +204,44 @@ def run_rotated_samples(
     )
     save_parquet(out_table, pd.DataFrame([summary]))
     return summary
+
+
+def untrained_reference_job(job: Job) -> None:
+    """Rule untrained_reference: :func:`run_untrained_reference` of one hidden size."""
+    s = ss.UntrainedReference(**job.settings)
+    js = run_untrained_reference(s, job.output["checkpoint"], job.output["noise"])
+    print(f"JS divergence of two independent inits: {js:.3e}", file=sys.stderr)
+
+
+def rotation_js_job(job: Job) -> None:
+    """Rule rotation_js: :func:`run_rotation_js` of one model of Fig. 4."""
+    s = ss.RotationJs(**job.settings)
+    out = job.output
+    js = run_rotation_js(job.input["checkpoint"], s, out["table"], out["pdfs"])
+    print(f"JS divergence rotated vs unrotated W: {js:.3e}", file=sys.stderr)
+
+
+def rotation_js_table_job(job: Job) -> None:
+    """Rule rotation_js_table: the rows of every model of Fig. 4, in the job's order."""
+    concat_tables(job.input["tables"], job.output["table"])
+
+
+def rotated_samples_job(job: Job) -> None:
+    """Rule rotated_samples: :func:`run_rotated_samples` (Fig. 6)."""
+    s = ss.RotatedSamples(**job.settings)
+    out = job.output
+    r = run_rotated_samples(job.input["checkpoint"], s, out["npz"], out["table"])
+    print(
+        f"pixels changed: global {r['frac_changed_global']:.2%}, "
+        f"local {r['frac_changed_local']:.2%}",
+        file=sys.stderr,
+    )
+
+
+#: The job of each step of this stage (see :mod:`rbm_reciprocal.pipeline.steps`).
+JOBS = {
+    "untrained_reference": untrained_reference_job,
+    "rotation_js": rotation_js_job,
+    "rotation_js_table": rotation_js_table_job,
+    "rotated_samples": rotated_samples_job,
+}
