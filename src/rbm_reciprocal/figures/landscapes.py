@@ -97,7 +97,7 @@ def _view_around(xs, ys, x0: float, y0: float, max_ratio: float = 3.0, pad: floa
 def _mark_saddle(ax, x0: float, y0: float, inside: bool, label: str | None = None) -> None:
     """Magenta star at the saddle, or an arrow at the border pointing to it when outside."""
     if inside:
-        ax.plot([x0], [y0], **_SADDLE_STYLE, label=label)
+        ax.plot([x0], [y0], **_SADDLE_STYLE, label=label, zorder=4)  # above the points
         return
     xlim, ylim = ax.get_xlim(), ax.get_ylim()
     cx, cy = np.mean(xlim), np.mean(ylim)
@@ -130,6 +130,30 @@ def _mark_saddle(ax, x0: float, y0: float, inside: bool, label: str | None = Non
 def fig1_right(
     landscapes: pd.DataFrame, image: pd.DataFrame, stem: str | os.PathLike
 ) -> list[Path]:
+    """Fig. 1 (right) written to ``<stem>.pdf`` and ``.png`` (see :func:`build_fig1_right`)."""
+    return save_figure(build_fig1_right(landscapes, image), stem)
+
+
+def _fig1_right_axes(n: int):
+    """The figure of Fig. 1 (right), the image's axes and the ``n`` landscape axes: with 12
+    landscapes clockwise from the upper left corner around the image, else a grid after it."""
+    if n == 12:
+        fig = Figure(figsize=(10.0, 10.0), layout="constrained")
+        grid = fig.add_gridspec(4, 4)
+        cells = [(0, 0), (0, 1), (0, 2), (0, 3), (1, 3), (2, 3)]
+        cells += [(3, 3), (3, 2), (3, 1), (3, 0), (2, 0), (1, 0)]
+        axes = [fig.add_subplot(grid[r, c]) for r, c in cells]
+        return fig, fig.add_subplot(grid[1:3, 1:3]), axes
+    ncols = int(np.ceil(np.sqrt(n + 1)))
+    nrows = int(np.ceil((n + 1) / ncols))
+    fig = Figure(figsize=(2.6 * ncols, 2.5 * nrows), layout="constrained")
+    all_axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
+    for ax in all_axes[n + 1 :]:
+        ax.set_axis_off()
+    return fig, all_axes[0], list(all_axes[1 : n + 1])
+
+
+def build_fig1_right(landscapes: pd.DataFrame, image: pd.DataFrame) -> Figure:
     """Fig. 1 (right): a generated digit projected on the energy landscapes ``E_i`` (Eq. 16).
 
     Each landscape panel shows contours of ``E_i(x, y)`` around its saddle point (magenta
@@ -148,26 +172,9 @@ def fig1_right(
         epoch`` (from `rbm_reciprocal.stages.reciprocal.run_landscape_sample`).
     image : DataFrame
         ``row, col, value`` of the sample's pixels.
-    stem : path
-        Output stem; ``<stem>.pdf`` and ``<stem>.png`` are written.
     """
     rows = landscapes.sort_values("index", kind="stable").reset_index(drop=True)
-    n = len(rows)
-    if n == 12:
-        fig = Figure(figsize=(10.0, 10.0), layout="constrained")
-        grid = fig.add_gridspec(4, 4)
-        cells = [(0, 0), (0, 1), (0, 2), (0, 3), (1, 3), (2, 3)]
-        cells += [(3, 3), (3, 2), (3, 1), (3, 0), (2, 0), (1, 0)]
-        axes = [fig.add_subplot(grid[r, c]) for r, c in cells]
-        ax_img = fig.add_subplot(grid[1:3, 1:3])
-    else:
-        ncols = int(np.ceil(np.sqrt(n + 1)))
-        nrows = int(np.ceil((n + 1) / ncols))
-        fig = Figure(figsize=(2.6 * ncols, 2.5 * nrows), layout="constrained")
-        all_axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
-        ax_img, axes = all_axes[0], list(all_axes[1 : n + 1])
-        for ax in all_axes[n + 1 :]:
-            ax.set_axis_off()
+    fig, ax_img, axes = _fig1_right_axes(len(rows))
     side_r = int(image["row"].max()) + 1
     side_c = int(image["col"].max()) + 1
     pix = np.zeros((side_r, side_c))
@@ -208,18 +215,32 @@ def fig1_right(
         fontsize=8,
         frameon=False,
     )  # fmt: skip
-    return save_figure(fig, stem)
+    return fig
+
+
+#: Fig. 2's Gibbs samples: open dark hexagons drawn over the (small, translucent) test points,
+#: so that neither hides the other however many test points there are.
+_GIBBS_STYLE = dict(marker="h", s=14, facecolors="none", edgecolors="0.15", linewidths=0.5)
+_GIBBS_LABEL = "Gibbs samples"
+_SADDLE_LABEL = "saddle point (on the colour bars: its energy)"
 
 
 def fig2(landscapes: pd.DataFrame, points: pd.DataFrame, stem: str | os.PathLike) -> list[Path]:
+    """Fig. 2 written to ``<stem>.pdf`` and ``.png`` (see :func:`build_fig2`)."""
+    return save_figure(build_fig2(landscapes, points), stem)
+
+
+def build_fig2(landscapes: pd.DataFrame, points: pd.DataFrame) -> Figure:
     """Fig. 2: test data and Gibbs samples on the landscapes ``E_i``, untrained vs trained.
 
     One block of panels per model state (left: untrained, right: trained), one panel per
     landscape index: contours of ``E_i(x, y)`` (Eq. 16), MNIST test images projected with
-    ``h ~ p(h|v)`` coloured by label, Gibbs samples of the same model as grey hexagons, and
-    the saddle point (magenta star; an arrow with its coordinates when it lies far outside
-    the data). Each panel has its own colour bar of ``E_i`` (levels chosen over its own view),
-    with the saddle's energy ``a0_i b0_i / lambda_i`` marked by a star when it is in range.
+    ``h ~ p(h|v)`` coloured by label (small, translucent), Gibbs samples of the same model as
+    dark-edged grey hexagons drawn on top (10,000 test points would hide them otherwise),
+    and the saddle point (magenta star; an arrow with its coordinates when it lies far
+    outside the data). Each panel has its own colour bar of ``E_i`` (levels chosen over its
+    own view), with the saddle's energy ``a0_i b0_i / lambda_i`` marked by a star when it is
+    in range.
 
     Parameters
     ----------
@@ -228,9 +249,7 @@ def fig2(landscapes: pd.DataFrame, points: pd.DataFrame, stem: str | os.PathLike
         `rbm_reciprocal.stages.reciprocal.run_landscape_points`).
     points : DataFrame
         ``state, source`` (``test``/``gibbs``), ``label, index, x, y``.
-    stem : path
     """
-
     order = {"untrained": 0, "trained": 1}
     states = sorted(landscapes["state"].unique(), key=lambda s: (order.get(s, 2), s))
     indices = sorted(int(i) for i in landscapes["index"].unique())
@@ -246,52 +265,45 @@ def fig2(landscapes: pd.DataFrame, points: pd.DataFrame, stem: str | os.PathLike
         for ax in axes[len(indices) :]:
             ax.set_axis_off()
         for ax, i in zip(axes, indices, strict=False):
-            r = land[land["index"] == i].iloc[0]
             pts = points[(points["state"] == state) & (points["index"] == i)]
-            test = pts[pts["source"] == "test"]
-            gibbs = pts[pts["source"] == "gibbs"]
-            x0, y0 = float(r["x0"]), float(r["y0"])
-            xlim, ylim, inside = _view_around(pts["x"], pts["y"], x0, y0)
-            cbar = _landscape_contours(sub, ax, r, xlim, ylim)
-            lam_a0_b0 = tuple(float(r[k]) for k in ("lam", "a0", "b0"))
-            _mark_energy(cbar, float(landscape_energy(x0, y0, *lam_a0_b0)), _SADDLE_STYLE)
-            ax.scatter(
-                gibbs["x"],
-                gibbs["y"],
-                marker="h",
-                s=16,
-                color="0.45",
-                alpha=0.6,
-                lw=0,
-                label="Gibbs samples",
-            )
-            ax.scatter(
-                test["x"],
-                test["y"],
-                c=[_DIGIT_COLORS[d % 10] for d in test["label"]],
-                s=5,
-                alpha=0.75,
-                lw=0,
-            )
-            _mark_saddle(ax, x0, y0, inside, label="saddle point")
-            ax.set_title(f"i = {i}, $\\lambda$ = {float(r['lam']):.3g}", fontsize=9)
-            ax.set_xlabel(f"$x_{{{i}}}$", fontsize=8, labelpad=1)
-            ax.set_ylabel(f"$y_{{{i}}}$", fontsize=8, labelpad=1)
-            ax.tick_params(labelsize=7)
+            _fig2_panel(sub, ax, land[land["index"] == i].iloc[0], pts)
     labels = sorted(int(v) for v in points.loc[points["source"] == "test", "label"].unique())
     handles = [
         Line2D([], [], marker="o", ls="none", color=_DIGIT_COLORS[d % 10], label=str(d))
         for d in labels
     ]
-    handles.append(Line2D([], [], marker="h", ls="none", color="0.45", label="Gibbs"))
-    handles.append(Line2D([], [], **_SADDLE_STYLE, label="saddle (on the colour bars: its energy)"))
+    handles.append(Line2D([], [], marker="h", ls="none", ms=6, mfc="none", mec="0.15", mew=0.8,
+                          label=_GIBBS_LABEL))  # fmt: skip
+    handles.append(Line2D([], [], **_SADDLE_STYLE, label=_SADDLE_LABEL))
     fig.legend(
         handles=handles,
         loc="outside lower center",
         ncols=len(handles),
         fontsize=8,
         frameon=False,
-        title="MNIST test digits",
+        title="MNIST test digits (colour: label)",
         title_fontsize=8,
+        columnspacing=1.2,
+        handletextpad=0.3,
     )
-    return save_figure(fig, stem)
+    return fig
+
+
+def _fig2_panel(sub, ax, r: pd.Series, pts: pd.DataFrame) -> None:
+    """One panel of Fig. 2: landscape row ``r`` with the test and Gibbs points ``pts``."""
+    i = int(r["index"])
+    test = pts[pts["source"] == "test"]
+    gibbs = pts[pts["source"] == "gibbs"]
+    x0, y0 = float(r["x0"]), float(r["y0"])
+    xlim, ylim, inside = _view_around(pts["x"], pts["y"], x0, y0)
+    cbar = _landscape_contours(sub, ax, r, xlim, ylim)
+    lam_a0_b0 = tuple(float(r[k]) for k in ("lam", "a0", "b0"))
+    _mark_energy(cbar, float(landscape_energy(x0, y0, *lam_a0_b0)), _SADDLE_STYLE)
+    ax.scatter(test["x"], test["y"], c=[_DIGIT_COLORS[d % 10] for d in test["label"]],
+               s=5, alpha=0.6, lw=0, zorder=2)  # fmt: skip
+    ax.scatter(gibbs["x"], gibbs["y"], **_GIBBS_STYLE, alpha=0.8, zorder=3, label=_GIBBS_LABEL)
+    _mark_saddle(ax, x0, y0, inside, label=_SADDLE_LABEL)
+    ax.set_title(f"i = {i}, $\\lambda$ = {float(r['lam']):.3g}", fontsize=9)
+    ax.set_xlabel(f"$x_{{{i}}}$", fontsize=8, labelpad=1)
+    ax.set_ylabel(f"$y_{{{i}}}$", fontsize=8, labelpad=1)
+    ax.tick_params(labelsize=7)

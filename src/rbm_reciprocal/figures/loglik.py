@@ -18,29 +18,30 @@ from rbm_reciprocal.figures.style import save_figure
 
 
 def estimator_caption(table: pd.DataFrame) -> str:
-    """Which estimator made the table: trajectory AIS (K steps per interval, chains) or
-    standard AIS (betas, chains)."""
+    """Which estimator made the table, in words for the legend of Fig. 1 (left): AIS along
+    the training trajectory (K steps per interval, chains), parallel tempering along it with
+    BAR (temperatures per interval, chains, sweeps) or standard AIS (betas, chains)."""
     parts = []
     if "estimator" in table and (table["estimator"] == "trajectory").any():
         t = table[table["estimator"] == "trajectory"]
         parts.append(
-            f"trajectory AIS, {int(t['traj_steps'].iloc[0]):,} steps per checkpoint interval, "
-            f"{int(t['n_chains'].iloc[0])} chains"
+            f"AIS along the training trajectory ({int(t['traj_steps'].iloc[0]):,} steps per "
+            f"checkpoint interval, {int(t['n_chains'].iloc[0])} chains)"
         )
     if "estimator" in table and (table["estimator"] == "trajectory-pt").any():
         t = table[table["estimator"] == "trajectory-pt"]
         lo, hi = int(t["pt_rungs"].min()), int(t["pt_rungs"].max())
         rungs = f"{lo}" if lo == hi else f"{lo}-{hi}"
         parts.append(
-            f"parallel tempering along the trajectory, {rungs} rungs per "
-            f"checkpoint interval x {int(t['n_chains'].iloc[0])} chains, "
-            f"{int(t['traj_steps'].iloc[0]):,} sweeps, BAR"
+            f"parallel tempering along the training trajectory ({rungs} temperatures per "
+            f"checkpoint interval, {int(t['n_chains'].iloc[0])} chains, "
+            f"{int(t['traj_steps'].iloc[0]):,} sweeps) with Bennett's acceptance ratio (BAR)"
         )
     standard = table if "estimator" not in table else table[table["estimator"] == "standard"]
     if not standard.empty:
         parts.append(
-            f"standard AIS, {int(standard['n_betas'].iloc[0]):,} betas, "
-            f"{int(standard['n_chains'].iloc[0])} chains"
+            f"standard AIS over temperatures ({int(standard['n_betas'].iloc[0]):,} betas, "
+            f"{int(standard['n_chains'].iloc[0])} chains)"
         )
     return "; ".join(parts)
 
@@ -74,6 +75,11 @@ def fig1_left(
     stem: str | os.PathLike,
     split: str = "test",
 ) -> list[Path]:
+    """Fig. 1 (left) written to ``<stem>.pdf`` and ``.png`` (see :func:`build_fig1_left`)."""
+    return save_figure(build_fig1_left(table, split), stem)
+
+
+def build_fig1_left(table: pd.DataFrame, split: str = "test") -> Figure:
     """Fig. 1 (left): mean log-likelihood per image versus epoch, per hidden size.
 
     For each hidden size (colour) the AIS estimate is drawn solid and the reverse-AIS
@@ -81,9 +87,10 @@ def fig1_left(
     deviation (no band with a single replica). AIS under-estimates ``log Z`` in expectation
     (the LL curve is the optimistic side) and reverse AIS over-estimates it (the
     conservative side), so the two curves bracket the log-likelihood. With several training
-    methods there is one panel per method. The title names the estimator (column
-    ``estimator``: trajectory AIS along the checkpoints with K steps per interval, the PTT
-    ladder, or standard temperature AIS with its number of betas). A table of PTT-ladder rows
+    methods there is one panel per method. The title says what is plotted in plain words; the
+    legend's title names the estimator (column ``estimator``: trajectory AIS along the
+    checkpoints with K steps per interval, the PTT ladder, or standard temperature AIS with
+    its number of betas). A table of PTT-ladder rows
     only is drawn by its BAR estimate (``{split}_ll_bar``, solid); its forward and reverse
     averages are in the table, and the standard-AIS crosscheck of each replica (an
     independent estimator, :func:`crosscheck_points`) is marked x (AIS) and + (reverse AIS).
@@ -96,71 +103,77 @@ def fig1_left(
     table : DataFrame
         ``results/loglik/loglik.parquet``: columns ``method, hidden, replica, epoch``,
         ``{split}_ll_ais``, ``{split}_ll_rais`` (from `rbm_reciprocal.analysis.loglik`).
-    stem : path
-        Output stem; ``<stem>.pdf`` and ``<stem>.png`` are written.
     split : {"test", "train"}
         Which log-likelihood to plot (the paper's is the test set).
-
-    Returns
-    -------
-    list of Path
-        The files written.
     """
-
     ladder = "estimator" in table and bool((table["estimator"] == "trajectory-pt").all())
     kinds = [("bar", "-")] if ladder else [("ais", "-"), ("rais", "--")]
     checks = crosscheck_points(table if ladder else table[:0], split)
     methods = sorted({str(x) for x in table["method"]})
     hiddens = sorted({int(h) for h in table["hidden"]})
     colors = matplotlib.colormaps["viridis"](np.linspace(0.0, 0.85, max(len(hiddens), 1)))
-    fig = Figure(figsize=(4.6 * len(methods) + 2.2, 3.6), layout="constrained")
+    fig = Figure(figsize=(4.6 * len(methods) + 2.6, 3.6), layout="constrained")
     axes = np.atleast_1d(fig.subplots(1, len(methods), sharey=True))
     for ax, method in zip(axes, methods, strict=True):
         for ci, hidden in enumerate(hiddens):
             sel = table[(table["method"] == method) & (table["hidden"] == hidden)]
-            if sel.empty:
-                continue
-            for kind, ls in kinds:
-                stats = sel.groupby("epoch")[f"{split}_ll_{kind}"].agg(["mean", "std", "count"])
-                x = stats.index.to_numpy(dtype=float)
-                mean = stats["mean"].to_numpy(dtype=float)
-                std = np.where(stats["count"] > 1, stats["std"].to_numpy(dtype=float), 0.0)
-                ax.plot(x, mean, ls=ls, marker="o", ms=3, color=colors[ci], lw=1.4)
-                ax.fill_between(x, mean - std, mean + std, color=colors[ci], alpha=0.2, lw=0)
-            bad = sel[~sel["reliable"].astype(bool)] if "reliable" in sel else sel[:0]
-            ax.plot(bad["epoch"], bad[f"{split}_ll_{kinds[0][0]}"], ls="none", marker="o",
-                    ms=8, mfc="none", mec="red", mew=1.2)  # fmt: skip
             pts = checks[(checks["method"] == method) & (checks["hidden"] == hidden)]
-            for kind, marker in (("ais", "x"), ("rais", "+")):
-                ax.plot(pts["epoch"], pts[f"{split}_ll_{kind}_check"], ls="none",
-                        marker=marker, ms=6, mew=1.2, color=colors[ci])  # fmt: skip
+            if not sel.empty:
+                _loglik_curves(ax, sel, pts, kinds, colors[ci], split)
         ax.set_xlabel("epoch")
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         if len(methods) > 1:
             ax.set_title(method)
     axes[0].set_ylabel(f"{split} log-likelihood (nats per image)")
-    fig.suptitle(textwrap.fill(estimator_caption(table), 62 * len(methods) + 30), fontsize=9)
+    data = "test images" if split == "test" else "training images"
+    fig.suptitle(f"Log-likelihood of the {data} during training", fontsize=10)
+    # outside the axes: inside, it hid the crosscheck markers and the replica bands
+    fig.legend(
+        handles=_loglik_handles(table, hiddens, colors, ladder, checks),
+        title=textwrap.fill("estimated by " + estimator_caption(table), 42),
+        title_fontsize=7,
+        alignment="left",
+        frameon=False,
+        fontsize=8,
+        loc="outside right center",
+    )
+    return fig
+
+
+def _loglik_curves(ax, sel, pts, kinds, color, split: str) -> None:
+    """Mean +- s.d. over replicas of one hidden size, its flagged rows and crosschecks."""
+    for kind, ls in kinds:
+        stats = sel.groupby("epoch")[f"{split}_ll_{kind}"].agg(["mean", "std", "count"])
+        x = stats.index.to_numpy(dtype=float)
+        mean = stats["mean"].to_numpy(dtype=float)
+        std = np.where(stats["count"] > 1, stats["std"].to_numpy(dtype=float), 0.0)
+        ax.plot(x, mean, ls=ls, marker="o", ms=3, color=color, lw=1.4)
+        ax.fill_between(x, mean - std, mean + std, color=color, alpha=0.2, lw=0)
+    bad = sel[~sel["reliable"].astype(bool)] if "reliable" in sel else sel[:0]
+    ax.plot(bad["epoch"], bad[f"{split}_ll_{kinds[0][0]}"], ls="none", marker="o",
+            ms=8, mfc="none", mec="red", mew=1.2)  # fmt: skip
+    for kind, marker in (("ais", "x"), ("rais", "+")):
+        ax.plot(pts["epoch"], pts[f"{split}_ll_{kind}_check"], ls="none",
+                marker=marker, ms=6, mew=1.2, color=color)  # fmt: skip
+
+
+def _loglik_handles(table, hiddens, colors, ladder: bool, checks) -> list:
+    """The legend of Fig. 1 (left): sizes, estimators, the band and the flagged rows."""
     handles = [
         Line2D([], [], color=colors[ci], lw=1.4, label=f"M = {hidden}")
         for ci, hidden in enumerate(hiddens)
     ]
     b = f"{int(table['check_betas'].max()):,} betas" if len(checks) else ""
-    handles += (
-        [Line2D([], [], color="0.3", ls="-", label="BAR (PTT ladder)")]
-        + (
-            [
+    if ladder:
+        handles.append(Line2D([], [], color="0.3", ls="-", label="BAR (PTT ladder)"))
+        if len(checks):
+            handles += [
                 Line2D([], [], color="0.3", ls="none", marker=m, label=f"{k} crosscheck ({b})")
                 for m, k in (("x", "AIS"), ("+", "reverse AIS"))
             ]
-            if len(checks)
-            else []
-        )
-        if ladder
-        else [
-            Line2D([], [], color="0.3", ls="-", label="AIS"),
-            Line2D([], [], color="0.3", ls="--", label="reverse AIS"),
-        ]
-    )
+    else:
+        handles.append(Line2D([], [], color="0.3", ls="-", label="AIS"))
+        handles.append(Line2D([], [], color="0.3", ls="--", label="reverse AIS"))
     handles.append(Patch(color="0.3", alpha=0.2, lw=0, label="± s.d. over replicas"))
     if "reliable" in table and not table["reliable"].astype(bool).all():
         n_bad = int((~table["reliable"].astype(bool)).sum())
@@ -168,6 +181,4 @@ def fig1_left(
             Line2D([], [], ls="none", marker="o", ms=8, mfc="none", mec="red", mew=1.2,
                    label=f"flagged: may be wrong\n({n_bad} rows, column flags)")
         )  # fmt: skip
-    # outside the axes: inside, it hid the crosscheck markers and the replica bands
-    fig.legend(handles=handles, frameon=False, fontsize=8, loc="outside right center")
-    return save_figure(fig, stem)
+    return handles

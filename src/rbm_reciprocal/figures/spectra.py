@@ -21,6 +21,13 @@ def fig3_mp(
     stem: str | os.PathLike,
     ax_label: str,
 ) -> list[Path]:
+    """Fig. 3a-d written to ``<stem>.pdf`` and ``.png`` (see :func:`build_fig3_mp`)."""
+    return save_figure(build_fig3_mp(hist, curve, n, m, ax_label), stem)
+
+
+def build_fig3_mp(
+    hist: pd.DataFrame, curve: pd.DataFrame, n: int, m: int, ax_label: str
+) -> Figure:
     """Fig. 3a-d: singular values of random ``n x m`` inits against Marchenko-Pastur (Eq. 20).
 
     Parameters
@@ -32,15 +39,8 @@ def fig3_mp(
         Columns ``lam, pdf``: the Marchenko-Pastur density.
     n, m : int
         Matrix shape, for the title ``N=n, M=m``.
-    stem : path
-        Output stem; ``<stem>.pdf`` and ``<stem>.png`` are written.
     ax_label : str
         Panel letter drawn at the upper-left corner, above the axes (``"a"`` .. ``"d"``).
-
-    Returns
-    -------
-    list of Path
-        The files written.
     """
     fig = Figure(figsize=(4.0, 3.2), layout="constrained")
     ax = fig.subplots()
@@ -69,7 +69,7 @@ def fig3_mp(
     ax.set_ylim(bottom=0)
     ax.legend(frameon=False, fontsize=8, loc="upper right")
     _panel_letter(ax, ax_label)
-    return save_figure(fig, stem)
+    return fig
 
 
 def fig3_f(
@@ -77,6 +77,13 @@ def fig3_f(
     stem: str | os.PathLike,
     gap: tuple[float, float] | None = (33.0, 35.0),
 ) -> list[Path]:
+    """Fig. 3f written to ``<stem>.pdf`` and ``.png`` (see :func:`build_fig3_f`)."""
+    return save_figure(build_fig3_f(table, gap), stem)
+
+
+def build_fig3_f(
+    table: pd.DataFrame, gap: tuple[float, float] | None = (33.0, 35.0)
+) -> Figure:
     """Fig. 3f: singular-value distributions of trained RBMs per hidden size and method.
 
     One step line per (hidden, method), colour by hidden size, line style by method, on a log
@@ -92,15 +99,8 @@ def fig3_f(
     table : DataFrame
         Columns ``hidden, method, bin_left, bin_right, density`` (from
         `rbm_reciprocal.stages.spectra.run_trained_spectra`).
-    stem : path
-        Output stem; ``<stem>.pdf`` and ``<stem>.png`` are written.
     gap : (float, float) or None
         Region to shade; ``None`` draws none.
-
-    Returns
-    -------
-    list of Path
-        The files written.
     """
     fig = Figure(figsize=(5.0, 3.6), layout="constrained")
     ax = fig.subplots()
@@ -129,6 +129,18 @@ def fig3_f(
                 label=label,
             )
             x_lo, x_hi = min(x_lo, edges[0]), max(x_hi, edges[-1])
+    _mark_gap(ax, table, gap, x_lo, x_hi, len(edges) - 1 if np.isfinite(x_lo) else 0)
+    ax.set_yscale("log")
+    ax.set_xlabel(r"$\lambda$")
+    ax.set_ylabel("density")
+    ax.set_title("Trained RBMs: singular values")
+    ax.legend(frameon=False, fontsize=8)
+    return fig
+
+
+def _mark_gap(ax, table: pd.DataFrame, gap, x_lo: float, x_hi: float, n_bins: int) -> None:
+    """Shade the reported gap and extend the x range to it, or, when the spectra end below
+    half its lower edge, keep the data's range and say in a note that the gap is off axis."""
     refined = "binning" in table.columns and (table["binning"] == "refined").any()
     filled = table[table["density"] > 0]
     d_hi = float(filled["bin_right"].max()) if len(filled) else x_hi
@@ -144,7 +156,7 @@ def fig3_f(
             0.97,
             f"reported gap at $\\lambda \\in$ [{gap[0]:g}, {gap[1]:g}]: off axis\n"
             + (
-                f"(spectra far below the authors' bins: {len(edges) - 1} bins up to "
+                f"(spectra far below the authors' bins: {n_bins} bins up to "
                 "max $\\lambda$)"
                 if refined
                 else f"(authors' bins, spectra end at $\\lambda$ = {d_hi:.3g})"
@@ -154,9 +166,4 @@ def fig3_f(
             va="top",
             fontsize=7,
         )
-    ax.set_yscale("log")
-    ax.set_xlabel(r"$\lambda$")
-    ax.set_ylabel("density")
-    ax.set_title("Trained RBMs: singular values")
-    ax.legend(frameon=False, fontsize=8)
-    return save_figure(fig, stem)
+
