@@ -34,7 +34,7 @@ def fig_diffusion(
     Parameters
     ----------
     spectrum, series, summary, final : DataFrame
-        The four tables of `rbm_reciprocal.stages.claims.run_diffusion`.
+        The four tables of `rbm_reciprocal.stages.diffusion.run_diffusion`.
     stem : path
         Output stem; ``<stem>.pdf`` and ``<stem>.png`` are written.
 
