@@ -1,6 +1,7 @@
 """Claims table: each claim on synthetic tables whose answer is known (pass, fail, n/a)."""
 
 import re
+from html import escape as html_escape
 from pathlib import Path
 
 import numpy as np
@@ -56,7 +57,7 @@ from rbm_reciprocal.claims.synthetic_landscape import (
 )
 from rbm_reciprocal.claims.table import claims_html, claims_markdown, claims_table
 from rbm_reciprocal.core.checkpoint import save_checkpoint
-from rbm_reciprocal.data.dataset import prepare_mnist
+from rbm_reciprocal.data.dataset import Dataset, prepare_mnist
 from rbm_reciprocal.stages.claims import pc_alignment_table, uniform_moments_table
 
 # --- synthetic tables ---------------------------------------------------------------------
@@ -672,6 +673,86 @@ def test_pc_alignment_table_finds_the_planted_direction(tmp_path):
     assert t["overlap_pc1"].iloc[0] == pytest.approx(1.0, abs=0.01)
     assert t["best_pc"].iloc[0] == 1
     assert t["random_overlap"].iloc[0] == pytest.approx(np.sqrt(2 / (np.pi * n)))
+
+
+ROOT = Path(__file__).resolve().parents[1]
+SMOKE = [ROOT / "config.yaml", ROOT / "workflow/presets/smoke.yaml"]
+
+
+def test_claims_job_reads_its_named_inputs(tmp_path):
+    """Rule claims: the job's named inputs are claims_table's tables (a missing one skips
+    its claims); the title and the epochs come from the smoke preset's settings."""
+    from rbm_reciprocal.pipeline.config import load_config
+    from rbm_reciprocal.pipeline.job import Job, settings_dict
+    from rbm_reciprocal.pipeline.step_settings import claims as claims_settings
+    from rbm_reciprocal.pipeline.step_settings import last_epoch
+    from rbm_reciprocal.stages.claims import JOBS
+
+    cfg = load_config(SMOKE)
+    s = claims_settings.claims(cfg, None)
+    assert (s.epochs, s.min_epochs) == (last_epoch(cfg), cfg["claims"]["min_epochs"])
+    assert f"hidden sizes {cfg['model']['hidden']}" in s.title
+    random = [tmp_path / f"random_{k}.parquet" for k in range(len(random_tables()))]
+    for path, table in zip(random, random_tables(), strict=True):
+        table.to_parquet(path)
+    moments_table().to_parquet(tmp_path / "moments.parquet")
+    gap_table(["gap", "no gap"]).to_parquet(tmp_path / "gap.parquet")
+    out = {k: str(tmp_path / f"claims.{k}") for k in ("table", "markdown", "html")}
+    inputs = {"random": [str(p) for p in random], "kurtosis": []}  # no kurtosis: no claim 3
+    inputs |= {k: str(tmp_path / f"{k}.parquet") for k in ("moments", "gap")}
+    JOBS["claims"](Job("claims", input=inputs, output=out, settings=settings_dict(s)))
+    t = pd.read_parquet(out["table"])
+    tables = {"random": random_tables(), "moments": moments_table()}
+    direct = claims_table(tables | {"gap": gap_table(["gap", "no gap"])}, s.epochs, s.min_epochs)
+    assert list(t["claim_id"]) == list(direct["claim_id"]) == [1, 2, 4, 10]
+    assert list(t["passed"]) == list(direct["passed"])
+    assert Path(out["markdown"]).read_text() == claims_markdown(direct, s.title)
+    assert Path(out["html"]).read_text().count(html_escape(s.title)) == 1
+
+
+def test_pc_alignment_job_labels_each_checkpoint_from_its_settings(tmp_path, mnist_directions):
+    """Rule pc_alignment: the settings' (hidden, method, replica, epoch) label the inputs in
+    their order (every checkpoint of every model of the smoke preset), and the overlaps are
+    those of pc_alignment_table."""
+    from rbm_reciprocal.data.dataset import save_dataset
+    from rbm_reciprocal.pipeline.config import checkpoint_epochs_from_config, load_config
+    from rbm_reciprocal.pipeline.job import Job, settings_dict
+    from rbm_reciprocal.pipeline.step_settings import claims as claims_settings
+    from rbm_reciprocal.stages.claims import JOBS
+
+    cfg = load_config(SMOKE)
+    s = claims_settings.pc_alignment(cfg, None)
+    epochs = checkpoint_epochs_from_config(cfg)
+    n_models = len(cfg["model"]["hidden"]) * len(cfg["training"]["methods"])
+    assert len(s.checkpoints) == n_models * cfg["model"]["replicas"] * len(epochs)
+    m0, meth0 = cfg["model"]["hidden"][0], cfg["training"]["methods"][0]
+    assert s.checkpoints[: len(epochs)] == [(m0, meth0, 0, e) for e in epochs]
+    pc1, _, _, train = mnist_directions
+    data = tmp_path / "mnist.npz"
+    no_labels = np.zeros(len(train), np.uint8)
+    save_dataset(data, Dataset(train, no_labels, train[:10], no_labels[:10]), {})
+    rng = np.random.default_rng(4)
+    labels = [(4, "PCD", 1, 0), (4, "PCD", 1, 7)]
+    paths = []
+    for k, (_, _, _, epoch) in enumerate(labels):
+        paths.append(str(tmp_path / f"ck{k}.npz"))
+        w = rng.normal(0, 0.01, (784, 4)) + 2.0 * k * np.outer(pc1, rng.normal(size=4))
+        save_checkpoint(paths[-1], w.astype(np.float32), np.zeros(784), np.zeros(4),
+                        epoch=epoch, updates=0)  # fmt: skip
+    job = Job(
+        "pc_alignment",
+        input={"checkpoints": paths, "data": str(data)},
+        output={"table": str(tmp_path / "alignment.parquet")},
+        settings=settings_dict(claims_settings.PcAlignment(labels, s.n_pcs)),
+    )
+    JOBS["pc_alignment"](Job.from_json(job.to_json()))
+    t = pd.read_parquet(tmp_path / "alignment.parquet")
+    items = [(*label, path) for label, path in zip(labels, paths, strict=True)]
+    direct = pc_alignment_table(items, train, s.n_pcs)
+    pd.testing.assert_frame_equal(t, direct)
+    assert list(t["epoch"]) == [0, 7] and (t["replica"] == 1).all()
+    assert t["overlap_pc1"].iloc[1] == pytest.approx(1.0, abs=0.01)
+    assert (t["n_pcs"] == claims_settings.ALIGNMENT_PCS).all()
 
 
 def test_landau_double_well_ignores_unconfined_modes():

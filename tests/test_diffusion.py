@@ -188,3 +188,42 @@ def test_convergence_summary_verdicts():
     assert s.loc["ok", "verdict"] == "converges"
     assert s.loc["meta", "verdict"] == "metastable"
     assert s.loc["stuck", "verdict"] == "not converged"
+
+
+def test_diffusion_job_writes_the_four_tables_of_its_settings(tmp_path):
+    """Rule diffusion: both checkpoints' spectra (every component of z), the simulated modes'
+    series and final positions, and their summary (both potentials), with the settings'
+    states and inverse temperature."""
+    from rbm_reciprocal.core.checkpoint import save_checkpoint
+    from rbm_reciprocal.pipeline.job import Job, settings_dict
+    from rbm_reciprocal.pipeline.step_settings.diffusion import Diffusion
+    from rbm_reciprocal.stages.diffusion import JOBS
+
+    rng = np.random.default_rng(3)
+    n, m = 12, 5
+    inputs = {}
+    for epoch, (state, scale) in enumerate((("untrained", 0.01), ("trained", 1.5))):
+        inputs[state] = str(tmp_path / f"{state}.npz")
+        w = rng.normal(0, scale, (n, m))
+        save_checkpoint(inputs[state], w, np.zeros(n), np.zeros(m), epoch=3 * epoch, updates=0)
+    s = Diffusion(
+        beta=1.0, uniform_states=400, n_divergent=1, n_stable=1, n_walkers=60, n_steps=40,
+        horizon=2.0, n_records=5, max_steps=200, n_grid=201, metropolis=True, seed=7,
+    )  # fmt: skip
+    out = {k: str(tmp_path / f"{k}.parquet") for k in ("spectrum", "series", "summary", "final")}
+    JOBS["diffusion"](Job("diffusion", input=inputs, output=out, settings=settings_dict(s)))
+    spec = pd.read_parquet(out["spectrum"])
+    assert list(spec.columns[:2]) == ["state", "epoch"]
+    assert spec.groupby("state").size().to_dict() == {"trained": n + m, "untrained": n + m}
+    assert spec.groupby("state")["epoch"].first().to_dict() == {"trained": 3, "untrained": 0}
+    assert (spec["n_states"] == 400).all() and (spec["beta"] == 1.0).all()
+    assert (spec["k_exact"] == 4).all()
+    # the trained model's lambda_1 ~ 1.5 sqrt(12) > k / beta = 4: its u_1 diverges
+    assert spec[spec["state"] == "trained"]["diverges"].any()
+    assert not spec[spec["state"] == "untrained"]["diverges"].any()
+    summary = pd.read_parquet(out["summary"])
+    assert set(summary["potential"]) == {"gaussian", "large_deviation"}
+    assert spec["simulated"].sum() == summary.groupby(["state", "mode"]).ngroups
+    series = pd.read_parquet(out["series"])
+    assert series.groupby(["state", "mode", "potential"]).size().eq(5).all()  # n_records
+    assert set(pd.read_parquet(out["final"])["state"]) == {"untrained", "trained"}

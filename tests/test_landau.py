@@ -149,3 +149,85 @@ def test_mode1_continuity_and_orientation_over_epochs():
     # a step with a small overlap (another direction) restarts from sign(mu_w)
     lost = raw.assign(overlap_prev=[np.nan, 0.9, 0.1, 0.97])
     np.testing.assert_allclose(orient_trajectories(lost)["sign"], [1, 1, 1, 1])
+
+
+SMOKE_FILES = ["config.yaml", "workflow/presets/smoke.yaml"]
+
+
+def _smoke_config():
+    from pathlib import Path
+
+    from rbm_reciprocal.pipeline.config import load_config
+
+    root = Path(__file__).resolve().parents[1]
+    return load_config([root / f for f in SMOKE_FILES])
+
+
+def test_landau_epochs_must_be_checkpoints():
+    from rbm_reciprocal.core.errors import ConfigError
+    from rbm_reciprocal.pipeline.config import checkpoint_epochs_from_config
+    from rbm_reciprocal.pipeline.step_settings.landau import landau_epochs, landau_method
+
+    cfg = _smoke_config()
+    assert landau_epochs(cfg) == checkpoint_epochs_from_config(cfg)  # null: every checkpoint
+    assert landau_method(cfg) == cfg["training"]["methods"][0]
+    cfg["landau"]["epochs"] = [3, 1]
+    assert landau_epochs(cfg) == [1, 3]
+    cfg["landau"]["epochs"] = [1, 999]
+    with pytest.raises(ConfigError, match=r"landau.epochs \[999\]"):
+        landau_epochs(cfg)
+
+
+def test_mode_trajectory_jobs_follow_their_settings(tmp_path):
+    """The jobs of rules mode_trajectory (the smoke preset's settings, two epochs of one
+    model, the second oriented by the first) and mode_trajectory_table."""
+    from pathlib import Path
+    from types import SimpleNamespace
+
+    from rbm_reciprocal.core.checkpoint import save_checkpoint
+    from rbm_reciprocal.data.dataset import prepare_mnist, save_dataset
+    from rbm_reciprocal.pipeline.job import Job, settings_dict
+    from rbm_reciprocal.pipeline.step_settings import landau as settings
+    from rbm_reciprocal.stages.landau import JOBS
+
+    cfg = _smoke_config()
+    data = tmp_path / "mnist.npz"
+    ds = prepare_mnist(Path(__file__).parent / "data/mnist", n_test=200)
+    save_dataset(data, ds, {})
+    rng = np.random.default_rng(5)
+    planted = np.outer(rng.normal(size=784) / 28, rng.normal(size=8))  # mode 1 of both epochs
+    w0, w1 = (rng.normal(0, 0.01, (784, 8)) + scale * planted for scale in (0.2, 0.5))
+    paths, rows = [], []
+    for epoch, w in ((0, w0), (1, w1)):
+        paths.append(tmp_path / f"epoch_{epoch}.npz")
+        save_checkpoint(paths[-1], w, np.zeros(784), np.zeros(8), epoch=epoch, updates=0)
+        wildcards = SimpleNamespace(hidden="8", epoch=f"{epoch:04d}")
+        s = settings.mode_trajectory(cfg, wildcards)
+        rows.append(tmp_path / f"row_{epoch}.parquet")
+        job = Job(
+            "mode_trajectory",
+            input={"checkpoint": str(paths[-1]), "data": str(data)}
+            | {"previous": [str(p) for p in paths[:-1]]},  # none for the first epoch
+            output={"table": str(rows[-1])},
+            settings=settings_dict(s),
+        )  # fmt: skip
+        JOBS["mode_trajectory"](Job.from_json(job.to_json()))
+    first, second = (pd.read_parquet(p).iloc[0] for p in rows)
+    assert list(pd.read_parquet(rows[0]).columns[:4]) == ["hidden", "method", "replica", "epoch"]
+    assert (first["hidden"], first["method"], first["epoch"], second["epoch"]) == (
+        8, cfg["training"]["methods"][0], 0, 1,
+    )  # fmt: skip
+    assert first["n_gibbs"] == cfg["landau"]["gibbs_chains"]
+    assert first["n_test"] == np.isin(ds.test_labels, cfg["landau"]["digits"]).sum() > 0
+    assert second["lambda_1"] == pytest.approx(np.linalg.svd(w1, compute_uv=False)[0], rel=1e-5)
+    assert np.isnan(first["overlap_prev"]) and second["overlap_prev"] > 0.5
+    table = tmp_path / "table.parquet"
+    job = Job(
+        "mode_trajectory_table",
+        input={"rows": [str(p) for p in rows]},
+        output={"table": str(table)},
+        settings=settings_dict(settings.mode_trajectory_table(cfg, None)),
+    )
+    JOBS["mode_trajectory_table"](job)
+    t = pd.read_parquet(table)
+    assert list(t["epoch"]) == [0, 1] and t["mu_w"].iloc[0] >= 0

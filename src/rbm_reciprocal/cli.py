@@ -24,15 +24,8 @@ from rbm_reciprocal.figures.render import render
 from rbm_reciprocal.pipeline.cost_report import report, report_json
 from rbm_reciprocal.pipeline.job import Job
 from rbm_reciprocal.pipeline.steps import step as find_step
-from rbm_reciprocal.stages.claims import (
-    run_claims,
-    run_claims_calibration,
-    run_diffusion,
-    run_pc_alignment,
-    run_uniform_moments,
-)
+from rbm_reciprocal.stages.claims import run_claims_calibration
 from rbm_reciprocal.stages.data import run_prepare
-from rbm_reciprocal.stages.landau import run_mode_trajectory, run_mode_trajectory_table
 from rbm_reciprocal.stages.loglik import collect_loglik, run_loglik, run_loglik_trajectory
 from rbm_reciprocal.stages.models import export_run, import_models
 from rbm_reciprocal.stages.report import write_run_parameters
@@ -82,36 +75,29 @@ def _cmd_run_parameters(args: argparse.Namespace) -> None:
     write_run_parameters(json.loads(args.config_json), args.checkout, args.out_yaml, args.out_html)
 
 
-def _cmd_mode_trajectory(args: argparse.Namespace) -> None:
-    digits = json.loads(args.digits) if args.digits else None
-    r = run_mode_trajectory(
-        args.checkpoint, args.data, args.out, json.loads(args.labels), args.seed, digits,
-        args.uniform_states, args.bins, args.chains, args.sweeps, args.previous,
-    )
-    print(
-        f"lambda_1 {r['lambda_1']:.3f}: Landau wells u {r['landau_u_wells']} "
-        f"(unconfined {r['landau_u_unconfined']}), w {r['landau_w_wells']}; "
-        f"overlap with the previous mode 1 {r['overlap_prev']:.3f}",
-        file=sys.stderr,
-    )
-
-
-def _cmd_mode_trajectory_table(args: argparse.Namespace) -> None:
-    t = run_mode_trajectory_table(args.inputs, args.out, args.orientation)
-    print(f"{len(t)} rows, orientation {args.orientation}", file=sys.stderr)
-
-
 def _cmd_loglik(args: argparse.Namespace) -> None:
     run_loglik(
-        args.checkpoint, args.data, args.out, LoglikSettings.from_dict(json.loads(args.settings)),
-        args.method, args.hidden, args.replica, args.epoch,
+        args.checkpoint,
+        args.data,
+        args.out,
+        LoglikSettings.from_dict(json.loads(args.settings)),
+        args.method,
+        args.hidden,
+        args.replica,
+        args.epoch,
     )
 
 
 def _cmd_loglik_trajectory(args: argparse.Namespace) -> None:
     run_loglik_trajectory(
-        args.checkpoints, args.epochs, args.rows, args.data, args.out,
-        LoglikSettings.from_dict(json.loads(args.settings)), args.method, args.hidden,
+        args.checkpoints,
+        args.epochs,
+        args.rows,
+        args.data,
+        args.out,
+        LoglikSettings.from_dict(json.loads(args.settings)),
+        args.method,
+        args.hidden,
         args.replica,
     )
 
@@ -126,76 +112,6 @@ def _cmd_cost(args: argparse.Namespace) -> None:
         print(json.dumps(report_json(args.configfile, args.calibrate_seconds, args.gflops)))
         return
     print(report(args.configfile, args.calibrate_seconds, args.gflops, detail=not args.brief))
-
-
-def _cmd_uniform_moments(args: argparse.Namespace) -> None:
-    cks = dict(spec.split(":", 1) for spec in args.checkpoint)
-    t = run_uniform_moments(cks, args.samples, args.seed, args.out)
-    print(
-        f"max |mean - mu| {(t['mean'] - t['mu']).abs().max():.4f}, "
-        f"max |std - 1/2| {(t['std'] - 0.5).abs().max():.4f}",
-        file=sys.stderr,
-    )
-
-
-def _cmd_pc_alignment(args: argparse.Namespace) -> None:
-    items = []
-    for spec in args.checkpoint:
-        hidden, method, replica, epoch, path = spec.split(":", 4)
-        items.append((int(hidden), method, int(replica), int(epoch), path))
-    t = run_pc_alignment(items, args.data, args.out, args.pcs)
-    for _, r in t.iterrows():
-        print(
-            f"M={r['hidden']} replica {r['replica']} epoch {r['epoch']}: "
-            f"|u_1 . PC_1| = {r['overlap_pc1']:.3f}",
-            file=sys.stderr,
-        )
-
-
-def _cmd_diffusion(args: argparse.Namespace) -> None:
-    s = json.loads(args.settings)
-    run_diffusion(
-        {"untrained": args.untrained, "trained": args.trained},
-        args.seed,
-        args.out_spectrum,
-        args.out_series,
-        args.out_summary,
-        args.out_final,
-        beta=s["beta"],
-        uniform_states=s["uniform_states"],
-        n_divergent=s["modes"]["divergent"],
-        n_stable=s["modes"]["stable"],
-        n_walkers=s["walkers"],
-        n_steps=s["steps"],
-        horizon=s["horizon"],
-        n_records=s["records"],
-        max_steps=s["max_steps"],
-        n_grid=s["grid"],
-        metropolis=s["metropolis"],
-        log=lambda msg: print(msg, file=sys.stderr, flush=True),
-    )
-
-
-def _cmd_claims(args: argparse.Namespace) -> None:
-    keys = (
-        "random kurtosis kurtosis_fit moments loglik js alignment rotated trajectories gap "
-        "diffusion_spectrum diffusion_summary"
-    ).split()
-    t = run_claims(
-        {k: getattr(args, k) for k in keys},
-        args.out,
-        args.out_md,
-        args.epochs,
-        args.min_epochs,
-        args.title,
-        out_html=args.out_html,
-    )
-    counts = t["passed"].value_counts(dropna=False)
-    print(
-        f"{len(t)} claims: {int(counts.get(True, 0))} pass, {int(counts.get(False, 0))} fail, "
-        f"{int(t['passed'].isna().sum())} n/a",
-        file=sys.stderr,
-    )
 
 
 def _cmd_models(args: argparse.Namespace) -> None:
@@ -221,16 +137,10 @@ COMMANDS = {
     "train-replicas": _cmd_train_replicas,
     "figure": _cmd_figure,
     "run-parameters": _cmd_run_parameters,
-    "mode-trajectory": _cmd_mode_trajectory,
-    "mode-trajectory-table": _cmd_mode_trajectory_table,
     "loglik": _cmd_loglik,
     "loglik-trajectory": _cmd_loglik_trajectory,
     "loglik-table": _cmd_loglik_table,
     "cost": _cmd_cost,
-    "uniform-moments": _cmd_uniform_moments,
-    "pc-alignment": _cmd_pc_alignment,
-    "diffusion": _cmd_diffusion,
-    "claims": _cmd_claims,
     "models": _cmd_models,
     "claims-calibration": _cmd_claims_calibration,
 }

@@ -57,8 +57,6 @@ def build_parser() -> argparse.ArgumentParser:
     tb.add_argument("--out-dir", required=True, nargs="+", help="one run folder per replica")
     tb.add_argument("--settings", required=True, help="JSON list of TrainSettings, one per replica")
 
-
-
     f = sub.add_parser("figure", help="render one figure from its tables")
     f.add_argument("name")
     f.add_argument("--inputs", nargs="+", required=True)
@@ -70,23 +68,6 @@ def build_parser() -> argparse.ArgumentParser:
     rp.add_argument("--checkout", help="the workflow's checkout (for its git commit)")
     rp.add_argument("--out-yaml", required=True)
     rp.add_argument("--out-html", required=True)
-
-    mt = sub.add_parser("mode-trajectory", help="z_1, z_{M+1} and Landau minima (Figs. 7-8)")
-    mt.add_argument("--checkpoint", required=True)
-    mt.add_argument("--data", required=True, help="dataset npz (test images)")
-    mt.add_argument("--labels", required=True, help="JSON of columns to add to the row")
-    mt.add_argument("--seed", type=int, default=0)
-    mt.add_argument("--digits", help="JSON list of test digits (default: all)")
-    mt.add_argument("--uniform-states", type=int, default=200_000)
-    mt.add_argument("--bins", type=int, default=60)
-    mt.add_argument("--chains", type=int, default=1000)
-    mt.add_argument("--sweeps", type=int, default=500)
-    mt.add_argument("--previous", help="checkpoint of the previous epoch followed (signs)")
-    mt.add_argument("--out", required=True)
-    mtt = sub.add_parser("mode-trajectory-table", help="oriented Figs. 7-8 table")
-    mtt.add_argument("--inputs", nargs="+", required=True, help="mode-trajectory rows")
-    mtt.add_argument("--orientation", choices=["continuity", "mu_w"], default="continuity")
-    mtt.add_argument("--out", required=True)
 
     ll = sub.add_parser("loglik", help="AIS + reverse-AIS log-likelihood of a checkpoint (Fig. 1)")
     ll.add_argument("--checkpoint", required=True, help="checkpoint npz written by 'train'")
@@ -136,53 +117,6 @@ def build_parser() -> argparse.ArgumentParser:
     co.add_argument(
         "--json", action="store_true", help="print {families: {...}, rules: [...]} as JSON"
     )
-
-    # --- claims and diffusion (issue 7) ---
-    um = sub.add_parser("uniform-moments", help="means/stds of projected uniform states (Eq. 51)")
-    um.add_argument("--checkpoint", action="append", required=True, help="STATE:PATH (repeat)")
-    um.add_argument("--samples", type=int, default=20_000)
-    um.add_argument("--seed", type=int, default=0)
-    um.add_argument("--out", required=True)
-
-    pa = sub.add_parser("pc-alignment", help="overlap of u_1 with the data's principal components")
-    pa.add_argument("--data", required=True, help="dataset npz (training images)")
-    pa.add_argument(
-        "--checkpoint", action="append", required=True, help="HIDDEN:METHOD:REPLICA:EPOCH:PATH"
-    )
-    pa.add_argument("--pcs", type=int, default=5)
-    pa.add_argument("--out", required=True)
-
-    df = sub.add_parser("diffusion", help="Sec. 4.1 relaxation spectrum + Langevin test")
-    df.add_argument("--untrained", required=True, help="epoch-0 checkpoint npz")
-    df.add_argument("--trained", required=True, help="last checkpoint npz")
-    df.add_argument("--settings", required=True, help="JSON of the config section diffusion")
-    df.add_argument("--seed", type=int, default=0)
-    df.add_argument("--out-spectrum", required=True)
-    df.add_argument("--out-series", required=True)
-    df.add_argument("--out-summary", required=True)
-    df.add_argument("--out-final", required=True)
-
-    cl = sub.add_parser("claims", help="the paper's claims checked against our tables")
-    for name in ("random", "kurtosis", "kurtosis-fit"):
-        cl.add_argument(f"--{name}", nargs="+", default=[])
-    for name in (
-        "moments",
-        "loglik",
-        "js",
-        "alignment",
-        "rotated",
-        "trajectories",
-        "gap",
-        "diffusion-spectrum",
-        "diffusion-summary",
-    ):
-        cl.add_argument(f"--{name}")
-    cl.add_argument("--epochs", type=int, help="training epochs of the models")
-    cl.add_argument("--min-epochs", type=int, default=10)
-    cl.add_argument("--title", help="heading line of the Markdown file")
-    cl.add_argument("--out", required=True, help="claims parquet")
-    cl.add_argument("--out-md", required=True, help="claims Markdown table")
-    cl.add_argument("--out-html", help="claims HTML table (shown in the Snakemake report)")
 
     mo = sub.add_parser("models", help="export trained models as an archive, or import one")
     mos = mo.add_subparsers(dest="action", required=True)

@@ -2,7 +2,6 @@
 # Sec. 4.1 (Eqs. 29-48) with Langevin dynamics in reciprocal space.
 
 FIGURE_STEMS.append(f"{FIG}/fig_diffusion")
-TABLE_TARGETS.append(f"{RES}/claims.parquet")
 
 
 rule uniform_moments:
@@ -10,47 +9,41 @@ rule uniform_moments:
         untrained=diffusion_checkpoint("untrained"),
         trained=diffusion_checkpoint("trained"),
     output:
-        f"{RES}/claims/uniform_moments.parquet",
+        **outputs("uniform_moments"),
     log:
-        f"{RES}/logs/claims/uniform_moments.log",
+        **logs("uniform_moments"),
     benchmark:
-        f"{RES}/benchmarks/uniform_moments/uniform_moments.tsv"
+        bench("uniform_moments")
     params:
-        n=config["claims"]["uniform_states"],
-        seed=config["seed"],
-    threads: rule_threads("uniform_moments")
+        job=job("uniform_moments"),
+    threads: threads_of("uniform_moments")
     resources:
-        mem_mb=rule_mem_mb("uniform_moments"),
-        runtime=rule_runtime("uniform_moments"),
+        **resources_of("uniform_moments"),
     conda:
-        "../../envs/rbm.yaml"
+        CONDA
     shell:
-        "python -m rbm_reciprocal uniform-moments --checkpoint untrained:{input.untrained} "
-        "--checkpoint trained:{input.trained} --samples {params.n} --seed {params.seed} "
-        "--out {output} > {log} 2>&1"
+        RUN
 
 
 rule pc_alignment:
     input:
-        checkpoints=[path for _, path in alignment_checkpoints()],
+        checkpoints=alignment_checkpoint_files(),
         data=rules.prepare_mnist.output[0],
     output:
-        f"{RES}/claims/pc_alignment.parquet",
+        **outputs("pc_alignment"),
     log:
-        f"{RES}/logs/claims/pc_alignment.log",
+        **logs("pc_alignment"),
     benchmark:
-        f"{RES}/benchmarks/pc_alignment/pc_alignment.tsv"
+        bench("pc_alignment")
     params:
-        specs=" ".join(f"--checkpoint {spec}" for spec, _ in alignment_checkpoints()),
-    threads: rule_threads("pc_alignment")
+        job=job("pc_alignment"),
+    threads: threads_of("pc_alignment")
     resources:
-        mem_mb=rule_mem_mb("pc_alignment"),
-        runtime=rule_runtime("pc_alignment"),
+        **resources_of("pc_alignment"),
     conda:
-        "../../envs/rbm.yaml"
+        CONDA
     shell:
-        "python -m rbm_reciprocal pc-alignment --data {input.data} {params.specs} "
-        "--out {output} > {log} 2>&1"
+        RUN
 
 
 rule diffusion:
@@ -58,88 +51,83 @@ rule diffusion:
         untrained=diffusion_checkpoint("untrained"),
         trained=diffusion_checkpoint("trained"),
     output:
-        spectrum=f"{RES}/diffusion/spectrum.parquet",
-        series=f"{RES}/diffusion/series.parquet",
-        summary=f"{RES}/diffusion/summary.parquet",
-        final=f"{RES}/diffusion/final.parquet",
+        **outputs("diffusion"),
     log:
-        f"{RES}/logs/diffusion/diffusion.log",
+        **logs("diffusion"),
     benchmark:
-        f"{RES}/benchmarks/diffusion/diffusion.tsv"
+        bench("diffusion")
     params:
-        settings=diffusion_settings_json(),
-        seed=config["seed"],
-    threads: rule_threads("diffusion")
+        job=job("diffusion"),
+    threads: threads_of("diffusion")
     resources:
-        mem_mb=rule_mem_mb("diffusion"),
-        runtime=rule_runtime("diffusion"),
+        **resources_of("diffusion"),
     conda:
-        "../../envs/rbm.yaml"
+        CONDA
     shell:
-        "python -m rbm_reciprocal diffusion --untrained {input.untrained} "
-        "--trained {input.trained} --settings {params.settings:q} --seed {params.seed} "
-        "--out-spectrum {output.spectrum} --out-series {output.series} "
-        "--out-summary {output.summary} --out-final {output.final} > {log} 2>&1"
+        RUN
 
 
 rule fig_diffusion:
     input:
-        rules.diffusion.output.spectrum,
-        rules.diffusion.output.series,
-        rules.diffusion.output.summary,
-        rules.diffusion.output.final,
+        spectrum=rules.diffusion.output.spectrum,
+        series=rules.diffusion.output.series,
+        summary=rules.diffusion.output.summary,
+        final=rules.diffusion.output.final,
     output:
-        pdf=f"{FIG}/fig_diffusion.pdf",
-        png=report(
-            f"{FIG}/fig_diffusion.png", caption="../report/fig_diffusion.rst", category="Figures"
-        ),
+        **outputs("fig_diffusion"),
     log:
-        f"{RES}/logs/figures/fig_diffusion.log",
+        **logs("fig_diffusion"),
     benchmark:
-        f"{RES}/benchmarks/fig_diffusion/fig_diffusion.tsv"
+        bench("fig_diffusion")
     params:
-        stem=lambda w, output: os.path.splitext(output.pdf)[0],
-    threads: rule_threads("fig_diffusion")
+        job=job("fig_diffusion"),
+    threads: threads_of("fig_diffusion")
     resources:
-        mem_mb=rule_mem_mb("fig_diffusion"),
-        runtime=rule_runtime("fig_diffusion"),
+        **resources_of("fig_diffusion"),
     conda:
-        "../../envs/rbm.yaml"
+        CONDA
     shell:
-        "python -m rbm_reciprocal figure fig_diffusion --inputs {input} --stem {params.stem} "
-        "> {log} 2>&1"
+        RUN
 
 
+# The inputs' names are the tables' names in rbm_reciprocal.claims.table.claims_table.
 rule claims:
     input:
-        unpack(claims_inputs),
-    output:
-        table=f"{RES}/claims.parquet",
-        markdown=f"{RES}/claims.md",
-        html=report(f"{RES}/claims.html", caption="../report/claims.rst", category="Claims"),
-    log:
-        f"{RES}/logs/claims/claims.log",
-    benchmark:
-        f"{RES}/benchmarks/claims/claims.tsv"
-    params:
-        epochs=EPOCHS[-1],
-        min_epochs=config["claims"]["min_epochs"],
-        title=(
-            f"Claims of arXiv:2503.21536 checked on this run: hidden sizes {HIDDEN}, "
-            f"methods {METHODS}, {len(REPLICAS)} replica(s), {EPOCHS[-1]} epochs."
+        random=expand(
+            rules.random_spectrum.output.values,
+            visible=config["spectra"]["random"]["visible"],
+            hidden=RANDOM_HIDDEN,
         ),
-    threads: rule_threads("claims")
+        kurtosis=expand(
+            rules.kurtosis.output.summary, variant=config["spectra"]["kurtosis"]["variants"]
+        ),
+        kurtosis_fit=expand(
+            rules.kurtosis.output.fit, variant=config["spectra"]["kurtosis"]["variants"]
+        ),
+        moments=rules.uniform_moments.output.table,
+        loglik=rules.loglik_table.output[0],
+        js=rules.rotation_js_table.output[0],
+        alignment=rules.pc_alignment.output.table,
+        rotated=rules.rotated_samples.output.table,
+        trajectories=rules.mode_trajectory_table.output.table,
+        gap=rules.spectral_gap.output.table,
+        diffusion_spectrum=rules.diffusion.output.spectrum,
+        diffusion_summary=rules.diffusion.output.summary,
+    output:
+        **outputs("claims"),
+    log:
+        **logs("claims"),
+    benchmark:
+        bench("claims")
+    params:
+        job=job("claims"),
+    threads: threads_of("claims")
     resources:
-        mem_mb=rule_mem_mb("claims"),
-        runtime=rule_runtime("claims"),
+        **resources_of("claims"),
     conda:
-        "../../envs/rbm.yaml"
+        CONDA
     shell:
-        "python -m rbm_reciprocal claims --random {input.random} --kurtosis {input.kurtosis} "
-        "--kurtosis-fit {input.kurtosis_fit} --moments {input.moments} --loglik {input.loglik} "
-        "--js {input.js} --alignment {input.alignment} --rotated {input.rotated} "
-        "--trajectories {input.trajectories} --gap {input.gap} "
-        "--diffusion-spectrum {input.diffusion_spectrum} "
-        "--diffusion-summary {input.diffusion_summary} --epochs {params.epochs} "
-        "--min-epochs {params.min_epochs} --title {params.title:q} --out {output.table} "
-        "--out-md {output.markdown} --out-html {output.html} > {log} 2>&1"
+        RUN
+
+
+TABLE_TARGETS.append(rules.claims.output.table)

@@ -33,6 +33,8 @@ from rbm_reciprocal.pipeline.paths import (  # noqa: E402
     untrained_reference_file,
 )
 from rbm_reciprocal.pipeline.step_settings import final_models  # noqa: E402
+from rbm_reciprocal.pipeline.step_settings import claims as claims_settings  # noqa: E402
+from rbm_reciprocal.pipeline.step_settings import landau as landau_settings  # noqa: E402
 from rbm_reciprocal.pipeline.step_settings import symmetry as symmetry_settings  # noqa: E402
 from rbm_reciprocal.pipeline.steps import STEPS, job_json  # noqa: E402
 from rbm_reciprocal.pipeline.resources import job_mem_mb, job_threads  # noqa: E402
@@ -148,12 +150,20 @@ RUN = (
 RUN_APPEND = RUN.replace("> {log.log:q}", ">> {log.log:q}")
 
 
+# Outputs of steps other than figures that the Snakemake report shows: step: (output, category).
+REPORTED = {"claims": ("html", "Claims")}
+
+
 def outputs(step):
-    """Named outputs of ``step``; a figure's PNG goes into the report with its caption."""
+    """Named outputs of ``step``; a figure's PNG (and each output of REPORTED) goes into the
+    report with its caption, workflow/report/<step>.rst."""
     out = step_outputs(config, step)
+    caption = f"../report/{step}.rst"
     if STEPS[step].kind == "figure":
-        caption = f"../report/{step}.rst"
         out["png"] = report(out["png"], caption=caption, category="Figures", labels={"figure": step})
+    elif step in REPORTED:
+        name, category = REPORTED[step]
+        out[name] = report(out[name], caption=caption, category=category)
     return out
 
 
@@ -293,22 +303,23 @@ def symmetry_model_checkpoint():
 
 
 # --- Landau picture (issue 5) ---
-def landau_method():
-    return config["landau"]["method"] or METHODS[0]
-
-
 def landau_epochs():
     """Checkpoint epochs of Figs. 7-8 (landau.epochs, default every training checkpoint)."""
-    wanted = config["landau"]["epochs"]
-    if wanted is None:
-        return EPOCHS
-    missing = sorted(set(wanted) - set(EPOCHS))
-    if missing:
-        raise WorkflowError(
-            f"landau.epochs {missing} are not training checkpoints; add them to "
-            "training.checkpoints.at or change landau.epochs"
-        )
-    return sorted(wanted)
+    try:
+        return landau_settings.landau_epochs(config)
+    except ConfigError as exc:
+        raise WorkflowError(str(exc)) from None
+
+
+def landau_epoch_names():
+    """The {epoch} wildcards of Figs. 7-8's mode_trajectory jobs."""
+    return [f"{e:04d}" for e in landau_epochs()]
+
+
+def landau_checkpoint(w, epoch=None):
+    """The checkpoint of landau.method and landau.replica with w.hidden units at w.epoch."""
+    method, replica = landau_settings.landau_method(config), config["landau"]["replica"]
+    return checkpoint_file(RES, method, w.hidden, replica, int(w.epoch if epoch is None else epoch))
 
 
 def landau_previous_checkpoint(w):
@@ -316,9 +327,7 @@ def landau_previous_checkpoint(w):
     its mode 1 orients this one's (Figs. 7-8 signs)."""
     epochs = landau_epochs()
     k = epochs.index(int(w.epoch))
-    if k == 0:
-        return []
-    return checkpoint_files(landau_method(), w.hidden, config["landau"]["replica"], [epochs[k - 1]])
+    return [] if k == 0 else [landau_checkpoint(w, epochs[k - 1])]
 
 
 # --- reciprocal space ---
@@ -418,37 +427,9 @@ def diffusion_checkpoint(state):
     return checkpoint_files(method, hidden, replica, [epoch])[0]
 
 
-def diffusion_settings_json():
-    return json.dumps({k: v for k, v in config["diffusion"].items() if k != "model"})
-
-
-def alignment_checkpoints():
-    """(CLI spec, path) of every checkpoint of every model (claim 7: the trajectory)."""
-    items = []
-    for m in HIDDEN:
-        for meth in METHODS:
-            for r in REPLICAS:
-                for e in EPOCHS:
-                    path = checkpoint_files(meth, m, r, [e])[0]
-                    items.append((f"{m}:{meth}:{r}:{e}:{path}", path))
-    return items
-
-
-def claims_inputs(wildcards=None):
-    """Named input tables of rule claims (see rbm_reciprocal.claims.table.claims_table)."""
-    n = config["spectra"]["random"]["visible"]
-    variants = config["spectra"]["kurtosis"]["variants"]
-    return {
-        "random": [f"{RES}/spectra/random_N{n}_M{m}_values.parquet" for m in RANDOM_HIDDEN],
-        "kurtosis": [f"{RES}/spectra/kurtosis_{v}.parquet" for v in variants],
-        "kurtosis_fit": [f"{RES}/spectra/kurtosis_{v}_fit.parquet" for v in variants],
-        "moments": f"{RES}/claims/uniform_moments.parquet",
-        "loglik": f"{RES}/loglik/loglik.parquet",
-        "js": f"{RES}/symmetry/fig4_js.parquet",
-        "alignment": f"{RES}/claims/pc_alignment.parquet",
-        "rotated": f"{RES}/symmetry/rotated_samples.parquet",
-        "trajectories": f"{RES}/landau/mode_trajectories.parquet",
-        "gap": f"{RES}/spectra/gap.parquet",
-        "diffusion_spectrum": f"{RES}/diffusion/spectrum.parquet",
-        "diffusion_summary": f"{RES}/diffusion/summary.parquet",
-    }
+def alignment_checkpoint_files():
+    """Every checkpoint of every model (claim 7), in the order of the pc_alignment settings."""
+    return [
+        checkpoint_file(RES, meth, m, r, e)
+        for m, meth, r, e in claims_settings.alignment_checkpoints(config)
+    ]

@@ -30,9 +30,7 @@ from rbm_reciprocal.claims.symmetry import (
 )
 
 
-def claims_table(
-    tables: Mapping[str, object], epochs: int | None = None, min_epochs: int = 10
-) -> pd.DataFrame:
+def claims_table(tables: Mapping[str, object], epochs: int | None, min_epochs: int) -> pd.DataFrame:
     """All claims from the workflow's tables.
 
     Parameters
@@ -43,9 +41,11 @@ def claims_table(
         ``trajectories``, ``gap``,
         ``diffusion_spectrum``, ``diffusion_summary`` (DataFrames). A missing key skips the
         claims that need it.
-    epochs : int, optional
-        Training epochs of the models (for claim 8's "n/a" rule).
+    epochs : int or None
+        Training epochs of the models (for claim 8's "n/a" rule; None: unknown).
     min_epochs : int
+        Fewest training epochs at which a claim about trained models can fail
+        (``claims.min_epochs``).
 
     Returns
     -------

@@ -45,7 +45,7 @@ def build_fig_diffusion(
     Parameters
     ----------
     spectrum, series, summary, final : DataFrame
-        The four tables of `rbm_reciprocal.stages.claims.run_diffusion`.
+        The four tables of `rbm_reciprocal.stages.diffusion.run_diffusion`.
     """
     fig = Figure(figsize=(9.5, 8.6), layout="constrained")
     (ax_a, ax_b), (ax_c, ax_d) = fig.subplots(2, 2)

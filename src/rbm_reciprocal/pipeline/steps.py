@@ -34,7 +34,10 @@ from rbm_reciprocal.pipeline.cost import (
 )
 from rbm_reciprocal.pipeline.cost_loglik import loglik_job_cost, loglik_trajectory_job_cost
 from rbm_reciprocal.pipeline.job import Job, plain, settings_dict
+from rbm_reciprocal.pipeline.step_settings import claims as claims_settings
+from rbm_reciprocal.pipeline.step_settings import diffusion as diffusion_settings
 from rbm_reciprocal.pipeline.step_settings import figures as figure_settings
+from rbm_reciprocal.pipeline.step_settings import landau as landau_settings
 from rbm_reciprocal.pipeline.step_settings import reciprocal as reciprocal_settings
 from rbm_reciprocal.pipeline.step_settings import spectra as spectra_settings
 from rbm_reciprocal.pipeline.step_settings import symmetry as symmetry_settings
@@ -255,12 +258,38 @@ STEPS: dict[str, Step] = {
             arrays=memory.mode_trajectory,
             cost=job_line(mode_trajectory_costs),
             sizes=model_sizes,
+            settings=landau_settings.mode_trajectory,
+            stage="landau",
         ),
-        Step("mode_trajectory_table", "light"),
-        Step("uniform_moments", **_ANALYSIS, arrays=memory.uniform_moments),
-        Step("pc_alignment", **_ANALYSIS, arrays=memory.pc_alignment),
-        Step("diffusion", **_ANALYSIS, arrays=memory.diffusion, cost=job_line(diffusion_cost)),
-        Step("claims", "compute"),
+        Step(
+            "mode_trajectory_table",
+            "light",
+            settings=landau_settings.mode_trajectory_table,
+            stage="landau",
+        ),
+        Step(
+            "uniform_moments",
+            **_ANALYSIS,
+            arrays=memory.uniform_moments,
+            settings=claims_settings.uniform_moments,
+            stage="claims",
+        ),
+        Step(
+            "pc_alignment",
+            **_ANALYSIS,
+            arrays=memory.pc_alignment,
+            settings=claims_settings.pc_alignment,
+            stage="claims",
+        ),
+        Step(
+            "diffusion",
+            **_ANALYSIS,
+            arrays=memory.diffusion,
+            cost=job_line(diffusion_cost),
+            settings=diffusion_settings.diffusion,
+            stage="diffusion",
+        ),
+        Step("claims", "compute", settings=claims_settings.claims, stage="claims"),
         Step("run_parameters", "light"),
         *(
             Step(name, "figure", settings=figure_settings.options(name), stage="figures")

@@ -1,7 +1,9 @@
-"""Stage claims (workflow/rules/claims.smk): moments, PC alignment, diffusion, claims table."""
+"""Stage claims (workflow/rules/claims.smk): the uniform moments (claim 4), the PC alignment
+(claim 7) and the claims table from every stage's tables; and the claims' calibration."""
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -9,23 +11,16 @@ import pandas as pd
 
 from rbm_reciprocal.analysis.alignment import data_principal_components
 from rbm_reciprocal.analysis.kurtosis import kurtosis_closed_form
-from rbm_reciprocal.analysis.langevin import convergence_summary, simulate_mode
-from rbm_reciprocal.analysis.modes import (
-    K_EXACT,
-    relaxation_spectrum,
-    select_modes,
-    stiffness_matrix,
-    uniform_z_moments,
-    z_modes,
-)
 from rbm_reciprocal.analysis.reciprocal import decompose, random_binary
 from rbm_reciprocal.claims.calibration import calibrate_claims
 from rbm_reciprocal.claims.table import claims_html, claims_markdown, claims_table
 from rbm_reciprocal.core.checkpoint import read_checkpoint
 from rbm_reciprocal.core.io import PathLike, atomic_path
-from rbm_reciprocal.core.streams import seed_int, stream
+from rbm_reciprocal.core.streams import stream
 from rbm_reciprocal.core.tables import read_table, save_parquet
 from rbm_reciprocal.data.dataset import load_dataset
+from rbm_reciprocal.pipeline.job import Job
+from rbm_reciprocal.pipeline.step_settings.claims import Claims, PcAlignment, UniformMoments
 
 
 def uniform_moments_table(
@@ -108,7 +103,7 @@ def run_uniform_moments(
 def pc_alignment_table(
     checkpoints: Sequence[tuple[int, str, int, int, PathLike]],
     data: np.ndarray,
-    n_pcs: int = 5,
+    n_pcs: int,
 ) -> pd.DataFrame:
     """Overlap of each model's top left singular vector with the data's principal components.
 
@@ -165,7 +160,7 @@ def run_pc_alignment(
     checkpoints: Sequence[tuple[int, str, int, int, PathLike]],
     dataset: PathLike,
     out: PathLike,
-    n_pcs: int = 5,
+    n_pcs: int,
 ) -> pd.DataFrame:
     """Write :func:`pc_alignment_table` of the training images of ``dataset`` to ``out``."""
 
@@ -174,116 +169,16 @@ def run_pc_alignment(
     return table
 
 
-def run_diffusion(
-    checkpoints: dict[str, PathLike],
-    seed: int,
-    out_spectrum: PathLike,
-    out_series: PathLike,
-    out_summary: PathLike,
-    out_final: PathLike,
-    beta: float = 1.0,
-    uniform_states: int = 20_000,
-    n_divergent: int = 3,
-    n_stable: int = 3,
-    n_walkers: int = 2000,
-    n_steps: int = 4000,
-    horizon: float = 12.0,
-    n_records: int = 41,
-    max_steps: int = 50_000,
-    n_grid: int = 4001,
-    metropolis: bool = True,
-    log=print,
-) -> pd.DataFrame:
-    """Predicted spectrum and Langevin test for each checkpoint (``{"untrained": .., ...}``).
-
-    Writes four parquet tables, each with ``state`` and ``epoch`` columns:
-
-    * ``out_spectrum``: :func:`relaxation_spectrum` of every component plus ``var`` (sample
-      variance of ``z`` over the uniform states), ``k_exact`` (4) and ``k_offdiag_rms`` (RMS
-      of the off-diagonal of ``k``, 0 in exact arithmetic), ``n_states``, ``beta``;
-    * ``out_series``: the time series of :func:`simulate_mode`;
-    * ``out_summary``: :func:`convergence_summary`;
-    * ``out_final``: final-position histograms with the stationary densities.
-
-    Returns
-    -------
-    DataFrame, the summary.
-    """
-
-    spectra, series, finals = [], [], []
-    for state, path in checkpoints.items():
-        ck = read_checkpoint(path)
-        epoch = ck.epoch or 0
-        rec = decompose(ck.W, ck.a, ck.b)
-        modes = z_modes(rec)
-        d = modes.size
-        mean, cov = uniform_z_moments(rec, uniform_states, stream(seed, "cov", state, d))
-        k = stiffness_matrix(cov, uniform_states)
-        spec = relaxation_spectrum(modes, np.diag(k), beta)
-        off = k[~np.eye(d, dtype=bool)]
-        spec["sample_mean"] = mean
-        spec["var"] = np.diag(cov)
-        spec["k_exact"] = K_EXACT
-        spec["k_offdiag_rms"] = float(np.sqrt(np.mean(off**2)))
-        spec["n_states"] = np.int64(uniform_states)
-        spec["beta"] = float(beta)
-        n_div = int(spec["diverges"].sum())
-        log(
-            f"{state} (epoch {epoch}): k_ii = {spec['k_ii'].mean():.3f} +- "
-            f"{spec['k_ii'].std():.3f} (exact 4), {n_div} of {rec.n_modes} u-modes with "
-            f"lambda_i > k_ii / beta (lambda_1 = {rec.s[0]:.3f})"
-        )
-        chosen = select_modes(spec, n_divergent, n_stable)
-        for q in chosen:
-            s_part, f_part = simulate_mode(
-                rec,
-                spec,
-                q,
-                seed_int(seed, state),
-                n_walkers,
-                n_steps,
-                horizon,
-                n_records,
-                beta,
-                max_steps,
-                n_grid,
-                metropolis,
-            )
-            for df in (s_part, f_part):
-                df.insert(0, "state", state)
-                df.insert(1, "epoch", np.int64(epoch))
-            series.append(s_part)
-            finals.append(f_part)
-        spec.insert(0, "state", state)
-        spec.insert(1, "epoch", np.int64(epoch))
-        spec["simulated"] = spec["index"].isin([q + 1 for q in chosen])
-        spectra.append(spec)
-    series_t = pd.concat(series, ignore_index=True)
-    summary = convergence_summary(series_t, n_walkers)
-    for _, r in summary.iterrows():
-        log(
-            f"{r['state']} {r['kind']}_{r['mode']} (lambda {r['lam']:.2f}, kappa "
-            f"{r['kappa']:.2f}) {r['potential']}: {r['verdict']} (var x{r['var_ratio']:.3g}, "
-            f"KS {r['ks_final']:.3f} / crit {r['ks_crit']:.3f}, acceptance {r['acceptance']:.3f})"
-        )
-    save_parquet(out_spectrum, pd.concat(spectra, ignore_index=True))
-    save_parquet(out_series, series_t)
-    save_parquet(out_summary, summary)
-    save_parquet(out_final, pd.concat(finals, ignore_index=True))
-    return summary
-
-
 def run_claims(
     paths: Mapping[str, PathLike | Sequence[PathLike]],
+    s: Claims,
     out_table: PathLike,
     out_markdown: PathLike,
-    epochs: int | None = None,
-    min_epochs: int = 10,
-    title: str | None = None,
     out_html: PathLike | None = None,
 ) -> pd.DataFrame:
-    """Read the tables named in ``paths`` (see :func:`claims_table`), write the outputs
-    (parquet, Markdown and, if ``out_html`` is given, the HTML of the Snakemake report).
+    """Read the tables named in ``paths`` (the names of :func:`claims_table`), write the
+    outputs (parquet, Markdown and, if ``out_html`` is given, the HTML of the Snakemake
+    report).
 
     ``paths["random"]``, ``paths["kurtosis"]`` and ``paths["kurtosis_fit"]`` may be lists
     (one file per panel / variant; the kurtosis lists are concatenated).
@@ -299,13 +194,13 @@ def run_claims(
             tables[key] = pd.concat([read_table(q) for q in p], ignore_index=True)
         else:
             tables[key] = read_table(p)
-    table = claims_table(tables, epochs, min_epochs)
+    table = claims_table(tables, s.epochs, s.min_epochs)
     save_parquet(out_table, table)
     with atomic_path(out_markdown) as tmp:
-        tmp.write_text(claims_markdown(table, title))
+        tmp.write_text(claims_markdown(table, s.title))
     if out_html is not None:
         with atomic_path(out_html) as tmp:
-            tmp.write_text(claims_html(table, title))
+            tmp.write_text(claims_html(table, s.title))
     return table
 
 
@@ -323,3 +218,54 @@ def run_claims_calibration(
         + (f": {pairs}" if len(bad) else "")
     )
     return table
+
+
+def uniform_moments_job(job: Job) -> None:
+    """Rule uniform_moments: :func:`run_uniform_moments` of diffusion.model's untrained and
+    trained checkpoints."""
+    s = UniformMoments(**job.settings)
+    checkpoints = {state: job.input[state] for state in ("untrained", "trained")}
+    t = run_uniform_moments(checkpoints, s.n_states, s.seed, job.output["table"])
+    print(
+        f"max |mean - mu| {(t['mean'] - t['mu']).abs().max():.4f}, "
+        f"max |std - 1/2| {(t['std'] - 0.5).abs().max():.4f}",
+        file=sys.stderr,
+    )
+
+
+def pc_alignment_job(job: Job) -> None:
+    """Rule pc_alignment: :func:`run_pc_alignment` of every checkpoint of every model (the
+    settings' ``checkpoints`` say which model and epoch each input is)."""
+    s = PcAlignment(**job.settings)
+    paths = job.input["checkpoints"]
+    items = [
+        (int(m), str(meth), int(r), int(e), path)
+        for (m, meth, r, e), path in zip(s.checkpoints, paths, strict=True)
+    ]
+    t = run_pc_alignment(items, job.input["data"], job.output["table"], s.n_pcs)
+    for _, r in t.iterrows():
+        print(
+            f"M={r['hidden']} replica {r['replica']} epoch {r['epoch']}: "
+            f"|u_1 . PC_1| = {r['overlap_pc1']:.3f}",
+            file=sys.stderr,
+        )
+
+
+def claims_job(job: Job) -> None:
+    """Rule claims: :func:`run_claims` of the job's named input tables."""
+    out = job.output
+    t = run_claims(job.input, Claims(**job.settings), out["table"], out["markdown"], out["html"])
+    counts = t["passed"].value_counts(dropna=False)
+    print(
+        f"{len(t)} claims: {int(counts.get(True, 0))} pass, {int(counts.get(False, 0))} fail, "
+        f"{int(t['passed'].isna().sum())} n/a",
+        file=sys.stderr,
+    )
+
+
+#: The job of each step of this stage (see :mod:`rbm_reciprocal.pipeline.steps`).
+JOBS = {
+    "uniform_moments": uniform_moments_job,
+    "pc_alignment": pc_alignment_job,
+    "claims": claims_job,
+}
