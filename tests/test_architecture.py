@@ -329,11 +329,8 @@ def test_no_function_over_100_lines():
     assert set(found) <= LONG_FUNCTIONS, {n: k for n, k in found.items() if n not in LONG_FUNCTIONS}
 
 
-#: Private names still imported across modules (issue 24 shrinks this list to nothing).
-PRIVATE_IMPORTS = {
-    "_row", "_n_a_note", "_undertrained", "_summary_counts", "_HIDDEN", "_N",
-    "_panel_letter", "_epoch_label", "_image_grid",
-}  # fmt: skip
+#: Private names imported across modules (none: a name another module needs is public).
+PRIVATE_IMPORTS: set[str] = set()
 
 
 def private_imports(path: Path) -> list[str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from rbm_reciprocal.claims.rows import _row, _summary_counts
+from rbm_reciprocal.claims.rows import claim_row, summary_counts
 
 
 def claim_stiffness(spectrum: pd.DataFrame, n_sd: float = 5.0) -> dict:
@@ -26,7 +26,7 @@ def claim_stiffness(spectrum: pd.DataFrame, n_sd: float = 5.0) -> dict:
             f"{s['k_ii'].std(ddof=0):.3f}, max |k_ii - 4| = {dev:.3f}, off-diagonal RMS {off:.3f}"
         )
         ok &= dev <= n_sd * sd and off <= 1.5 * 4.0 / np.sqrt(n - d)
-    return _row(
+    return claim_row(
         11,
         "With Gaussian reciprocal variables the constraint stiffness is k = Cov(z)^-1 (Eq. 46), "
         "which decouples the oscillators (Eq. 47).",
@@ -63,14 +63,14 @@ def claim_harmonic_divergence(summary: pd.DataFrame, spectrum: pd.DataFrame) -> 
         passed = None if ok_stab else False
     else:
         passed = ok_div and ok_stab
-    return _row(
+    return claim_row(
         12,
         "With a Gaussian constraint potential the Fokker-Planck modes decouple into harmonic "
         "oscillators; Gamma(n) < 0 and the diffusion diverges for lambda_i > k_ii/beta "
         "(Eqs. 40-48).",
-        f"predicted divergent: {predicted}; simulated: divergent modes {_summary_counts(div)}"
+        f"predicted divergent: {predicted}; simulated: divergent modes {summary_counts(div)}"
         + (f" (growth rate / 2|kappa| = {rate_ratio:.3f})" if len(div) else "")
-        + f", stable modes {_summary_counts(stab)}",
+        + f", stable modes {summary_counts(stab)}",
         "Langevin in the harmonic potential: predicted-divergent modes grow at 2|kappa| +- 10%, "
         "stable modes reach the normal stationary law (KS <= 1% critical value)",
         passed,
@@ -92,13 +92,13 @@ def claim_full_constraint(summary: pd.DataFrame) -> dict:
     div = ld[ld["predicted_diverges"]]
     passed = None if div.empty else bool((div["verdict"] == "diverges").any())
     stable = ld[~ld["predicted_diverges"]]
-    return _row(
+    return claim_row(
         13,
         "When reciprocal variables are Gaussian (large RBMs), the modes with lambda_i > "
         "k_ii/beta have negative eigenvalues and their diffusion diverges instead of "
         "converging to the Boltzmann distribution (Sec. 4.1, Eq. 48; untested in the paper).",
-        f"full constraint potential: predicted-divergent modes {_summary_counts(div) or 'none'}"
-        f"; stable modes {_summary_counts(stable)}",
+        f"full constraint potential: predicted-divergent modes {summary_counts(div) or 'none'}"
+        f"; stable modes {summary_counts(stable)}",
         "Langevin with the all-orders (large-deviation) marginal constraint potential: does "
         "any predicted-divergent mode's variance keep growing (x2 over the second half)?",
         passed,
@@ -127,12 +127,12 @@ def claim_metastability(summary: pd.DataFrame) -> dict:
         if len(stuck) and "occupation_z_final" in stuck
         else ""
     )
-    return _row(
+    return claim_row(
         14,
         "(Weaker reading of the same prediction) the diffusion of the modes with lambda_i > "
         "k_ii/beta does not reach the Boltzmann distribution.",
         f"predicted-divergent modes in the full constraint potential: "
-        f"{_summary_counts(div) or 'none'}{occ}",
+        f"{summary_counts(div) or 'none'}{occ}",
         f"from the uniform-measure start, is any of them still away from its stationary law "
         f"after {horizon:g} relaxation times (KS or well occupations beyond the critical "
         "values)?",

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
-from rbm_reciprocal.claims.rows import _n_a_note, _row, _undertrained, combine_verdicts
+from rbm_reciprocal.claims.rows import claim_row, combine_verdicts, n_a_note, undertrained_verdict
 
 #: Curvature of the all-orders constraint potential at its minimum mu: 1 / Var(z) = 4 for a
 #: unit-norm combination of fair bits (Eq. 51c, sigma = 1/2); everywhere else V'' > 4.
@@ -70,7 +70,7 @@ def claim_landau_double_well(trajectories: pd.DataFrame, min_epochs: int = 10) -
         if "landau_quartic_u_wells" in g:
             quartic.append(f"M={int(m)}: {int(g['landau_quartic_u_wells'].iloc[-1])}")
     epochs = int(trajectories["epoch"].max())
-    passed = _undertrained(ok, epochs, min_epochs)
+    passed = undertrained_verdict(ok, epochs, min_epochs)
     note = (
         "Minima of Eq. 55 with the all-orders (large-deviation) constraint potential of u_1 "
         "over its whole support; a minimum outside it is 'unconfined', never a well. The "
@@ -86,7 +86,7 @@ def claim_landau_double_well(trajectories: pd.DataFrame, min_epochs: int = 10) -
             " Quartic fit on the sampled range (paper's expansion; its range ends are not "
             "wells), wells at the last epoch: " + ", ".join(quartic) + "."
         )
-    return _row(
+    return claim_row(
         9,
         "The Landau free energy of mode 1 (u_1) turns from a single well into an asymmetric "
         "double well early in training (Eq. 55, Figs. 7-8).",
@@ -95,7 +95,7 @@ def claim_landau_double_well(trajectories: pd.DataFrame, min_epochs: int = 10) -
         f"predicted by lambda_1 > {STIFFNESS:g} (the constraint stiffness 1/sigma^2, "
         "sigma = 1/2)",
         passed,
-        note + _n_a_note(passed, epochs, min_epochs),
+        note + n_a_note(passed, epochs, min_epochs),
     )
 
 
@@ -185,13 +185,13 @@ def claim_landau_samples(
             )
     decided = combine_verdicts(verdicts)
     epochs = int(trajectories["epoch"].max())
-    passed = None if decided is None else _undertrained(decided, epochs, min_epochs)
+    passed = None if decided is None else undertrained_verdict(decided, epochs, min_epochs)
     note = (
         f" The table lacks {', '.join(missing)} counts: rerun rule mode_trajectory."
         if missing
         else ""
     )
-    return _row(
+    return claim_row(
         15,
         statement,
         "; ".join(parts),
@@ -204,5 +204,5 @@ def claim_landau_samples(
         f"rate <= {alpha:g} both ways: a pass when the minimum is more than {spread:g} s.d. "
         f"away, a FAIL when it is within. {spread:g} s.d. = the ribbons of Figs. 7-8."
         + note
-        + _n_a_note(passed, epochs, min_epochs),
+        + n_a_note(passed, epochs, min_epochs),
     )

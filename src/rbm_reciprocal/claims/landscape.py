@@ -12,7 +12,7 @@ from scipy.stats import t as student_t
 
 from rbm_reciprocal.analysis.marchenko_pastur import ks_distance_to_mp
 from rbm_reciprocal.analysis.stats import linear_fit
-from rbm_reciprocal.claims.rows import _n_a_note, _row, _undertrained
+from rbm_reciprocal.claims.rows import claim_row, n_a_note, undertrained_verdict
 
 
 def _by_m(random_values: Sequence[pd.DataFrame]) -> list[pd.DataFrame]:
@@ -44,7 +44,7 @@ def claim_mp_ks(random_values: Sequence[pd.DataFrame], alpha: float = 0.01) -> d
         parts.append(f"M={m}: {ks:.4f} (critical {crit:.4f}, {x.size} values)")
         ok &= ks <= crit
     t0 = random_values[0]
-    return _row(
+    return claim_row(
         1,
         "Singular values of a random N x M init (sigma = 0.01) follow the Marchenko-Pastur "
         "law (Eq. 20, Fig. 3a-d).",
@@ -101,7 +101,7 @@ def claim_kurtosis(fits: pd.DataFrame, summaries: pd.DataFrame, alpha: float = 0
             f"intercept {ref['intercept']:.4f}, slope {ref['slope']:.2f}"
         )
         ok &= abs(t_int) <= crit and abs(t_slope) <= crit
-    return _row(
+    return claim_row(
         3,
         "Kurtosis of projected Bernoulli(1/2) states tends to 3 as the size grows "
         "(Fig. 3e; exact Haar mean 3 - 6/(n+2), slope -6 in 1/n).",
@@ -134,7 +134,7 @@ def claim_uniform_moments(moments: pd.DataFrame, alpha: float = 0.01) -> dict:
     states = ", ".join(
         f"{s} (epoch {int(e)})" for s, e in moments[["state", "epoch"]].drop_duplicates().values
     )
-    return _row(
+    return claim_row(
         4,
         "Projected uniform (Bernoulli 1/2) states have std exactly 1/2 and means "
         "mu_i = (1/2) sum_k U_ki (Eq. 51).",
@@ -348,7 +348,7 @@ def claim_ais_bracket(loglik: pd.DataFrame, alpha: float = 0.01, min_epochs: int
         for m, v in sorted(deltas.items())
     )
     epochs = int(t["epoch"].max())
-    passed = False if not b["bracket_ok"] else _undertrained(all(incr), epochs, min_epochs)
+    passed = False if not b["bracket_ok"] else undertrained_verdict(all(incr), epochs, min_epochs)
     if passed is not None and b["bracket_ok"] and undecided:
         passed = None  # an increase measured on rows that may be wrong decides nothing
     measured = _bracket_measured(b)
@@ -370,7 +370,7 @@ def claim_ais_bracket(loglik: pd.DataFrame, alpha: float = 0.01, min_epochs: int
         )
     genuine, ex, strict = b["genuine"], b["ex"], b["strict"]
     n_checks = b["n_checks"]
-    return _row(
+    return claim_row(
         5,
         "AIS and reverse AIS bracket the log-likelihood (AIS under-, reverse AIS over-"
         "estimates log Z), and the test LL increases with training (Fig. 1 left).",
@@ -412,5 +412,5 @@ def claim_ais_bracket(loglik: pd.DataFrame, alpha: float = 0.01, min_epochs: int
             if len(ex) and strict < len(ex)
             else ""
         )
-        + _n_a_note(passed, epochs, min_epochs),
+        + n_a_note(passed, epochs, min_epochs),
     )

@@ -15,7 +15,7 @@ from rbm_reciprocal.analysis.marchenko_pastur import (
     mode_rank,
     mode_window_test,
 )
-from rbm_reciprocal.claims.rows import _row, combine_verdicts
+from rbm_reciprocal.claims.rows import claim_row, combine_verdicts
 
 #: Relative tolerance of claim 2 on the mode's position: the finite-size bias of the
 #: estimator (|bias| <= 6e-4 at N = 784, M = 100..3000, 5,000 exact Gaussian matrices each)
@@ -124,7 +124,7 @@ def claim_mp_mode(
         )
     passed = combine_verdicts(verdicts)
     fr = ", ".join(f"{f:g}" for f in MODE_TEST_FRACTIONS)
-    return _row(
+    return claim_row(
         2,
         "The Marchenko-Pastur mode is at sigma sqrt(|N - M|) (= sqrt(lambda_+ lambda_-)).",
         "; ".join(parts),

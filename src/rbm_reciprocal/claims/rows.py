@@ -12,7 +12,7 @@ CLAIM_COLUMNS = ("claim_id", "kind", "paper_statement", "our_number", "test", "p
 CLAIM_KINDS = ("paper", "self-check")
 
 
-def _row(
+def claim_row(
     claim_id: int,
     statement: str,
     number: str,
@@ -44,7 +44,7 @@ def combine_verdicts(verdicts: list[bool | None]) -> bool | None:
     return None
 
 
-def _undertrained(ok: bool, epochs: int | None, min_epochs: int) -> bool | None:
+def undertrained_verdict(ok: bool, epochs: int | None, min_epochs: int) -> bool | None:
     """Pass if observed; "n/a" if not observed in models trained < ``min_epochs`` epochs."""
     if ok:
         return True
@@ -53,7 +53,7 @@ def _undertrained(ok: bool, epochs: int | None, min_epochs: int) -> bool | None:
     return False
 
 
-def _n_a_note(passed: bool | None, epochs: int | None, min_epochs: int) -> str:
+def n_a_note(passed: bool | None, epochs: int | None, min_epochs: int) -> str:
     if passed is None and epochs is not None and epochs < min_epochs:
         return f" Not observed, but the models trained only {epochs} < {min_epochs} epochs."
     return ""
@@ -63,6 +63,6 @@ def _g(x: float, digits: int = 3) -> str:
     return f"{x:.{digits}g}"
 
 
-def _summary_counts(rows: pd.DataFrame) -> str:
+def summary_counts(rows: pd.DataFrame) -> str:
     counts = rows["verdict"].value_counts()
     return ", ".join(f"{int(v)} {k}" for k, v in counts.items())

@@ -9,7 +9,7 @@ from scipy.stats import beta as beta_dist
 from scipy.stats import binomtest
 from scipy.stats import t as student_t
 
-from rbm_reciprocal.claims.rows import _n_a_note, _row, _undertrained
+from rbm_reciprocal.claims.rows import claim_row, n_a_note, undertrained_verdict
 
 
 def js_noise_t(js: np.ndarray, mean: np.ndarray, sd: np.ndarray, pairs: np.ndarray) -> np.ndarray:
@@ -43,7 +43,7 @@ def claim_rotation_js(js: pd.DataFrame, min_epochs: int = 10, alpha: float = 0.0
     )
     if not {"js_noise_mean", "js_noise_sd", "noise_pairs"} <= set(js.columns):
         note = "The rotation table predates the noise replicates: rerun rule rotation_js."
-        return _row(6, statement, "no noise replicates in the table", "-", None, note)
+        return claim_row(6, statement, "no noise replicates in the table", "-", None, note)
     un = js[js["kind"] == "untrained"]
     tr = js[js["kind"] == "trained"]
     epochs = int(tr["epoch"].max()) if len(tr) else None
@@ -68,8 +68,8 @@ def claim_rotation_js(js: pd.DataFrame, min_epochs: int = 10, alpha: float = 0.0
         )
     ok_un = bool(np.all(t_un <= t_crit))
     ok_tr = bool(len(last)) and bool(np.all(t_tr >= t_crit))
-    passed = False if not ok_un else _undertrained(ok_tr, epochs, min_epochs)
-    return _row(
+    passed = False if not ok_un else undertrained_verdict(ok_tr, epochs, min_epochs)
+    return claim_row(
         6,
         statement,
         f"untrained (M = {', '.join(str(int(m)) for m in js_un.index)}): JS/noise = "
@@ -83,7 +83,7 @@ def claim_rotation_js(js: pd.DataFrame, min_epochs: int = 10, alpha: float = 0.0
         "resamples of the same W's entries (its own law); untrained baseline: an untrained "
         "init of the same shape as each M. The authors' rotation variant changes a Gaussian "
         "W's entry law slightly (JS about 1.1 x noise), so the untrained check can fail for "
-        "real with it." + _n_a_note(passed, epochs, min_epochs),
+        "real with it." + n_a_note(passed, epochs, min_epochs),
     )
 
 
@@ -168,7 +168,7 @@ def claim_pc_alignment(
         )
         if e_peak < e1 and traj.iloc[-1] < 0.8 * o_peak:
             drift.append(f"M={int(m)}")
-    passed = _undertrained(ok, epochs, min_epochs)
+    passed = undertrained_verdict(ok, epochs, min_epochs)
     note = (
         f" The projection peaks early and then drifts away ({', '.join(drift)}: last < 0.8 x peak)."
         if drift
@@ -178,7 +178,7 @@ def claim_pc_alignment(
     if {f"mean_overlap_pc{j}" for j in range(1, k + 1)} <= set(t.columns):
         mean_span = float(pc_span_overlap(t, k, "mean_overlap_pc").iloc[0])
         mean_note = f" The mean image itself projects {mean_span:.3f} on that span."
-    return _row(
+    return claim_row(
         7,
         "The singular vector with the largest singular value aligns with the principal "
         "components of the data (Sec. 5, Ref. 27).",
@@ -192,7 +192,7 @@ def claim_pc_alignment(
         f"PCs from the whole training set); a random unit vector of R^{n} reaches the "
         f"threshold with p = {float(random_overlap_pvalue(threshold, n, k)):.2g} and the "
         f"models' projections with p <= {p_max:.2g} (Beta({k}/2, (N-{k})/2)).{mean_note}{note}"
-        + _n_a_note(passed, epochs, min_epochs),
+        + n_a_note(passed, epochs, min_epochs),
     )
 
 
@@ -218,12 +218,12 @@ def claim_rotated_pixels(
     if "chains_global_more" not in rotated:
         note = "The table predates the per-chain counts: rerun rule rotated_samples."
         number = f"pixels changed: global {g:.2%}, local {loc:.2%}"
-        return _row(8, statement, number, "-", None, note)
+        return claim_row(8, statement, number, "-", None, note)
     more, less = int(r["chains_global_more"]), int(r["chains_local_more"])
     n = more + less
     p = float(binomtest(more, n, 0.5, alternative="greater").pvalue) if n else 1.0
-    passed = _undertrained(p <= alpha, epochs, min_epochs)
-    return _row(
+    passed = undertrained_verdict(p <= alpha, epochs, min_epochs)
+    return claim_row(
         8,
         statement,
         f"pixels changed: global {g:.2%}, local {loc:.2%}; chains with more changes under "
@@ -241,7 +241,7 @@ def claim_rotated_pixels(
         )
         + f" {int(r['n_chains'])} "
         f"chains x {int(r['sweeps'])} sweeps, same uniforms for all decodings."
-        + _n_a_note(passed, epochs, min_epochs),
+        + n_a_note(passed, epochs, min_epochs),
     )
 
 
@@ -283,7 +283,7 @@ def claim_spectral_gap(gap: pd.DataFrame, alpha: float = 0.01) -> dict:
             else "n/a: too few values beside the window to tell a gap from chance "
             "(or spectra that do not reach it)."
         )
-    return _row(
+    return claim_row(
         10,
         f"Trained RBMs of every size show a gap in the singular values near lambda in "
         f"[{lo:g}, {hi:g}] (Fig. 3f; unexplained in the paper).",

@@ -11,7 +11,11 @@ import pandas as pd
 
 from rbm_reciprocal.analysis.landau import landau_wells
 from rbm_reciprocal.analysis.potentials import LargeDeviationPotential
-from rbm_reciprocal.claims.synthetic_models import _HIDDEN, _N, TRAINED_EPOCHS
+from rbm_reciprocal.claims.synthetic_models import (
+    SYNTHETIC_HIDDEN,
+    SYNTHETIC_VISIBLE,
+    TRAINED_EPOCHS,
+)
 
 #: Claim 9's worlds: ``lambda_1`` at the last epoch, ``|mu_u|`` (None: the mean of a random
 #: unit coefficient vector, ~N(0, 1/4), as for a structureless Gaussian W) and whether the
@@ -33,8 +37,8 @@ def gen_landau(world: str, rng: np.random.Generator, n_grid: int = 401) -> pd.Da
     asymmetry leaves one well)."""
     lam_max, mu_abs, _ = LANDAU_WORLDS[world]
     rows = []
-    for m in _HIDDEN:
-        a = rng.normal(size=_N + m)
+    for m in SYNTHETIC_HIDDEN:
+        a = rng.normal(size=SYNTHETIC_VISIBLE + m)
         a /= np.linalg.norm(a)
         c = 0.0 if mu_abs is None else mu_abs * rng.choice([-1.0, 1.0]) - 0.5 * a.sum()
         for e in _LANDAU_EPOCHS:
@@ -79,7 +83,7 @@ def gen_landau_samples(world: str, rng: np.random.Generator) -> pd.DataFrame:
     quick run's picture (``z_1`` at 1-4 with s.d. 0.8-1.2; ``w_1`` at its minimum)."""
     spec, _ = SAMPLE_WORLDS[world]
     rows = []
-    for m in _HIDDEN:
+    for m in SYNTHETIC_HIDDEN:
         wells = {"u": (-rng.uniform(8, 12), rng.uniform(8, 12)), "w": (rng.uniform(2, 6),)}
         row = dict(hidden=m, method="PCD", replica=0, epoch=TRAINED_EPOCHS, lambda_1=12.0,
                    n_test=_N_TEST, n_gibbs=_N_GIBBS)  # fmt: skip

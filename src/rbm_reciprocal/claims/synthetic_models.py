@@ -20,9 +20,9 @@ from rbm_reciprocal.analysis.spectra import spectral_gap_table
 
 #: Epochs of the synthetic trained models (at least the default ``claims.min_epochs``).
 TRAINED_EPOCHS = 10
-_HIDDEN = (16, 32)
+SYNTHETIC_HIDDEN = (16, 32)
 _REPLICAS = (0, 1)
-_N = 784
+SYNTHETIC_VISIBLE = 784
 
 
 def gen_rotation_js(truth: bool, rng: np.random.Generator) -> pd.DataFrame:
@@ -42,8 +42,8 @@ def gen_rotation_js(truth: bool, rng: np.random.Generator) -> pd.DataFrame:
                     js_noise_sd=noise.std(ddof=1), noise_pairs=20)  # fmt: skip
 
     rows = [row("untrained", 500, 0, 0, 2e-4, 1.0)]
-    rows += [row("untrained", m, 0, 0, 2e-3 * 16 / m, 1.0) for m in _HIDDEN]
-    for m in _HIDDEN:
+    rows += [row("untrained", m, 0, 0, 2e-3 * 16 / m, 1.0) for m in SYNTHETIC_HIDDEN]
+    for m in SYNTHETIC_HIDDEN:
         for r in _REPLICAS:
             rows.append(row("trained", m, r, TRAINED_EPOCHS, 2e-3 * 16 / m, 2.5 if truth else 1.0))
     return pd.DataFrame(rows)
@@ -71,7 +71,7 @@ PC_WORLDS = {
 
 
 def _direction(name: str) -> np.ndarray:
-    t = np.zeros(_N)
+    t = np.zeros(SYNTHETIC_VISIBLE)
     if name == "pc1":
         t[0] = 1.0
     elif name == "pc2":
@@ -104,7 +104,7 @@ def gen_pc_alignment(world: str, rng: np.random.Generator, jitter: float = 0.03)
     target, rho, _ = PC_WORLDS[world]
     t, mean = _direction(target), _direction("mean")
     rows = []
-    for m in _HIDDEN:
+    for m in SYNTHETIC_HIDDEN:
         for r in _REPLICAS:
             for e in range(TRAINED_EPOCHS + 1):
                 c = 0.0 if e == 0 else float(np.clip(rho + jitter * rng.normal(), 0.0, 1.0))
@@ -116,7 +116,8 @@ def gen_pc_alignment(world: str, rng: np.random.Generator, jitter: float = 0.03)
                          overlap_top=float(np.linalg.norm(ov)), best_pc=int(np.argmax(ov) + 1),
                          overlap_mean=float(abs(u @ mean)),
                          **{f"mean_overlap_pc{j + 1}": o for j, o in enumerate(MNIST_MEAN_PCS)},
-                         n_pcs=_N_PCS, n_visible=_N, random_overlap=np.sqrt(2 / (np.pi * _N)))
+                         n_pcs=_N_PCS, n_visible=SYNTHETIC_VISIBLE,
+                         random_overlap=np.sqrt(2 / (np.pi * SYNTHETIC_VISIBLE)))
                 )  # fmt: skip
     return pd.DataFrame(rows)
 
@@ -126,10 +127,11 @@ def gen_rotated_pixels(truth: bool, rng: np.random.Generator) -> pd.DataFrame:
     pixel with probability 2.7% and the local ones 0.12% (the smoke numbers); false: both
     0.5%. The row carries the per-chain sign counts of the sign test."""
     p_g, p_l = (0.027, 0.0012) if truth else (0.005, 0.005)
-    g, loc = rng.binomial(_N, p_g, 36), rng.binomial(_N, p_l, 36)
+    g, loc = rng.binomial(SYNTHETIC_VISIBLE, p_g, 36), rng.binomial(SYNTHETIC_VISIBLE, p_l, 36)
     return pd.DataFrame(
         [dict(n_chains=36, sweeps=50, local_rotations=10, avoid_top=5,
-              frac_changed_global=g.mean() / _N, frac_changed_local=loc.mean() / _N,
+              frac_changed_global=g.mean() / SYNTHETIC_VISIBLE,
+              frac_changed_local=loc.mean() / SYNTHETIC_VISIBLE,
               chains_global_more=int((g > loc).sum()), chains_local_more=int((loc > g).sum()))]
     )  # fmt: skip
 
@@ -139,7 +141,7 @@ def gen_spectral_gap(truth: bool, rng: np.random.Generator) -> pd.DataFrame:
     uniform on [30, 38]: true with none in [33, 35] (a gap), false without the gap (a smooth
     spectrum)."""
     rows = []
-    for m in _HIDDEN:
+    for m in SYNTHETIC_HIDDEN:
         for r in _REPLICAS:
             if truth:
                 x = rng.uniform(0.0, 6.0, m)
@@ -156,7 +158,7 @@ def gen_stiffness(truth: bool, rng: np.random.Generator) -> pd.DataFrame:
     by the Bartlett decomposition ``S = sigma^2 L L^T / (n - 1)`` and inverted with the
     correction of :func:`stiffness_matrix`. True: ``Cov(z) = I/4`` (uniform states); false:
     ``Cov(z) = 0.21 I`` (Bernoulli(0.3) bits: k = 4.76 I)."""
-    n_states, d = 2000, _N + 16
+    n_states, d = 2000, SYNTHETIC_VISIBLE + 16
     var = 0.25 if truth else 0.21
     parts = []
     for state, epoch in (("untrained", 0), ("trained", TRAINED_EPOCHS)):

@@ -11,7 +11,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import NullFormatter, ScalarFormatter
 
-from rbm_reciprocal.figures.style import _panel_letter, save_figure
+from rbm_reciprocal.figures.style import panel_letter, save_figure
 
 
 def fig_diffusion(
@@ -91,7 +91,7 @@ def _diffusion_spectrum(ax_a, spectrum: pd.DataFrame) -> None:
     ax_a.set_xlabel("mode i")
     ax_a.set_ylabel(r"$\lambda_i$ (u-modes)")
     _legend_below(ax_a)
-    _panel_letter(ax_a, "a")
+    panel_letter(ax_a, "a")
 
 
 def _diffusion_series(ax_b, ax_c, series: pd.DataFrame, summary: pd.DataFrame) -> None:
@@ -122,13 +122,13 @@ def _diffusion_series(ax_b, ax_c, series: pd.DataFrame, summary: pd.DataFrame) -
     ax_b.set_yscale("log")
     ax_b.set_xlabel(r"$t\,|\kappa_i|$")
     ax_b.set_ylabel("variance of the walkers")
-    _panel_letter(ax_b, "b")
+    panel_letter(ax_b, "b")
     ax_c.axhline(float(summary["ks_crit"].iloc[0]), ls=":", color="k", lw=1)
     ax_b.plot([], [], ":", color="k", lw=1, label="(c) 1% critical value of KS")
     ax_c.set_yscale("log")
     ax_c.set_xlabel(r"$t\,|\kappa_i|$")
     ax_c.set_ylabel("KS distance to the stationary law")
-    _panel_letter(ax_c, "c")
+    panel_letter(ax_c, "c")
 
 
 def _diffusion_final(ax_d, series, summary, final) -> None:
@@ -165,7 +165,7 @@ def _diffusion_final(ax_d, series, summary, final) -> None:
     ax_d.set_xlabel(f"$z$ ({row['kind']}-mode, from the saddle)")
     ax_d.set_ylabel("density")
     _legend_below(ax_d)
-    _panel_letter(ax_d, "d")
+    panel_letter(ax_d, "d")
 
 
 #: The untrained modes' curves in (b) and (c).

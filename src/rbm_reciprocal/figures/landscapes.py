@@ -13,7 +13,7 @@ from matplotlib.ticker import MaxNLocator
 from matplotlib.transforms import blended_transform_factory
 
 from rbm_reciprocal.analysis.reciprocal import landscape_energy
-from rbm_reciprocal.figures.style import _epoch_label, save_figure
+from rbm_reciprocal.figures.style import epoch_label, save_figure
 
 _SADDLE_STYLE = dict(marker="*", color="magenta", ms=11, mec="k", mew=0.4, ls="none")
 _IMAGE_STYLE = dict(marker="p", color="k", ms=9, ls="none")
@@ -260,7 +260,7 @@ def build_fig2(landscapes: pd.DataFrame, points: pd.DataFrame) -> Figure:
     for sub, state in zip(subfigs, states, strict=True):
         land = landscapes[landscapes["state"] == state]
         epoch = int(land["epoch"].iloc[0])
-        sub.suptitle(f"{state} ({_epoch_label(state, epoch)})", fontsize=11)
+        sub.suptitle(f"{state} ({epoch_label(state, epoch)})", fontsize=11)
         axes = sub.subplots(nrows, ncols, squeeze=False).ravel()
         for ax in axes[len(indices) :]:
             ax.set_axis_off()

@@ -12,7 +12,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
-from rbm_reciprocal.figures.style import _epoch_label, save_figure
+from rbm_reciprocal.figures.style import epoch_label, save_figure
 
 #: Per Fig. 3e variant: what is projected, the name of the varied size, the singular vectors.
 _KURTOSIS_VARIANTS = {
@@ -135,7 +135,7 @@ def build_fig5(table: pd.DataFrame) -> Figure:
         for ax, i in zip(axes[row], indices, strict=False):
             _projection_panel(ax, var, sel[sel["index"] == i].sort_values("bin_left"))
         epoch = int(sel["epoch"].iloc[0])
-        axes[row, 0].set_ylabel(f"{st} ({_epoch_label(st, epoch)})\ndensity", fontsize=8)
+        axes[row, 0].set_ylabel(f"{st} ({epoch_label(st, epoch)})\ndensity", fontsize=8)
     fig.suptitle(
         "Bernoulli(1/2) states projected on the singular vectors "
         "(null space: a Haar-random orthonormal basis of it)",

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from rbm_reciprocal.figures.style import _panel_letter, save_figure
+from rbm_reciprocal.figures.style import panel_letter, save_figure
 
 
 def fig3_mp(
@@ -68,7 +68,7 @@ def build_fig3_mp(
     ax.set_ylabel("density")
     ax.set_ylim(bottom=0)
     ax.legend(frameon=False, fontsize=8, loc="upper right")
-    _panel_letter(ax, ax_label)
+    panel_letter(ax, ax_label)
     return fig
 
 

@@ -32,7 +32,7 @@ PNG_DPI = 150
 _METADATA = {"pdf": {"CreationDate": None}, "png": {"Software": None}}
 
 
-def _epoch_label(state: str, epoch: int) -> str:
+def epoch_label(state: str, epoch: int) -> str:
     """``init`` for an untrained model (epoch-0 checkpoint or the Normal(0, std^2) reference of
     ``reciprocal.untrained``), else ``epoch e``."""
     return "init" if state == "untrained" and epoch == 0 else f"epoch {epoch}"
@@ -68,12 +68,12 @@ def save_figure(fig: Figure, stem: str | os.PathLike) -> list[Path]:
     return written
 
 
-def _panel_letter(ax, label: str) -> None:
+def panel_letter(ax, label: str) -> None:
     """Bold panel letter in the upper-left corner, above the axes (never over the data)."""
     ax.set_title(label, loc="left", fontweight="bold", fontsize=13)
 
 
-def _image_grid(images: np.ndarray, n_show: int, side: int = 28) -> np.ndarray:
+def image_grid(images: np.ndarray, n_show: int, side: int = 28) -> np.ndarray:
     """Tile the first ``n_show`` images (B, side*side) into one square-ish 2-D array."""
     n_show = min(n_show, images.shape[0])
     cols = int(np.ceil(np.sqrt(n_show)))

@@ -11,7 +11,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from rbm_reciprocal.core.errors import ConfigError
-from rbm_reciprocal.figures.style import _image_grid, save_figure
+from rbm_reciprocal.figures.style import image_grid, save_figure
 
 
 def _percent(x: float) -> str:
@@ -166,7 +166,7 @@ def build_fig6(
     for k, (key, title) in enumerate(titles.items()):
         ax = fig.add_subplot(1, 3, k + 1)
         ax.imshow(
-            _image_grid(samples[f"{prefix}_{key}"].astype(np.float64), n_show),
+            image_grid(samples[f"{prefix}_{key}"].astype(np.float64), n_show),
             cmap="gray_r",
             vmin=0,
             vmax=1,
