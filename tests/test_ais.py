@@ -6,6 +6,7 @@ import numba
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import BACKEND
 
 from rbm_reciprocal.analysis.loglik_settings import LOGLIK_COLUMNS, LoglikSettings
 from rbm_reciprocal.cli import main as cli_main
@@ -215,7 +216,7 @@ def test_loglik_config_translation_and_errors():
     s = LoglikSettings.from_dict(loglik_settings_from_config(validate_config(cfg)))
     assert (s.beta_schedule, s.n_betas, s.rais_start, s.seed) == ("piecewise", 100, "test", 3)
     with pytest.raises(ConfigError, match="unknown AIS base"):
-        LoglikSettings(base="model")
+        LoglikSettings(base="model", backend=BACKEND)
     with pytest.raises(ConfigError, match="unknown loglik settings"):
         LoglikSettings.from_dict({"chains": 3})
 
@@ -242,6 +243,7 @@ def trained_tiny(tmp_path_factory):
         epochs=8,
         seed=1,
         checkpoints=(0, 8),
+        backend=BACKEND,
     )
     tr = Trainer(ds.train, s)
     for _ in range(s.epochs):

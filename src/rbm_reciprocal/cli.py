@@ -19,7 +19,6 @@ import numba
 from rbm_reciprocal.analysis.loglik_settings import LoglikSettings
 from rbm_reciprocal.cli_args import build_parser
 from rbm_reciprocal.core.errors import ConfigError, RBMError
-from rbm_reciprocal.data.fetch import download_mnist
 from rbm_reciprocal.figures.render import render
 from rbm_reciprocal.pipeline.cost_report import report, report_json
 from rbm_reciprocal.pipeline.job import Job
@@ -31,24 +30,20 @@ from rbm_reciprocal.stages.claims import (
     run_pc_alignment,
     run_uniform_moments,
 )
-from rbm_reciprocal.stages.data import run_prepare
 from rbm_reciprocal.stages.landau import run_mode_trajectory, run_mode_trajectory_table
 from rbm_reciprocal.stages.loglik import collect_loglik, run_loglik, run_loglik_trajectory
-from rbm_reciprocal.stages.models import export_run, import_models
+from rbm_reciprocal.stages.models import export_run
 from rbm_reciprocal.stages.reciprocal import (
     run_landscape_points,
     run_landscape_sample,
     run_uniform_projections,
 )
-from rbm_reciprocal.stages.report import write_run_parameters
 from rbm_reciprocal.stages.symmetry import (
     run_rotated_samples,
     run_rotation_js,
     run_untrained_reference,
 )
 from rbm_reciprocal.stages.tables import concat_tables
-from rbm_reciprocal.stages.train import run_train
-from rbm_reciprocal.stages.train_replicas import run_train_replicas
 
 
 def _cmd_run(args: argparse.Namespace) -> None:
@@ -61,40 +56,12 @@ def _cmd_run(args: argparse.Namespace) -> None:
     importlib.import_module(f"rbm_reciprocal.stages.{spec.stage}").JOBS[spec.name](job)
 
 
-def _cmd_download(args: argparse.Namespace) -> None:
-    sha = json.loads(args.sha256) if args.sha256 else None
-    download_mnist(
-        args.source,
-        args.out_dir,
-        sha256=sha,
-        retries=args.retries,
-        timeout=args.timeout,
-        backoff=args.backoff,
-    )
-
-
-def _cmd_prepare(args: argparse.Namespace) -> None:
-    run_prepare(args.raw_dir, args.out, json.loads(args.settings))
-
-
-def _cmd_train(args: argparse.Namespace) -> None:
-    run_train(args.data, args.out_dir, json.loads(args.settings))
-
-
-def _cmd_train_replicas(args: argparse.Namespace) -> None:
-    run_train_replicas(args.data, args.out_dir, json.loads(args.settings))
-
-
 def _cmd_figure(args: argparse.Namespace) -> None:
     render(args.name, args.inputs, args.stem, json.loads(args.options or "{}"))
 
 
 def _cmd_concat(args: argparse.Namespace) -> None:
     concat_tables(args.inputs, args.out)
-
-
-def _cmd_run_parameters(args: argparse.Namespace) -> None:
-    write_run_parameters(json.loads(args.config_json), args.checkout, args.out_yaml, args.out_html)
 
 
 def _cmd_rotation_js(args: argparse.Namespace) -> None:
@@ -280,12 +247,7 @@ def _cmd_claims(args: argparse.Namespace) -> None:
 
 
 def _cmd_models(args: argparse.Namespace) -> None:
-    if args.action == "import":
-        retry = (args.retries, args.timeout, args.backoff)
-        files, manifest = args.files, args.manifest_out
-        import_models(args.source, args.results, files, json.loads(args.training), manifest, *retry)
-    else:
-        export_run(args.results, args.out, args.configfile)
+    export_run(args.results, args.out, args.configfile)
 
 
 def _cmd_claims_calibration(args: argparse.Namespace) -> None:
@@ -296,13 +258,8 @@ def _cmd_claims_calibration(args: argparse.Namespace) -> None:
 #: The handler of every subcommand of :func:`~rbm_reciprocal.cli_args.build_parser`.
 COMMANDS = {
     "run": _cmd_run,
-    "download": _cmd_download,
-    "prepare": _cmd_prepare,
-    "train": _cmd_train,
-    "train-replicas": _cmd_train_replicas,
     "figure": _cmd_figure,
     "concat": _cmd_concat,
-    "run-parameters": _cmd_run_parameters,
     "rotation-js": _cmd_rotation_js,
     "untrained-reference": _cmd_untrained_reference,
     "rotated-samples": _cmd_rotated_samples,
