@@ -1,5 +1,6 @@
 """AIS and reverse AIS against exact enumeration; the log-likelihood CLI on a trained tiny RBM."""
 
+import dataclasses
 import json
 
 import numba
@@ -263,6 +264,7 @@ def test_cli_log_likelihood_of_a_trained_tiny_rbm_is_exact(trained_tiny, base, s
         "rais_start": start,
         "sample_sweeps": 100,
         "seed": 5,
+        "backend": dataclasses.asdict(BACKEND),
     }
     out = tmp / f"row_{base}_{start}.parquet"
     argv = ["loglik", "--checkpoint", str(tmp / "epoch_0008.npz"), "--data", str(tmp / "data.npz")]
