@@ -32,8 +32,7 @@ from pathlib import Path
 import numpy as np
 
 from rbm_reciprocal.core.rbm import RBMParams
-from rbm_reciprocal.sampling.backend import SPARSE_DENSITY
-from rbm_reciprocal.sampling.gibbs import GibbsSampler
+from rbm_reciprocal.sampling.gibbs import ANALYSIS_SPARSE_DENSITY, GibbsSampler
 
 
 def best_ms(fn, repeats: int, inner: int) -> float:
@@ -178,7 +177,7 @@ def main() -> None:
     ap.add_argument("--json", action="store_true", help="interleaved timing, JSON lines")
     ap.add_argument("--models", type=Path, default=Path("results/bench"))
     ap.add_argument("--rounds", type=int, default=60)
-    ap.add_argument("--sparse-density", type=float, default=SPARSE_DENSITY)
+    ap.add_argument("--sparse-density", type=float, default=ANALYSIS_SPARSE_DENSITY)
     args = ap.parse_args()
     if args.json or args.states is not None:
         kinds = ["trained", "random"] if args.states in (None, "both") else [args.states]

@@ -135,7 +135,7 @@ def bench_train_updates(
         TrainSettings(
             method="PCD", hidden=m, replica=i, gibbs_steps=k, batch_size=b, n_chains=b,
             epochs=1, checkpoints=(0, 1), monitor_size=b,
-            backend=BackendSettings(name="torch", device=str(device)),
+            backend=BackendSettings(name="torch", device=str(device), sparse_density=0.0),
         )
         for i in range(r)
     ]

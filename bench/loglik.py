@@ -51,10 +51,17 @@ from rbm_reciprocal.core.checkpoint import checkpoint_path, load_checkpoint
 from rbm_reciprocal.core.rbm import RBMParams
 from rbm_reciprocal.core.streams import loglik_rng, trajectory_rng
 from rbm_reciprocal.data.dataset import Dataset, prepare_mnist
+from rbm_reciprocal.pipeline.config import load_config
+from rbm_reciprocal.sampling.backend import BackendSettings
 from rbm_reciprocal.sampling.ladder import TrajectoryLadder, ladder_fields, ladder_sweep
 from rbm_reciprocal.sampling.trajectory import TrajectoryAnnealer
 from rbm_reciprocal.stages.train import run_training
 from rbm_reciprocal.training.settings import OptimizerSettings, TrainSettings
+
+#: The schema's backend (the paper config's): the CPU sampler of a workflow job.
+BACKEND = BackendSettings.from_value(
+    load_config([Path(__file__).resolve().parents[1] / "config.yaml"])["backend"]
+)
 
 
 def speed(chains: int, hidden: int, steps: int, rounds: int) -> None:
@@ -145,6 +152,7 @@ def _params(args: argparse.Namespace, train: np.ndarray) -> tuple[list[int], lis
             checkpoints=tuple(epochs),
             optimizer=OptimizerSettings(lr=1e-3),
             monitor_size=500,
+            backend=BACKEND,
         )
         t0 = time.perf_counter()
         run_training(train, s, out, log=lambda msg: None)
@@ -276,6 +284,7 @@ def main() -> None:
         sample_sweeps=args.sample_sweeps,
         exact_max_units=0,
         seed=1,
+        backend=BACKEND,
     )
     traj = {}
     for k in args.steps:

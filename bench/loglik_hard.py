@@ -38,6 +38,7 @@ from rbm_reciprocal.core.streams import loglik_rng, trajectory_rng
 from rbm_reciprocal.data.dataset import prepare_mnist
 from rbm_reciprocal.pipeline.config import load_config
 from rbm_reciprocal.pipeline.settings import loglik_settings_from_config
+from rbm_reciprocal.sampling.backend import BackendSettings
 from rbm_reciprocal.sampling.hard_models import hard_paths
 from rbm_reciprocal.sampling.partition import log_partition_exact
 from rbm_reciprocal.stages.train import run_training
@@ -58,6 +59,7 @@ def trained(out: Path):
     s = TrainSettings(
         method="PCD", hidden=12, gibbs_steps=5, batch_size=100, n_chains=100, epochs=5,
         checkpoints=tuple(range(6)), optimizer=OptimizerSettings(lr=0.01), monitor_size=100,
+        backend=BackendSettings.from_value(load_config([ROOT / "config.yaml"])["backend"]),
     )  # fmt: skip
     run_training(data.train, s, out, log=lambda _: None)
     return [load_checkpoint(checkpoint_path(out, e)) for e in range(6)], data

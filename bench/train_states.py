@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from rbm_reciprocal.data.dataset import prepare_mnist
+from rbm_reciprocal.pipeline.config import load_config
 from rbm_reciprocal.sampling.backend import BackendSettings
 from rbm_reciprocal.training.settings import TrainSettings
 from rbm_reciprocal.training.trainer import Trainer
@@ -34,7 +35,9 @@ def train_states(
 ) -> tuple[dict[str, np.ndarray], list[float]]:
     """Train PCD-25 for ``epochs`` epochs; return the chain state and updates/s per epoch."""
     data = prepare_mnist(mnist).train
-    backend = {} if sparse_density is None else {"sparse_density": sparse_density}
+    backend = load_config([Path(__file__).resolve().parents[1] / "config.yaml"])["backend"]
+    if sparse_density is not None:
+        backend = backend | {"sparse_density": sparse_density}
     s = TrainSettings(
         method="PCD",
         hidden=hidden,

@@ -7,7 +7,16 @@ import pytest
 import yaml
 
 from rbm_reciprocal.core.rbm import RBMParams
+from rbm_reciprocal.pipeline.config import load_config
+from rbm_reciprocal.pipeline.job import Job
+from rbm_reciprocal.sampling.backend import BackendSettings
 from rbm_reciprocal.training.settings import OptimizerSettings, TrainSettings
+
+ROOT = Path(__file__).resolve().parents[1]
+#: The backend of a workflow job with the paper config (the schema's defaults: the CPU
+#: sampler with its gather half-sweeps); TORCH_CPU: the torch backend on the CPU.
+BACKEND = BackendSettings.from_value(load_config([ROOT / "config.yaml"])["backend"])
+TORCH_CPU = BackendSettings(name="torch", device="cpu", sparse_density=BACKEND.sparse_density)
 
 
 @pytest.fixture
@@ -45,14 +54,30 @@ def tiny_settings(method: str, **kw) -> TrainSettings:
         checkpoints=(0, 30),
         optimizer=OptimizerSettings(lr=0.02),
         monitor_size=100,
+        backend=BACKEND,
     )
     base.update(kw)
     return TrainSettings(**base)
 
 
-ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "tests" / "data" / "mnist"
 SNAKEMAKE = [sys.executable, "-m", "snakemake"]
+
+
+def train_job(path: Path, data: Path, out_dir: Path, settings: TrainSettings | dict) -> Path:
+    """Write the job file ``path`` of a train_rbm job, as the rule does: ``settings`` (a
+    TrainSettings or its dict) trained on the dataset ``data`` into ``out_dir`` (the folder
+    of its ``metrics`` output). ``python -m rbm_reciprocal run --job PATH`` runs it."""
+    if isinstance(settings, TrainSettings):
+        settings = settings.to_dict()
+    job = Job(
+        "train_rbm",
+        input={"data": str(data)},
+        output={"metrics": str(Path(out_dir) / "metrics.parquet")},
+        settings=settings,
+    )
+    path.write_text(job.to_json())
+    return path
 
 
 def sample_checksums() -> dict[str, str]:
@@ -130,6 +155,7 @@ def trained_784x12(tmp_path_factory):
         checkpoints=tuple(range(6)),
         optimizer=OptimizerSettings(lr=0.01),
         monitor_size=100,
+        backend=BACKEND,
     )
     run_training(data.train, s, out, log=lambda _: None)
     return out, data

@@ -1,11 +1,13 @@
 """AIS and reverse AIS against exact enumeration; the log-likelihood CLI on a trained tiny RBM."""
 
+import dataclasses
 import json
 
 import numba
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import BACKEND
 
 from rbm_reciprocal.analysis.loglik_settings import LOGLIK_COLUMNS, LoglikSettings
 from rbm_reciprocal.cli import main as cli_main
@@ -215,7 +217,7 @@ def test_loglik_config_translation_and_errors():
     s = LoglikSettings.from_dict(loglik_settings_from_config(validate_config(cfg)))
     assert (s.beta_schedule, s.n_betas, s.rais_start, s.seed) == ("piecewise", 100, "test", 3)
     with pytest.raises(ConfigError, match="unknown AIS base"):
-        LoglikSettings(base="model")
+        LoglikSettings(base="model", backend=BACKEND)
     with pytest.raises(ConfigError, match="unknown loglik settings"):
         LoglikSettings.from_dict({"chains": 3})
 
@@ -242,6 +244,7 @@ def trained_tiny(tmp_path_factory):
         epochs=8,
         seed=1,
         checkpoints=(0, 8),
+        backend=BACKEND,
     )
     tr = Trainer(ds.train, s)
     for _ in range(s.epochs):
@@ -261,6 +264,7 @@ def test_cli_log_likelihood_of_a_trained_tiny_rbm_is_exact(trained_tiny, base, s
         "rais_start": start,
         "sample_sweeps": 100,
         "seed": 5,
+        "backend": dataclasses.asdict(BACKEND),
     }
     out = tmp / f"row_{base}_{start}.parquet"
     argv = ["loglik", "--checkpoint", str(tmp / "epoch_0008.npz"), "--data", str(tmp / "data.npz")]

@@ -8,7 +8,7 @@ import sys
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import ROOT, tiny_settings
+from conftest import ROOT, tiny_settings, train_job
 
 from rbm_reciprocal.core.checkpoint import load_checkpoint, save_checkpoint
 from rbm_reciprocal.core.errors import DataError
@@ -137,18 +137,11 @@ def test_cli_prints_one_line_for_each_kind(tmp_path):
             output={"table": str(tmp_path / "all.parquet")},
         ).to_json()
     )
+    train = train_job(tmp_path / "train_rbm.job.json", data, tmp_path / "run", tiny_settings("PCD"))
     runs = {
         ck: _cli("run", "trained_spectra", "--job", str(job)),
         table: _cli("run", "--job", str(concat)),
-        data: _cli(
-            "train",
-            "--data",
-            str(data),
-            "--out-dir",
-            str(tmp_path / "run"),
-            "--settings",
-            '{"method": "PCD", "hidden": 4}',
-        ),
+        data: _cli("run", "--job", str(train)),
     }
     for path, r in runs.items():
         lines = r.stderr.strip().splitlines()

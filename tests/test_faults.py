@@ -5,7 +5,6 @@ Each test trains one tiny RBM (M = 16, PCD-300 on 1,000 sample images, ~1 s per 
 through Snakemake with the default profile, in its own temporary directory.
 """
 
-import json
 import os
 import shutil
 import signal
@@ -17,11 +16,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import ROOT, SNAKEMAKE, write_override
+from conftest import ROOT, SNAKEMAKE, train_job, write_override
 
 from rbm_reciprocal.core.io import load_npz
 from rbm_reciprocal.pipeline.config import load_config
-from rbm_reciprocal.pipeline.settings import train_settings_from_config
+from rbm_reciprocal.pipeline.step_settings.train import train_settings_from_config
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(os.name != "posix", reason="POSIX signals")]
 
@@ -107,7 +106,7 @@ def wait_for_epochs(tmp: Path, proc: subprocess.Popen, n: int, timeout: float = 
 
 
 def training_pids(tmp: Path) -> list[int]:
-    """PIDs of `python -m rbm_reciprocal train` processes working in ``tmp``."""
+    """PIDs of `python -m rbm_reciprocal run` processes (the jobs) working in ``tmp``."""
     pids = []
     for proc in Path("/proc").iterdir():
         if not proc.name.isdigit():
@@ -117,7 +116,7 @@ def training_pids(tmp: Path) -> list[int]:
             cwd = os.readlink(proc / "cwd")
         except OSError:
             continue
-        if b"rbm_reciprocal" in cmd and b"train" in cmd and cwd == str(tmp):
+        if b"rbm_reciprocal" in cmd and b"run" in cmd and cwd == str(tmp):
             pids.append(int(proc.name))
     return pids
 
@@ -136,11 +135,12 @@ def rerun_and_check_resume(tmp: Path, epoch: int) -> None:
     """Rerun to the end; the job continues from ``epoch`` and the run is complete."""
     r = subprocess.run(command(tmp, TARGET), capture_output=True, text=True, timeout=300)
     assert r.returncode == 0, (r.stdout + r.stderr)[-3000:]
-    log = (tmp / LOG).read_text()
+    log = (tmp / LOG).read_text()  # each attempt appends its lines
     assert f"resuming from epoch {epoch} " in log, log
+    rerun = log[log.index(f"resuming from epoch {epoch} ") :]
     for e in range(1, epoch + 1):  # work up to the checkpoint is not redone
-        assert f" epoch {e}/{EPOCHS} " not in log
-    assert f" epoch {EPOCHS}/{EPOCHS} " in log
+        assert f" epoch {e}/{EPOCHS} " not in rerun
+    assert f" epoch {EPOCHS}/{EPOCHS} " in rerun
     metrics = pd.read_parquet(tmp / TARGET)
     assert list(metrics["epoch"]) == list(range(EPOCHS + 1))
     assert list(metrics["updates"]) == [10 * e for e in range(EPOCHS + 1)]
@@ -152,11 +152,11 @@ def reference_weights(tmp: Path) -> np.ndarray:
     config = load_config(
         [ROOT / "config.yaml", ROOT / "workflow/presets/smoke.yaml", tmp / "override.yaml"]
     )
-    settings = json.dumps(train_settings_from_config(config, "PCD", 16, 0))
+    settings = train_settings_from_config(config, "PCD", 16, 0)
     env = dict(os.environ, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1")
     out = tmp / "reference"
-    cmd = [sys.executable, "-m", "rbm_reciprocal", "train", "--data"]
-    cmd += [str(tmp / "results/data/mnist.npz"), "--out-dir", str(out), "--settings", settings]
+    job = train_job(tmp / "reference.job.json", tmp / "results/data/mnist.npz", out, settings)
+    cmd = [sys.executable, "-m", "rbm_reciprocal", "run", "--job", str(job)]
     r = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=300)
     assert r.returncode == 0, r.stderr[-2000:]
     return load_npz(out / f"epoch_{EPOCHS:04d}.npz")["W"]

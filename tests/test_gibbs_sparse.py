@@ -227,7 +227,8 @@ def test_gather_is_identical_for_any_thread_count():
 
 
 def test_sparse_density_setting_is_validated():
-    assert BackendSettings.from_value({}).sparse_density == pytest.approx(0.25)
+    with pytest.raises(ConfigError, match="without sparse_density"):  # the schema's default
+        BackendSettings.from_value({})
     assert BackendSettings.from_value({"sparse_density": 0}).sparse_density == 0
     with pytest.raises(ConfigError, match="sparse_density"):
         BackendSettings.from_value({"sparse_density": 1.5})

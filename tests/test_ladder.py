@@ -10,7 +10,7 @@ import sys
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import sigkill_and_resume
+from conftest import BACKEND, sigkill_and_resume
 
 from rbm_reciprocal.analysis.bar import log_ratio_bar, log_ratio_forward, log_ratio_reverse
 from rbm_reciprocal.analysis.loglik_pt import pt_pass, pt_rows
@@ -82,6 +82,7 @@ PT = LoglikSettings(
     pt_burn=100,
     pt_thin=1,
     pt_save_sweeps=50,
+    backend=BACKEND,
 )
 
 

@@ -5,12 +5,13 @@ import dataclasses
 
 import numpy as np
 import pytest
+from conftest import TORCH_CPU
 
 from rbm_reciprocal.analysis.loglik_pt import pt_pass, pt_rows
 from rbm_reciprocal.analysis.loglik_settings import LoglikSettings
 from rbm_reciprocal.core.checkpoint import checkpoint_path, load_checkpoint
 from rbm_reciprocal.core.streams import trajectory_rng
-from rbm_reciprocal.sampling.backend import BackendSettings, torch_available
+from rbm_reciprocal.sampling.backend import torch_available
 from rbm_reciprocal.sampling.ladder import TrajectoryLadder, ladder_fields
 from rbm_reciprocal.sampling.partition import log_partition_exact
 
@@ -47,7 +48,7 @@ PT = LoglikSettings(
     pt_burn=100,
     pt_thin=1,
     pt_save_sweeps=50,
-    backend=BackendSettings(name="torch", device="cpu"),
+    backend=TORCH_CPU,
 )
 
 

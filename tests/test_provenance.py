@@ -5,6 +5,7 @@ from conftest import ROOT
 
 from rbm_reciprocal import __version__
 from rbm_reciprocal.cli import main
+from rbm_reciprocal.pipeline.job import Job
 from rbm_reciprocal.pipeline.provenance import git_commit, run_parameters, run_parameters_html
 
 
@@ -25,21 +26,14 @@ def test_git_commit_outside_a_checkout_is_none(tmp_path):
         assert commit and len(commit.removesuffix("-dirty")) >= 7
 
 
-def test_cli_writes_yaml_and_html(tmp_path):
-    rc = main(
-        [
-            "run-parameters",
-            "--config-json",
-            '{"seed": 3, "data": {"n_train": 1000}}',
-            "--checkout",
-            str(tmp_path),
-            "--out-yaml",
-            str(tmp_path / "p.yaml"),
-            "--out-html",
-            str(tmp_path / "p.html"),
-        ]
-    )
-    assert rc == 0
+def test_job_writes_yaml_and_html(tmp_path):
+    """Rule run_parameters' job: the config and checkout of its settings."""
+    job = tmp_path / "run_parameters.job.json"
+    config = {"seed": 3, "data": {"n_train": 1000}}
+    out = {"yaml": str(tmp_path / "p.yaml"), "html": str(tmp_path / "p.html")}
+    settings = {"config": config, "checkout": str(tmp_path)}
+    job.write_text(Job("run_parameters", output=out, settings=settings).to_json())
+    assert main(["run", "run_parameters", "--job", str(job)]) == 0
     back = yaml.safe_load((tmp_path / "p.yaml").read_text())
     assert back["config"] == {"seed": 3, "data": {"n_train": 1000}}
     assert back["code"]["git_commit"] is None

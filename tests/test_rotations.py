@@ -109,7 +109,7 @@ def test_rotations_preserve_spectrum_and_untrained_distribution():
 def test_trained_model_breaks_rotational_symmetry_untrained_does_not(tmp_path):
     """Issue 5's check on a real (small) model trained on the committed MNIST sample."""
     import pandas as pd
-    from conftest import ROOT
+    from conftest import BACKEND, ROOT
 
     from rbm_reciprocal.core.io import save_npz
     from rbm_reciprocal.data.dataset import prepare_mnist
@@ -128,6 +128,7 @@ def test_trained_model_breaks_rotational_symmetry_untrained_does_not(tmp_path):
         epochs=8,
         checkpoints=(0, 8),
         optimizer=OptimizerSettings(lr=0.01),
+        backend=BACKEND,
     )
     tr = Trainer(ds.train, s)
     for _ in range(8):

@@ -6,11 +6,12 @@ CPU build, so CI runs these.
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 
 import numpy as np
 import pytest
-from conftest import tiny_settings
+from conftest import BACKEND, TORCH_CPU, tiny_settings
 
 from rbm_reciprocal.core.checkpoint import load_checkpoint
 from rbm_reciprocal.core.errors import ConfigError, RBMError
@@ -36,7 +37,7 @@ from rbm_reciprocal.sampling.torch_gibbs import (  # noqa: E402 - after the skip
     torch_model_samples,
 )
 
-CPU = BackendSettings(name="torch", device="cpu")
+CPU = TORCH_CPU
 
 
 @pytest.fixture(autouse=True, scope="module")
@@ -54,23 +55,28 @@ def _random_rbm(seed: int, n: int = 12, m: int = 8) -> RBMParams:
 
 
 def test_backend_settings_and_missing_torch(monkeypatch):
-    assert BackendSettings.from_value(None) == BackendSettings()
-    assert BackendSettings.from_value({"name": "torch", "device": "cpu"}).is_torch
+    assert BackendSettings.from_value(BACKEND) is BACKEND
+    torch_cpu = {"name": "torch", "device": "cpu", "sparse_density": BACKEND.sparse_density}
+    assert BackendSettings.from_value(torch_cpu) == CPU and CPU.is_torch
     with pytest.raises(ConfigError, match="unknown backend"):
-        BackendSettings(name="jax")
+        BackendSettings(name="jax", sparse_density=0.0)
     with pytest.raises(ConfigError, match="unknown backend settings"):
         BackendSettings.from_value({"name": "torch", "gpus": 2})
+    with pytest.raises(ConfigError, match="without sparse_density"):
+        BackendSettings.from_value({"name": "torch", "device": "cpu"})
     assert str(require_torch(CPU)) == "cpu"
     if not torch.cuda.is_available():
         with pytest.raises(RBMError, match="sees no GPU"):
-            require_torch(BackendSettings(name="torch", device="cuda"))
+            require_torch(BackendSettings(name="torch", device="cuda", sparse_density=0.0))
     # Without torch: one clear error before any work (training and log-likelihood jobs).
     monkeypatch.setitem(sys.modules, "torch", None)
     with pytest.raises(RBMError, match=r"needs PyTorch: pip install -e \.\[gpu\]") as exc:
         require_torch(CPU)
     assert str(exc.value) == TORCH_MISSING
     data = np.zeros((100, 4), np.float32)
-    s = TrainSettings(hidden=2, batch_size=10, n_chains=10, epochs=1, checkpoints=(0, 1))
+    s = TrainSettings(
+        hidden=2, batch_size=10, n_chains=10, epochs=1, checkpoints=(0, 1), backend=BACKEND
+    )
     with pytest.raises(RBMError, match="needs PyTorch"):
         make_trainer(data, TrainSettings.from_dict(s.to_dict() | {"backend": CPU}))
 
@@ -147,7 +153,7 @@ def test_both_backends_train_a_tiny_rbm_to_the_same_log_likelihood(method, proto
         for replica in range(4):
             s = TrainSettings.from_dict(
                 _settings(method, replica=replica).to_dict()
-                | {"backend": {"name": name, "device": "cpu"}}
+                | {"backend": dataclasses.replace(CPU, name=name)}
             )
             tr = make_trainer(prototype_data, s)
             assert (type(tr).__name__ == "TorchTrainer") == (name == "torch")
@@ -261,7 +267,7 @@ def test_loglik_job_runs_on_the_torch_backend(prototype_data):
             "n_chains": 100,
             "n_betas": 1000,
             "sample_sweeps": 50,
-            "backend": {"name": "torch", "device": "cpu"},
+            "backend": CPU,
         }
     )
     row = estimate_loglik(

@@ -112,9 +112,11 @@ def test_checkpoint_schedules():
 
 def test_bad_settings_are_clear_errors(prototype_data):
     with pytest.raises(ConfigError, match="unknown training method"):
-        TrainSettings(method="PCDX")
+        tiny_settings("PCDX")
     with pytest.raises(ConfigError, match="unknown training settings"):
         TrainSettings.from_dict({"methd": "PCD"})
+    with pytest.raises(ConfigError, match="without backend"):
+        TrainSettings.from_dict({"method": "PCD"})
     with pytest.raises(ConfigError, match="optimizer"):
         OptimizerSettings(name="rmsprop")
     with pytest.raises(ConfigError, match="batch_size"):

@@ -7,7 +7,6 @@ backend, and on torch (CPU device here) equal up to the rounding of batched prod
 from __future__ import annotations
 
 import dataclasses
-import json
 import os
 import re
 import subprocess
@@ -17,7 +16,15 @@ from types import SimpleNamespace
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import ROOT, snakemake_run, snakemake_with, tiny_settings, write_override
+from conftest import (
+    ROOT,
+    TORCH_CPU,
+    snakemake_run,
+    snakemake_with,
+    tiny_settings,
+    train_job,
+    write_override,
+)
 
 from rbm_reciprocal.core.checkpoint import load_checkpoint
 from rbm_reciprocal.core.errors import ConfigError
@@ -25,8 +32,7 @@ from rbm_reciprocal.pipeline.config import coerce_to_schema, load_config, load_s
 from rbm_reciprocal.pipeline.cost import n_images
 from rbm_reciprocal.pipeline.resources import array_mb, job_mem_mb, job_threads
 from rbm_reciprocal.pipeline.runtime import job_cost, job_runtime_minutes
-from rbm_reciprocal.pipeline.settings import train_settings_from_config
-from rbm_reciprocal.sampling.backend import BackendSettings
+from rbm_reciprocal.pipeline.step_settings.train import train_settings_from_config
 from rbm_reciprocal.stages.train import run_training
 from rbm_reciprocal.stages.train_replicas import run_training_replicas
 from rbm_reciprocal.training.settings import METHODS, TrainSettings
@@ -92,7 +98,7 @@ def test_replicas_at_different_epochs_catch_up(tmp_path, prototype_data, backend
     """A per-replica job's partial run (replica 0 at epoch 2) and a fresh replica 1."""
     if backend == "torch":
         pytest.importorskip("torch", reason="PyTorch not installed: pip install -e .[gpu]")
-    settings = _replicas("CD", backend=BackendSettings(name=backend, device="cpu"))
+    settings = _replicas("CD", backend=dataclasses.replace(TORCH_CPU, name=backend))
     dirs = [tmp_path / f"r{r}" for r in range(2)]
     run_training(prototype_data, settings[0], dirs[0], stop_after_epoch=2, **QUIET)
     run_training_replicas(prototype_data, settings, dirs, **QUIET)
@@ -117,7 +123,7 @@ def test_replicas_of_one_job_must_share_their_settings(tmp_path, prototype_data)
 def test_torch_batched_sweeps_equal_one_job_per_replica(tmp_path, prototype_data, method):
     torch = pytest.importorskip("torch", reason="PyTorch not installed: pip install -e .[gpu]")
     torch.set_num_threads(1)
-    settings = _replicas(method, n=3, backend=BackendSettings(name="torch", device="cpu"))
+    settings = _replicas(method, n=3, backend=TORCH_CPU)
     logs: list[str] = []
     dirs = [tmp_path / f"batched{s.replica}" for s in settings]
     run_training_replicas(prototype_data, settings, dirs, log=logs.append)
@@ -130,7 +136,7 @@ def test_torch_batched_sweeps_equal_one_job_per_replica(tmp_path, prototype_data
 
 def test_torch_batched_job_resumes(tmp_path, prototype_data):
     pytest.importorskip("torch", reason="PyTorch not installed: pip install -e .[gpu]")
-    settings = _replicas("PCD", backend=BackendSettings(name="torch", device="cpu"))
+    settings = _replicas("PCD", backend=TORCH_CPU)
     full = [tmp_path / f"full{r}" for r in range(2)]
     cut = [tmp_path / f"cut{r}" for r in range(2)]
     run_training_replicas(prototype_data, settings, full, **QUIET)
@@ -151,8 +157,8 @@ def test_option_plans_one_job_per_hidden_size(tmp_path):
     assert r.returncode == 0, out[-3000:]
     assert re.search(r"^train_rbm_batched\s+2$", out, re.M), out[-3000:]
     assert not re.search(r"^train_rbm\s", out, re.M)  # no per-replica job can run
-    assert "train-replicas --data results/data/mnist.npz --out-dir " in out
-    assert "results/train/PCD/M16/replica0 results/train/PCD/M16/replica1" in out
+    assert "python -m rbm_reciprocal run --job results/logs/train/PCD_M16_replicas.job.json" in out
+    assert '"r1_metrics": "results/train/PCD/M16/replica1/metrics.parquet"' in out
     # off (the default): one job per replica, as before
     r = snakemake_with(tmp_path, SMOKE, "-n", "--cores", "1")
     assert re.search(r"^train_rbm\s+4$", r.stdout, re.M) and "train_rbm_batched" not in r.stdout
@@ -185,16 +191,17 @@ def test_batched_job_writes_the_per_replica_files(tmp_path):
     assert "2 replicas [0, 1] in one job (one after another; backend cpu)" in log
     for rep in (0, 1):
         assert f"[PCD-5 M=16 replica {rep}] epoch 3/3" in log
-    # the reference: `train` (rule train_rbm's command) per replica, with the job's one
-    # BLAS thread (BLAS sums are bit-for-bit only at a fixed thread count)
+    # the reference: a train_rbm job per replica, with the job's one BLAS thread (BLAS sums
+    # are bit-for-bit only at a fixed thread count)
     cfg = load_config([*SMOKE, tmp_path / "override.yaml"])
     blas = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
     env = os.environ | {v: "1" for v in blas}
     env["PYTHONPATH"] = os.pathsep.join([str(ROOT / "src"), env.get("PYTHONPATH", "")])
     for rep in (0, 1):
-        settings = json.dumps(train_settings_from_config(cfg, "PCD", 16, rep))
-        cmd = [sys.executable, "-m", "rbm_reciprocal", "train", "--data", "results/data/mnist.npz"]
-        cmd += ["--out-dir", f"ref{rep}", "--settings", settings]
+        settings = train_settings_from_config(cfg, "PCD", 16, rep)
+        data = "results/data/mnist.npz"
+        job = train_job(tmp_path / f"ref{rep}.job.json", data, f"ref{rep}", settings)
+        cmd = [sys.executable, "-m", "rbm_reciprocal", "run", "train_rbm", "--job", str(job)]
         ref = subprocess.run(cmd, cwd=tmp_path, env=env, capture_output=True, text=True)
         assert ref.returncode == 0, ref.stderr[-2000:]
         _assert_same_runs(tmp_path / f"ref{rep}", tmp_path / f"results/train/PCD/M16/replica{rep}")

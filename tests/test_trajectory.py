@@ -10,7 +10,7 @@ import sys
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import SAMPLE, sigkill_and_resume
+from conftest import BACKEND, SAMPLE, TORCH_CPU, sigkill_and_resume
 
 from rbm_reciprocal.analysis.loglik_settings import LOGLIK_COLUMNS, LoglikSettings
 from rbm_reciprocal.analysis.loglik_trajectory import trajectory_pass, trajectory_rows
@@ -49,6 +49,7 @@ SETTINGS = LoglikSettings(
     estimator="trajectory",
     traj_steps=100,
     save_every=2,
+    backend=BACKEND,
 )
 
 #: Resampling on: at ESS < 90 % of a group's 20 chains (10 groups), so that it happens a
@@ -214,13 +215,13 @@ def test_errors(trained, tmp_path):
     run_dir, ds = trained
     params = [load_checkpoint(p) for p in _paths(run_dir)]
     with pytest.raises(ConfigError, match="unknown loglik method"):
-        LoglikSettings(estimator="bridge")
+        _with(SETTINGS, estimator="bridge")
     with pytest.raises(ConfigError, match="traj_steps must be >= 1"):
-        LoglikSettings(traj_steps=0)
+        _with(SETTINGS, traj_steps=0)
     with pytest.raises(ConfigError, match="traj_resample_ess must be in"):
-        LoglikSettings(traj_resample_ess=1.5)
+        _with(SETTINGS, traj_resample_ess=1.5)
     with pytest.raises(ConfigError, match="traj_groups must be between 2 and"):
-        LoglikSettings(n_chains=10, traj_resample_ess=0.5, traj_groups=6)
+        _with(SETTINGS, n_chains=10, traj_resample_ess=0.5, traj_groups=6)
     ll = {"n_chains": 40, "betas": {"schedule": "uniform", "n": 10}, "base": "samples"}
     ll |= {"rais_start": "samples", "sample_sweeps": 5, "exact_max_units": 0}
     ll["trajectory"] = {"steps": 9, "resample_ess": 0.4, "groups": 5, "resample_reverse": True}
@@ -240,11 +241,9 @@ def test_errors(trained, tmp_path):
 @pytest.mark.skipif(not torch_available(), reason="torch not installed")
 @pytest.mark.parametrize("s", [SETTINGS, BOTH], ids=["plain", "resampled"])
 def test_torch_backend_same_estimator(trained, s):
-    from rbm_reciprocal.sampling.backend import BackendSettings
-
     run_dir, ds = trained
     params = [load_checkpoint(p) for p in _paths(run_dir)]
-    s = _with(s, backend=BackendSettings(name="torch", device="cpu"))
+    s = _with(s, backend=TORCH_CPU)
     state = trajectory_pass(params, ds.train, s, trajectory_rng(3, "PCD", 12, 0))
     assert (state["events"].sum() > 0) == (s.traj_resample_ess > 0)
     rows = trajectory_rows(params, range(6), range(6), state, ds.train, ds.test, s)

@@ -19,18 +19,15 @@ import numba
 from rbm_reciprocal.analysis.loglik_settings import LoglikSettings
 from rbm_reciprocal.cli_args import build_parser
 from rbm_reciprocal.core.errors import ConfigError, RBMError
-from rbm_reciprocal.data.fetch import download_mnist
 from rbm_reciprocal.figures.render import render
 from rbm_reciprocal.pipeline.cost_report import report, report_json
 from rbm_reciprocal.pipeline.job import Job
 from rbm_reciprocal.pipeline.steps import step as find_step
-from rbm_reciprocal.stages.claims import run_claims_calibration
-from rbm_reciprocal.stages.data import run_prepare
+from rbm_reciprocal.stages.claims import (
+    run_claims_calibration,
+)
 from rbm_reciprocal.stages.loglik import collect_loglik, run_loglik, run_loglik_trajectory
-from rbm_reciprocal.stages.models import export_run, import_models
-from rbm_reciprocal.stages.report import write_run_parameters
-from rbm_reciprocal.stages.train import run_train
-from rbm_reciprocal.stages.train_replicas import run_train_replicas
+from rbm_reciprocal.stages.models import export_run
 
 
 def _cmd_run(args: argparse.Namespace) -> None:
@@ -43,36 +40,8 @@ def _cmd_run(args: argparse.Namespace) -> None:
     importlib.import_module(f"rbm_reciprocal.stages.{spec.stage}").JOBS[spec.name](job)
 
 
-def _cmd_download(args: argparse.Namespace) -> None:
-    sha = json.loads(args.sha256) if args.sha256 else None
-    download_mnist(
-        args.source,
-        args.out_dir,
-        sha256=sha,
-        retries=args.retries,
-        timeout=args.timeout,
-        backoff=args.backoff,
-    )
-
-
-def _cmd_prepare(args: argparse.Namespace) -> None:
-    run_prepare(args.raw_dir, args.out, json.loads(args.settings))
-
-
-def _cmd_train(args: argparse.Namespace) -> None:
-    run_train(args.data, args.out_dir, json.loads(args.settings))
-
-
-def _cmd_train_replicas(args: argparse.Namespace) -> None:
-    run_train_replicas(args.data, args.out_dir, json.loads(args.settings))
-
-
 def _cmd_figure(args: argparse.Namespace) -> None:
     render(args.name, args.inputs, args.stem, json.loads(args.options or "{}"))
-
-
-def _cmd_run_parameters(args: argparse.Namespace) -> None:
-    write_run_parameters(json.loads(args.config_json), args.checkout, args.out_yaml, args.out_html)
 
 
 def _cmd_loglik(args: argparse.Namespace) -> None:
@@ -115,12 +84,7 @@ def _cmd_cost(args: argparse.Namespace) -> None:
 
 
 def _cmd_models(args: argparse.Namespace) -> None:
-    if args.action == "import":
-        retry = (args.retries, args.timeout, args.backoff)
-        files, manifest = args.files, args.manifest_out
-        import_models(args.source, args.results, files, json.loads(args.training), manifest, *retry)
-    else:
-        export_run(args.results, args.out, args.configfile)
+    export_run(args.results, args.out, args.configfile)
 
 
 def _cmd_claims_calibration(args: argparse.Namespace) -> None:
@@ -131,12 +95,7 @@ def _cmd_claims_calibration(args: argparse.Namespace) -> None:
 #: The handler of every subcommand of :func:`~rbm_reciprocal.cli_args.build_parser`.
 COMMANDS = {
     "run": _cmd_run,
-    "download": _cmd_download,
-    "prepare": _cmd_prepare,
-    "train": _cmd_train,
-    "train-replicas": _cmd_train_replicas,
     "figure": _cmd_figure,
-    "run-parameters": _cmd_run_parameters,
     "loglik": _cmd_loglik,
     "loglik-trajectory": _cmd_loglik_trajectory,
     "loglik-table": _cmd_loglik_table,

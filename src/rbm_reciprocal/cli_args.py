@@ -27,47 +27,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--job", required=True, help="the job file (JSON) the rule wrote")
 
-    d = sub.add_parser("download", help="fetch and verify the four MNIST files")
-    d.add_argument(
-        "--source",
-        action="append",
-        required=True,
-        help="mirror base URL, file:// URL or local folder (repeat; tried in order)",
-    )
-    d.add_argument("--out-dir", required=True)
-    d.add_argument("--sha256", help="JSON object file name -> sha256 of decompressed content")
-    d.add_argument("--retries", type=int, default=3)
-    d.add_argument("--timeout", type=float, default=30.0)
-    d.add_argument("--backoff", type=float, default=1.0)
-
-    pr = sub.add_parser("prepare", help="parse IDX files, binarize, write the dataset npz")
-    pr.add_argument("--raw-dir", required=True)
-    pr.add_argument("--out", required=True)
-    pr.add_argument("--settings", required=True, help="JSON of prepare_mnist keyword arguments")
-
-    t = sub.add_parser("train", help="train one RBM replica with checkpoints (resumable)")
-    t.add_argument("--data", required=True, help="dataset npz written by 'prepare'")
-    t.add_argument("--out-dir", required=True)
-    t.add_argument("--settings", required=True, help="JSON of TrainSettings")
-
-    tb = sub.add_parser(
-        "train-replicas", help="train the replicas of one hidden size in one job (resumable)"
-    )
-    tb.add_argument("--data", required=True, help="dataset npz written by 'prepare'")
-    tb.add_argument("--out-dir", required=True, nargs="+", help="one run folder per replica")
-    tb.add_argument("--settings", required=True, help="JSON list of TrainSettings, one per replica")
-
     f = sub.add_parser("figure", help="render one figure from its tables")
     f.add_argument("name")
     f.add_argument("--inputs", nargs="+", required=True)
     f.add_argument("--stem", required=True, help="output path without suffix (.pdf and .png)")
     f.add_argument("--options", help="JSON of figure options")
-
-    rp = sub.add_parser("run-parameters", help="merged config and versions, for the report")
-    rp.add_argument("--config-json", required=True, help="the merged config as JSON")
-    rp.add_argument("--checkout", help="the workflow's checkout (for its git commit)")
-    rp.add_argument("--out-yaml", required=True)
-    rp.add_argument("--out-html", required=True)
 
     ll = sub.add_parser("loglik", help="AIS + reverse-AIS log-likelihood of a checkpoint (Fig. 1)")
     ll.add_argument("--checkpoint", required=True, help="checkpoint npz written by 'train'")
@@ -118,7 +82,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--json", action="store_true", help="print {families: {...}, rules: [...]} as JSON"
     )
 
-    mo = sub.add_parser("models", help="export trained models as an archive, or import one")
+    # --- claims and diffusion (issue 7) ---
+
+    mo = sub.add_parser("models", help="export the trained models of a run as an archive")
     mos = mo.add_subparsers(dest="action", required=True)
     ex = mos.add_parser("export", help="checkpoints + metrics of every model, and a manifest")
     ex.add_argument("--results", default="results", help="the run's results folder")
@@ -126,15 +92,6 @@ def build_parser() -> argparse.ArgumentParser:
     ex.add_argument(
         "--configfile", nargs="+", help="the run's config files (default: its run_parameters.yaml)"
     )
-    im = mos.add_parser("import", help="fetch and verify an archive's models (rule import_models)")
-    im.add_argument("--source", required=True, help="folder, file:// or http(s) URL of an archive")
-    im.add_argument("--results", required=True)
-    im.add_argument("--files", nargs="+", required=True, help="paths relative to --results")
-    im.add_argument("--training", required=True, help="JSON training fingerprint of the config")
-    im.add_argument("--manifest-out", required=True)
-    im.add_argument("--retries", type=int, default=3)
-    im.add_argument("--timeout", type=float, default=60.0)
-    im.add_argument("--backoff", type=float, default=1.0)
     cc = sub.add_parser(
         "claims-calibration", help="pass rate of every claim in synthetic true and false worlds"
     )

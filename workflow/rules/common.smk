@@ -44,8 +44,6 @@ from rbm_reciprocal.pipeline.settings import (  # noqa: E402
     loglik_method,
     loglik_settings_from_config,
     trajectory_epochs_from_config,
-    train_settings_from_config,
-    training_fingerprint,
 )
 
 # The schema's validator with defaults (as snakemake.utils.validate; see validate_config).
@@ -59,12 +57,6 @@ except ConfigError as exc:  # one readable line instead of the whole schema
 
 # Rules run `python -m rbm_reciprocal` from this checkout (see job_environment's docstring).
 prepare_job_environment(workflow.basedir)
-MNIST_FILES = [
-    "train-images-idx3-ubyte",
-    "train-labels-idx1-ubyte",
-    "t10k-images-idx3-ubyte",
-    "t10k-labels-idx1-ubyte",
-]
 RES = config["results_dir"]
 FIG = config["figures_dir"]
 HIDDEN = [int(m) for m in config["model"]["hidden"]]
@@ -186,9 +178,10 @@ def resources_of(step):
     }
 
 
-def job(step):
-    """``params.job`` of a rule: the job file's JSON (rbm_reciprocal.pipeline.job)."""
-    return lambda w, input, output: job_json(config, step, w, input, output)
+def job(step, **extra):
+    """``params.job`` of a rule: the job file's JSON (rbm_reciprocal.pipeline.job); ``extra``:
+    what the step's settings take besides the config (e.g. run_parameters' checkout)."""
+    return lambda w, input, output: job_json(config, step, w, input, output, **extra)
 
 
 def config_files():
@@ -208,19 +201,6 @@ def model_selection(section):
         raise WorkflowError(str(exc)) from None
 
 
-def named_checkpoint_files(method, hidden, replica):
-    """Checkpoints of one run as named outputs (epoch_EEEE: path), as caching requires."""
-    return {f"epoch_{e:04d}": checkpoint_file(RES, method, hidden, replica, e) for e in EPOCHS}
-
-
-def model_files():
-    """Checkpoints and metrics table of every trained model, one list per model."""
-    return [
-        checkpoint_files(meth, m, r) + [f"{RES}/train/{meth}/M{m}/replica{r}/metrics.parquet"]
-        for m in HIDDEN
-        for meth in METHODS
-        for r in REPLICAS
-    ]
 
 
 def final_checkpoints():
@@ -231,30 +211,6 @@ def final_checkpoints():
         for meth in METHODS
         for r in REPLICAS
     ]
-
-
-def train_settings_json(w):
-    return json.dumps(
-        train_settings_from_config(config, w.method, int(w.hidden), int(w.replica))
-    )
-
-
-def train_replicas_settings_json(w):
-    """Settings of every replica of one train_rbm_batched job (a JSON list)."""
-    return json.dumps(
-        [train_settings_from_config(config, w.method, int(w.hidden), r) for r in REPLICAS]
-    )
-
-
-def batched_train_outputs(method, hidden):
-    """Named outputs of one train_rbm_batched job: every replica's checkpoints
-    (r{R}_epoch_EEEE) and metrics table (r{R}_metrics), the files of train_rbm's jobs."""
-    out = {}
-    for r in REPLICAS:
-        for name, path in named_checkpoint_files(method, hidden, r).items():
-            out[f"r{r}_{name}"] = path
-        out[f"r{r}_metrics"] = f"{RES}/train/{method}/M{hidden}/replica{r}/metrics.parquet"
-    return out
 
 
 def random_spectrum_output(name, panel):

@@ -9,27 +9,17 @@ if config["models"]["source"]:
 
     rule import_models:
         output:
-            manifest=f"{RES}/models/manifest.json",
-            files=[f for model in model_files() for f in model],
+            **outputs("import_models"),
         log:
-            f"{RES}/logs/import_models.log",
+            **logs("import_models"),
         benchmark:
-            f"{RES}/benchmarks/import_models/import_models.tsv"
+            bench("import_models")
         params:
-            source=config["models"]["source"],
-            results=lambda w, output: os.path.dirname(os.path.dirname(output.manifest)),
-            files=" ".join(os.path.relpath(f, RES) for m in model_files() for f in m),
-            training=json.dumps(training_fingerprint(config)),
-            retries=config["models"]["retries"],
-            timeout=config["models"]["timeout"],
-        threads: rule_threads("import_models")
+            job=job("import_models"),
+        threads: threads_of("import_models")
         resources:
-            mem_mb=rule_mem_mb("import_models"),
-            runtime=rule_runtime("import_models"),
+            **resources_of("import_models"),
         conda:
-            "../../envs/rbm.yaml"
+            CONDA
         shell:
-            "python -m rbm_reciprocal models import --source {params.source:q} --results {params.results} "
-            "--files {params.files} --training {params.training:q} "
-            "--manifest-out {output.manifest} --retries {params.retries} "
-            "--timeout {params.timeout} > {log} 2>&1"
+            RUN

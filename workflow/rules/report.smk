@@ -1,32 +1,30 @@
-# The run's parameters for the Snakemake report (`snakemake --report report.zip`).
-
-TABLE_TARGETS.append(f"{RES}/run_parameters.yaml")
+# The run's parameters for the Snakemake report (`snakemake --report report.zip`): the merged
+# config and the checkout's commit (editing a config file redoes it).
 
 
 rule run_parameters:
     input:
-        config_files(),
+        configs=config_files(),
     output:
-        yaml=f"{RES}/run_parameters.yaml",
+        yaml=outputs("run_parameters")["yaml"],
         html=report(
-            f"{RES}/run_parameters.html",
+            outputs("run_parameters")["html"],
             caption="../report/run_parameters.rst",
             category="Run parameters",
         ),
     log:
-        f"{RES}/logs/run_parameters.log",
+        **logs("run_parameters"),
     benchmark:
-        f"{RES}/benchmarks/run_parameters/run_parameters.tsv"
+        bench("run_parameters")
     params:
-        config=json.dumps(config),
-        checkout=lambda w: workflow.basedir,
-    threads: rule_threads("run_parameters")
+        job=job("run_parameters", checkout=workflow.basedir),
+    threads: threads_of("run_parameters")
     resources:
-        mem_mb=rule_mem_mb("run_parameters"),
-        runtime=rule_runtime("run_parameters"),
+        **resources_of("run_parameters"),
     conda:
-        "../../envs/rbm.yaml"
+        CONDA
     shell:
-        "python -m rbm_reciprocal run-parameters --config-json {params.config:q} "
-        "--checkout {params.checkout:q} --out-yaml {output.yaml} --out-html {output.html} "
-        "> {log} 2>&1"
+        RUN
+
+
+TABLE_TARGETS.append(rules.run_parameters.output.yaml)

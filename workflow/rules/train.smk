@@ -11,47 +11,38 @@ if not config["models"]["source"] and config["training"]["batch_replicas"]:
 
     rule train_rbm_batched:
         input:
-            data=rules.prepare_mnist.output[0],
+            data=rules.prepare_mnist.output.data,
         output:
-            **batched_train_outputs("{method}", "{hidden}"),
+            **outputs("train_rbm_batched"),
         log:
-            f"{RES}/logs/train/{{method}}_M{{hidden}}_replicas.log",
+            **logs("train_rbm_batched"),
         cache: True
         params:
-            out_dirs=lambda w: [
-                f"{RES}/train/{w.method}/M{w.hidden}/replica{r}" for r in REPLICAS
-            ],
-            settings=train_replicas_settings_json,
-        threads: rule_threads("train_rbm_batched")
+            job=job("train_rbm_batched"),
+        threads: threads_of("train_rbm_batched")
         resources:
-            mem_mb=rule_mem_mb("train_rbm_batched"),
-            runtime=rule_runtime("train_rbm_batched"),
+            **resources_of("train_rbm_batched"),
         conda:
-            "../../envs/rbm.yaml"
+            CONDA
         shell:
-            "python -m rbm_reciprocal train-replicas --data {input.data} "
-            "--out-dir {params.out_dirs:q} --settings {params.settings:q} > {log} 2>&1"
+            RUN_APPEND
 
 elif not config["models"]["source"]:
 
     rule train_rbm:
         input:
-            data=rules.prepare_mnist.output[0],
+            data=rules.prepare_mnist.output.data,
         output:
-            **named_checkpoint_files("{method}", "{hidden}", "{replica}"),
-            metrics=f"{RES}/train/{{method}}/M{{hidden}}/replica{{replica}}/metrics.parquet",
+            **outputs("train_rbm"),
         log:
-            f"{RES}/logs/train/{{method}}_M{{hidden}}_replica{{replica}}.log",
+            **logs("train_rbm"),
         cache: True
         params:
-            out_dir=lambda w, output: os.path.dirname(output.metrics),
-            settings=train_settings_json,
-        threads: rule_threads("train_rbm")
+            job=job("train_rbm"),
+        threads: threads_of("train_rbm")
         resources:
-            mem_mb=rule_mem_mb("train_rbm"),
-            runtime=rule_runtime("train_rbm"),
+            **resources_of("train_rbm"),
         conda:
-            "../../envs/rbm.yaml"
+            CONDA
         shell:
-            "python -m rbm_reciprocal train --data {input.data} --out-dir {params.out_dir} "
-            "--settings {params.settings:q} > {log} 2>&1"
+            RUN_APPEND

@@ -179,7 +179,7 @@ class LoglikSettings:
     pt_adapt_sweeps: int = 400
     pt_adapt_acceptance: float = 0.5
     pt_adapt_max_rungs: int = 64
-    backend: BackendSettings = dataclasses.field(default_factory=BackendSettings)
+    backend: BackendSettings = dataclasses.field(kw_only=True)  # required: see BackendSettings
 
     def __post_init__(self) -> None:
         if self.beta_schedule not in BETA_SCHEDULES:

@@ -6,7 +6,8 @@ An archive (written by ``python -m rbm_reciprocal models export``) mirrors the l
 - ``format``: :data:`ARCHIVE_FORMAT`;
 - ``training``: what makes two trainings give the same models (seed, data preparation,
   initialisation, each method's training settings; see
-  :func:`rbm_reciprocal.pipeline.settings.training_fingerprint`), compared on import;
+  :func:`rbm_reciprocal.pipeline.step_settings.models.training_fingerprint`), compared on
+  import;
 - ``config``: the run's ``training`` section as written (for people);
 - ``code``: the package version and git commit of the run;
 - ``models``: one entry per model (``method``, ``hidden``, ``replica``, ``files``);

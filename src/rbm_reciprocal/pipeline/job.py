@@ -32,7 +32,7 @@ VERSION = 1
 
 @dataclass(frozen=True)
 class Job:
-    """One job of a step: named inputs and outputs, wildcards, settings and threads."""
+    """One job of a step: named inputs and outputs, wildcards and settings."""
 
     step: str
     input: dict[str, Any] = field(default_factory=dict)

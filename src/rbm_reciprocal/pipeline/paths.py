@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from rbm_reciprocal.core.checkpoint import checkpoint_name
 from rbm_reciprocal.data.idx import MNIST_FILES
+from rbm_reciprocal.pipeline.config import checkpoint_epochs_from_config
 
 
 def run_dir(results: str, method: str, hidden: int | str, replica: int | str) -> str:
@@ -27,10 +30,10 @@ _RUN = "{method}/M{hidden}/replica{replica}"
 
 #: The named outputs of every step with fixed names: templates under ``results/`` or
 #: ``figures/`` (replaced by ``results_dir`` and ``figures_dir``), with Snakemake wildcards.
-#: Steps whose files depend on the config (training checkpoints, the MNIST files, imported
-#: models) have functions instead: :func:`checkpoint_file`, :func:`mnist_raw_files`.
+#: Steps whose files depend on the config (training checkpoints, imported models) have
+#: functions instead (:data:`CONFIG_OUTPUTS`).
 OUTPUTS: dict[str, dict[str, str]] = {
-    "download_mnist": {},  # mnist_raw_files
+    "download_mnist": {n.replace("-", "_"): f"results/data/raw/{n}.gz" for n in MNIST_FILES},
     "prepare_mnist": {"data": "results/data/mnist.npz"},
     "loglik": {"table": f"results/loglik/{_RUN}/epoch_{{epoch}}.parquet"},
     "loglik_trajectory": {"table": f"results/loglik/trajectory/{_RUN}.parquet"},
@@ -150,8 +153,10 @@ def under(config: dict, template: str) -> str:
     return f"{root}/{rest}"
 
 
-def step_outputs(config: dict, step: str) -> dict[str, str]:
+def step_outputs(config: dict, step: str) -> dict[str, str | list[str]]:
     """Named output patterns of ``step`` (figure steps: ``pdf`` and ``png``)."""
+    if step in CONFIG_OUTPUTS:
+        return CONFIG_OUTPUTS[step](config)
     if step in FIGURES:
         stem = under(config, f"figures/{FIGURES[step]}")
         return {"pdf": f"{stem}.pdf", "png": f"{stem}.png"}
@@ -170,6 +175,57 @@ def step_benchmark(config: dict, step: str) -> str:
     return under(config, f"results/benchmarks/{step}/{name}.tsv")
 
 
-def mnist_raw_files(config: dict) -> dict[str, str]:
-    """The downloaded MNIST files by name (``results/data/raw/<name>.gz``)."""
-    return {n.replace("-", "_"): under(config, f"results/data/raw/{n}.gz") for n in MNIST_FILES}
+def run_outputs(
+    config: dict, method: str, hidden: int | str, replica: int | str
+) -> dict[str, str]:
+    """The files of one trained model, named: its checkpoints (``epoch_EEEE``, every epoch of
+    the config's checkpoint schedule), then its metrics table (``metrics``)."""
+    results = config["results_dir"]
+    out = {
+        f"epoch_{e:04d}": checkpoint_file(results, method, hidden, replica, e)
+        for e in checkpoint_epochs_from_config(config)
+    }
+    out["metrics"] = f"{run_dir(results, method, hidden, replica)}/metrics.parquet"
+    return out
+
+
+def replica_output(replica: int | str, name: str) -> str:
+    """The name of output ``name`` of :func:`run_outputs` of ``replica`` among the outputs of
+    a train_rbm_batched job (``r{replica}_{name}``)."""
+    return f"r{replica}_{name}"
+
+
+def train_outputs(config: dict) -> dict[str, str]:
+    """train_rbm: the files of the model of the job's ``{method}``, ``{hidden}``, ``{replica}``."""
+    return run_outputs(config, "{method}", "{hidden}", "{replica}")
+
+
+def batched_train_outputs(config: dict) -> dict[str, str]:
+    """train_rbm_batched: the files of every replica of the job's ``{method}`` and
+    ``{hidden}`` (:func:`replica_output` names), the files of train_rbm's jobs."""
+    return {
+        replica_output(r, name): path
+        for r in range(int(config["model"]["replicas"]))
+        for name, path in run_outputs(config, "{method}", "{hidden}", r).items()
+    }
+
+
+def imported_model_outputs(config: dict) -> dict[str, str | list[str]]:
+    """import_models: the archive's manifest and the files of every model of the config (in
+    the order of ``rule all``: hidden size, method, replica)."""
+    files = [
+        path
+        for m in config["model"]["hidden"]
+        for meth in config["training"]["methods"]
+        for r in range(int(config["model"]["replicas"]))
+        for path in run_outputs(config, meth, m, r).values()
+    ]
+    return {"manifest": under(config, "results/models/manifest.json"), "files": files}
+
+
+#: Named outputs of the steps whose files depend on the config, by step.
+CONFIG_OUTPUTS: dict[str, Callable[[dict], dict]] = {
+    "train_rbm": train_outputs,
+    "train_rbm_batched": batched_train_outputs,
+    "import_models": imported_model_outputs,
+}

@@ -35,12 +35,16 @@ from rbm_reciprocal.pipeline.cost import (
 from rbm_reciprocal.pipeline.cost_loglik import loglik_job_cost, loglik_trajectory_job_cost
 from rbm_reciprocal.pipeline.job import Job, plain, settings_dict
 from rbm_reciprocal.pipeline.step_settings import claims as claims_settings
+from rbm_reciprocal.pipeline.step_settings import data as data_settings
 from rbm_reciprocal.pipeline.step_settings import diffusion as diffusion_settings
 from rbm_reciprocal.pipeline.step_settings import figures as figure_settings
 from rbm_reciprocal.pipeline.step_settings import landau as landau_settings
+from rbm_reciprocal.pipeline.step_settings import models as models_settings
 from rbm_reciprocal.pipeline.step_settings import reciprocal as reciprocal_settings
+from rbm_reciprocal.pipeline.step_settings import report as report_settings
 from rbm_reciprocal.pipeline.step_settings import spectra as spectra_settings
 from rbm_reciprocal.pipeline.step_settings import symmetry as symmetry_settings
+from rbm_reciprocal.pipeline.step_settings import train as train_settings
 
 #: ``fn(config, wildcards)``: bytes of arrays, or the work of one job (None: negligible).
 Arrays = Callable[[dict, Any], float]
@@ -103,7 +107,7 @@ class Step:
         ``sizes(config)``: the values of the job's ``{hidden}`` wildcard ([None]: none).
     settings : callable
         ``settings(config, wildcards)``: the job's settings (a frozen dataclass of
-        :mod:`.step_settings`), written into its job file (:mod:`.job`).
+        :mod:`.step_settings`, or a plain dict), written into its job file (:mod:`.job`).
     stage : str
         The module (under ``rbm_reciprocal.stages``) whose ``JOBS[name]`` runs the job.
     """
@@ -154,16 +158,37 @@ _ANALYSIS = dict(kind="compute", threads=ANALYSIS_THREADS)
 STEPS: dict[str, Step] = {
     s.name: s
     for s in (
-        Step("download_mnist", "light", arrays=memory.download_mnist),
-        Step("prepare_mnist", "light", arrays=memory.prepare_mnist),
-        Step("train_rbm", **_TRAIN, arrays=memory.train_rbm, cost=per_model(train_job_cost)),
+        Step(
+            "download_mnist",
+            "light",
+            arrays=memory.download_mnist,
+            settings=data_settings.download_mnist,
+            stage="data",
+        ),
+        Step(
+            "prepare_mnist",
+            "light",
+            arrays=memory.prepare_mnist,
+            settings=data_settings.prepare_mnist,
+            stage="data",
+        ),
+        Step(
+            "train_rbm",
+            **_TRAIN,
+            arrays=memory.train_rbm,
+            cost=per_model(train_job_cost),
+            settings=train_settings.train_rbm,
+            stage="train",
+        ),
         Step(
             "train_rbm_batched",
             **_TRAIN,
             arrays=memory.train_rbm_batched,
             cost=per_model(batched_train_job_cost),
+            settings=train_settings.train_rbm_batched,
+            stage="train_replicas",
         ),
-        Step("import_models", "light"),
+        Step("import_models", "light", settings=models_settings.import_models, stage="models"),
         Step("loglik", **_LOGLIK, arrays=memory.loglik, cost=per_model(loglik_job_cost)),
         Step(
             "loglik_trajectory",
@@ -290,7 +315,9 @@ STEPS: dict[str, Step] = {
             stage="diffusion",
         ),
         Step("claims", "compute", settings=claims_settings.claims, stage="claims"),
-        Step("run_parameters", "light"),
+        Step(
+            "run_parameters", "light", settings=report_settings.run_parameters, stage="report"
+        ),
         *(
             Step(name, "figure", settings=figure_settings.options(name), stage="figures")
             for name in (
@@ -328,14 +355,17 @@ def step(name: str) -> Step:
     return found
 
 
-def job_json(config: dict, name: str, wildcards: Any, input: Any, output: Any) -> str:
+def job_json(
+    config: dict, name: str, wildcards: Any, input: Any, output: Any, **extra: Any
+) -> str:
     """The job file of one job of step ``name`` (:mod:`.job`), from what Snakemake passes to
-    a rule's ``params`` function."""
+    a rule's ``params`` function; ``extra``: keyword arguments of the step's settings
+    function that are not in the config (the workflow's checkout of run_parameters)."""
     spec = step(name)
     return Job(
         step=name,
         input=plain(input),
         output=plain(output),
         wildcards={k: str(v) for k, v in wildcards.items()},
-        settings=settings_dict(spec.settings(config, wildcards)),
+        settings=settings_dict(spec.settings(config, wildcards, **extra)),
     ).to_json()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import importlib.util
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from rbm_reciprocal.core.errors import ConfigError, RBMError
@@ -22,13 +22,6 @@ DEVICES = ("cuda", "cpu")
 
 
 DTYPES = ("float32",)
-
-
-#: Default crossover of the CPU sampler (config key ``backend.sparse_density``): a half-sweep
-#: whose input states have fewer than this fraction of ones sums rows of W (gather) instead of
-#: the dense GEMM. Measured on 2 cores, one thread, B = 500, N = 784: the gather wins below
-#: about 0.28 (v -> h) and 0.33 (h -> v) at M = 500, 0.3 at M = 3000 (README, "The Gibbs core").
-SPARSE_DENSITY = 0.25
 
 
 #: The one error of ``backend: torch`` without PyTorch.
@@ -52,12 +45,14 @@ class BackendSettings:
         CPU backend: a Gibbs half-sweep whose binary input has a fraction of ones below this
         uses the gather product (sum of the rows of W where the state is 1) instead of the
         dense GEMM; 0 keeps the dense product always (bit-identical to the dense sampler).
+        Required (keyword): its default is the config schema's (``backend.sparse_density``,
+        the measured crossover; README, "The Gibbs core").
     """
 
     name: str = "cpu"
     device: str = "cuda"
     dtype: str = "float32"
-    sparse_density: float = SPARSE_DENSITY
+    sparse_density: float = field(kw_only=True)
 
     def __post_init__(self) -> None:
         if self.name not in BACKENDS:
@@ -72,16 +67,17 @@ class BackendSettings:
             )
 
     @classmethod
-    def from_value(cls, value: BackendSettings | dict[str, Any] | None) -> BackendSettings:
-        """From a settings object, a plain dict (config / JSON) or ``None`` (the default)."""
-        if value is None:
-            return cls()
+    def from_value(cls, value: BackendSettings | dict[str, Any]) -> BackendSettings:
+        """From a settings object or a plain dict (the config's ``backend`` section, JSON),
+        which must give ``sparse_density``."""
         if isinstance(value, cls):
             return value
         known = {f.name for f in dataclasses.fields(cls)}
         unknown = sorted(set(value) - known)
         if unknown:
             raise ConfigError(f"unknown backend settings {unknown}; known: {sorted(known)}")
+        if "sparse_density" not in value:
+            raise ConfigError("backend settings without sparse_density (config backend section)")
         return cls(**value)
 
     @property

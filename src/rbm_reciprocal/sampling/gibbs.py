@@ -26,7 +26,11 @@ import numpy as np
 
 from rbm_reciprocal.core.rbm import RBMParams
 from rbm_reciprocal.sampling import _kernels
-from rbm_reciprocal.sampling.backend import SPARSE_DENSITY
+
+#: The gather threshold of the analyses' samplers (:func:`sample_chains`, the landscapes of
+#: :mod:`rbm_reciprocal.analysis.landscape`): fixed, not a config key. Training reads its own
+#: from the config (``backend.sparse_density``; the schema's description says so).
+ANALYSIS_SPARSE_DENSITY = 0.25
 
 _SEED_HIGH = np.iinfo(np.int64).max
 
@@ -57,7 +61,7 @@ class GibbsSampler:
     """
 
     def __init__(
-        self, params: RBMParams, n_chains: int, sparse_density: float = SPARSE_DENSITY
+        self, params: RBMParams, n_chains: int, sparse_density: float = ANALYSIS_SPARSE_DENSITY
     ) -> None:
         self.params = params
         self.n_chains = int(n_chains)

@@ -3,6 +3,7 @@ archive (:mod:`rbm_reciprocal.data.archive`), and import them instead of trainin
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -22,8 +23,13 @@ from rbm_reciprocal.data.archive import (
 )
 from rbm_reciprocal.data.fetch import Log
 from rbm_reciprocal.pipeline.config import load_config
+from rbm_reciprocal.pipeline.job import Job
 from rbm_reciprocal.pipeline.provenance import read_run_parameters
-from rbm_reciprocal.pipeline.settings import trained_models, training_fingerprint
+from rbm_reciprocal.pipeline.step_settings.models import (
+    ImportModels,
+    trained_models,
+    training_fingerprint,
+)
 
 
 def _model_files(results: Path, model: Mapping[str, Any], epochs: int) -> list[str]:
@@ -104,8 +110,8 @@ def import_models(
     files: Sequence[str],
     training: Mapping[str, Any],
     manifest_out: PathLike,
-    retries: int = 3,
-    timeout: float = 60.0,
+    retries: int,
+    timeout: float,
     backoff: float = 1.0,
     log: Log = print,
 ) -> dict[str, Any]:
@@ -134,3 +140,17 @@ def export_run(results: PathLike, out: PathLike, configfiles: Sequence[str] | No
         config["training"],
         code,
     )
+
+
+def import_models_job(job: Job) -> None:
+    """Rule import_models: :func:`import_models` of the job's ``files`` (the models of the
+    config) into the results folder of its ``manifest`` (``<results>/models/manifest.json``)."""
+    s = ImportModels(**job.settings)
+    manifest = job.output["manifest"]
+    results = os.path.dirname(os.path.dirname(manifest))
+    files = [os.path.relpath(f, results) for f in job.output["files"]]
+    import_models(s.source, results, files, s.training, manifest, s.retries, s.timeout)
+
+
+#: The job of each step of this stage (see :mod:`rbm_reciprocal.pipeline.steps`).
+JOBS = {"import_models": import_models_job}

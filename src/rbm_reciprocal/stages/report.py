@@ -8,7 +8,9 @@ from typing import Any
 import yaml
 
 from rbm_reciprocal.core.io import PathLike, atomic_path
+from rbm_reciprocal.pipeline.job import Job
 from rbm_reciprocal.pipeline.provenance import run_parameters, run_parameters_html
+from rbm_reciprocal.pipeline.step_settings.report import RunParameters
 
 
 def write_run_parameters(
@@ -23,3 +25,13 @@ def write_run_parameters(
         tmp.write_text(run_parameters_html(params))
     print(f"code {params['code']}", file=sys.stderr)
     return params
+
+
+def run_parameters_job(job: Job) -> None:
+    """Rule run_parameters: :func:`write_run_parameters` of the job's config and checkout."""
+    s = RunParameters(**job.settings)
+    write_run_parameters(s.config, s.checkout, job.output["yaml"], job.output["html"])
+
+
+#: The job of each step of this stage (see :mod:`rbm_reciprocal.pipeline.steps`).
+JOBS = {"run_parameters": run_parameters_job}

@@ -17,6 +17,7 @@ from rbm_reciprocal.core.errors import DataError, DivergenceError
 from rbm_reciprocal.core.io import PathLike, load_npz, save_npz
 from rbm_reciprocal.core.tables import read_table, save_parquet
 from rbm_reciprocal.data.dataset import load_dataset
+from rbm_reciprocal.pipeline.job import Job
 from rbm_reciprocal.training.select import make_trainer
 from rbm_reciprocal.training.settings import TrainSettings
 from rbm_reciprocal.training.trainer import Trainer
@@ -216,3 +217,13 @@ def run_train(data: PathLike, out_dir: PathLike, settings: dict[str, Any]) -> pd
     """Train one replica on the training split of the dataset npz ``data`` (``settings``:
     a :class:`~rbm_reciprocal.training.settings.TrainSettings` dict) into ``out_dir``."""
     return run_training(load_dataset(data).train, TrainSettings.from_dict(settings), out_dir)
+
+
+def train_rbm_job(job: Job) -> None:
+    """Rule train_rbm: :func:`run_train` of the job's settings into the folder of its
+    ``metrics`` output (the run directory, which also holds its checkpoints)."""
+    run_train(job.input["data"], Path(job.output["metrics"]).parent, job.settings)
+
+
+#: The job of each step of this stage (see :mod:`rbm_reciprocal.pipeline.steps`).
+JOBS = {"train_rbm": train_rbm_job}

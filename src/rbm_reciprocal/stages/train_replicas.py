@@ -27,6 +27,9 @@ import pandas as pd
 from rbm_reciprocal.core.errors import ConfigError
 from rbm_reciprocal.core.io import PathLike
 from rbm_reciprocal.data.dataset import load_dataset
+from rbm_reciprocal.pipeline.job import Job
+from rbm_reciprocal.pipeline.paths import replica_output
+from rbm_reciprocal.pipeline.step_settings.train import TrainReplicas
 from rbm_reciprocal.stages.train import ReplicaRun, stderr_log
 from rbm_reciprocal.training.replicas import check_replica_settings
 from rbm_reciprocal.training.select import make_replica_group
@@ -104,3 +107,17 @@ def run_train_replicas(
     return run_training_replicas(
         load_dataset(data).train, [TrainSettings.from_dict(d) for d in settings], out_dirs
     )
+
+
+def train_rbm_batched_job(job: Job) -> None:
+    """Rule train_rbm_batched: :func:`run_train_replicas` of the job's replicas, each into the
+    folder of its ``metrics`` output (``r{R}_metrics``)."""
+    replicas = TrainReplicas(**job.settings).replicas
+    out_dirs = [
+        Path(job.output[replica_output(s["replica"], "metrics")]).parent for s in replicas
+    ]
+    run_train_replicas(job.input["data"], out_dirs, replicas)
+
+
+#: The job of each step of this stage (see :mod:`rbm_reciprocal.pipeline.steps`).
+JOBS = {"train_rbm_batched": train_rbm_batched_job}

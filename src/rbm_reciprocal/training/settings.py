@@ -71,7 +71,7 @@ class TrainSettings:
     resume_every: int = 1
     optimizer: OptimizerSettings = field(default_factory=OptimizerSettings)
     init: InitSettings = field(default_factory=InitSettings)
-    backend: BackendSettings = field(default_factory=BackendSettings)
+    backend: BackendSettings = field(kw_only=True)  # required: see BackendSettings
 
     def __post_init__(self) -> None:
         if self.method not in METHODS:
@@ -97,8 +97,9 @@ class TrainSettings:
             d["optimizer"] = OptimizerSettings(**d["optimizer"])
         if "init" in d:
             d["init"] = InitSettings(**d["init"])
-        if "backend" in d:
-            d["backend"] = BackendSettings.from_value(d["backend"])
+        if "backend" not in d:
+            raise ConfigError("training settings without backend (config backend section)")
+        d["backend"] = BackendSettings.from_value(d["backend"])
         if "checkpoints" in d:
             d["checkpoints"] = tuple(sorted({int(e) for e in d["checkpoints"]}))
         return cls(**d)

@@ -1,0 +1,50 @@
+"""Settings of the data steps (``data`` section): the MNIST download and its binarization."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class DownloadMnist:
+    """download_mnist: the sources tried in order, per-file sha256 overrides (``None`` skips
+    a file's check), attempts per network source and seconds per request."""
+
+    sources: list[str]
+    sha256: dict[str, str | None]
+    retries: int
+    timeout: float
+
+
+def download_mnist(config: dict, wildcards: Any) -> DownloadMnist:
+    d = config["data"]
+    return DownloadMnist(
+        [str(s) for s in d["sources"]], dict(d["sha256"]), int(d["retries"]), float(d["timeout"])
+    )
+
+
+@dataclass(frozen=True)
+class PrepareMnist:
+    """prepare_mnist: keyword arguments of :func:`rbm_reciprocal.data.dataset.prepare_mnist`
+    (binarization, the first ``n_train`` / ``n_test`` images, the digits kept, the seed of
+    stochastic binarization)."""
+
+    binarization: str
+    threshold: float
+    n_train: int | None
+    n_test: int | None
+    digits: list[int] | None
+    seed: int
+
+
+def prepare_mnist(config: dict, wildcards: Any) -> PrepareMnist:
+    d = config["data"]
+    return PrepareMnist(
+        binarization=str(d["binarization"]),
+        threshold=float(d["threshold"]),
+        n_train=None if d["n_train"] is None else int(d["n_train"]),
+        n_test=None if d["n_test"] is None else int(d["n_test"]),
+        digits=None if d["digits"] is None else [int(x) for x in d["digits"]],
+        seed=int(config["seed"]),
+    )

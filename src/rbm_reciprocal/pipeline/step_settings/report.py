@@ -1,0 +1,20 @@
+"""Settings of the report step: the run's merged config and the workflow's checkout."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class RunParameters:
+    """run_parameters: the merged config (as the workflow validated it, defaults filled) and
+    the checkout the workflow runs from (for its git commit)."""
+
+    config: dict[str, Any]
+    checkout: str
+
+
+def run_parameters(config: dict, wildcards: Any, checkout: str) -> RunParameters:
+    """``checkout``: Snakemake's ``workflow.basedir`` (the rule passes it to ``job``)."""
+    return RunParameters(config, str(checkout))
