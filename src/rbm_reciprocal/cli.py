@@ -16,7 +16,6 @@ import time
 
 import numba
 
-from rbm_reciprocal.analysis.loglik_settings import LoglikSettings
 from rbm_reciprocal.cli_args import build_parser
 from rbm_reciprocal.core.errors import ConfigError, RBMError
 from rbm_reciprocal.data.fetch import download_mnist
@@ -33,7 +32,6 @@ from rbm_reciprocal.stages.claims import (
 )
 from rbm_reciprocal.stages.data import run_prepare
 from rbm_reciprocal.stages.landau import run_mode_trajectory, run_mode_trajectory_table
-from rbm_reciprocal.stages.loglik import collect_loglik, run_loglik, run_loglik_trajectory
 from rbm_reciprocal.stages.models import export_run, import_models
 from rbm_reciprocal.stages.reciprocal import (
     run_landscape_points,
@@ -182,25 +180,6 @@ def _cmd_mode_trajectory_table(args: argparse.Namespace) -> None:
     print(f"{len(t)} rows, orientation {args.orientation}", file=sys.stderr)
 
 
-def _cmd_loglik(args: argparse.Namespace) -> None:
-    run_loglik(
-        args.checkpoint, args.data, args.out, LoglikSettings.from_dict(json.loads(args.settings)),
-        args.method, args.hidden, args.replica, args.epoch,
-    )
-
-
-def _cmd_loglik_trajectory(args: argparse.Namespace) -> None:
-    run_loglik_trajectory(
-        args.checkpoints, args.epochs, args.rows, args.data, args.out,
-        LoglikSettings.from_dict(json.loads(args.settings)), args.method, args.hidden,
-        args.replica,
-    )
-
-
-def _cmd_loglik_table(args: argparse.Namespace) -> None:
-    collect_loglik(args.inputs, args.out, args.checks)
-
-
 def _cmd_cost(args: argparse.Namespace) -> None:
     # (python -m rbm_reciprocal cost sets one BLAS thread before numpy loads: __main__.py)
     if args.json:
@@ -311,9 +290,6 @@ COMMANDS = {
     "landscape-sample": _cmd_landscape_sample,
     "landscape-points": _cmd_landscape_points,
     "uniform-projections": _cmd_uniform_projections,
-    "loglik": _cmd_loglik,
-    "loglik-trajectory": _cmd_loglik_trajectory,
-    "loglik-table": _cmd_loglik_table,
     "cost": _cmd_cost,
     "uniform-moments": _cmd_uniform_moments,
     "pc-alignment": _cmd_pc_alignment,

@@ -35,6 +35,7 @@ from rbm_reciprocal.pipeline.cost import (
 from rbm_reciprocal.pipeline.cost_loglik import loglik_job_cost, loglik_trajectory_job_cost
 from rbm_reciprocal.pipeline.job import Job, plain, settings_dict
 from rbm_reciprocal.pipeline.step_settings import figures as figure_settings
+from rbm_reciprocal.pipeline.step_settings import loglik as loglik_settings
 from rbm_reciprocal.pipeline.step_settings import spectra as spectra_settings
 
 #: ``fn(config, wildcards)``: bytes of arrays, or the work of one job (None: negligible).
@@ -142,7 +143,7 @@ def kurtosis_cost(config: dict, wildcards: Any) -> Cost:
 
 
 _TRAIN = dict(kind="compute", threads=TRAINING_THREADS, resumable=True, sizes=model_sizes)
-_LOGLIK = dict(kind="compute", threads=LOGLIK_THREADS, sizes=model_sizes)
+_LOGLIK = dict(kind="compute", threads=LOGLIK_THREADS, sizes=model_sizes, stage="loglik")
 _ANALYSIS = dict(kind="compute", threads=ANALYSIS_THREADS)
 
 #: Every step of the workflow by name, in the order of the ``cost`` command's table.
@@ -159,21 +160,29 @@ STEPS: dict[str, Step] = {
             cost=per_model(batched_train_job_cost),
         ),
         Step("import_models", "light"),
-        Step("loglik", **_LOGLIK, arrays=memory.loglik, cost=per_model(loglik_job_cost)),
+        Step(
+            "loglik",
+            **_LOGLIK,
+            arrays=memory.loglik,
+            cost=per_model(loglik_job_cost),
+            settings=loglik_settings.loglik,
+        ),
         Step(
             "loglik_trajectory",
             **_LOGLIK,
             arrays=memory.loglik_trajectory,
             cost=per_model(loglik_trajectory_job_cost),
             resumable=True,
+            settings=loglik_settings.loglik_trajectory,
         ),
         Step(
             "loglik_crosscheck",
             **_LOGLIK,
             arrays=memory.loglik,
             cost=per_model(loglik_job_cost, role="crosscheck"),
+            settings=loglik_settings.loglik_crosscheck,
         ),
-        Step("loglik_table", "light"),
+        Step("loglik_table", "light", stage="loglik"),
         Step(
             "random_spectrum",
             **_ANALYSIS,
