@@ -34,6 +34,7 @@ thread: ``OMP_NUM_THREADS=1 NUMBA_NUM_THREADS=1``).
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import re
 import time
@@ -51,7 +52,8 @@ from rbm_reciprocal.core.checkpoint import checkpoint_path, load_checkpoint
 from rbm_reciprocal.core.rbm import RBMParams
 from rbm_reciprocal.core.streams import loglik_rng, trajectory_rng
 from rbm_reciprocal.data.dataset import Dataset, prepare_mnist
-from rbm_reciprocal.pipeline.config import load_config
+from rbm_reciprocal.pipeline.config import load_config, validate_config
+from rbm_reciprocal.pipeline.step_settings.loglik import estimator_settings
 from rbm_reciprocal.sampling.backend import BackendSettings
 from rbm_reciprocal.sampling.ladder import TrajectoryLadder, ladder_fields, ladder_sweep
 from rbm_reciprocal.sampling.trajectory import TrajectoryAnnealer
@@ -62,6 +64,13 @@ from rbm_reciprocal.training.settings import OptimizerSettings, TrainSettings
 BACKEND = BackendSettings.from_value(
     load_config([Path(__file__).resolve().parents[1] / "config.yaml"])["backend"]
 )
+
+
+def loglik_settings(**kw: Any) -> LoglikSettings:
+    """The settings of a standard job from the schema's defaults, with plain trajectory AIS
+    (no resampling) when ``estimator`` is ``trajectory``, and the fields ``kw``."""
+    defaults = estimator_settings(validate_config({}), "standard")
+    return dataclasses.replace(defaults, **{"traj_resample_ess": 0.0, "traj_sampler": "ais", **kw})
 
 
 def speed(chains: int, hidden: int, steps: int, rounds: int) -> None:
@@ -173,7 +182,7 @@ def _standard(
     rows = {}
     if cache is not None and cache.exists():
         rows = {int(k): v for k, v in json.loads(cache.read_text()).items()}
-    s = LoglikSettings(**{**base, "n_betas": args.check_betas})
+    s = loglik_settings(**{**base, "n_betas": args.check_betas})
     hidden = params[0].n_hidden
     for e in check:
         if e in rows and rows[e]["n_betas"] == args.check_betas:
@@ -289,7 +298,7 @@ def main() -> None:
     traj = {}
     for k in args.steps:
         for ess in args.resample:
-            s = LoglikSettings(
+            s = loglik_settings(
                 **base,
                 estimator="trajectory",
                 traj_steps=k,
@@ -304,7 +313,7 @@ def main() -> None:
             traj[k, ess] = {r["epoch"]: r for r in rows}
             _print_pass(k, ess, secs, int(state["events"].sum()), rows)
     for rungs, chains, sweeps, burn, thin in args.pt:
-        s = LoglikSettings(
+        s = loglik_settings(
             **base,
             estimator="trajectory",
             traj_sampler="pt",

@@ -37,7 +37,7 @@ from rbm_reciprocal.core.checkpoint import checkpoint_path, load_checkpoint
 from rbm_reciprocal.core.streams import loglik_rng, trajectory_rng
 from rbm_reciprocal.data.dataset import prepare_mnist
 from rbm_reciprocal.pipeline.config import load_config
-from rbm_reciprocal.pipeline.settings import loglik_settings_from_config
+from rbm_reciprocal.pipeline.step_settings.loglik import estimator_settings
 from rbm_reciprocal.sampling.backend import BackendSettings
 from rbm_reciprocal.sampling.hard_models import hard_paths
 from rbm_reciprocal.sampling.partition import log_partition_exact
@@ -50,8 +50,7 @@ PRESETS = {"smoke": ["config.yaml", "workflow/presets/smoke.yaml"], "paper": ["c
 
 def settings(preset: str, role: str) -> LoglikSettings:
     config = load_config([ROOT / p for p in PRESETS[preset]])
-    d = loglik_settings_from_config(config, role) | {"exact_max_units": 0}
-    return LoglikSettings.from_dict(d)
+    return dataclasses.replace(estimator_settings(config, role), exact_max_units=0)
 
 
 def trained(out: Path):

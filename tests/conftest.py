@@ -1,3 +1,4 @@
+import dataclasses
 import subprocess
 import sys
 from pathlib import Path
@@ -6,6 +7,7 @@ import numpy as np
 import pytest
 import yaml
 
+from rbm_reciprocal.analysis.loglik_settings import LoglikSettings
 from rbm_reciprocal.core.rbm import RBMParams
 from rbm_reciprocal.pipeline.config import load_config
 from rbm_reciprocal.pipeline.job import Job
@@ -58,6 +60,22 @@ def tiny_settings(method: str, **kw) -> TrainSettings:
     )
     base.update(kw)
     return TrainSettings(**base)
+
+
+def loglik_settings(**kw) -> LoglikSettings:
+    """Settings of a standard log-likelihood job as the workflow builds them from the schema's
+    defaults (seed 0), with the fields ``kw`` replaced."""
+    from rbm_reciprocal.pipeline.config import validate_config
+    from rbm_reciprocal.pipeline.step_settings.loglik import estimator_settings
+
+    return dataclasses.replace(estimator_settings(validate_config({"seed": 0}), "standard"), **kw)
+
+
+def job_command(path: Path, job) -> list[str]:
+    """Write ``job`` (a :class:`~rbm_reciprocal.pipeline.job.Job`) to ``path`` as a rule
+    does; the command that runs it (``python -m rbm_reciprocal run --job path``)."""
+    path.write_text(job.to_json())
+    return [sys.executable, "-m", "rbm_reciprocal", "run", "--job", str(path)]
 
 
 SAMPLE = ROOT / "tests" / "data" / "mnist"

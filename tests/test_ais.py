@@ -1,13 +1,10 @@
-"""AIS and reverse AIS against exact enumeration; the log-likelihood CLI on a trained tiny RBM."""
-
-import dataclasses
-import json
+"""AIS and reverse AIS against exact enumeration; a loglik job on a trained tiny RBM."""
 
 import numba
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import BACKEND
+from conftest import BACKEND, loglik_settings
 
 from rbm_reciprocal.analysis.loglik_settings import LOGLIK_COLUMNS, LoglikSettings
 from rbm_reciprocal.cli import main as cli_main
@@ -16,7 +13,11 @@ from rbm_reciprocal.core.io import save_npz
 from rbm_reciprocal.core.rbm import RBMParams, free_energy, softplus
 from rbm_reciprocal.data.dataset import Dataset, save_dataset
 from rbm_reciprocal.pipeline.config import validate_config
-from rbm_reciprocal.pipeline.settings import loglik_epochs_from_config, loglik_settings_from_config
+from rbm_reciprocal.pipeline.job import Job, settings_dict
+from rbm_reciprocal.pipeline.step_settings.loglik import (
+    estimator_settings,
+    loglik_epochs_from_config,
+)
 from rbm_reciprocal.sampling.ais import (
     ais,
     base_log_odds,
@@ -194,7 +195,7 @@ def test_model_samples_and_free_energy_helpers():
     )
 
 
-# --- settings and the CLI job --------------------------------------------------------------
+# --- settings and the loglik job --------------------------------------------------------------
 
 
 def test_loglik_config_translation_and_errors():
@@ -214,10 +215,13 @@ def test_loglik_config_translation_and_errors():
     assert loglik_epochs_from_config(cfg, [0, 2, 4]) == [2, 4]
     with pytest.raises(ConfigError, match=r"loglik.epochs \[4\] are not training checkpoints"):
         loglik_epochs_from_config(cfg, [0, 2, 3])
-    s = LoglikSettings.from_dict(loglik_settings_from_config(validate_config(cfg)))
+    s = estimator_settings(validate_config(cfg), "standard")
     assert (s.beta_schedule, s.n_betas, s.rais_start, s.seed) == ("piecewise", 100, "test", 3)
+    assert LoglikSettings.from_dict(settings_dict(s)) == s  # through the job file
     with pytest.raises(ConfigError, match="unknown AIS base"):
-        LoglikSettings(base="model", backend=BACKEND)
+        loglik_settings(base="model")
+    with pytest.raises(ConfigError, match="unknown log-likelihood job role"):
+        estimator_settings(validate_config(cfg), "bridge")
     with pytest.raises(ConfigError, match="unknown loglik settings"):
         LoglikSettings.from_dict({"chains": 3})
 
@@ -255,22 +259,23 @@ def trained_tiny(tmp_path_factory):
 
 
 @pytest.mark.parametrize("base,start", [("data", "samples"), ("samples", "test")])
-def test_cli_log_likelihood_of_a_trained_tiny_rbm_is_exact(trained_tiny, base, start):
+def test_loglik_job_of_a_trained_tiny_rbm_is_exact(trained_tiny, base, start):
     tmp, ds, params = trained_tiny
-    settings = {
-        "n_chains": 200,
-        "n_betas": 1000,
-        "base": base,
-        "rais_start": start,
-        "sample_sweeps": 100,
-        "seed": 5,
-        "backend": dataclasses.asdict(BACKEND),
-    }
+    settings = loglik_settings(
+        n_chains=200, n_betas=1000, base=base, rais_start=start, sample_sweeps=100, seed=5
+    )
     out = tmp / f"row_{base}_{start}.parquet"
-    argv = ["loglik", "--checkpoint", str(tmp / "epoch_0008.npz"), "--data", str(tmp / "data.npz")]
-    argv += ["--out", str(out), "--settings", json.dumps(settings), "--method", "PCD"]
-    argv += ["--hidden", "6", "--replica", "0", "--epoch", "8"]
-    assert cli_main(argv) == 0
+    job = tmp / f"row_{base}_{start}.job.json"
+    job.write_text(
+        Job(
+            "loglik",
+            input={"checkpoint": str(tmp / "epoch_0008.npz"), "data": str(tmp / "data.npz")},
+            output={"table": str(out)},
+            wildcards={"method": "PCD", "hidden": "6", "replica": "0", "epoch": "0008"},
+            settings=settings_dict(settings),
+        ).to_json()
+    )
+    assert cli_main(["run", "loglik", "--job", str(job)]) == 0
     row = pd.read_parquet(out)
     assert list(row.columns) == list(LOGLIK_COLUMNS) and len(row) == 1
     r = row.iloc[0]

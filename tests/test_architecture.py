@@ -35,7 +35,6 @@ LAYERS = {
 #: Modules that common.smk imports: parsing the Snakefile must stay light.
 WORKFLOW_IMPORTS = (
     "rbm_reciprocal.pipeline.config",
-    "rbm_reciprocal.pipeline.settings",
     "rbm_reciprocal.pipeline.paths",
     "rbm_reciprocal.pipeline.cost",
     "rbm_reciprocal.pipeline.runtime",
@@ -406,7 +405,7 @@ def test_pipeline_switches_on_no_rule_name():
 
 #: Rules that still call a subcommand of their own (issue 24 moves them to ``run``).
 NOT_YET_JOBS = set(
-    "loglik loglik_trajectory loglik_crosscheck loglik_table fig1_left".split()
+    "".split()
 )
 
 

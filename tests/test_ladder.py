@@ -1,25 +1,25 @@
 """Parallel tempering along the trajectory with BAR (issue 14, ``trajectory.sampler: pt``):
-BAR against known ratios, the ladder against exact log Z, resume, a killed CLI job."""
+BAR against known ratios, the ladder against exact log Z, resume, a killed job."""
 
 import dataclasses
-import json
 import os
 import subprocess
-import sys
 
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import BACKEND, sigkill_and_resume
+from conftest import BACKEND, job_command, loglik_settings, sigkill_and_resume
 
 from rbm_reciprocal.analysis.bar import log_ratio_bar, log_ratio_forward, log_ratio_reverse
 from rbm_reciprocal.analysis.loglik_pt import pt_pass, pt_rows
-from rbm_reciprocal.analysis.loglik_settings import LOGLIK_COLUMNS, LoglikSettings
+from rbm_reciprocal.analysis.loglik_settings import LOGLIK_COLUMNS
 from rbm_reciprocal.core.checkpoint import checkpoint_path, load_checkpoint, save_checkpoint
 from rbm_reciprocal.core.errors import ConfigError
 from rbm_reciprocal.core.io import load_npz
 from rbm_reciprocal.core.streams import trajectory_rng
 from rbm_reciprocal.data.dataset import save_dataset
+from rbm_reciprocal.pipeline.job import Job, settings_dict
+from rbm_reciprocal.pipeline.step_settings.loglik import LoglikTrajectory
 from rbm_reciprocal.sampling.ladder import blocked_pairs, ladder_positions, node_rungs
 from rbm_reciprocal.sampling.partition import log_partition_exact
 from rbm_reciprocal.stages.loglik import run_loglik_trajectory, state_path
@@ -69,7 +69,7 @@ def trained(trained_784x12):
     """The 784 x 12 RBM of conftest (log Z moves by several nats along its 6 checkpoints)."""
     return trained_784x12
 
-PT = LoglikSettings(
+PT = loglik_settings(
     n_chains=100,
     n_betas=300,
     sample_sweeps=100,
@@ -174,8 +174,8 @@ def test_pt_job_resumes_after_stop(trained, tmp_path):
 @pytest.mark.slow
 @pytest.mark.skipif(os.name != "posix", reason="POSIX signals")
 def test_sigkill_of_ladder_job_then_rerun_is_bit_identical(tmp_path, trained):
-    """A real kill (SIGKILL) of `python -m rbm_reciprocal loglik-trajectory` with the pt
-    sampler mid-ladder; the rerun resumes from the saved state and writes the uninterrupted
+    """A real kill (SIGKILL) of a loglik_trajectory job (`python -m rbm_reciprocal run`) with
+    the pt sampler mid-ladder; the rerun resumes from the saved state and writes the uninterrupted
     table."""
     run_dir, data = trained
     dpath = tmp_path / "data.npz"
@@ -184,11 +184,15 @@ def test_sigkill_of_ladder_job_then_rerun_is_bit_identical(tmp_path, trained):
     env = dict(os.environ, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1")
 
     def cmd(out):
-        c = [sys.executable, "-m", "rbm_reciprocal", "loglik-trajectory", "--checkpoints"]
-        c += [str(checkpoint_path(run_dir, e)) for e in range(4)] + ["--epochs", "0", "1", "2", "3"]
-        c += ["--rows", "0", "1", "2", "3", "--data", str(dpath), "--out", str(out)]
-        c += ["--settings", json.dumps(dataclasses.asdict(s))]
-        return c + ["--method", "PCD", "--hidden", "12", "--replica", "0"]
+        checkpoints = [str(checkpoint_path(run_dir, e)) for e in range(4)]
+        job = Job(
+            "loglik_trajectory",
+            input={"checkpoints": checkpoints, "data": str(dpath)},
+            output={"table": str(out)},
+            wildcards={"method": "PCD", "hidden": "12", "replica": "0"},
+            settings=settings_dict(LoglikTrajectory(s, [0, 1, 2, 3], [0, 1, 2, 3])),
+        )
+        return job_command(out.with_suffix(".job.json"), job)
 
     ref = tmp_path / "ref.parquet"
     r = subprocess.run(cmd(ref), capture_output=True, text=True, env=env, timeout=600)

@@ -14,7 +14,7 @@ from rbm_reciprocal.core.checkpoint import checkpoint_path, load_checkpoint
 from rbm_reciprocal.core.errors import ConfigError
 from rbm_reciprocal.data.dataset import save_dataset
 from rbm_reciprocal.pipeline.config import validate_config
-from rbm_reciprocal.pipeline.settings import loglik_settings_from_config
+from rbm_reciprocal.pipeline.step_settings.loglik import estimator_settings
 from rbm_reciprocal.sampling.ladder import blocked_pairs, ladder_positions, node_rungs
 from rbm_reciprocal.sampling.ladder_adapt import adapted_counts, interval_barriers
 from rbm_reciprocal.stages.loglik import run_loglik_trajectory
@@ -73,9 +73,9 @@ def test_adapt_settings_from_config_and_errors():
             },
         },
     }
-    s = loglik_settings_from_config(validate_config(base), "trajectory")
-    assert (s["pt_rungs"], s["pt_adapt_rounds"], s["pt_adapt_sweeps"]) == (2, 2, 50)
-    assert s["pt_adapt_acceptance"] == 0.6 and "pt_adapt" not in s
+    s = estimator_settings(validate_config(base), "trajectory")
+    assert (s.pt_rungs, s.pt_adapt_rounds, s.pt_adapt_sweeps) == (2, 2, 50)
+    assert s.pt_adapt_acceptance == 0.6 and not hasattr(s, "pt_adapt")
     with pytest.raises(ConfigError, match="acceptance"):
         dataclasses.replace(PT, pt_adapt_acceptance=1.0)
     with pytest.raises(ConfigError, match="rounds"):

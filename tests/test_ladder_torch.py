@@ -5,10 +5,9 @@ import dataclasses
 
 import numpy as np
 import pytest
-from conftest import TORCH_CPU
+from conftest import TORCH_CPU, loglik_settings
 
 from rbm_reciprocal.analysis.loglik_pt import pt_pass, pt_rows
-from rbm_reciprocal.analysis.loglik_settings import LoglikSettings
 from rbm_reciprocal.core.checkpoint import checkpoint_path, load_checkpoint
 from rbm_reciprocal.core.streams import trajectory_rng
 from rbm_reciprocal.sampling.backend import torch_available
@@ -35,7 +34,7 @@ def trained(trained_784x12):
     out, data = trained_784x12
     return [load_checkpoint(checkpoint_path(out, e)) for e in range(6)], data
 
-PT = LoglikSettings(
+PT = loglik_settings(
     n_chains=100,
     n_betas=300,
     sample_sweeps=100,

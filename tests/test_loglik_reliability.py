@@ -23,7 +23,7 @@ from rbm_reciprocal.analysis.loglik_settings import LoglikSettings
 from rbm_reciprocal.core.checkpoint import checkpoint_path, load_checkpoint
 from rbm_reciprocal.core.streams import loglik_rng, trajectory_rng
 from rbm_reciprocal.pipeline.config import load_config
-from rbm_reciprocal.pipeline.settings import loglik_settings_from_config
+from rbm_reciprocal.pipeline.step_settings.loglik import estimator_settings
 from rbm_reciprocal.sampling import hard_models
 from rbm_reciprocal.sampling.lower_bound import log_z_lower_bound, neg_hidden_free_energy
 from rbm_reciprocal.sampling.partition import all_binary_states, log_partition_exact
@@ -39,8 +39,7 @@ def preset_settings(role: str, preset: str = "paper") -> LoglikSettings:
     """The loglik settings of a preset as the workflow builds them (``paper``: config.yaml as
     the schema fills it), with the exact value hidden from the estimator."""
     config = load_config(PRESETS[preset])
-    d = loglik_settings_from_config(config, role) | {"exact_max_units": 0}
-    return LoglikSettings.from_dict(d)
+    return dataclasses.replace(estimator_settings(config, role), exact_max_units=0)
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,7 @@ import sys
 
 import numpy as np
 import pytest
-from conftest import BACKEND, TORCH_CPU, tiny_settings
+from conftest import BACKEND, TORCH_CPU, loglik_settings, tiny_settings
 
 from rbm_reciprocal.core.checkpoint import load_checkpoint
 from rbm_reciprocal.core.errors import ConfigError, RBMError
@@ -251,7 +251,6 @@ def test_torch_ais_zero_weights_is_exact():
 
 def test_loglik_job_runs_on_the_torch_backend(prototype_data):
     from rbm_reciprocal.analysis.loglik import estimate_loglik
-    from rbm_reciprocal.analysis.loglik_settings import LoglikSettings
     from rbm_reciprocal.core.streams import loglik_rng
 
     tr = make_trainer(
@@ -262,13 +261,11 @@ def test_loglik_job_runs_on_the_torch_backend(prototype_data):
     )
     for _ in range(5):
         tr.run_epoch()
-    s = LoglikSettings.from_dict(
-        {
-            "n_chains": 100,
-            "n_betas": 1000,
-            "sample_sweeps": 50,
-            "backend": CPU,
-        }
+    s = loglik_settings(
+        n_chains=100,
+        n_betas=1000,
+        sample_sweeps=50,
+        backend=BackendSettings(name="torch", device="cpu"),
     )
     row = estimate_loglik(
         tr.params, prototype_data, prototype_data[:200], s, loglik_rng(0, "PCD", 6, 0, 5)

@@ -2,17 +2,15 @@
 resume, errors, torch."""
 
 import dataclasses
-import json
 import os
 import subprocess
-import sys
 
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import BACKEND, SAMPLE, TORCH_CPU, sigkill_and_resume
+from conftest import SAMPLE, TORCH_CPU, job_command, loglik_settings, sigkill_and_resume
 
-from rbm_reciprocal.analysis.loglik_settings import LOGLIK_COLUMNS, LoglikSettings
+from rbm_reciprocal.analysis.loglik_settings import LOGLIK_COLUMNS
 from rbm_reciprocal.analysis.loglik_trajectory import trajectory_pass, trajectory_rows
 from rbm_reciprocal.core.checkpoint import checkpoint_path, load_checkpoint
 from rbm_reciprocal.core.errors import ConfigError
@@ -20,7 +18,8 @@ from rbm_reciprocal.core.rbm import RBMParams
 from rbm_reciprocal.core.streams import trajectory_rng
 from rbm_reciprocal.data.dataset import prepare_mnist, save_dataset
 from rbm_reciprocal.pipeline.config import validate_config
-from rbm_reciprocal.pipeline.settings import loglik_settings_from_config
+from rbm_reciprocal.pipeline.job import Job, settings_dict
+from rbm_reciprocal.pipeline.step_settings.loglik import LoglikTrajectory, estimator_settings
 from rbm_reciprocal.sampling.backend import torch_available
 from rbm_reciprocal.sampling.partition import log_partition_exact
 from rbm_reciprocal.sampling.resample import GroupResampler, group_log_estimates
@@ -42,14 +41,15 @@ def _paths(run_dir):
     return [checkpoint_path(run_dir, e) for e in range(6)]
 
 
-SETTINGS = LoglikSettings(
+SETTINGS = loglik_settings(
     n_chains=200,
     n_betas=300,
     sample_sweeps=200,
     estimator="trajectory",
     traj_steps=100,
     save_every=2,
-    backend=BACKEND,
+    traj_resample_ess=0.0,
+    traj_sampler="ais",
 )
 
 #: Resampling on: at ESS < 90 % of a group's 20 chains (10 groups), so that it happens a
@@ -215,19 +215,19 @@ def test_errors(trained, tmp_path):
     run_dir, ds = trained
     params = [load_checkpoint(p) for p in _paths(run_dir)]
     with pytest.raises(ConfigError, match="unknown loglik method"):
-        _with(SETTINGS, estimator="bridge")
+        loglik_settings(estimator="bridge")
     with pytest.raises(ConfigError, match="traj_steps must be >= 1"):
-        _with(SETTINGS, traj_steps=0)
+        loglik_settings(traj_steps=0)
     with pytest.raises(ConfigError, match="traj_resample_ess must be in"):
-        _with(SETTINGS, traj_resample_ess=1.5)
+        loglik_settings(traj_resample_ess=1.5)
     with pytest.raises(ConfigError, match="traj_groups must be between 2 and"):
-        _with(SETTINGS, n_chains=10, traj_resample_ess=0.5, traj_groups=6)
+        loglik_settings(n_chains=10, traj_resample_ess=0.5, traj_groups=6)
     ll = {"n_chains": 40, "betas": {"schedule": "uniform", "n": 10}, "base": "samples"}
     ll |= {"rais_start": "samples", "sample_sweeps": 5, "exact_max_units": 0}
     ll["trajectory"] = {"steps": 9, "resample_ess": 0.4, "groups": 5, "resample_reverse": True}
-    job = loglik_settings_from_config(validate_config({"seed": 1, "loglik": ll}), role="trajectory")
-    assert (job["traj_steps"], job["traj_resample_ess"], job["traj_groups"]) == (9, 0.4, 5)
-    assert job["traj_resample_reverse"] is True
+    job = estimator_settings(validate_config({"seed": 1, "loglik": ll}), "trajectory")
+    assert (job.traj_steps, job.traj_resample_ess, job.traj_groups) == (9, 0.4, 5)
+    assert job.traj_resample_reverse is True and job.estimator == "trajectory"
     small = RBMParams(params[0].W[:, :5].copy(), params[0].a, params[0].b[:5].copy())
     with pytest.raises(ConfigError, match="must all be"):
         trajectory_pass([params[0], small], ds.train, SETTINGS, trajectory_rng(0, "PCD", 1, 0))
@@ -256,9 +256,10 @@ def test_torch_backend_same_estimator(trained, s):
 @pytest.mark.slow
 @pytest.mark.skipif(os.name != "posix", reason="POSIX signals")
 def test_sigkill_of_trajectory_job_then_rerun_is_bit_identical(tmp_path, trained):
-    """A real kill (SIGKILL, no handler runs) of `python -m rbm_reciprocal loglik-trajectory`
-    mid-pass, with both passes resampled; the rerun resumes from the saved state (chains,
-    weights, group accumulators, generators) and writes the uninterrupted table."""
+    """A real kill (SIGKILL, no handler runs) of a loglik_trajectory job
+    (`python -m rbm_reciprocal run --job FILE`) mid-pass, with both passes resampled; the
+    rerun resumes from the saved state (chains, weights, group accumulators, generators) and
+    writes the uninterrupted table."""
     run_dir, ds = trained
     data = tmp_path / "data.npz"
     save_dataset(data, ds, {})
@@ -266,11 +267,14 @@ def test_sigkill_of_trajectory_job_then_rerun_is_bit_identical(tmp_path, trained
     env = dict(os.environ, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1")
 
     def cmd(out):
-        c = [sys.executable, "-m", "rbm_reciprocal", "loglik-trajectory", "--checkpoints"]
-        c += [str(p) for p in _paths(run_dir)] + ["--epochs", *map(str, range(6))]
-        c += ["--rows", *map(str, range(6)), "--data", str(data), "--out", str(out)]
-        c += ["--settings", json.dumps(dataclasses.asdict(s))]
-        return c + ["--method", "PCD", "--hidden", "12", "--replica", "0"]
+        job = Job(
+            "loglik_trajectory",
+            input={"checkpoints": [str(p) for p in _paths(run_dir)], "data": str(data)},
+            output={"table": str(out)},
+            wildcards={"method": "PCD", "hidden": "12", "replica": "0"},
+            settings=settings_dict(LoglikTrajectory(s, list(range(6)), list(range(6)))),
+        )
+        return job_command(out.with_suffix(".job.json"), job)
 
     ref = tmp_path / "ref.parquet"
     r = subprocess.run(cmd(ref), capture_output=True, text=True, env=env, timeout=600)

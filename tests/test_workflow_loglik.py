@@ -51,7 +51,7 @@ def test_smoke_loglik_table_and_fig1_left(smoke_run):
     # rules keep no benchmark)
     log = (smoke_run / "results/logs/loglik/trajectory_PCD_M32_replica1.log").read_text()
     assert "epoch 3: log Z" in log and "Traceback" not in log
-    assert re.search(r"loglik-trajectory: [\d.]+ s, peak RSS \d+ MB", log)
+    assert re.search(r"loglik_trajectory: [\d.]+ s, peak RSS \d+ MB", log)
     assert not (smoke_run / "results/benchmarks/loglik_trajectory").exists()
     log = (smoke_run / "results/logs/loglik/crosscheck_PCD_M32_replica1_epoch0003.log").read_text()
     assert "AIS:" in log and "RAIS:" in log

@@ -16,7 +16,6 @@ import time
 
 import numba
 
-from rbm_reciprocal.analysis.loglik_settings import LoglikSettings
 from rbm_reciprocal.cli_args import build_parser
 from rbm_reciprocal.core.errors import ConfigError, RBMError
 from rbm_reciprocal.figures.render import render
@@ -26,7 +25,6 @@ from rbm_reciprocal.pipeline.steps import step as find_step
 from rbm_reciprocal.stages.claims import (
     run_claims_calibration,
 )
-from rbm_reciprocal.stages.loglik import collect_loglik, run_loglik, run_loglik_trajectory
 from rbm_reciprocal.stages.models import export_run
 
 
@@ -42,37 +40,6 @@ def _cmd_run(args: argparse.Namespace) -> None:
 
 def _cmd_figure(args: argparse.Namespace) -> None:
     render(args.name, args.inputs, args.stem, json.loads(args.options or "{}"))
-
-
-def _cmd_loglik(args: argparse.Namespace) -> None:
-    run_loglik(
-        args.checkpoint,
-        args.data,
-        args.out,
-        LoglikSettings.from_dict(json.loads(args.settings)),
-        args.method,
-        args.hidden,
-        args.replica,
-        args.epoch,
-    )
-
-
-def _cmd_loglik_trajectory(args: argparse.Namespace) -> None:
-    run_loglik_trajectory(
-        args.checkpoints,
-        args.epochs,
-        args.rows,
-        args.data,
-        args.out,
-        LoglikSettings.from_dict(json.loads(args.settings)),
-        args.method,
-        args.hidden,
-        args.replica,
-    )
-
-
-def _cmd_loglik_table(args: argparse.Namespace) -> None:
-    collect_loglik(args.inputs, args.out, args.checks)
 
 
 def _cmd_cost(args: argparse.Namespace) -> None:
@@ -96,9 +63,6 @@ def _cmd_claims_calibration(args: argparse.Namespace) -> None:
 COMMANDS = {
     "run": _cmd_run,
     "figure": _cmd_figure,
-    "loglik": _cmd_loglik,
-    "loglik-trajectory": _cmd_loglik_trajectory,
-    "loglik-table": _cmd_loglik_table,
     "cost": _cmd_cost,
     "models": _cmd_models,
     "claims-calibration": _cmd_claims_calibration,

@@ -33,33 +33,8 @@ def build_parser() -> argparse.ArgumentParser:
     f.add_argument("--stem", required=True, help="output path without suffix (.pdf and .png)")
     f.add_argument("--options", help="JSON of figure options")
 
-    ll = sub.add_parser("loglik", help="AIS + reverse-AIS log-likelihood of a checkpoint (Fig. 1)")
-    ll.add_argument("--checkpoint", required=True, help="checkpoint npz written by 'train'")
-    ll.add_argument("--data", required=True, help="dataset npz written by 'prepare'")
-    ll.add_argument("--out", required=True, help="one-row parquet")
-    ll.add_argument("--settings", required=True, help="JSON of LoglikSettings")
-    ll.add_argument("--method", required=True)
-    ll.add_argument("--hidden", type=int, required=True)
-    ll.add_argument("--replica", type=int, required=True)
-    ll.add_argument("--epoch", type=int, required=True)
 
-    lj = sub.add_parser(
-        "loglik-trajectory", help="trajectory AIS along a replica's checkpoints (resumable)"
-    )
-    lj.add_argument("--checkpoints", nargs="+", required=True, help="the path, in epoch order")
-    lj.add_argument("--epochs", type=int, nargs="+", required=True, help="epochs of --checkpoints")
-    lj.add_argument("--rows", type=int, nargs="+", required=True, help="epochs of the table rows")
-    lj.add_argument("--data", required=True, help="dataset npz written by 'prepare'")
-    lj.add_argument("--out", required=True, help="parquet, one row per --rows epoch")
-    lj.add_argument("--settings", required=True, help="JSON of LoglikSettings")
-    lj.add_argument("--method", required=True)
-    lj.add_argument("--hidden", type=int, required=True)
-    lj.add_argument("--replica", type=int, required=True)
 
-    lt = sub.add_parser("loglik-table", help="collect the per-checkpoint log-likelihood rows")
-    lt.add_argument("--inputs", nargs="+", required=True)
-    lt.add_argument("--checks", nargs="*", default=[], help="crosscheck rows (standard AIS)")
-    lt.add_argument("--out", required=True)
     co = sub.add_parser(
         "cost", help="Gibbs sweeps, FLOPs and predicted CPU-hours per rule family of a config"
     )

@@ -38,11 +38,10 @@ from rbm_reciprocal.pipeline.step_settings import landau as landau_settings  # n
 from rbm_reciprocal.pipeline.step_settings import symmetry as symmetry_settings  # noqa: E402
 from rbm_reciprocal.pipeline.steps import STEPS, job_json  # noqa: E402
 from rbm_reciprocal.pipeline.resources import job_mem_mb, job_threads  # noqa: E402
-from rbm_reciprocal.pipeline.settings import (  # noqa: E402
+from rbm_reciprocal.pipeline.step_settings.loglik import (  # noqa: E402
     crosscheck_epochs_from_config,
     loglik_epochs_from_config,
     loglik_method,
-    loglik_settings_from_config,
     trajectory_epochs_from_config,
 )
 
@@ -299,19 +298,11 @@ def reciprocal_checkpoint(state):
 
 
 # --- log-likelihood (issue 3) ---
-def loglik_epochs():
-    """Checkpoint epochs of Fig. 1 (left) (config loglik.epochs; each must be a checkpoint)."""
+def loglik_config(fn, *args):
+    """``fn(config, *args)`` of rbm_reciprocal.pipeline.step_settings.loglik, its error as a
+    workflow error."""
     try:
-        return loglik_epochs_from_config(config, EPOCHS)
-    except ConfigError as exc:
-        raise WorkflowError(str(exc)) from None
-
-
-def loglik_settings_json(role="standard"):
-    """JSON of the LoglikSettings of the loglik section for a job of ``role`` (standard,
-    trajectory, crosscheck)."""
-    try:
-        return json.dumps(loglik_settings_from_config(config, role))
+        return fn(config, *args)
     except ConfigError as exc:
         raise WorkflowError(str(exc)) from None
 
@@ -320,59 +311,28 @@ def loglik_checkpoint(w):
     return checkpoint_files(w.method, w.hidden, w.replica, [int(w.epoch)])[0]
 
 
-def loglik_is_trajectory():
-    """Whether loglik.method is trajectory (one job per replica) or standard."""
-    try:
-        return loglik_method(config) == "trajectory"
-    except ConfigError as exc:
-        raise WorkflowError(str(exc)) from None
-
-
-def loglik_trajectory_epochs():
-    """(path, rows): checkpoint epochs of a trajectory job and the epochs of its rows."""
-    try:
-        return trajectory_epochs_from_config(config, EPOCHS)
-    except ConfigError as exc:
-        raise WorkflowError(str(exc)) from None
-
-
 def loglik_trajectory_checkpoints(w):
-    return checkpoint_files(w.method, w.hidden, w.replica, loglik_trajectory_epochs()[0])
+    path, _ = loglik_config(trajectory_epochs_from_config, EPOCHS)
+    return checkpoint_files(w.method, w.hidden, w.replica, path)
 
 
 def loglik_rows():
     """The job tables of Fig. 1 (left): one per replica (trajectory) or one per
     (method, hidden, replica, loglik epoch) (standard)."""
-    if loglik_is_trajectory():
-        return [
-            f"{RES}/loglik/trajectory/{meth}/M{m}/replica{r}.parquet"
-            for meth in METHODS
-            for m in HIDDEN
-            for r in REPLICAS
-        ]
-    epochs = loglik_epochs()
-    return [
-        f"{RES}/loglik/{meth}/M{m}/replica{r}/epoch_{e:04d}.parquet"
-        for meth in METHODS
-        for m in HIDDEN
-        for r in REPLICAS
-        for e in epochs
-    ]
+    models = dict(method=METHODS, hidden=HIDDEN, replica=REPLICAS)
+    if loglik_config(loglik_method) == "trajectory":
+        return expand(rules.loglik_trajectory.output.table, **models)
+    epochs = loglik_config(loglik_epochs_from_config, EPOCHS)
+    return expand(rules.loglik.output.table, **models, epoch=[f"{e:04d}" for e in epochs])
 
 
 def loglik_checks():
     """Crosscheck tables (standard AIS at loglik.crosscheck.epochs) of a trajectory run."""
-    try:
-        epochs = crosscheck_epochs_from_config(config, EPOCHS)
-    except ConfigError as exc:
-        raise WorkflowError(str(exc)) from None
-    return [
-        f"{RES}/loglik/crosscheck/{meth}/M{m}/replica{r}/epoch_{e:04d}.parquet"
-        for meth in METHODS
-        for m in HIDDEN
-        for r in REPLICAS
-        for e in epochs
-    ]
+    epochs = loglik_config(crosscheck_epochs_from_config, EPOCHS)
+    return expand(
+        rules.loglik_crosscheck.output.table,
+        method=METHODS, hidden=HIDDEN, replica=REPLICAS, epoch=[f"{e:04d}" for e in epochs],
+    )
 
 
 # --- claims and diffusion (issue 7) ---

@@ -1,7 +1,8 @@
 # Log-likelihood by AIS and reverse AIS (Fig. 1 left): loglik.method trajectory runs one
 # resumable job per replica along its checkpoints (plus standard crosschecks at
 # loglik.crosscheck.epochs); standard runs one job per (method, hidden, replica, epoch).
-# Then a table of all rows and the figure.
+# Then a table of all rows and the figure. The log-likelihood jobs use the between-workflow
+# cache (cache: True, as train.smk): no benchmark, each log ends with time and peak memory.
 
 FIGURE_STEMS.append(f"{FIG}/fig1_left")
 
@@ -11,25 +12,21 @@ rule loglik:
         checkpoint=loglik_checkpoint,
         data=rules.prepare_mnist.output[0],
     output:
-        f"{RES}/loglik/{{method}}/M{{hidden}}/replica{{replica}}/epoch_{{epoch}}.parquet",
+        **outputs("loglik"),
     log:
-        f"{RES}/logs/loglik/{{method}}_M{{hidden}}_replica{{replica}}_epoch{{epoch}}.log",
-    cache: True  # between-workflow cache (train.smk): no benchmark, the log has time and memory
+        **logs("loglik"),
+    cache: True
     params:
-        settings=loglik_settings_json("standard"),
+        job=job("loglik"),
     wildcard_constraints:
         epoch=r"\d+",
-    threads: rule_threads("loglik")
+    threads: threads_of("loglik")
     resources:
-        mem_mb=rule_mem_mb("loglik"),
-        runtime=rule_runtime("loglik"),
+        **resources_of("loglik"),
     conda:
-        "../../envs/rbm.yaml"
+        CONDA
     shell:
-        "python -m rbm_reciprocal loglik --checkpoint {input.checkpoint} --data {input.data} "
-        "--out {output} --settings {params.settings:q} --method {wildcards.method} "
-        "--hidden {wildcards.hidden} --replica {wildcards.replica} --epoch {wildcards.epoch} "
-        "> {log} 2>&1"
+        RUN
 
 
 rule loglik_trajectory:
@@ -37,25 +34,19 @@ rule loglik_trajectory:
         checkpoints=loglik_trajectory_checkpoints,
         data=rules.prepare_mnist.output[0],
     output:
-        f"{RES}/loglik/trajectory/{{method}}/M{{hidden}}/replica{{replica}}.parquet",
+        **outputs("loglik_trajectory"),
     log:
-        f"{RES}/logs/loglik/trajectory_{{method}}_M{{hidden}}_replica{{replica}}.log",
-    cache: True  # as rule loglik: no benchmark, the log ends with time and peak memory
+        **logs("loglik_trajectory"),
+    cache: True
     params:
-        settings=loglik_settings_json("trajectory"),
-        epochs=" ".join(str(e) for e in loglik_trajectory_epochs()[0]),
-        rows=" ".join(str(e) for e in loglik_trajectory_epochs()[1]),
-    threads: rule_threads("loglik_trajectory")
+        job=job("loglik_trajectory"),
+    threads: threads_of("loglik_trajectory")
     resources:
-        mem_mb=rule_mem_mb("loglik_trajectory"),
-        runtime=rule_runtime("loglik_trajectory"),
+        **resources_of("loglik_trajectory"),
     conda:
-        "../../envs/rbm.yaml"
+        CONDA
     shell:
-        "python -m rbm_reciprocal loglik-trajectory --checkpoints {input.checkpoints} "
-        "--epochs {params.epochs} --rows {params.rows} --data {input.data} --out {output} "
-        "--settings {params.settings:q} --method {wildcards.method} "
-        "--hidden {wildcards.hidden} --replica {wildcards.replica} >> {log} 2>&1"
+        RUN_APPEND
 
 
 rule loglik_crosscheck:
@@ -63,25 +54,21 @@ rule loglik_crosscheck:
         checkpoint=loglik_checkpoint,
         data=rules.prepare_mnist.output[0],
     output:
-        f"{RES}/loglik/crosscheck/{{method}}/M{{hidden}}/replica{{replica}}/epoch_{{epoch}}.parquet",
+        **outputs("loglik_crosscheck"),
     log:
-        f"{RES}/logs/loglik/crosscheck_{{method}}_M{{hidden}}_replica{{replica}}_epoch{{epoch}}.log",
+        **logs("loglik_crosscheck"),
     cache: True
     params:
-        settings=loglik_settings_json("crosscheck"),
+        job=job("loglik_crosscheck"),
     wildcard_constraints:
         epoch=r"\d+",
-    threads: rule_threads("loglik_crosscheck")
+    threads: threads_of("loglik_crosscheck")
     resources:
-        mem_mb=rule_mem_mb("loglik_crosscheck"),
-        runtime=rule_runtime("loglik_crosscheck"),
+        **resources_of("loglik_crosscheck"),
     conda:
-        "../../envs/rbm.yaml"
+        CONDA
     shell:
-        "python -m rbm_reciprocal loglik --checkpoint {input.checkpoint} --data {input.data} "
-        "--out {output} --settings {params.settings:q} --method {wildcards.method} "
-        "--hidden {wildcards.hidden} --replica {wildcards.replica} --epoch {wildcards.epoch} "
-        "> {log} 2>&1"
+        RUN
 
 
 rule loglik_table:
@@ -89,42 +76,37 @@ rule loglik_table:
         rows=loglik_rows(),
         checks=loglik_checks(),
     output:
-        f"{RES}/loglik/loglik.parquet",
+        **outputs("loglik_table"),
     log:
-        f"{RES}/logs/loglik/loglik_table.log",
+        **logs("loglik_table"),
     benchmark:
-        f"{RES}/benchmarks/loglik_table/loglik_table.tsv"
-    threads: rule_threads("loglik_table")
+        bench("loglik_table")
+    params:
+        job=job("loglik_table"),
+    threads: threads_of("loglik_table")
     resources:
-        mem_mb=rule_mem_mb("loglik_table"),
-        runtime=rule_runtime("loglik_table"),
+        **resources_of("loglik_table"),
     conda:
-        "../../envs/rbm.yaml"
+        CONDA
     shell:
-        "python -m rbm_reciprocal loglik-table --inputs {input.rows} --checks {input.checks} "
-        "--out {output} > {log} 2>&1"
+        RUN
 
 
 rule fig1_left:
     input:
-        rules.loglik_table.output[0],
+        table=rules.loglik_table.output.table,
     output:
-        pdf=f"{FIG}/fig1_left.pdf",
-        png=report(
-            f"{FIG}/fig1_left.png", caption="../report/fig1_left.rst", category="Figures"
-        ),
+        **outputs("fig1_left"),
     log:
-        f"{RES}/logs/figures/fig1_left.log",
+        **logs("fig1_left"),
     benchmark:
-        f"{RES}/benchmarks/fig1_left/fig1_left.tsv"
+        bench("fig1_left")
     params:
-        stem=lambda w, output: os.path.splitext(output.pdf)[0],
-    threads: rule_threads("fig1_left")
+        job=job("fig1_left"),
+    threads: threads_of("fig1_left")
     resources:
-        mem_mb=rule_mem_mb("fig1_left"),
-        runtime=rule_runtime("fig1_left"),
+        **resources_of("fig1_left"),
     conda:
-        "../../envs/rbm.yaml"
+        CONDA
     shell:
-        "python -m rbm_reciprocal figure fig1_left --inputs {input} --stem {params.stem} "
-        "> {log} 2>&1"
+        RUN

@@ -95,6 +95,10 @@ CHECK_COLUMNS = (
 class LoglikSettings:
     """Settings of one log-likelihood job (config section ``loglik``).
 
+    Every field is required: the workflow builds them from the validated config
+    (:func:`rbm_reciprocal.pipeline.step_settings.loglik.estimator_settings`), whose defaults
+    are the schema's.
+
     Attributes
     ----------
     n_chains : int
@@ -124,12 +128,12 @@ class LoglikSettings:
     traj_resample_ess : float
         Trajectory AIS: resample a group of chains (systematic resampling,
         :mod:`rbm_reciprocal.sampling.resample`) when the ESS of its weights falls below
-        this fraction of its size; 0 = never (plain AIS; the workflow's default is 0.5).
+        this fraction of its size; 0 = never (plain AIS).
     traj_groups : int
         Trajectory AIS with resampling: independent groups of chains; their spread gives
         the standard errors.
     traj_resample_reverse : bool
-        Trajectory AIS with resampling: resample the reverse pass too (default: the forward
+        Trajectory AIS with resampling: resample the reverse pass too (False: the forward
         pass only; the reverse pass then stays plain reverse AIS).
     traj_sampler : {"ais", "pt"}
         Trajectory estimator: AIS along the path (:mod:`.loglik_trajectory`) or parallel
@@ -152,34 +156,34 @@ class LoglikSettings:
         torch, :mod:`rbm_reciprocal.sampling.backend`); free energies and exact values stay numpy.
     """
 
-    n_chains: int = 400
-    beta_schedule: str = "uniform"
-    n_betas: int = 500_000
-    base: str = "samples"
-    rais_start: str = "samples"
-    sample_sweeps: int = 1000
-    exact_max_units: int = 20
-    seed: int = 0
-    estimator: str = "standard"
-    traj_steps: int = 1000
-    save_every: int = 5
-    traj_resample_ess: float = 0.0
-    traj_groups: int = 4
-    traj_resample_reverse: bool = False
-    traj_sampler: str = "ais"
-    pt_rungs: int = 4
-    pt_chains: int = 20
-    pt_sweeps: int = 6000
-    pt_burn: int = 1000
-    pt_thin: int = 5
-    pt_save_sweeps: int = 500
-    pt_groups: int = 10
-    pt_segment: int = 0
-    pt_adapt_rounds: int = 0
-    pt_adapt_sweeps: int = 400
-    pt_adapt_acceptance: float = 0.5
-    pt_adapt_max_rungs: int = 64
-    backend: BackendSettings = dataclasses.field(kw_only=True)  # required: see BackendSettings
+    n_chains: int
+    beta_schedule: str
+    n_betas: int
+    base: str
+    rais_start: str
+    sample_sweeps: int
+    exact_max_units: int
+    seed: int
+    estimator: str
+    traj_steps: int
+    save_every: int
+    traj_resample_ess: float
+    traj_groups: int
+    traj_resample_reverse: bool
+    traj_sampler: str
+    pt_rungs: int
+    pt_chains: int
+    pt_sweeps: int
+    pt_burn: int
+    pt_thin: int
+    pt_save_sweeps: int
+    pt_groups: int
+    pt_segment: int
+    pt_adapt_rounds: int
+    pt_adapt_sweeps: int
+    pt_adapt_acceptance: float
+    pt_adapt_max_rungs: int
+    backend: BackendSettings
 
     def __post_init__(self) -> None:
         if self.beta_schedule not in BETA_SCHEDULES:

@@ -39,6 +39,7 @@ from rbm_reciprocal.pipeline.step_settings import data as data_settings
 from rbm_reciprocal.pipeline.step_settings import diffusion as diffusion_settings
 from rbm_reciprocal.pipeline.step_settings import figures as figure_settings
 from rbm_reciprocal.pipeline.step_settings import landau as landau_settings
+from rbm_reciprocal.pipeline.step_settings import loglik as loglik_settings
 from rbm_reciprocal.pipeline.step_settings import models as models_settings
 from rbm_reciprocal.pipeline.step_settings import reciprocal as reciprocal_settings
 from rbm_reciprocal.pipeline.step_settings import report as report_settings
@@ -151,7 +152,7 @@ def kurtosis_cost(config: dict, wildcards: Any) -> Cost:
 
 
 _TRAIN = dict(kind="compute", threads=TRAINING_THREADS, resumable=True, sizes=model_sizes)
-_LOGLIK = dict(kind="compute", threads=LOGLIK_THREADS, sizes=model_sizes)
+_LOGLIK = dict(kind="compute", threads=LOGLIK_THREADS, sizes=model_sizes, stage="loglik")
 _ANALYSIS = dict(kind="compute", threads=ANALYSIS_THREADS)
 
 #: Every step of the workflow by name, in the order of the ``cost`` command's table.
@@ -189,21 +190,29 @@ STEPS: dict[str, Step] = {
             stage="train_replicas",
         ),
         Step("import_models", "light", settings=models_settings.import_models, stage="models"),
-        Step("loglik", **_LOGLIK, arrays=memory.loglik, cost=per_model(loglik_job_cost)),
+        Step(
+            "loglik",
+            **_LOGLIK,
+            arrays=memory.loglik,
+            cost=per_model(loglik_job_cost),
+            settings=loglik_settings.loglik,
+        ),
         Step(
             "loglik_trajectory",
             **_LOGLIK,
             arrays=memory.loglik_trajectory,
             cost=per_model(loglik_trajectory_job_cost),
             resumable=True,
+            settings=loglik_settings.loglik_trajectory,
         ),
         Step(
             "loglik_crosscheck",
             **_LOGLIK,
             arrays=memory.loglik,
             cost=per_model(loglik_job_cost, role="crosscheck"),
+            settings=loglik_settings.loglik_crosscheck,
         ),
-        Step("loglik_table", "light"),
+        Step("loglik_table", "light", stage="loglik"),
         Step(
             "random_spectrum",
             **_ANALYSIS,

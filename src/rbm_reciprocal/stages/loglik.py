@@ -1,5 +1,6 @@
-"""Stage loglik (workflow/rules/loglik.smk): one checkpoint's log-likelihood (standard), every
-checkpoint of a replica (trajectory, resumable), the merged table with the crosschecks."""
+"""Stage loglik (workflow/rules/loglik.smk): one checkpoint's log-likelihood (standard, and
+the crosschecks of a trajectory run), every checkpoint of a replica (trajectory, resumable),
+the merged table with the crosschecks."""
 
 from __future__ import annotations
 
@@ -22,6 +23,8 @@ from rbm_reciprocal.core.io import load_npz, save_npz
 from rbm_reciprocal.core.streams import loglik_rng, trajectory_rng
 from rbm_reciprocal.core.tables import read_table, save_parquet
 from rbm_reciprocal.data.dataset import load_dataset
+from rbm_reciprocal.pipeline.job import Job
+from rbm_reciprocal.pipeline.step_settings.loglik import LoglikTrajectory
 from rbm_reciprocal.sampling.backend import require_torch
 
 
@@ -238,3 +241,38 @@ def collect_loglik(
     table = assess_rows(table.sort_values(key, ignore_index=True))
     save_parquet(out, table[list(LOGLIK_COLUMNS)])
     return table
+
+
+def loglik_job(job: Job) -> None:
+    """Rules loglik and loglik_crosscheck: :func:`run_loglik` of the checkpoint of the job's
+    wildcards (``method``, ``hidden``, ``replica``, ``epoch``)."""
+    w = job.wildcards
+    run_loglik(
+        job.input["checkpoint"], job.input["data"], job.output["table"],
+        LoglikSettings.from_dict(job.settings),
+        w["method"], int(w["hidden"]), int(w["replica"]), int(w["epoch"]),
+    )  # fmt: skip
+
+
+def loglik_trajectory_job(job: Job) -> None:
+    """Rule loglik_trajectory: :func:`run_loglik_trajectory` of one replica's checkpoints."""
+    s = LoglikTrajectory.from_dict(job.settings)
+    w = job.wildcards
+    run_loglik_trajectory(
+        job.input["checkpoints"], s.epochs, s.rows, job.input["data"], job.output["table"],
+        s.estimator, w["method"], int(w["hidden"]), int(w["replica"]),
+    )  # fmt: skip
+
+
+def loglik_table_job(job: Job) -> None:
+    """Rule loglik_table: :func:`collect_loglik` of the job tables and the crosschecks."""
+    collect_loglik(job.input["rows"], job.output["table"], job.input["checks"])
+
+
+#: The job of each step of this stage (see :mod:`rbm_reciprocal.pipeline.steps`).
+JOBS = {
+    "loglik": loglik_job,
+    "loglik_crosscheck": loglik_job,
+    "loglik_trajectory": loglik_trajectory_job,
+    "loglik_table": loglik_table_job,
+}

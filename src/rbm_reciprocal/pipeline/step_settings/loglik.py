@@ -1,0 +1,160 @@
+"""Settings of the log-likelihood steps (``loglik`` section, Fig. 1 left).
+
+Each job runs the estimator of :class:`~rbm_reciprocal.analysis.loglik_settings.LoglikSettings`
+(built by :func:`estimator_settings` for the job's role); a trajectory job also needs the
+checkpoint epochs of its path and the epochs of its rows (:class:`LoglikTrajectory`). The
+model and checkpoint of a standard or crosscheck job are its wildcards (``method``,
+``hidden``, ``replica``, ``epoch``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from rbm_reciprocal.analysis.loglik_settings import ESTIMATORS, LoglikSettings
+from rbm_reciprocal.core.errors import ConfigError
+from rbm_reciprocal.pipeline.config import checkpoint_epochs_from_config
+from rbm_reciprocal.sampling.backend import BackendSettings
+
+#: Roles of a log-likelihood job: a standard (temperature AIS) checkpoint, a trajectory pass,
+#: a standard crosscheck of a trajectory row.
+ROLES = ("standard", "trajectory", "crosscheck")
+
+
+def estimator_settings(config: dict[str, Any], role: str) -> LoglikSettings:
+    """The :class:`LoglikSettings` of the ``loglik`` section for a job of ``role``
+    (:data:`ROLES`): the number of betas is ``betas.n`` (standard),
+    ``trajectory.first_betas`` (the temperature leg of a trajectory job) or
+    ``crosscheck.betas``. Raises :class:`ConfigError` for a bad value."""
+    if role not in ROLES:
+        raise ConfigError(f"unknown log-likelihood job role {role!r}; use one of {ROLES}")
+    c = config["loglik"]
+    traj, pt = c["trajectory"], c["trajectory"]["pt"]
+    n_betas = {
+        "standard": c["betas"]["n"],
+        "trajectory": traj["first_betas"],
+        "crosscheck": c["crosscheck"]["betas"],
+    }[role]
+    return LoglikSettings(
+        n_chains=int(c["n_chains"]),
+        beta_schedule=str(c["betas"]["schedule"]),
+        n_betas=int(n_betas),
+        base=str(c["base"]),
+        rais_start=str(c["rais_start"]),
+        sample_sweeps=int(c["sample_sweeps"]),
+        exact_max_units=int(c["exact_max_units"]),
+        seed=int(config["seed"]),
+        estimator="trajectory" if role == "trajectory" else "standard",
+        traj_steps=int(traj["steps"]),
+        save_every=int(traj["save_every"]),
+        traj_resample_ess=float(traj["resample_ess"]),
+        traj_groups=int(traj["groups"]),
+        traj_resample_reverse=bool(traj["resample_reverse"]),
+        traj_sampler=str(traj["sampler"]),
+        **{f"pt_{k}": int(v) for k, v in pt.items() if k != "adapt"},
+        **{
+            f"pt_adapt_{k}": float(v) if k == "acceptance" else int(v)
+            for k, v in pt["adapt"].items()
+        },
+        backend=BackendSettings.from_value(config["backend"]),
+    )
+
+
+def loglik_method(config: dict[str, Any]) -> str:
+    """``loglik.method``: ``trajectory`` or ``standard``."""
+    method = str(config["loglik"]["method"])
+    if method not in ESTIMATORS:
+        raise ConfigError(f"unknown loglik.method {method!r}; use one of {ESTIMATORS}")
+    return method
+
+
+def loglik_epochs_from_config(config: dict[str, Any], checkpoints: Sequence[int]) -> list[int]:
+    """``config['loglik']['epochs']``, checked against the training checkpoints.
+
+    Raises
+    ------
+    ConfigError
+        If an epoch is not a checkpoint of the training schedule.
+    """
+    wanted = sorted({int(e) for e in config["loglik"]["epochs"]})
+    missing = sorted(set(wanted) - {int(e) for e in checkpoints})
+    if missing:
+        raise ConfigError(
+            f"loglik.epochs {missing} are not training checkpoints "
+            f"(training.epochs {max(checkpoints)}, checkpoints: {_short(checkpoints)}); "
+            "change loglik.epochs, or training.epochs / training.checkpoints"
+        )
+    return wanted
+
+
+def _short(values: Sequence[int]) -> str:
+    """``[0, 1, ..., 100]`` for long lists (one readable line)."""
+    values = [int(v) for v in values]
+    if len(values) <= 8:
+        return str(values)
+    return f"[{values[0]}, {values[1]}, ..., {values[-1]}] ({len(values)} epochs)"
+
+
+def trajectory_epochs_from_config(
+    config: dict[str, Any], checkpoints: Sequence[int]
+) -> tuple[list[int], list[int]]:
+    """``(path, rows)`` of a trajectory job: every training checkpoint up to the last of
+    ``loglik.epochs`` (the path nodes), and the epochs of its table rows (the whole path for
+    ``trajectory.rows: all``, else ``loglik.epochs``)."""
+    wanted = loglik_epochs_from_config(config, checkpoints)
+    path = sorted(int(e) for e in checkpoints if int(e) <= wanted[-1])
+    rows = config["loglik"]["trajectory"]["rows"]
+    return path, (path if rows == "all" else wanted)
+
+
+def crosscheck_epochs_from_config(config: dict[str, Any], checkpoints: Sequence[int]) -> list[int]:
+    """``loglik.crosscheck.epochs`` of a trajectory run (none for method standard), each a row
+    of the trajectory table."""
+    if loglik_method(config) != "trajectory":
+        return []
+    check = config["loglik"]["crosscheck"]
+    _, rows = trajectory_epochs_from_config(config, checkpoints)
+    wanted = sorted({int(rows[-1]) if e == "last" else int(e) for e in check["epochs"] or []})
+    missing = sorted(set(wanted) - set(rows))
+    if missing:
+        raise ConfigError(
+            f"loglik.crosscheck.epochs {missing} are not rows of the trajectory table "
+            f"(rows: {rows})"
+        )
+    return wanted
+
+
+def loglik(config: dict, wildcards: Any) -> LoglikSettings:
+    """A standard job: temperature AIS + reverse AIS of one checkpoint (``betas.n`` betas)."""
+    return estimator_settings(config, "standard")
+
+
+def loglik_crosscheck(config: dict, wildcards: Any) -> LoglikSettings:
+    """A crosscheck of a trajectory row: a standard job at ``crosscheck.betas`` betas."""
+    return estimator_settings(config, "crosscheck")
+
+
+@dataclass(frozen=True)
+class LoglikTrajectory:
+    """A trajectory job: its estimator, the epochs of its checkpoints (the path, in the order
+    of the job's ``checkpoints``) and the epochs of its table rows."""
+
+    estimator: LoglikSettings
+    epochs: list[int]
+    rows: list[int]
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> LoglikTrajectory:
+        """From the job file's settings (the estimator as a plain dict)."""
+        return cls(
+            LoglikSettings.from_dict(d["estimator"]),
+            [int(e) for e in d["epochs"]],
+            [int(e) for e in d["rows"]],
+        )
+
+
+def loglik_trajectory(config: dict, wildcards: Any) -> LoglikTrajectory:
+    path, rows = trajectory_epochs_from_config(config, checkpoint_epochs_from_config(config))
+    return LoglikTrajectory(estimator_settings(config, "trajectory"), path, rows)
