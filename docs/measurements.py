@@ -77,10 +77,14 @@ def read(path: str) -> tuple[dict, object]:
 def stamp_line(path: str, stamp: dict) -> str:
     """The line under which a page shows a measurement."""
     date = str(stamp["date"])[:10]
-    return f"*Measured {date} on {stamp['machine']} by `{stamp['command']}` (file `{path}`).*"
+    return f"*Written {date} on {stamp['machine']} by `{stamp['command']}` (file `{path}`).*"
 
 
 # -- views -----------------------------------------------------------------------------------
+def _hours(x: float) -> str:
+    return f"{x:,.2f}" if x >= 0.01 else f"{x:.1g}"
+
+
 def _table(header: list[str], rows: list[list[object]]) -> str:
     lines = ["| " + " | ".join(header) + " |", "| " + " | ".join("---" for _ in header) + " |"]
     lines += ["| " + " | ".join(str(c) for c in r) + " |" for r in rows]
@@ -101,7 +105,7 @@ def view_claims_summary(content: str) -> str:
         m = re.match(r"^\| (\d+) \| (.+?) \| .* \| (\*\*FAIL\*\*|pass|n/a) \|$", line)
         if m:
             verdict = m.group(3).strip("*")
-            said = m.group(2).split(". ")[0].rstrip(".")
+            said = re.split(r"\. | \((?:Eqs?|Fig|Sec)\b", m.group(2))[0].rstrip(".")
             shown = f"**{verdict}**" if verdict == "FAIL" else verdict
             rows.append([m.group(1), section, said, shown])
             if section == "paper":
@@ -140,8 +144,8 @@ def view_preset_costs(content: dict) -> str:
     for name, p in content["presets"].items():
         fam = p["families"]
         rows.append(
-            [f"`{name}`", p["jobs"], f"{p['cpu_hours']:,.2f}"]
-            + [f"{fam[k]['cpu_hours']:,.2f}" for k in ("training", LOGLIK)]
+            [f"`{name}`", p["jobs"], _hours(p["cpu_hours"])]
+            + [_hours(fam[k]["cpu_hours"]) for k in ("training", LOGLIK)]
         )
     gf = content["gflops"]
     return (
@@ -317,12 +321,19 @@ def main(argv: list[str] | None = None) -> int:
     rc = 0
     for page in pages():
         text = page.read_text()
-        try:
-            new = regenerate(text)
-        except MeasurementError as e:
-            print(f"{page.relative_to(ROOT)}: {e}")
+        errors: list[str] = []
+
+        def body(m: re.Match, errors: list[str] = errors, page: Path = page) -> str:
+            try:
+                return m["open"] + render(m["path"], m["view"]) + m["close"]
+            except MeasurementError as e:  # keep the old body, report, go on
+                errors.append(f"{page.relative_to(ROOT)}: {e}")
+                return m[0]
+
+        new = BLOCK.sub(body, text)
+        if errors:
+            print("\n".join(errors))
             rc = 1
-            continue
         if new != text:
             page.write_text(new)
             print(f"updated {page.relative_to(ROOT)}")
