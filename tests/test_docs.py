@@ -77,3 +77,21 @@ def test_checker_fails_on_missing_and_unstamped_files(tmp_path, monkeypatch):
     page = "<!-- measurement: docs/absent.json view=pcd_jl -->\n<!-- /measurement -->\n"
     (tmp_path / "README.md").write_text(page)
     assert any("missing" in p for p in m.problems())
+
+
+def test_fidelity_page_names_every_config_key():
+    """docs/fidelity.md names every key (or its whole section, `section.*`) of the schema."""
+    import re
+
+    import yaml
+
+    schema = yaml.safe_load((ROOT / "workflow/schemas/config.schema.yaml").read_text())
+    page = (ROOT / "docs" / "fidelity.md").read_text()
+    missing = []
+    for key, node in schema["properties"].items():
+        subs = list((node.get("properties") or {}).keys())
+        if not subs:
+            missing += [] if f"`{key}`" in page else [key]
+        elif f"`{key}.*`" not in page:
+            missing += [f"{key}.{s}" for s in subs if not re.search(rf"{key}\.{s}[.`]", page)]
+    assert not missing, f"docs/fidelity.md does not name {missing}"
