@@ -211,6 +211,34 @@ def view_run_brief(content: dict) -> str:
     return "\n".join(lines)
 
 
+def view_gibbs(content: dict) -> str:
+    """``bench/gibbs.py --json`` rows: CPU-time minima per call (one thread)."""
+    rows = []
+    for r in content["rows"]:
+        paths = ", ".join(f"{k}: {v}" for k, v in sorted(r.get("paths", {}).items())) or "-"
+        rows.append([
+            r["M"], r["states"], f"{r['density_v']:.3f} / {r['density_h']:.3f}", paths,
+            f"{r['cpu_sweep_ms']:.2f}", f"{r['cpu_sweep_dense_ms']:.2f}",
+            f"{r['cpu_gemm_floor_ms']:.2f}", f"{r['cpu_ratio']:.2f}",
+            f"{r['cpu_sweep_dense_ms'] / r['cpu_gemm_floor_ms']:.2f}",
+        ])  # fmt: skip
+    header = ["M", "states", "density v / h", "products taken", "sweep (ms)",
+              "dense-only sweep (ms)", "two-GEMM floor (ms)", "ratio", "dense ratio"]  # fmt: skip
+    rounds = content["rows"][0].get("rounds", "?") if content["rows"] else "?"
+    return (
+        f"B = 500 chains, N = 784; minimum CPU time of the process per call over {rounds} "
+        "interleaved rounds:\n\n" + _table(header, rows)
+    )
+
+
+def view_train_states(content: dict) -> str:
+    """``bench/train_states.py`` progress lines: updates/s and updates per CPU-second."""
+    pat = re.compile(r"M=(\d+) epoch (\d+)/(\d+) updates (\d+) ([0-9.]+) updates/s, "
+                     r"([0-9.]+) updates/CPU-s")  # fmt: skip
+    rows = [list(m.groups()[:2]) + [m[4], m[5], m[6]] for m in map(pat.match, content["log"]) if m]
+    return _table(["M", "epoch", "updates", "updates/s (wall)", "updates per CPU-second"], rows)
+
+
 def view_loglik_hard(content: dict) -> str:
     groups: dict[tuple[str, str], list[dict]] = {}
     for r in content["rows"]:
@@ -266,6 +294,8 @@ VIEWS: dict[str, Callable[[object], str]] = {
     "run_summary": view_run_summary,
     "run_brief": view_run_brief,
     "loglik_hard": view_loglik_hard,
+    "gibbs": view_gibbs,
+    "train_states": view_train_states,
     "quick_loglik": view_quick_loglik,
 }
 
