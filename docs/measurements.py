@@ -215,14 +215,15 @@ def view_gibbs(content: dict) -> str:
     """``bench/gibbs.py --json`` rows: CPU-time minima per call (one thread)."""
     rows = []
     for r in content["rows"]:
-        paths = ", ".join(f"{k}: {v}" for k, v in sorted(r.get("paths", {}).items())) or "-"
+        p = r.get("paths", {})
+        paths = f"{p.get('hidden', '?')} / {p.get('visible', '?')}"
         rows.append([
             r["M"], r["states"], f"{r['density_v']:.3f} / {r['density_h']:.3f}", paths,
             f"{r['cpu_sweep_ms']:.2f}", f"{r['cpu_sweep_dense_ms']:.2f}",
             f"{r['cpu_gemm_floor_ms']:.2f}", f"{r['cpu_ratio']:.2f}",
             f"{r['cpu_sweep_dense_ms'] / r['cpu_gemm_floor_ms']:.2f}",
         ])  # fmt: skip
-    header = ["M", "states", "density v / h", "products taken", "sweep (ms)",
+    header = ["M", "states", "density v / h", "`v W` / `h W^T`", "sweep (ms)",
               "dense-only sweep (ms)", "two-GEMM floor (ms)", "ratio", "dense ratio"]  # fmt: skip
     rounds = content["rows"][0].get("rounds", "?") if content["rows"] else "?"
     return (
