@@ -5,7 +5,7 @@ CORES ?= 2
 CONFIG ?= config.yaml
 BIN := $(VENV)/bin
 
-.PHONY: reproduce smoke quick dryrun test test-slurm torch-cpu lint bench clean
+.PHONY: reproduce smoke quick dryrun test test-slurm torch-cpu lint bench docs clean
 
 $(BIN)/snakemake: pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -32,7 +32,7 @@ dryrun: $(BIN)/snakemake
 	$(BIN)/snakemake -n --quiet rules --configfile $(CONFIG)
 
 lint: $(BIN)/snakemake
-	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff check src tests bench docs
 	$(BIN)/snakemake --lint
 	$(BIN)/snakemake --lint --configfile workflow/presets/smoke.yaml
 
@@ -48,6 +48,13 @@ SLURM_TARGETS ?= all
 test-slurm: $(BIN)/snakemake
 	$(BIN)/python -m pip install --quiet -e ".[test,slurm]"
 	PY=$(abspath $(BIN))/python RBM_SLURM_TARGETS="$(SLURM_TARGETS)" tests/slurm/run_local_slurm.sh
+
+# The documentation site (mkdocs.yml): a strict build fails on broken links or anchors, a
+# stale docs/configuration.md and a missing, unstamped or stale measurement block.
+SITE_DIR ?= site
+docs: $(BIN)/snakemake
+	$(BIN)/python -m pip install --quiet -e ".[docs]"
+	$(BIN)/mkdocs build --strict --site-dir $(SITE_DIR)
 
 bench: $(BIN)/snakemake
 	$(BIN)/python -m pip install --quiet -e ".[bench]"
