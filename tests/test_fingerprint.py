@@ -23,7 +23,7 @@ def _paper() -> dict:
 def test_presets_write_to_their_own_folders():
     paper = _paper()
     assert (paper["results_dir"], paper["figures_dir"]) == ("results", "figures")
-    for name in ("smoke", "quick"):
+    for name in ("smoke", "quick", "authors-pcd-jl"):
         cfg = load_config([ROOT / "config.yaml", ROOT / f"workflow/presets/{name}.yaml"])
         assert (cfg["results_dir"], cfg["figures_dir"]) == (f"results/{name}", f"figures/{name}")
 
