@@ -66,7 +66,7 @@ def loglik_settings(**kw) -> LoglikSettings:
     """Settings of a standard log-likelihood job as the workflow builds them from the schema's
     defaults (seed 0), with the fields ``kw`` replaced."""
     from rbm_reciprocal.pipeline.config import validate_config
-    from rbm_reciprocal.pipeline.step_settings.loglik import estimator_settings
+    from rbm_reciprocal.pipeline.plans.loglik import estimator_settings
 
     return dataclasses.replace(estimator_settings(validate_config({"seed": 0}), "standard"), **kw)
 

@@ -14,7 +14,7 @@ from rbm_reciprocal.core.rbm import RBMParams, free_energy, softplus
 from rbm_reciprocal.data.dataset import Dataset, save_dataset
 from rbm_reciprocal.pipeline.config import validate_config
 from rbm_reciprocal.pipeline.job import Job, settings_dict
-from rbm_reciprocal.pipeline.step_settings.loglik import (
+from rbm_reciprocal.pipeline.plans.loglik import (
     estimator_settings,
     loglik_epochs_from_config,
 )

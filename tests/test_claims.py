@@ -684,8 +684,8 @@ def test_claims_job_reads_its_named_inputs(tmp_path):
     its claims); the title and the epochs come from the smoke preset's settings."""
     from rbm_reciprocal.pipeline.config import load_config
     from rbm_reciprocal.pipeline.job import Job, settings_dict
-    from rbm_reciprocal.pipeline.step_settings import claims as claims_settings
-    from rbm_reciprocal.pipeline.step_settings import last_epoch
+    from rbm_reciprocal.pipeline.plans import claims as claims_settings
+    from rbm_reciprocal.pipeline.plans import last_epoch
     from rbm_reciprocal.stages.claims import JOBS
 
     cfg = load_config(SMOKE)
@@ -717,7 +717,7 @@ def test_pc_alignment_job_labels_each_checkpoint_from_its_settings(tmp_path, mni
     from rbm_reciprocal.data.dataset import save_dataset
     from rbm_reciprocal.pipeline.config import checkpoint_epochs_from_config, load_config
     from rbm_reciprocal.pipeline.job import Job, settings_dict
-    from rbm_reciprocal.pipeline.step_settings import claims as claims_settings
+    from rbm_reciprocal.pipeline.plans import claims as claims_settings
     from rbm_reciprocal.stages.claims import JOBS
 
     cfg = load_config(SMOKE)

@@ -20,7 +20,7 @@ from conftest import ROOT, SNAKEMAKE, train_job, write_override
 
 from rbm_reciprocal.core.io import load_npz
 from rbm_reciprocal.pipeline.config import load_config
-from rbm_reciprocal.pipeline.step_settings.train import train_settings_from_config
+from rbm_reciprocal.pipeline.plans.train import train_settings_from_config
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(os.name != "posix", reason="POSIX signals")]
 

@@ -14,7 +14,7 @@ from rbm_reciprocal.core.checkpoint import checkpoint_path, load_checkpoint
 from rbm_reciprocal.core.errors import ConfigError
 from rbm_reciprocal.data.dataset import save_dataset
 from rbm_reciprocal.pipeline.config import validate_config
-from rbm_reciprocal.pipeline.step_settings.loglik import estimator_settings
+from rbm_reciprocal.pipeline.plans.loglik import estimator_settings
 from rbm_reciprocal.sampling.ladder import blocked_pairs, ladder_positions, node_rungs
 from rbm_reciprocal.sampling.ladder_adapt import adapted_counts, interval_barriers
 from rbm_reciprocal.stages.loglik import run_loglik_trajectory

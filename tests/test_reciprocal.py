@@ -43,7 +43,7 @@ from rbm_reciprocal.data.dataset import Dataset, save_dataset
 from rbm_reciprocal.figures.landscapes import fig1_right, fig2
 from rbm_reciprocal.figures.reciprocal import fig3_e, fig5
 from rbm_reciprocal.pipeline.config import select_model
-from rbm_reciprocal.pipeline.step_settings.reciprocal import (
+from rbm_reciprocal.pipeline.plans.reciprocal import (
     LandscapePoints,
     LandscapeSample,
     UniformProjections,
@@ -450,7 +450,7 @@ def test_landscape_points_settings_read_n_test():
     from conftest import ROOT
 
     from rbm_reciprocal.pipeline.config import load_config
-    from rbm_reciprocal.pipeline.step_settings import reciprocal as rs
+    from rbm_reciprocal.pipeline.plans import reciprocal as rs
 
     config = load_config([ROOT / "config.yaml", ROOT / "workflow/presets/smoke.yaml"])
     w = SimpleNamespace()

@@ -113,7 +113,7 @@ def test_trained_model_breaks_rotational_symmetry_untrained_does_not(tmp_path):
 
     from rbm_reciprocal.core.io import save_npz
     from rbm_reciprocal.data.dataset import prepare_mnist
-    from rbm_reciprocal.pipeline.step_settings.symmetry import RotationJs, UntrainedReference
+    from rbm_reciprocal.pipeline.plans.symmetry import RotationJs, UntrainedReference
     from rbm_reciprocal.stages.symmetry import run_rotation_js, run_untrained_reference
     from rbm_reciprocal.training.settings import OptimizerSettings, TrainSettings
     from rbm_reciprocal.training.trainer import Trainer
@@ -176,7 +176,7 @@ def test_fig6_global_change_exceeds_local(tmp_path):
     from rbm_reciprocal.analysis.rotations import decode_visible, flip_top_modes
     from rbm_reciprocal.analysis.svd import signed_svd
     from rbm_reciprocal.core.io import load_npz, save_npz
-    from rbm_reciprocal.pipeline.step_settings.symmetry import RotatedSamples
+    from rbm_reciprocal.pipeline.plans.symmetry import RotatedSamples
     from rbm_reciprocal.stages.symmetry import run_rotated_samples
 
     rng = np.random.default_rng(0)
@@ -224,7 +224,7 @@ def test_rotation_js_settings_name_each_model_of_fig4():
     from conftest import ROOT
 
     from rbm_reciprocal.pipeline.config import checkpoint_epochs_from_config, load_config
-    from rbm_reciprocal.pipeline.step_settings import symmetry as ss
+    from rbm_reciprocal.pipeline.plans import symmetry as ss
 
     config = load_config([ROOT / "config.yaml", ROOT / "workflow/presets/smoke.yaml"])
     config["model"]["hidden"] = [32, 16]

@@ -30,9 +30,9 @@ from rbm_reciprocal.core.checkpoint import load_checkpoint
 from rbm_reciprocal.core.errors import ConfigError
 from rbm_reciprocal.pipeline.config import coerce_to_schema, load_config, load_schema
 from rbm_reciprocal.pipeline.cost import n_images
+from rbm_reciprocal.pipeline.plans.train import train_settings_from_config
 from rbm_reciprocal.pipeline.resources import array_mb, job_mem_mb, job_threads
 from rbm_reciprocal.pipeline.runtime import job_cost, job_runtime_minutes
-from rbm_reciprocal.pipeline.step_settings.train import train_settings_from_config
 from rbm_reciprocal.stages.train import run_training
 from rbm_reciprocal.stages.train_replicas import run_training_replicas
 from rbm_reciprocal.training.settings import METHODS, TrainSettings

@@ -19,7 +19,7 @@ from rbm_reciprocal.core.streams import trajectory_rng
 from rbm_reciprocal.data.dataset import prepare_mnist, save_dataset
 from rbm_reciprocal.pipeline.config import validate_config
 from rbm_reciprocal.pipeline.job import Job, settings_dict
-from rbm_reciprocal.pipeline.step_settings.loglik import LoglikTrajectory, estimator_settings
+from rbm_reciprocal.pipeline.plans.loglik import LoglikTrajectory, estimator_settings
 from rbm_reciprocal.sampling.backend import torch_available
 from rbm_reciprocal.sampling.partition import log_partition_exact
 from rbm_reciprocal.sampling.resample import GroupResampler, group_log_estimates

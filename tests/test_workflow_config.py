@@ -10,7 +10,7 @@ from rbm_reciprocal.pipeline.config import (
     config_error_message,
     load_config,
 )
-from rbm_reciprocal.pipeline.step_settings.train import train_settings_from_config
+from rbm_reciprocal.pipeline.plans.train import train_settings_from_config
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -25,20 +25,20 @@ from rbm_reciprocal.pipeline.fingerprint import (  # noqa: E402
     write_fingerprint,
 )
 from rbm_reciprocal.pipeline.runtime import job_runtime_minutes  # noqa: E402
-from rbm_reciprocal.pipeline.paths import (  # noqa: E402
-    checkpoint_file,
+from rbm_reciprocal.pipeline.paths import checkpoint_file, untrained_reference_file  # noqa: E402
+from rbm_reciprocal.pipeline.plans import final_models  # noqa: E402
+from rbm_reciprocal.pipeline.plans import claims as claims_settings  # noqa: E402
+from rbm_reciprocal.pipeline.plans import landau as landau_settings  # noqa: E402
+from rbm_reciprocal.pipeline.plans import symmetry as symmetry_settings  # noqa: E402
+from rbm_reciprocal.pipeline.steps import (  # noqa: E402
+    STEPS,
+    job_json,
     step_benchmark,
     step_log,
     step_outputs,
-    untrained_reference_file,
 )
-from rbm_reciprocal.pipeline.step_settings import final_models  # noqa: E402
-from rbm_reciprocal.pipeline.step_settings import claims as claims_settings  # noqa: E402
-from rbm_reciprocal.pipeline.step_settings import landau as landau_settings  # noqa: E402
-from rbm_reciprocal.pipeline.step_settings import symmetry as symmetry_settings  # noqa: E402
-from rbm_reciprocal.pipeline.steps import STEPS, job_json  # noqa: E402
 from rbm_reciprocal.pipeline.resources import job_mem_mb, job_threads  # noqa: E402
-from rbm_reciprocal.pipeline.step_settings.loglik import (  # noqa: E402
+from rbm_reciprocal.pipeline.plans.loglik import (  # noqa: E402
     crosscheck_epochs_from_config,
     loglik_epochs_from_config,
     loglik_method,
@@ -299,7 +299,7 @@ def reciprocal_checkpoint(state):
 
 # --- log-likelihood (issue 3) ---
 def loglik_config(fn, *args):
-    """``fn(config, *args)`` of rbm_reciprocal.pipeline.step_settings.loglik, its error as a
+    """``fn(config, *args)`` of rbm_reciprocal.pipeline.plans.loglik, its error as a
     workflow error."""
     try:
         return fn(config, *args)

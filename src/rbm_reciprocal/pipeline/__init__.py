@@ -5,7 +5,7 @@
 - :mod:`.config`: loading, merging and validating the config against its schema (the only
   owner of its layout and defaults), and checks across keys.
 - :mod:`.steps`: one :class:`~.steps.Step` per rule, the one declaration of a step: its
-  settings (:mod:`.step_settings`, one module per stage), the stage module that runs its jobs,
+  settings (:mod:`.plans`, one module per stage), the stage module that runs its jobs,
   its job count (:mod:`.counts`), memory (:mod:`.memory`) and work (:mod:`.cost`,
   :mod:`.cost_loglik`); :mod:`.resources`, :mod:`.runtime`: every job's threads, memory and
   time limit from them.

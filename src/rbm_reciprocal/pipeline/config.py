@@ -3,7 +3,7 @@
 The schema ``workflow/schemas/config.schema.yaml`` holds every key's type and default; a config
 is only used after :func:`load_config` (or Snakemake's ``validate``) has filled them, so no
 module repeats a default. Translations of a validated config into the settings of one job are
-in :mod:`rbm_reciprocal.pipeline.step_settings` (one module per stage).
+in :mod:`rbm_reciprocal.pipeline.plans` (one module per stage).
 """
 
 from __future__ import annotations

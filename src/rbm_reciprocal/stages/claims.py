@@ -20,7 +20,7 @@ from rbm_reciprocal.core.streams import stream
 from rbm_reciprocal.core.tables import read_table, save_parquet
 from rbm_reciprocal.data.dataset import load_dataset
 from rbm_reciprocal.pipeline.job import Job
-from rbm_reciprocal.pipeline.step_settings.claims import Claims, PcAlignment, UniformMoments
+from rbm_reciprocal.pipeline.plans.claims import Claims, PcAlignment, UniformMoments
 
 
 def uniform_moments_table(

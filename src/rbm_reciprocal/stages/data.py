@@ -14,7 +14,7 @@ from rbm_reciprocal.data.dataset import Dataset, prepare_mnist, save_dataset
 from rbm_reciprocal.data.fetch import download_mnist
 from rbm_reciprocal.data.idx import MNIST_FILES, sha256_decompressed
 from rbm_reciprocal.pipeline.job import Job
-from rbm_reciprocal.pipeline.step_settings import data as ss
+from rbm_reciprocal.pipeline.plans import data as ss
 
 
 def run_prepare(raw_dir: PathLike, out: PathLike, settings: Mapping[str, Any]) -> Dataset:

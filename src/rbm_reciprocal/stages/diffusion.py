@@ -24,7 +24,7 @@ from rbm_reciprocal.core.io import PathLike
 from rbm_reciprocal.core.streams import seed_int, stream
 from rbm_reciprocal.core.tables import save_parquet
 from rbm_reciprocal.pipeline.job import Job
-from rbm_reciprocal.pipeline.step_settings.diffusion import Diffusion
+from rbm_reciprocal.pipeline.plans.diffusion import Diffusion
 
 
 def diffuse_checkpoint(

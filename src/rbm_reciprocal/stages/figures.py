@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rbm_reciprocal.figures.render import render
 from rbm_reciprocal.pipeline.job import Job
-from rbm_reciprocal.pipeline.paths import FIGURES
+from rbm_reciprocal.pipeline.steps import STEPS
 
 
 def figure_job(job: Job) -> None:
@@ -17,4 +17,4 @@ def figure_job(job: Job) -> None:
 
 
 #: The job of each step of this stage (see :mod:`rbm_reciprocal.pipeline.steps`).
-JOBS = {step: figure_job for step in FIGURES}
+JOBS = {name: figure_job for name, step in STEPS.items() if step.kind == "figure"}

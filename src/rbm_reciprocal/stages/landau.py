@@ -20,7 +20,7 @@ from rbm_reciprocal.core.streams import stream
 from rbm_reciprocal.core.tables import read_table, save_parquet
 from rbm_reciprocal.data.dataset import load_dataset
 from rbm_reciprocal.pipeline.job import Job
-from rbm_reciprocal.pipeline.step_settings.landau import ModeTrajectory, ModeTrajectoryTable
+from rbm_reciprocal.pipeline.plans.landau import ModeTrajectory, ModeTrajectoryTable
 
 
 def run_mode_trajectory(

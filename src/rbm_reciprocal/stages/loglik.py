@@ -25,7 +25,7 @@ from rbm_reciprocal.core.streams import loglik_rng, trajectory_rng
 from rbm_reciprocal.core.tables import read_table, save_parquet
 from rbm_reciprocal.data.dataset import load_dataset
 from rbm_reciprocal.pipeline.job import Job
-from rbm_reciprocal.pipeline.step_settings.loglik import LoglikTrajectory
+from rbm_reciprocal.pipeline.plans.loglik import LoglikTrajectory
 from rbm_reciprocal.sampling.backend import require_torch
 
 

@@ -24,12 +24,12 @@ from rbm_reciprocal.data.archive import (
 from rbm_reciprocal.data.fetch import Log
 from rbm_reciprocal.pipeline.config import load_config
 from rbm_reciprocal.pipeline.job import Job
-from rbm_reciprocal.pipeline.provenance import read_run_parameters
-from rbm_reciprocal.pipeline.step_settings.models import (
+from rbm_reciprocal.pipeline.plans.models import (
     ImportModels,
     trained_models,
     training_fingerprint,
 )
+from rbm_reciprocal.pipeline.provenance import read_run_parameters
 
 
 def _model_files(results: Path, model: Mapping[str, Any], epochs: int) -> list[str]:

@@ -35,7 +35,7 @@ from rbm_reciprocal.core.streams import stream
 from rbm_reciprocal.core.tables import save_parquet
 from rbm_reciprocal.data.dataset import load_dataset
 from rbm_reciprocal.pipeline.job import Job
-from rbm_reciprocal.pipeline.step_settings import reciprocal as rs
+from rbm_reciprocal.pipeline.plans import reciprocal as rs
 
 
 def _load(path: PathLike) -> tuple[RBMParams, int]:

@@ -9,8 +9,8 @@ import yaml
 
 from rbm_reciprocal.core.io import PathLike, atomic_path
 from rbm_reciprocal.pipeline.job import Job
+from rbm_reciprocal.pipeline.plans.report import RunParameters
 from rbm_reciprocal.pipeline.provenance import run_parameters, run_parameters_html
-from rbm_reciprocal.pipeline.step_settings.report import RunParameters
 
 
 def write_run_parameters(

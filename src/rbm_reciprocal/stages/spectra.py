@@ -37,7 +37,7 @@ from rbm_reciprocal.core.io import PathLike, save_npz
 from rbm_reciprocal.core.streams import stream
 from rbm_reciprocal.core.tables import read_table, save_parquet
 from rbm_reciprocal.pipeline.job import Job
-from rbm_reciprocal.pipeline.step_settings import spectra as ss
+from rbm_reciprocal.pipeline.plans import spectra as ss
 
 
 def run_random_spectrum(

@@ -22,7 +22,7 @@ from rbm_reciprocal.core.io import save_npz
 from rbm_reciprocal.core.streams import stream
 from rbm_reciprocal.core.tables import save_parquet
 from rbm_reciprocal.pipeline.job import Job
-from rbm_reciprocal.pipeline.step_settings import symmetry as ss
+from rbm_reciprocal.pipeline.plans import symmetry as ss
 from rbm_reciprocal.sampling.gibbs import sample_chains
 from rbm_reciprocal.stages.tables import concat_tables
 

@@ -29,7 +29,7 @@ from rbm_reciprocal.core.io import PathLike
 from rbm_reciprocal.data.dataset import load_dataset
 from rbm_reciprocal.pipeline.job import Job
 from rbm_reciprocal.pipeline.paths import replica_output
-from rbm_reciprocal.pipeline.step_settings.train import TrainReplicas
+from rbm_reciprocal.pipeline.plans.train import TrainReplicas
 from rbm_reciprocal.stages.train import ReplicaRun, stderr_log
 from rbm_reciprocal.training.replicas import check_replica_settings
 from rbm_reciprocal.training.settings import TrainSettings

@@ -13,7 +13,18 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from rbm_reciprocal.pipeline import memory, paths
 from rbm_reciprocal.pipeline.config import checkpoint_epochs_from_config, method_training_config
+from rbm_reciprocal.pipeline.cost import (
+    batched_train_job_cost,
+    train_job_cost,
+)
+from rbm_reciprocal.pipeline.plans import final_models
+from rbm_reciprocal.pipeline.step import (
+    TRAIN_STEP,
+    Step,
+    per_model,
+)
 from rbm_reciprocal.sampling.backend import BackendSettings
 from rbm_reciprocal.training.settings import TrainSettings
 
@@ -74,3 +85,48 @@ def train_rbm_batched(config: dict, wildcards: Any) -> TrainReplicas:
             for r in range(int(config["model"]["replicas"]))
         ]
     )
+
+
+def train_jobs(config: dict) -> int:
+    """``train_rbm``: one job per model, unless replicas are batched or models imported."""
+    if not _trains(config) or config["training"]["batch_replicas"]:
+        return 0
+    return len(final_models(config))
+
+
+def batched_train_jobs(config: dict) -> int:
+    """``train_rbm_batched``: one job per (method, hidden size) with ``batch_replicas``."""
+    if not _trains(config) or not config["training"]["batch_replicas"]:
+        return 0
+    return len(config["model"]["hidden"]) * len(config["training"]["methods"])
+
+
+def _trains(config: dict) -> bool:
+    return not config["models"]["source"]
+
+
+#: The steps of this stage (rules of ``workflow/rules/train.smk``).
+STEPS = [
+    Step(
+        "train_rbm",
+        **TRAIN_STEP,
+        arrays=memory.train_rbm,
+        cost=per_model(train_job_cost),
+        settings=train_rbm,
+        stage="train",
+        count=train_jobs,
+        outputs=paths.train_outputs,
+        log="train/{method}_M{hidden}_replica{replica}",
+    ),
+    Step(
+        "train_rbm_batched",
+        **TRAIN_STEP,
+        arrays=memory.train_rbm_batched,
+        cost=per_model(batched_train_job_cost),
+        settings=train_rbm_batched,
+        stage="train_replicas",
+        count=batched_train_jobs,
+        outputs=paths.batched_train_outputs,
+        log="train/{method}_M{hidden}_replicas",
+    ),
+]

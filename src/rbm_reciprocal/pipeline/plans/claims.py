@@ -6,8 +6,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from rbm_reciprocal.pipeline import memory
 from rbm_reciprocal.pipeline.config import checkpoint_epochs_from_config
-from rbm_reciprocal.pipeline.step_settings import final_models, last_epoch
+from rbm_reciprocal.pipeline.plans import final_models, last_epoch
+from rbm_reciprocal.pipeline.step import (
+    ANALYSIS_STEP,
+    Step,
+)
 
 #: Principal components of the training images that claim 7 compares ``u_1`` with (a
 #: property of the claim, not a config key).
@@ -66,3 +71,38 @@ def claims(config: dict, wildcards: Any) -> Claims:
         f"methods {methods}, {replicas} replica(s), {epochs} epochs."
     )
     return Claims(epochs, int(config["claims"]["min_epochs"]), title)
+
+
+#: The steps of this stage (rules of ``workflow/rules/claims.smk``).
+STEPS = [
+    Step(
+        "uniform_moments",
+        **ANALYSIS_STEP,
+        arrays=memory.uniform_moments,
+        settings=uniform_moments,
+        stage="claims",
+        outputs={"table": "results/claims/uniform_moments.parquet"},
+        log="claims/uniform_moments",
+    ),
+    Step(
+        "pc_alignment",
+        **ANALYSIS_STEP,
+        arrays=memory.pc_alignment,
+        settings=pc_alignment,
+        stage="claims",
+        outputs={"table": "results/claims/pc_alignment.parquet"},
+        log="claims/pc_alignment",
+    ),
+    Step(
+        "claims",
+        "compute",
+        settings=claims,
+        stage="claims",
+        outputs={
+            "table": "results/claims.parquet",
+            "markdown": "results/claims.md",
+            "html": "results/claims.html",
+        },
+        log="claims/claims",
+    ),
+]

@@ -7,8 +7,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from rbm_reciprocal.pipeline import paths
 from rbm_reciprocal.pipeline.config import method_training_config
 from rbm_reciprocal.pipeline.paths import run_dir
+from rbm_reciprocal.pipeline.step import (
+    Step,
+)
 
 #: Training keys that do not change a trained model (which methods run, what is saved).
 _NOT_MODEL_KEYS = ("methods", "checkpoints", "resume_every", "threads", "overrides")
@@ -65,3 +69,22 @@ def import_models(config: dict, wildcards: Any) -> ImportModels:
     return ImportModels(
         str(m["source"]), training_fingerprint(config), int(m["retries"]), float(m["timeout"])
     )
+
+
+def import_jobs(config: dict) -> int:
+    """``import_models``: one job with ``models.source``."""
+    return 1 if config["models"]["source"] else 0
+
+
+#: The steps of this stage (rules of ``workflow/rules/models.smk``).
+STEPS = [
+    Step(
+        "import_models",
+        "light",
+        settings=import_models,
+        stage="models",
+        count=import_jobs,
+        outputs=paths.imported_model_outputs,
+        log="import_models",
+    ),
+]

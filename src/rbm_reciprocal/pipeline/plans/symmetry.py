@@ -5,7 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from rbm_reciprocal.pipeline.step_settings import final_models, last_epoch
+from rbm_reciprocal.pipeline import memory
+from rbm_reciprocal.pipeline.cost import (
+    rotated_samples_cost,
+)
+from rbm_reciprocal.pipeline.plans import final_models, last_epoch
+from rbm_reciprocal.pipeline.step import (
+    ANALYSIS_STEP,
+    Step,
+    job_line,
+)
 
 #: The model id of Fig. 4's untrained reference of ``M`` hidden units: ``untrained_M{M}``.
 UNTRAINED = "untrained_M"
@@ -22,7 +31,7 @@ def untrained_sizes(config: dict) -> list[int]:
 def rotation_js_models(config: dict) -> list[str]:
     """Model ids (the ``{model}`` wildcard of ``rotation_js``) of Fig. 4: every trained
     model's last checkpoint (``{method}_M{hidden}_replica{replica}``, in the order of
-    :func:`~rbm_reciprocal.pipeline.step_settings.final_models`), then the untrained
+    :func:`~rbm_reciprocal.pipeline.plans.final_models`), then the untrained
     reference of every size of :func:`untrained_sizes` (``untrained_M{hidden}``)."""
     ids = [f"{meth}_M{m}_replica{r}" for m, meth, r in final_models(config)]
     return ids + [f"{UNTRAINED}{m}" for m in untrained_sizes(config)]
@@ -104,3 +113,72 @@ def rotated_samples(config: dict, wildcards: Any) -> RotatedSamples:
         int(s["chains"]), int(s["sweeps"]), int(s["local_rotations"]), int(s["avoid_top"]),
         int(config["seed"]),
     )  # fmt: skip
+
+
+def untrained_references(config: dict) -> int:
+    """``untrained_reference``: one per hidden size that an analysis compares with."""
+    return len(untrained_sizes(config))
+
+
+def rotation_js_jobs(config: dict) -> int:
+    """``rotation_js``: every trained model and every untrained reference (Fig. 4)."""
+    return len(rotation_js_models(config))
+
+
+def fig6(config: dict, wildcards: Any) -> dict[str, Any]:
+    """Fig. 6: how many rotated samples to show (``symmetry.samples``)."""
+    s = config["symmetry"]["samples"]
+    return {"n_show": int(s["n_show"]), "show": s["show"]}
+
+
+#: The steps of this stage (rules of ``workflow/rules/symmetry.smk``).
+STEPS = [
+    Step(
+        "untrained_reference",
+        "compute",
+        arrays=memory.symmetry_reference,
+        settings=untrained_reference,
+        stage="symmetry",
+        count=untrained_references,
+        outputs={
+            "checkpoint": "results/reference/untrained_M{hidden}.npz",
+            "noise": "results/reference/untrained_M{hidden}_js_noise.parquet",
+        },
+        log="reference/untrained_M{hidden}",
+    ),
+    Step(
+        "rotation_js",
+        **ANALYSIS_STEP,
+        arrays=memory.symmetry_reference,
+        settings=rotation_js,
+        stage="symmetry",
+        count=rotation_js_jobs,
+        outputs={
+            "table": "results/symmetry/js/{model}.parquet",
+            "pdfs": "results/symmetry/js/{model}_pdfs.parquet",
+        },
+        log="symmetry/js_{model}",
+    ),
+    Step(
+        "rotation_js_table",
+        "light",
+        stage="symmetry",
+        outputs={"table": "results/symmetry/fig4_js.parquet"},
+        log="symmetry/fig4_js",
+    ),
+    Step("fig4", "figure", stage="figures", figure="fig4", log="figures/fig4"),
+    Step(
+        "rotated_samples",
+        **ANALYSIS_STEP,
+        arrays=memory.rotated_samples,
+        cost=job_line(rotated_samples_cost),
+        settings=rotated_samples,
+        stage="symmetry",
+        outputs={
+            "npz": "results/symmetry/rotated_samples.npz",
+            "table": "results/symmetry/rotated_samples.parquet",
+        },
+        log="symmetry/rotated_samples",
+    ),
+    Step("fig6", "figure", stage="figures", figure="fig6", settings=fig6, log="figures/fig6"),
+]

@@ -15,7 +15,15 @@ from typing import Any
 
 from rbm_reciprocal.analysis.loglik_settings import ESTIMATORS, LoglikSettings
 from rbm_reciprocal.core.errors import ConfigError
+from rbm_reciprocal.pipeline import memory
 from rbm_reciprocal.pipeline.config import checkpoint_epochs_from_config
+from rbm_reciprocal.pipeline.cost_loglik import loglik_job_cost, loglik_trajectory_job_cost
+from rbm_reciprocal.pipeline.plans import final_models
+from rbm_reciprocal.pipeline.step import (
+    LOGLIK_STEP,
+    Step,
+    per_model,
+)
 from rbm_reciprocal.sampling.backend import BackendSettings
 
 #: Roles of a log-likelihood job: a standard (temperature AIS) checkpoint, a trajectory pass,
@@ -158,3 +166,69 @@ class LoglikTrajectory:
 def loglik_trajectory(config: dict, wildcards: Any) -> LoglikTrajectory:
     path, rows = trajectory_epochs_from_config(config, checkpoint_epochs_from_config(config))
     return LoglikTrajectory(estimator_settings(config, "trajectory"), path, rows)
+
+
+def standard_loglik_jobs(config: dict) -> int:
+    """``loglik``: one job per model and ``loglik.epochs`` entry (method standard)."""
+    if loglik_method(config) != "standard":
+        return 0
+    epochs = loglik_epochs_from_config(config, checkpoint_epochs_from_config(config))
+    return len(final_models(config)) * len(epochs)
+
+
+def trajectory_jobs(config: dict) -> int:
+    """``loglik_trajectory``: one job per model (method trajectory)."""
+    return len(final_models(config)) if loglik_method(config) == "trajectory" else 0
+
+
+def crosscheck_jobs(config: dict) -> int:
+    """``loglik_crosscheck``: one job per model and crosscheck epoch (method trajectory)."""
+    epochs = crosscheck_epochs_from_config(config, checkpoint_epochs_from_config(config))
+    return len(final_models(config)) * len(epochs)
+
+
+#: The folder of one model's files under each log-likelihood folder.
+RUN = "{method}/M{hidden}/replica{replica}"
+
+#: The steps of this stage (rules of ``workflow/rules/loglik.smk``).
+STEPS = [
+    Step(
+        "loglik",
+        **LOGLIK_STEP,
+        arrays=memory.loglik,
+        cost=per_model(loglik_job_cost),
+        settings=loglik,
+        count=standard_loglik_jobs,
+        outputs={"table": f"results/loglik/{RUN}/epoch_{{epoch}}.parquet"},
+        log="loglik/{method}_M{hidden}_replica{replica}_epoch{epoch}",
+    ),
+    Step(
+        "loglik_trajectory",
+        **LOGLIK_STEP,
+        arrays=memory.loglik_trajectory,
+        cost=per_model(loglik_trajectory_job_cost),
+        resumable=True,
+        settings=loglik_trajectory,
+        count=trajectory_jobs,
+        outputs={"table": f"results/loglik/trajectory/{RUN}.parquet"},
+        log="loglik/trajectory_{method}_M{hidden}_replica{replica}",
+    ),
+    Step(
+        "loglik_crosscheck",
+        **LOGLIK_STEP,
+        arrays=memory.loglik,
+        cost=per_model(loglik_job_cost, role="crosscheck"),
+        settings=loglik_crosscheck,
+        count=crosscheck_jobs,
+        outputs={"table": f"results/loglik/crosscheck/{RUN}/epoch_{{epoch}}.parquet"},
+        log="loglik/crosscheck_{method}_M{hidden}_replica{replica}_epoch{epoch}",
+    ),
+    Step(
+        "loglik_table",
+        "light",
+        stage="loglik",
+        outputs={"table": "results/loglik/loglik.parquet"},
+        log="loglik/loglik_table",
+    ),
+    Step("fig1_left", "figure", stage="figures", figure="fig1_left", log="figures/fig1_left"),
+]

@@ -5,6 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from rbm_reciprocal.pipeline import memory
+from rbm_reciprocal.pipeline.cost import (
+    diffusion_cost,
+)
+from rbm_reciprocal.pipeline.step import (
+    ANALYSIS_STEP,
+    Step,
+    job_line,
+)
+
 
 @dataclass(frozen=True)
 class Diffusion:
@@ -39,3 +49,30 @@ def diffusion(config: dict, wildcards: Any) -> Diffusion:
         int(d["records"]), int(d["max_steps"]), int(d["grid"]), bool(d["metropolis"]),
         int(config["seed"]),
     )  # fmt: skip
+
+
+#: The steps of this stage (rules of ``workflow/rules/diffusion.smk``).
+STEPS = [
+    Step(
+        "diffusion",
+        **ANALYSIS_STEP,
+        arrays=memory.diffusion,
+        cost=job_line(diffusion_cost),
+        settings=diffusion,
+        stage="diffusion",
+        outputs={
+            "spectrum": "results/diffusion/spectrum.parquet",
+            "series": "results/diffusion/series.parquet",
+            "summary": "results/diffusion/summary.parquet",
+            "final": "results/diffusion/final.parquet",
+        },
+        log="diffusion/diffusion",
+    ),
+    Step(
+        "fig_diffusion",
+        "figure",
+        stage="figures",
+        figure="fig_diffusion",
+        log="figures/fig_diffusion",
+    ),
+]

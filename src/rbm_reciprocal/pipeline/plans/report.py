@@ -5,6 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from rbm_reciprocal.pipeline.step import (
+    Step,
+)
+
 
 @dataclass(frozen=True)
 class RunParameters:
@@ -18,3 +22,16 @@ class RunParameters:
 def run_parameters(config: dict, wildcards: Any, checkout: str) -> RunParameters:
     """``checkout``: Snakemake's ``workflow.basedir`` (the rule passes it to ``job``)."""
     return RunParameters(config, str(checkout))
+
+
+#: The steps of this stage (rules of ``workflow/rules/report.smk``).
+STEPS = [
+    Step(
+        "run_parameters",
+        "light",
+        settings=run_parameters,
+        stage="report",
+        outputs={"yaml": "results/run_parameters.yaml", "html": "results/run_parameters.html"},
+        log="run_parameters",
+    ),
+]

@@ -6,7 +6,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from rbm_reciprocal.core.errors import ConfigError
+from rbm_reciprocal.pipeline import memory
 from rbm_reciprocal.pipeline.config import checkpoint_epochs_from_config
+from rbm_reciprocal.pipeline.cost import (
+    mode_trajectory_costs,
+)
+from rbm_reciprocal.pipeline.step import (
+    ANALYSIS_STEP,
+    Step,
+    job_line,
+    model_sizes,
+)
 
 
 def landau_method(config: dict) -> str:
@@ -81,3 +91,53 @@ class ModeTrajectoryTable:
 
 def mode_trajectory_table(config: dict, wildcards: Any) -> ModeTrajectoryTable:
     return ModeTrajectoryTable(str(config["landau"]["orientation"]))
+
+
+def mode_trajectory_jobs(config: dict) -> int:
+    """``mode_trajectory``: one per hidden size and Landau epoch (Figs. 7-8)."""
+    return len(config["model"]["hidden"]) * len(landau_epochs(config))
+
+
+def landau_figures(config: dict) -> int:
+    """``fig7_8``: Fig. 7 (the first hidden size) and Fig. 8 (the others, if any)."""
+    return 1 + (len(config["model"]["hidden"]) > 1)
+
+
+def fig7_8(config: dict, wildcards: Any) -> dict[str, Any]:
+    """Figs. 7 (the first hidden size) and 8 (the others)."""
+    hidden = [int(m) for m in config["model"]["hidden"]]
+    return {"hidden": hidden[:1] if str(wildcards.n) == "7" else hidden[1:]}
+
+
+#: The steps of this stage (rules of ``workflow/rules/landau.smk``).
+STEPS = [
+    Step(
+        "mode_trajectory",
+        **ANALYSIS_STEP,
+        arrays=memory.mode_trajectory,
+        cost=job_line(mode_trajectory_costs),
+        sizes=model_sizes,
+        settings=mode_trajectory,
+        stage="landau",
+        count=mode_trajectory_jobs,
+        outputs={"table": "results/landau/M{hidden}/epoch_{epoch}.parquet"},
+        log="landau/M{hidden}_epoch_{epoch}",
+    ),
+    Step(
+        "mode_trajectory_table",
+        "light",
+        settings=mode_trajectory_table,
+        stage="landau",
+        outputs={"table": "results/landau/mode_trajectories.parquet"},
+        log="landau/mode_trajectories",
+    ),
+    Step(
+        "fig7_8",
+        "figure",
+        stage="figures",
+        figure="fig{n}",
+        settings=fig7_8,
+        count=landau_figures,
+        log="figures/fig{n}",
+    ),
+]

@@ -5,6 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from rbm_reciprocal.pipeline import memory
+from rbm_reciprocal.pipeline.cost import (
+    landscape_cost,
+    uniform_projections_cost,
+)
+from rbm_reciprocal.pipeline.step import (
+    ANALYSIS_STEP,
+    Step,
+    job_line,
+)
+
 
 @dataclass(frozen=True)
 class LandscapeSample:
@@ -68,3 +79,47 @@ def uniform_projections(config: dict, wildcards: Any) -> UniformProjections:
         [int(i) for i in f["x_indices"]], [int(i) for i in f["y_indices"]],
         int(f["n_samples"]), int(f["bins"]), int(config["seed"]),
     )  # fmt: skip
+
+
+#: The steps of this stage (rules of ``workflow/rules/reciprocal.smk``).
+STEPS = [
+    Step(
+        "landscape_sample",
+        **ANALYSIS_STEP,
+        arrays=memory.landscape,
+        cost=job_line(landscape_cost, "landscape_sample"),
+        settings=landscape_sample,
+        stage="reciprocal",
+        outputs={
+            "table": "results/reciprocal/fig1_right.parquet",
+            "image": "results/reciprocal/fig1_right_image.parquet",
+        },
+        log="reciprocal/fig1_right",
+    ),
+    Step(
+        "landscape_points",
+        **ANALYSIS_STEP,
+        arrays=memory.landscape,
+        cost=job_line(landscape_cost, "landscape_points"),
+        settings=landscape_points,
+        stage="reciprocal",
+        outputs={
+            "landscapes": "results/reciprocal/fig2_landscapes.parquet",
+            "points": "results/reciprocal/fig2_points.parquet",
+        },
+        log="reciprocal/fig2",
+    ),
+    Step(
+        "uniform_projections",
+        **ANALYSIS_STEP,
+        arrays=memory.uniform_projections,
+        cost=job_line(uniform_projections_cost),
+        settings=uniform_projections,
+        stage="reciprocal",
+        outputs={"table": "results/reciprocal/fig5.parquet"},
+        log="reciprocal/fig5",
+    ),
+    Step("fig1_right", "figure", stage="figures", figure="fig1_right", log="figures/fig1_right"),
+    Step("fig2", "figure", stage="figures", figure="fig2", log="figures/fig2"),
+    Step("fig5", "figure", stage="figures", figure="fig5", log="figures/fig5"),
+]

@@ -5,6 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from rbm_reciprocal.pipeline import memory
+from rbm_reciprocal.pipeline.step import (
+    Step,
+)
+
 
 @dataclass(frozen=True)
 class DownloadMnist:
@@ -48,3 +53,31 @@ def prepare_mnist(config: dict, wildcards: Any) -> PrepareMnist:
         digits=None if d["digits"] is None else [int(x) for x in d["digits"]],
         seed=int(config["seed"]),
     )
+
+
+#: The steps of this stage (rules of ``workflow/rules/data.smk``).
+STEPS = [
+    Step(
+        "download_mnist",
+        "light",
+        arrays=memory.download_mnist,
+        settings=download_mnist,
+        stage="data",
+        outputs={
+            "train_images_idx3_ubyte": "results/data/raw/train-images-idx3-ubyte.gz",
+            "train_labels_idx1_ubyte": "results/data/raw/train-labels-idx1-ubyte.gz",
+            "t10k_images_idx3_ubyte": "results/data/raw/t10k-images-idx3-ubyte.gz",
+            "t10k_labels_idx1_ubyte": "results/data/raw/t10k-labels-idx1-ubyte.gz",
+        },
+        log="download_mnist",
+    ),
+    Step(
+        "prepare_mnist",
+        "light",
+        arrays=memory.prepare_mnist,
+        settings=prepare_mnist,
+        stage="data",
+        outputs={"data": "results/data/mnist.npz"},
+        log="prepare_mnist",
+    ),
+]
