@@ -54,11 +54,11 @@ from rbm_reciprocal.core.streams import loglik_rng, trajectory_rng
 from rbm_reciprocal.data.dataset import Dataset, prepare_mnist
 from rbm_reciprocal.pipeline.config import load_config, validate_config
 from rbm_reciprocal.pipeline.plans.loglik import estimator_settings
+from rbm_reciprocal.pipeline.plans.train import default_train_settings
 from rbm_reciprocal.sampling.backend import BackendSettings
 from rbm_reciprocal.sampling.ladder import TrajectoryLadder, ladder_fields, ladder_sweep
 from rbm_reciprocal.sampling.trajectory import TrajectoryAnnealer
 from rbm_reciprocal.stages.train import run_training
-from rbm_reciprocal.training.settings import OptimizerSettings, TrainSettings
 
 #: The schema's backend (the paper config's): the CPU sampler of a workflow job.
 BACKEND = BackendSettings.from_value(
@@ -151,7 +151,7 @@ def _params(args: argparse.Namespace, train: np.ndarray) -> tuple[list[int], lis
     out = Path(args.out)
     epochs = list(range(args.epochs + 1))
     if not checkpoint_path(out, args.epochs).exists():
-        s = TrainSettings(
+        s = default_train_settings(
             method="PCD",
             hidden=args.hidden,
             gibbs_steps=args.gibbs,
@@ -159,7 +159,7 @@ def _params(args: argparse.Namespace, train: np.ndarray) -> tuple[list[int], lis
             n_chains=500,
             epochs=args.epochs,
             checkpoints=tuple(epochs),
-            optimizer=OptimizerSettings(lr=1e-3),
+            optimizer={"lr": 1e-3},
             monitor_size=500,
             backend=BACKEND,
         )

@@ -38,11 +38,11 @@ from rbm_reciprocal.core.streams import loglik_rng, trajectory_rng
 from rbm_reciprocal.data.dataset import prepare_mnist
 from rbm_reciprocal.pipeline.config import load_config
 from rbm_reciprocal.pipeline.plans.loglik import estimator_settings
+from rbm_reciprocal.pipeline.plans.train import default_train_settings
 from rbm_reciprocal.sampling.backend import BackendSettings
 from rbm_reciprocal.sampling.hard_models import hard_paths
 from rbm_reciprocal.sampling.partition import log_partition_exact
 from rbm_reciprocal.stages.train import run_training
-from rbm_reciprocal.training.settings import OptimizerSettings, TrainSettings
 
 ROOT = Path(__file__).resolve().parents[1]
 PRESETS = {"smoke": ["config.yaml", "workflow/presets/smoke.yaml"], "paper": ["config.yaml"]}
@@ -55,9 +55,9 @@ def settings(preset: str, role: str) -> LoglikSettings:
 
 def trained(out: Path):
     data = prepare_mnist(ROOT / "tests" / "data" / "mnist", n_train=1000, n_test=200)
-    s = TrainSettings(
+    s = default_train_settings(
         method="PCD", hidden=12, gibbs_steps=5, batch_size=100, n_chains=100, epochs=5,
-        checkpoints=tuple(range(6)), optimizer=OptimizerSettings(lr=0.01), monitor_size=100,
+        checkpoints=tuple(range(6)), optimizer={"lr": 0.01}, monitor_size=100,
         backend=BackendSettings.from_value(load_config([ROOT / "config.yaml"])["backend"]),
     )  # fmt: skip
     run_training(data.train, s, out, log=lambda _: None)

@@ -21,8 +21,8 @@ import numpy as np
 
 from rbm_reciprocal.data.dataset import prepare_mnist
 from rbm_reciprocal.pipeline.config import load_config
+from rbm_reciprocal.pipeline.plans.train import default_train_settings
 from rbm_reciprocal.sampling.backend import BackendSettings
-from rbm_reciprocal.training.settings import TrainSettings
 from rbm_reciprocal.training.trainer import Trainer
 
 
@@ -38,7 +38,7 @@ def train_states(
     backend = load_config([Path(__file__).resolve().parents[1] / "config.yaml"])["backend"]
     if sparse_density is not None:
         backend = backend | {"sparse_density": sparse_density}
-    s = TrainSettings(
+    s = default_train_settings(
         method="PCD",
         hidden=hidden,
         gibbs_steps=25,

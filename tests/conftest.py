@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[1]
 #: The backend of a workflow job with the paper config (the schema's defaults: the CPU
 #: sampler with its gather half-sweeps); TORCH_CPU: the torch backend on the CPU.
 BACKEND = BackendSettings.from_value(load_config([ROOT / "config.yaml"])["backend"])
-TORCH_CPU = BackendSettings(name="torch", device="cpu", sparse_density=BACKEND.sparse_density)
+TORCH_CPU = dataclasses.replace(BACKEND, name="torch", device="cpu")
 
 
 @pytest.fixture
@@ -44,6 +44,19 @@ def prototype_data() -> np.ndarray:
     return np.logical_xor(protos[idx], rng.random((800, 12)) < 0.05).astype(np.float32)
 
 
+def train_settings(**kw) -> TrainSettings:
+    """Training settings as the workflow builds them from the schema's defaults (seed 0,
+    method PCD, M = 500, replica 0), with the fields ``kw`` replaced."""
+    from rbm_reciprocal.pipeline.plans.train import default_train_settings
+
+    return default_train_settings(**kw)
+
+
+def optimizer(**kw) -> OptimizerSettings:
+    """The schema's optimizer settings (Adam) with the fields ``kw`` replaced."""
+    return dataclasses.replace(train_settings().optimizer, **kw)
+
+
 def tiny_settings(method: str, **kw) -> TrainSettings:
     """Training settings for :func:`prototype_data`: M = 6, K = 5, 30 epochs, lr 0.02."""
     base = dict(
@@ -54,12 +67,12 @@ def tiny_settings(method: str, **kw) -> TrainSettings:
         n_chains=50,
         epochs=30,
         checkpoints=(0, 30),
-        optimizer=OptimizerSettings(lr=0.02),
+        optimizer=optimizer(lr=0.02),
         monitor_size=100,
         backend=BACKEND,
     )
     base.update(kw)
-    return TrainSettings(**base)
+    return train_settings(**base)
 
 
 def loglik_settings(**kw) -> LoglikSettings:
@@ -163,7 +176,7 @@ def trained_784x12(tmp_path_factory):
 
     data = prepare_mnist(SAMPLE, n_train=1000, n_test=200)
     out = tmp_path_factory.mktemp("train_784x12")
-    s = TrainSettings(
+    s = train_settings(
         method="PCD",
         hidden=12,
         gibbs_steps=5,
@@ -171,7 +184,7 @@ def trained_784x12(tmp_path_factory):
         n_chains=100,
         epochs=5,
         checkpoints=tuple(range(6)),
-        optimizer=OptimizerSettings(lr=0.01),
+        optimizer=optimizer(lr=0.01),
         monitor_size=100,
         backend=BACKEND,
     )

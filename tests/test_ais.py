@@ -4,7 +4,7 @@ import numba
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import BACKEND, loglik_settings
+from conftest import BACKEND, loglik_settings, train_settings
 
 from rbm_reciprocal.analysis.loglik_settings import LOGLIK_COLUMNS, LoglikSettings
 from rbm_reciprocal.cli import main as cli_main
@@ -33,7 +33,6 @@ from rbm_reciprocal.sampling.partition import (
     log_partition_exact,
 )
 from rbm_reciprocal.sampling.schedules import SALAKHUTDINOV_MURRAY_BETAS, beta_schedule
-from rbm_reciprocal.training.settings import TrainSettings
 from rbm_reciprocal.training.trainer import Trainer
 
 
@@ -239,7 +238,7 @@ def trained_tiny(tmp_path_factory):
 
     ds = Dataset(images(600), np.zeros(600, np.uint8), images(200), np.zeros(200, np.uint8))
     save_dataset(tmp / "data.npz", ds, {"note": "synthetic"})
-    s = TrainSettings(
+    s = train_settings(
         method="PCD",
         hidden=6,
         gibbs_steps=5,

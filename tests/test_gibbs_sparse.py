@@ -1,11 +1,13 @@
 """The gather (binary-aware) half-sweeps of GibbsSampler against the dense BLAS path."""
 
+import dataclasses
 import os
 import subprocess
 import sys
 
 import numpy as np
 import pytest
+from conftest import BACKEND
 
 from rbm_reciprocal.core.errors import ConfigError
 from rbm_reciprocal.core.rbm import RBMParams, free_energy
@@ -227,8 +229,11 @@ def test_gather_is_identical_for_any_thread_count():
 
 
 def test_sparse_density_setting_is_validated():
-    with pytest.raises(ConfigError, match="without sparse_density"):  # the schema's default
+    full = dataclasses.asdict(BACKEND)  # the schema's defaults
+    with pytest.raises(ConfigError, match=r"without \['device', 'dtype', 'name', 'sparse"):
         BackendSettings.from_value({})
-    assert BackendSettings.from_value({"sparse_density": 0}).sparse_density == 0
+    with pytest.raises(ConfigError, match=r"without \['sparse_density'\]"):
+        BackendSettings.from_value({k: v for k, v in full.items() if k != "sparse_density"})
+    assert BackendSettings.from_value(full | {"sparse_density": 0}).sparse_density == 0
     with pytest.raises(ConfigError, match="sparse_density"):
-        BackendSettings.from_value({"sparse_density": 1.5})
+        BackendSettings.from_value(full | {"sparse_density": 1.5})

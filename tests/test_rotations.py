@@ -109,17 +109,16 @@ def test_rotations_preserve_spectrum_and_untrained_distribution():
 def test_trained_model_breaks_rotational_symmetry_untrained_does_not(tmp_path):
     """Issue 5's check on a real (small) model trained on the committed MNIST sample."""
     import pandas as pd
-    from conftest import BACKEND, ROOT
+    from conftest import BACKEND, ROOT, optimizer, train_settings
 
     from rbm_reciprocal.core.io import save_npz
     from rbm_reciprocal.data.dataset import prepare_mnist
     from rbm_reciprocal.pipeline.plans.symmetry import RotationJs, UntrainedReference
     from rbm_reciprocal.stages.symmetry import run_rotation_js, run_untrained_reference
-    from rbm_reciprocal.training.settings import OptimizerSettings, TrainSettings
     from rbm_reciprocal.training.trainer import Trainer
 
     ds = prepare_mnist(ROOT / "tests/data/mnist", n_train=2000)
-    s = TrainSettings(
+    s = train_settings(
         method="PCD",
         hidden=64,
         gibbs_steps=5,
@@ -127,7 +126,7 @@ def test_trained_model_breaks_rotational_symmetry_untrained_does_not(tmp_path):
         n_chains=100,
         epochs=8,
         checkpoints=(0, 8),
-        optimizer=OptimizerSettings(lr=0.01),
+        optimizer=optimizer(lr=0.01),
         backend=BACKEND,
     )
     tr = Trainer(ds.train, s)

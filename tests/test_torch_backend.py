@@ -11,7 +11,7 @@ import sys
 
 import numpy as np
 import pytest
-from conftest import BACKEND, TORCH_CPU, loglik_settings, tiny_settings
+from conftest import BACKEND, TORCH_CPU, loglik_settings, optimizer, tiny_settings, train_settings
 
 from rbm_reciprocal.core.checkpoint import load_checkpoint
 from rbm_reciprocal.core.errors import ConfigError, RBMError
@@ -23,7 +23,7 @@ from rbm_reciprocal.sampling.partition import (
     log_partition_exact,
 )
 from rbm_reciprocal.stages.train import run_training
-from rbm_reciprocal.training.settings import OptimizerSettings, TrainSettings
+from rbm_reciprocal.training.settings import TrainSettings
 from rbm_reciprocal.training.trainer import Trainer
 from rbm_reciprocal.training.trainer_backend import make_trainer
 
@@ -56,25 +56,30 @@ def _random_rbm(seed: int, n: int = 12, m: int = 8) -> RBMParams:
 
 def test_backend_settings_and_missing_torch(monkeypatch):
     assert BackendSettings.from_value(BACKEND) is BACKEND
-    torch_cpu = {"name": "torch", "device": "cpu", "sparse_density": BACKEND.sparse_density}
+    torch_cpu = {
+        "name": "torch",
+        "device": "cpu",
+        "dtype": "float32",
+        "sparse_density": BACKEND.sparse_density,
+    }
     assert BackendSettings.from_value(torch_cpu) == CPU and CPU.is_torch
     with pytest.raises(ConfigError, match="unknown backend"):
-        BackendSettings(name="jax", sparse_density=0.0)
+        dataclasses.replace(BACKEND, name="jax")
     with pytest.raises(ConfigError, match="unknown backend settings"):
         BackendSettings.from_value({"name": "torch", "gpus": 2})
-    with pytest.raises(ConfigError, match="without sparse_density"):
+    with pytest.raises(ConfigError, match=r"without \['dtype', 'sparse_density'\]"):
         BackendSettings.from_value({"name": "torch", "device": "cpu"})
     assert str(require_torch(CPU)) == "cpu"
     if not torch.cuda.is_available():
         with pytest.raises(RBMError, match="sees no GPU"):
-            require_torch(BackendSettings(name="torch", device="cuda", sparse_density=0.0))
+            require_torch(dataclasses.replace(BACKEND, name="torch", device="cuda"))
     # Without torch: one clear error before any work (training and log-likelihood jobs).
     monkeypatch.setitem(sys.modules, "torch", None)
     with pytest.raises(RBMError, match=r"needs PyTorch: pip install -e \.\[gpu\]") as exc:
         require_torch(CPU)
     assert str(exc.value) == TORCH_MISSING
     data = np.zeros((100, 4), np.float32)
-    s = TrainSettings(
+    s = train_settings(
         hidden=2, batch_size=10, n_chains=10, epochs=1, checkpoints=(0, 1), backend=BACKEND
     )
     with pytest.raises(RBMError, match="needs PyTorch"):
@@ -170,7 +175,7 @@ def test_both_backends_train_a_tiny_rbm_to_the_same_log_likelihood(method, proto
 
 def test_adam_and_sgd_steps_equal_numpy(prototype_data):
     """One update from the same negative samples: torch optimizers equal the numpy ones."""
-    for opt in (OptimizerSettings(lr=0.05), OptimizerSettings(name="sgd", lr=0.1, momentum=0.5)):
+    for opt in (optimizer(lr=0.05), optimizer(name="sgd", lr=0.1, momentum=0.5)):
         s = _settings("CD", gibbs_steps=1, optimizer=opt)
         tr_np = Trainer(prototype_data, s)
         tr_t = make_trainer(prototype_data, TrainSettings.from_dict(s.to_dict() | {"backend": CPU}))
@@ -265,7 +270,7 @@ def test_loglik_job_runs_on_the_torch_backend(prototype_data):
         n_chains=100,
         n_betas=1000,
         sample_sweeps=50,
-        backend=BackendSettings(name="torch", device="cpu"),
+        backend=TORCH_CPU,
     )
     row = estimate_loglik(
         tr.params, prototype_data, prototype_data[:200], s, loglik_rng(0, "PCD", 6, 0, 5)

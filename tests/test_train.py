@@ -1,7 +1,7 @@
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import tiny_settings
+from conftest import optimizer, tiny_settings
 
 from rbm_reciprocal.core.errors import ConfigError, DivergenceError
 from rbm_reciprocal.core.io import load_npz
@@ -9,7 +9,6 @@ from rbm_reciprocal.sampling.partition import log_likelihood_exact
 from rbm_reciprocal.stages.train import run_training
 from rbm_reciprocal.training.settings import (
     METHODS,
-    OptimizerSettings,
     TrainSettings,
     checkpoint_epochs,
 )
@@ -31,7 +30,7 @@ def test_each_scheme_learns_a_tiny_problem(method, prototype_data):
 
 
 def test_sgd_learns_too(prototype_data):
-    s = tiny_settings("CD", optimizer=OptimizerSettings(name="sgd", lr=0.1, momentum=0.5))
+    s = tiny_settings("CD", optimizer=optimizer(name="sgd", lr=0.1, momentum=0.5))
     tr = Trainer(prototype_data, s)
     for _ in range(30):
         tr.run_epoch()
@@ -82,7 +81,7 @@ def test_resume_with_other_settings_starts_over(tmp_path, prototype_data):
     s = tiny_settings("PCD", epochs=3, checkpoints=(0, 3))
     run_training(prototype_data, s, tmp_path, log=lambda _: None, stop_after_epoch=1)
     logs: list[str] = []
-    other = tiny_settings("PCD", epochs=3, checkpoints=(0, 3), optimizer=OptimizerSettings(lr=0.01))
+    other = tiny_settings("PCD", epochs=3, checkpoints=(0, 3), optimizer=optimizer(lr=0.01))
     run_training(prototype_data, other, tmp_path, log=logs.append)
     assert any("discarding" in line for line in logs)
     assert not any("resuming" in line for line in logs)
@@ -94,7 +93,7 @@ def test_divergence_names_replica_and_epoch(tmp_path, prototype_data):
         epochs=3,
         checkpoints=(0, 1, 3),
         replica=3,
-        optimizer=OptimizerSettings(lr=3e38, name="sgd"),
+        optimizer=optimizer(lr=3e38, name="sgd"),
     )
     with pytest.raises(DivergenceError, match=r"replica 3.*epoch 1"):
         run_training(prototype_data, s, tmp_path, log=lambda _: None)
@@ -115,10 +114,13 @@ def test_bad_settings_are_clear_errors(prototype_data):
         tiny_settings("PCDX")
     with pytest.raises(ConfigError, match="unknown training settings"):
         TrainSettings.from_dict({"methd": "PCD"})
-    with pytest.raises(ConfigError, match="without backend"):
+    with pytest.raises(ConfigError, match=r"without \['backend', 'batch_size'"):
         TrainSettings.from_dict({"method": "PCD"})
+    full = tiny_settings("PCD").to_dict()
+    with pytest.raises(ConfigError, match=r"without \['backend'\]"):
+        TrainSettings.from_dict({k: v for k, v in full.items() if k != "backend"})
     with pytest.raises(ConfigError, match="optimizer"):
-        OptimizerSettings(name="rmsprop")
+        optimizer(name="rmsprop")
     with pytest.raises(ConfigError, match="batch_size"):
         Trainer(prototype_data[:10], tiny_settings("PCD"))
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import importlib.util
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from rbm_reciprocal.core.errors import ConfigError, RBMError
@@ -45,14 +45,15 @@ class BackendSettings:
         CPU backend: a Gibbs half-sweep whose binary input has a fraction of ones below this
         uses the gather product (sum of the rows of W where the state is 1) instead of the
         dense GEMM; 0 keeps the dense product always (bit-identical to the dense sampler).
-        Required (keyword): its default is the config schema's (``backend.sparse_density``,
-        the measured crossover; README, "The Gibbs core").
+        Its default is the config schema's (``backend.sparse_density``, the measured
+        crossover; docs, "Performance"). Every field is required: the workflow builds them
+        from the config's ``backend`` section (:meth:`from_value`).
     """
 
-    name: str = "cpu"
-    device: str = "cuda"
-    dtype: str = "float32"
-    sparse_density: float = field(kw_only=True)
+    name: str
+    device: str
+    dtype: str
+    sparse_density: float
 
     def __post_init__(self) -> None:
         if self.name not in BACKENDS:
@@ -76,8 +77,9 @@ class BackendSettings:
         unknown = sorted(set(value) - known)
         if unknown:
             raise ConfigError(f"unknown backend settings {unknown}; known: {sorted(known)}")
-        if "sparse_density" not in value:
-            raise ConfigError("backend settings without sparse_density (config backend section)")
+        missing = sorted(known - set(value))
+        if missing:
+            raise ConfigError(f"backend settings without {missing} (config backend section)")
         return cls(**value)
 
     @property

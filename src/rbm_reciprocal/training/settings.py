@@ -6,7 +6,7 @@ import dataclasses
 import hashlib
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -23,12 +23,12 @@ OPTIMIZERS = ("adam", "sgd")
 class OptimizerSettings:
     """Optimizer hyper-parameters: Adam (lr, beta1, beta2, eps) or SGD (lr, momentum)."""
 
-    name: str = "adam"
-    lr: float = 1e-3
-    beta1: float = 0.9
-    beta2: float = 0.999
-    eps: float = 1e-8
-    momentum: float = 0.0
+    name: str
+    lr: float
+    beta1: float
+    beta2: float
+    eps: float
+    momentum: float
 
     def __post_init__(self) -> None:
         if self.name not in OPTIMIZERS:
@@ -41,37 +41,40 @@ class OptimizerSettings:
 class InitSettings:
     """Initialisation (see :func:`rbm_reciprocal.core.rbm.init_params`)."""
 
-    weight_std: float = 0.01
-    visible_bias: str = "data_logit"
-    hidden_bias: str = "zero"
-    bias_std: float = 0.01
-    logit_clip: float = 1e-6
+    weight_std: float
+    visible_bias: str
+    hidden_bias: str
+    bias_std: float
+    logit_clip: float
 
 
 @dataclass(frozen=True)
 class TrainSettings:
-    """Everything that determines one training run (with the replica identity).
+    """Everything that determines one training run (with the replica identity). Every
+    field is required: the workflow builds them from the config
+    (:func:`rbm_reciprocal.pipeline.plans.train.train_settings_from_config`), whose defaults
+    are the schema's.
 
     ``checkpoints`` is the sorted list of epochs at which parameters are saved; it
     always contains 0 (the initialisation) and ``epochs``.
     """
 
-    method: str = "PCD"
-    hidden: int = 500
-    replica: int = 0
-    seed: int = 0
-    gibbs_steps: int = 500
-    batch_size: int = 500
-    n_chains: int = 500
-    epochs: int = 100
-    updates_per_epoch: int | None = None
-    shuffle: bool = True
-    monitor_size: int = 500
-    checkpoints: tuple[int, ...] = (0, 100)
-    resume_every: int = 1
-    optimizer: OptimizerSettings = field(default_factory=OptimizerSettings)
-    init: InitSettings = field(default_factory=InitSettings)
-    backend: BackendSettings = field(kw_only=True)  # required: see BackendSettings
+    method: str
+    hidden: int
+    replica: int
+    seed: int
+    gibbs_steps: int
+    batch_size: int
+    n_chains: int
+    epochs: int
+    updates_per_epoch: int | None
+    shuffle: bool
+    monitor_size: int
+    checkpoints: tuple[int, ...]
+    resume_every: int
+    optimizer: OptimizerSettings
+    init: InitSettings
+    backend: BackendSettings
 
     def __post_init__(self) -> None:
         if self.method not in METHODS:
@@ -93,6 +96,9 @@ class TrainSettings:
         unknown = sorted(set(d) - known)
         if unknown:
             raise ConfigError(f"unknown training settings {unknown}; known: {sorted(known)}")
+        missing = sorted(known - set(d))
+        if missing:
+            raise ConfigError(f"training settings without {missing} (see the config schema)")
         if "optimizer" in d:
             d["optimizer"] = OptimizerSettings(**d["optimizer"])
         if "init" in d:

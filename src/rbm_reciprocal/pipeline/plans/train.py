@@ -14,7 +14,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from rbm_reciprocal.pipeline import memory, paths
-from rbm_reciprocal.pipeline.config import checkpoint_epochs_from_config, method_training_config
+from rbm_reciprocal.pipeline.config import (
+    checkpoint_epochs_from_config,
+    method_training_config,
+    validate_config,
+)
 from rbm_reciprocal.pipeline.cost import (
     batched_train_job_cost,
     train_job_cost,
@@ -130,3 +134,16 @@ STEPS = [
         log="train/{method}_M{hidden}_replicas",
     ),
 ]
+
+
+def default_train_settings(**kw: Any) -> TrainSettings:
+    """:class:`TrainSettings` of the schema's defaults (seed 0, PCD, M = 500, replica 0) with
+    the fields ``kw`` replaced; ``optimizer`` and ``init`` may be dicts of the fields to
+    change. For scripts and benchmarks that train outside the workflow."""
+    base = TrainSettings.from_dict(
+        train_settings_from_config(validate_config({"seed": 0}), "PCD", 500, 0)
+    )
+    for name in ("optimizer", "init"):
+        if isinstance(kw.get(name), dict):
+            kw[name] = dataclasses.replace(getattr(base, name), **kw[name])
+    return dataclasses.replace(base, **kw)
