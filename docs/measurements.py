@@ -136,7 +136,7 @@ def view_pcd_jl(content: dict) -> str:
     return head + "\n\n" + _table(header, rows)
 
 
-LOGLIK = "log-likelihood (AIS + reverse AIS)"
+LOGLIK = "log-likelihood"
 
 
 def view_preset_costs(content: dict) -> str:

@@ -14,12 +14,13 @@ training    Rdm-K, CD-K and PCD-K training with SGD/Adam, checkpoints and resume
 analysis    The paper's quantities as pure functions: spectra and Marchenko-Pastur (Eq. 20),
             reciprocal variables (Eqs. 15-19, 51), kurtosis, rotations, Landau (Eq. 55),
             diffusion, log-likelihood estimates and their diagnostics.
-stages      One module per workflow stage: read inputs, call analysis, write tables.
 claims      The claims table: one function per claim of the paper, and their calibration.
 figures     Matplotlib renderings of the paper's figures.
-pipeline    Config loading and validation (the schema owns the defaults), the step registry,
-            resources, runtime and cost.
-cli         ``python -m rbm_reciprocal``: the entry point of every rule.
+pipeline    The plan: config loading and validation (the schema owns the defaults), the step
+            registry (one declaration per step: settings, outputs, jobs, resources, cost).
+stages      What each job does, one module per workflow stage: read inputs, call analysis,
+            write tables (``JOBS``: a step's job from its job file).
+cli         ``python -m rbm_reciprocal``: ``run --job`` (every rule) and the user commands.
 """
 
 __version__ = "0.1.0"

@@ -1,4 +1,6 @@
-"""Command-line entry points called by the Snakemake rules (``python -m rbm_reciprocal``).
+"""``python -m rbm_reciprocal``: ``run --job FILE`` (what every Snakemake rule calls: the job's
+step's function in its stage module) and the user commands ``figure``, ``cost``, ``models
+export`` and ``claims-calibration``.
 
 Each subcommand is a thin I/O edge around package functions. Errors raised on purpose
 (:class:`rbm_reciprocal.core.errors.RBMError`) are printed as one line, exit status 2.

@@ -1,4 +1,6 @@
-"""The argument parser of ``python -m rbm_reciprocal``: one subcommand per workflow step.
+"""The argument parser of ``python -m rbm_reciprocal``: ``run`` (the one entry point of every
+rule: a job file) and the commands a user types (``figure``, ``cost``, ``models export``,
+``claims-calibration``).
 
 Only the options live here; :mod:`rbm_reciprocal.cli` maps each subcommand to its handler.
 """

@@ -23,9 +23,9 @@ from rbm_reciprocal.sampling.partition import (
     log_partition_exact,
 )
 from rbm_reciprocal.stages.train import run_training
-from rbm_reciprocal.training.select import make_trainer
 from rbm_reciprocal.training.settings import OptimizerSettings, TrainSettings
 from rbm_reciprocal.training.trainer import Trainer
+from rbm_reciprocal.training.trainer_backend import make_trainer
 
 torch = pytest.importorskip("torch", reason="PyTorch not installed: pip install -e .[gpu]")
 

@@ -21,10 +21,10 @@ import numpy as np
 from rbm_reciprocal.analysis.loglik_settings import LoglikSettings
 from rbm_reciprocal.core.rbm import RBMParams
 from rbm_reciprocal.sampling.ais import base_log_odds, mean_neg_free_energy
+from rbm_reciprocal.sampling.kernel_backend import loglik_kernels
 from rbm_reciprocal.sampling.lower_bound import log_z_lower_bound
 from rbm_reciprocal.sampling.partition import log_partition_exact
 from rbm_reciprocal.sampling.schedules import beta_schedule
-from rbm_reciprocal.sampling.select import loglik_kernels
 
 
 def sample_rows(data: np.ndarray, n: int, rng: np.random.Generator) -> np.ndarray:

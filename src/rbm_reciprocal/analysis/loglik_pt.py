@@ -45,6 +45,7 @@ from rbm_reciprocal.sampling.ais import (
     weight_statistics,
 )
 from rbm_reciprocal.sampling.backend import require_torch
+from rbm_reciprocal.sampling.kernel_backend import trajectory_kernels
 from rbm_reciprocal.sampling.ladder import (
     TrajectoryLadder,
     blocked_pairs,
@@ -56,7 +57,6 @@ from rbm_reciprocal.sampling.ladder import (
 )
 from rbm_reciprocal.sampling.ladder_adapt import adapt_rungs
 from rbm_reciprocal.sampling.schedules import beta_schedule
-from rbm_reciprocal.sampling.select import trajectory_kernels
 
 #: Smallest standard error a ladder row states (nats): the temperature AIS of the first
 #: checkpoint is biased low by more than its delta-method s.e. at 1e-3 nats (measured -0.001

@@ -58,9 +58,9 @@ from rbm_reciprocal.sampling.ais import (
     base_log_partition,
     weight_statistics,
 )
+from rbm_reciprocal.sampling.kernel_backend import trajectory_kernels
 from rbm_reciprocal.sampling.resample import GroupResampler, group_log_estimates, pooled_ess
 from rbm_reciprocal.sampling.schedules import beta_schedule
-from rbm_reciprocal.sampling.select import trajectory_kernels
 
 #: Phases of the state: start, forward along the path, reverse along the path, finished.
 START, FORWARD, REVERSE, DONE = 0, 1, 2, 3

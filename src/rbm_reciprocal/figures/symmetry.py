@@ -124,15 +124,15 @@ def fig6(
     samples: dict[str, np.ndarray],
     summary: pd.DataFrame,
     stem: str | os.PathLike,
-    n_show: int = 36,
-    show: str = "samples",
+    n_show: int,
+    show: str,
 ) -> list[Path]:
     """Fig. 6 written to ``<stem>.pdf`` and ``.png`` (see :func:`build_fig6`)."""
     return save_figure(build_fig6(samples, summary, n_show, show), stem)
 
 
 def build_fig6(
-    samples: dict[str, np.ndarray], summary: pd.DataFrame, n_show: int = 36, show: str = "samples"
+    samples: dict[str, np.ndarray], summary: pd.DataFrame, n_show: int, show: str
 ) -> Figure:
     """Fig. 6: Gibbs samples; after a pi rotation of the top-2 plane of U (global); after
     random rotations avoiding the top-5 modes (local).

@@ -1,18 +1,24 @@
-"""The workflow around the science: config, costs, resources, provenance.
+"""The plan of the workflow: from the validated config to its steps, their jobs and costs.
+
+(:mod:`rbm_reciprocal.stages` is what each job does; this package is what there is to do.)
 
 - :mod:`.config`: loading, merging and validating the config against its schema (the only
-  owner of its layout and defaults); :mod:`.settings`: a job's settings from the config;
-  :mod:`.paths`: the layout of ``results/``.
-- :mod:`.steps`: one :class:`~.steps.Step` per rule (its kind, threads, memory and cost
-  estimates); :mod:`.cost`, :mod:`.cost_loglik`, :mod:`.memory`: those estimates;
-  :mod:`.resources`, :mod:`.runtime`: every job's threads, memory and time limit from them.
+  owner of its layout and defaults), and checks across keys.
+- :mod:`.steps`: one :class:`~.steps.Step` per rule, the one declaration of a step: its
+  settings (:mod:`.step_settings`, one module per stage), the stage module that runs its jobs,
+  its job count (:mod:`.counts`), memory (:mod:`.memory`) and work (:mod:`.cost`,
+  :mod:`.cost_loglik`); :mod:`.resources`, :mod:`.runtime`: every job's threads, memory and
+  time limit from them.
+- :mod:`.job`: the job file a rule writes and ``python -m rbm_reciprocal run`` reads;
+  :mod:`.paths`: the layout of ``results/`` and ``figures/`` (every output, log and benchmark);
+  :mod:`.fingerprint`: which config made a results folder.
 - :mod:`.calibrate`, :mod:`.cost_report`: the ``cost`` command (times the kernels here).
 - :mod:`.provenance`: code and library versions of a run.
 
-``workflow/rules/common.smk`` imports only this package's ``config``, ``settings``,
-``paths``, ``runtime`` and ``resources`` (and through them ``steps``, ``memory``, ``cost``),
-which import no numba, torch or matplotlib, so parsing the workflow stays light.
+``workflow/rules/common.smk`` imports only modules of this package that import no numba,
+torch, scipy, pandas or matplotlib, so parsing the workflow stays light
+(``tests/test_architecture.py`` checks it).
 
-May import: ``core``, ``training.settings``, ``analysis.loglik_settings``, ``sampling.backend``,
-``sampling.schedules`` (all numba-free); ``calibrate`` also ``sampling``.
+May import: ``core``, ``data.idx``, ``training.settings``, ``analysis.loglik_settings``,
+``sampling.backend``, ``sampling.schedules`` (all numba-free); ``calibrate`` also ``sampling``.
 """

@@ -49,11 +49,15 @@ REFERENCE_GFLOPS = 35.0
 TRAIN_GATHER_SPEEDUP = 1.15
 
 
-#: The log-likelihood family (Fig. 1 left): trajectory passes, crosschecks or standard jobs.
-LOGLIK_FAMILY = "log-likelihood (AIS + reverse AIS)"
+#: The log-likelihood family (Fig. 1 left): trajectory passes (PT ladder or trajectory AIS),
+#: crosschecks or standard jobs; each line's label names its estimator.
+LOGLIK_FAMILY = "log-likelihood"
 
+#: Steps without a cost line: data, tables and the report (``light``), small analyses
+#: (``compute``), figures.
+TABLES_FAMILY = "data and tables"
 
-FAMILIES = ("training", LOGLIK_FAMILY, "spectra", "analyses", "figures")
+FAMILIES = ("training", LOGLIK_FAMILY, "spectra", "analyses", TABLES_FAMILY, "figures")
 
 
 def n_images(config: dict, split: str) -> int:
@@ -184,8 +188,13 @@ def train_gather_speedup(config: dict) -> float:
 
 
 def training_costs(config: dict) -> list[Cost]:
+    """One line per (hidden size, method): ``train_rbm`` jobs (one per replica), one
+    ``train_rbm_batched`` job with ``training.batch_replicas``, none for imported models."""
+    if config["models"]["source"]:
+        return []
+    job = batched_train_job_cost if config["training"]["batch_replicas"] else train_job_cost
     return [
-        train_job_cost(config, meth, m)
+        job(config, meth, m)
         for m in config["model"]["hidden"]
         for meth in config["training"]["methods"]
     ]
@@ -222,35 +231,29 @@ def trained_spectra_cost(config: dict) -> Cost:
     )
 
 
-def kurtosis_costs(config: dict) -> list[Cost]:
-    """``kurtosis`` (Fig. 3e), one line per size: ``x = U^T v`` for ``n_samples`` random
-    states, ``U`` square of each size, in each variant's job (2 variants at most)."""
-    kurt = config["spectra"]["kurtosis"]
-    return [
-        Cost(
-            "spectra",
-            "kurtosis",
-            f"{int(kurt['n_samples']):,} projections, size {size}",
-            len(kurt["variants"]),
-            gemm=gemm_flops(int(kurt["n_samples"]), int(size), int(size)),
-            svd=svd_flops(int(size), int(size)),
-            rows=int(kurt["batch_size"]),
-            hidden=int(size),
-        )
-        for size in kurt["sizes"]
-    ]
-
-
 def kurtosis_job_cost(config: dict) -> Cost:
-    """One ``kurtosis`` job (one variant): every size of :func:`kurtosis_costs`."""
-    sizes = kurtosis_costs(config)
-    gemm, svd = sum(c.gemm for c in sizes), sum(c.svd for c in sizes)
-    return Cost("spectra", "kurtosis", "all sizes", 1, gemm=gemm, svd=svd)
+    """``kurtosis`` (Fig. 3e), one job per variant: at every size ``x = U^T v`` for
+    ``n_samples`` random states, ``U`` square of that size (the GEMM rate of the largest)."""
+    kurt = config["spectra"]["kurtosis"]
+    n, sizes = int(kurt["n_samples"]), [int(s) for s in kurt["sizes"]]
+    return Cost(
+        "spectra",
+        "kurtosis",
+        f"{n:,} projections at sizes {', '.join(map(str, sizes))}",
+        1,
+        gemm=sum(gemm_flops(n, s, s) for s in sizes),
+        svd=sum(svd_flops(s, s) for s in sizes),
+        rows=int(kurt["batch_size"]),
+        hidden=max(sizes),
+    )
 
 
 def spectra_costs(config: dict) -> list[Cost]:
     """Random-init spectra (Fig. 3a-d), trained spectra (Fig. 3f), kurtosis (Fig. 3e)."""
-    return [*random_spectrum_costs(config), trained_spectra_cost(config), *kurtosis_costs(config)]
+    kurtosis = replace(
+        kurtosis_job_cost(config), jobs=len(config["spectra"]["kurtosis"]["variants"])
+    )
+    return [*random_spectrum_costs(config), trained_spectra_cost(config), kurtosis]
 
 
 def _gibbs_cost(rule: str, label: str, jobs: int, chains: int, sweeps: int, m: int) -> Cost:
@@ -347,5 +350,4 @@ def analysis_costs(config: dict) -> list[Cost]:
     ]
 
 
-def figure_costs(config: dict) -> list[Cost]:
-    return [Cost("figures", "fig*", "plotting only (negligible)", 0)]
+

@@ -36,7 +36,7 @@ def loglik_job_cost(config: dict, method: str, hidden: int, role: str = "standar
     return Cost(
         LOGLIK_FAMILY,
         "loglik_crosscheck" if check else "loglik",
-        f"{method} M={m}" + (" (crosscheck)" if check else ""),
+        f"{method} M={m}: AIS + reverse AIS" + (" (crosscheck)" if check else ""),
         int(config["model"]["replicas"]) * len(epochs),
         sweeps=2 * (n_betas - 1) + sample_sweeps,
         gemm=gemm,
@@ -102,7 +102,7 @@ def loglik_trajectory_job_cost(config: dict, method: str, hidden: int) -> Cost:
     return Cost(
         LOGLIK_FAMILY,
         "loglik_trajectory",
-        f"{method} M={m} ({nodes} checkpoints)",
+        f"{method} M={m}: trajectory AIS ({nodes} checkpoints)",
         int(config["model"]["replicas"]),
         sweeps=steps * 3 // 2 + 2 * (first - 1) + 2 * sample_sweeps,
         gemm=gemm,
@@ -148,7 +148,7 @@ def loglik_ladder_job_cost(config: dict, method: str, hidden: int) -> Cost:
     return Cost(
         LOGLIK_FAMILY,
         "loglik_trajectory",
-        f"{method} M={m} ({nodes} checkpoints, {rungs} rungs"
+        f"{method} M={m}: PT ladder ({nodes} checkpoints, {rungs} rungs"
         + (" before adaptation)" if pilot else ")"),
         int(config["model"]["replicas"]),
         sweeps=(sweeps + pilot) * rungs * 3 // 2 + leg,

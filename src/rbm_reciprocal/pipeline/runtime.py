@@ -8,16 +8,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from rbm_reciprocal.pipeline.cost import (
+    FAMILIES,
     REFERENCE_GFLOPS,
+    TABLES_FAMILY,
     Cost,
     analysis_costs,
-    figure_costs,
     spectra_costs,
     train_job_cost,
     training_costs,
 )
 from rbm_reciprocal.pipeline.cost_loglik import loglik_costs, loglik_job_cost
-from rbm_reciprocal.pipeline.steps import step
+from rbm_reciprocal.pipeline.steps import STEPS, step
 
 
 @dataclass
@@ -130,11 +131,24 @@ def loglik_runtime_minutes(
 
 
 def workflow_costs(config: dict) -> list[Cost]:
-    """Every rule family of the workflow, in :data:`FAMILIES` order."""
-    return [
+    """A line per job family of every step a fresh run plans, in :data:`FAMILIES` order,
+    plus Snakemake's target rule ``all``: their jobs add up to what ``snakemake -n`` plans.
+
+    Steps without a cost model of their own (tables, figures, small analyses) get one line of
+    their :meth:`~.steps.Step.count` jobs and no work.
+    """
+    lines = [
         *training_costs(config),
         *loglik_costs(config),
         *spectra_costs(config),
         *analysis_costs(config),
-        *figure_costs(config),
     ]
+    covered = {c.rule for c in lines}
+    family = {"figure": "figures", "light": TABLES_FAMILY, "compute": "analyses"}
+    label = {"figure": "plotting", "light": "tables and files", "compute": "not estimated (small)"}
+    for name, spec in STEPS.items():
+        jobs = spec.count(config)
+        if name not in covered and jobs:
+            lines.append(Cost(family[spec.kind], name, label[spec.kind], jobs))
+    lines.append(Cost(TABLES_FAMILY, "all", "the target rule", 1))
+    return sorted(lines, key=lambda c: FAMILIES.index(c.family))

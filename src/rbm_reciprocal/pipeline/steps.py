@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from rbm_reciprocal.core.errors import ConfigError
-from rbm_reciprocal.pipeline import memory
+from rbm_reciprocal.pipeline import counts, memory
 from rbm_reciprocal.pipeline.cost import (
     Cost,
     batched_train_job_cost,
@@ -111,6 +111,8 @@ class Step:
         :mod:`.step_settings`, or a plain dict), written into its job file (:mod:`.job`).
     stage : str
         The module (under ``rbm_reciprocal.stages``) whose ``JOBS[name]`` runs the job.
+    count : callable
+        ``count(config)``: how many jobs a fresh run plans (:mod:`.counts`).
     """
 
     name: str
@@ -122,6 +124,7 @@ class Step:
     sizes: Callable[[dict], list[int | None]] = one_size
     settings: Callable[[dict, Any], Any] = no_settings
     stage: str = ""
+    count: Callable[[dict], int] = counts.one
 
 
 def job_line(costs_of: Callable[..., Cost | list[Cost]], *args: Any) -> JobCost:
@@ -155,6 +158,9 @@ _TRAIN = dict(kind="compute", threads=TRAINING_THREADS, resumable=True, sizes=mo
 _LOGLIK = dict(kind="compute", threads=LOGLIK_THREADS, sizes=model_sizes, stage="loglik")
 _ANALYSIS = dict(kind="compute", threads=ANALYSIS_THREADS)
 
+#: Figure steps with more than one job.
+FIGURE_COUNTS = {"fig3_mp": counts.random_panels, "fig7_8": counts.landau_figures}
+
 #: Every step of the workflow by name, in the order of the ``cost`` command's table.
 STEPS: dict[str, Step] = {
     s.name: s
@@ -180,6 +186,7 @@ STEPS: dict[str, Step] = {
             cost=per_model(train_job_cost),
             settings=train_settings.train_rbm,
             stage="train",
+            count=counts.train_jobs,
         ),
         Step(
             "train_rbm_batched",
@@ -188,14 +195,22 @@ STEPS: dict[str, Step] = {
             cost=per_model(batched_train_job_cost),
             settings=train_settings.train_rbm_batched,
             stage="train_replicas",
+            count=counts.batched_train_jobs,
         ),
-        Step("import_models", "light", settings=models_settings.import_models, stage="models"),
+        Step(
+            "import_models",
+            "light",
+            settings=models_settings.import_models,
+            stage="models",
+            count=counts.import_jobs,
+        ),
         Step(
             "loglik",
             **_LOGLIK,
             arrays=memory.loglik,
             cost=per_model(loglik_job_cost),
             settings=loglik_settings.loglik,
+            count=counts.standard_loglik_jobs,
         ),
         Step(
             "loglik_trajectory",
@@ -204,6 +219,7 @@ STEPS: dict[str, Step] = {
             cost=per_model(loglik_trajectory_job_cost),
             resumable=True,
             settings=loglik_settings.loglik_trajectory,
+            count=counts.trajectory_jobs,
         ),
         Step(
             "loglik_crosscheck",
@@ -211,6 +227,7 @@ STEPS: dict[str, Step] = {
             arrays=memory.loglik,
             cost=per_model(loglik_job_cost, role="crosscheck"),
             settings=loglik_settings.loglik_crosscheck,
+            count=counts.crosscheck_jobs,
         ),
         Step("loglik_table", "light", stage="loglik"),
         Step(
@@ -221,6 +238,7 @@ STEPS: dict[str, Step] = {
             sizes=random_sizes,
             settings=spectra_settings.random_spectrum,
             stage="spectra",
+            count=counts.random_panels,
         ),
         Step(
             "trained_spectra",
@@ -237,6 +255,7 @@ STEPS: dict[str, Step] = {
             cost=kurtosis_cost,
             settings=spectra_settings.kurtosis,
             stage="spectra",
+            count=counts.kurtosis_variants,
         ),
         Step("spectral_gap", "light", settings=spectra_settings.spectral_gap, stage="spectra"),
         Step(
@@ -245,6 +264,7 @@ STEPS: dict[str, Step] = {
             arrays=memory.symmetry_reference,
             settings=symmetry_settings.untrained_reference,
             stage="symmetry",
+            count=counts.untrained_references,
         ),
         Step(
             "rotation_js",
@@ -252,6 +272,7 @@ STEPS: dict[str, Step] = {
             arrays=memory.symmetry_reference,
             settings=symmetry_settings.rotation_js,
             stage="symmetry",
+            count=counts.rotation_js_jobs,
         ),
         Step("rotation_js_table", "light", stage="symmetry"),
         Step(
@@ -294,6 +315,7 @@ STEPS: dict[str, Step] = {
             sizes=model_sizes,
             settings=landau_settings.mode_trajectory,
             stage="landau",
+            count=counts.mode_trajectory_jobs,
         ),
         Step(
             "mode_trajectory_table",
@@ -324,11 +346,15 @@ STEPS: dict[str, Step] = {
             stage="diffusion",
         ),
         Step("claims", "compute", settings=claims_settings.claims, stage="claims"),
-        Step(
-            "run_parameters", "light", settings=report_settings.run_parameters, stage="report"
-        ),
+        Step("run_parameters", "light", settings=report_settings.run_parameters, stage="report"),
         *(
-            Step(name, "figure", settings=figure_settings.options(name), stage="figures")
+            Step(
+                name,
+                "figure",
+                settings=figure_settings.options(name),
+                stage="figures",
+                count=FIGURE_COUNTS.get(name, counts.one),
+            )
             for name in (
                 "fig1_left",
                 "fig1_right",
@@ -364,9 +390,7 @@ def step(name: str) -> Step:
     return found
 
 
-def job_json(
-    config: dict, name: str, wildcards: Any, input: Any, output: Any, **extra: Any
-) -> str:
+def job_json(config: dict, name: str, wildcards: Any, input: Any, output: Any, **extra: Any) -> str:
     """The job file of one job of step ``name`` (:mod:`.job`), from what Snakemake passes to
     a rule's ``params`` function; ``extra``: keyword arguments of the step's settings
     function that are not in the config (the workflow's checkout of run_parameters)."""

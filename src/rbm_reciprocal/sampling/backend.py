@@ -95,7 +95,8 @@ def import_torch() -> Any:
     """The ``torch`` module, or one :class:`RBMError` (:data:`TORCH_MISSING`) without it.
 
     The torch modules (``torch_gibbs``, ``torch_ais``, ``torch_trainer``) bind ``torch`` with
-    it at import; only :mod:`.select` modules import them, once the torch backend is chosen.
+    it at import; only :mod:`.kernel_backend` and
+    :mod:`~rbm_reciprocal.training.trainer_backend` import them, once the torch backend is chosen.
     """
     try:
         import torch

@@ -8,6 +8,7 @@ import json
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -89,6 +90,82 @@ def state_path(out: str | Path) -> Path:
     return out.parent / ".partial" / f"{out.stem}_state.npz"
 
 
+def _trajectory_inputs(
+    checkpoints: Sequence[str | Path],
+    epochs: Sequence[int],
+    rows: Sequence[int],
+    data: str | Path,
+    hidden: int,
+) -> tuple[list, Any]:
+    """The checkpoints and the dataset of a trajectory job, checked against each other."""
+    if len(checkpoints) != len(epochs) or not checkpoints:
+        raise ConfigError(f"{len(checkpoints)} checkpoints for {len(epochs)} epochs")
+    if list(epochs) != sorted(set(int(e) for e in epochs)):
+        raise ConfigError(f"trajectory epochs must be increasing, got {list(epochs)}")
+    missing = sorted(set(int(e) for e in rows) - set(int(e) for e in epochs))
+    if missing:
+        raise ConfigError(f"epochs {missing} are not on the trajectory {list(epochs)}")
+    params = [load_checkpoint(c) for c in checkpoints]
+    for c, p in zip(checkpoints, params, strict=True):
+        if p.n_hidden != int(hidden):
+            raise ConfigError(f"{c}: W has {p.n_hidden} hidden units, the job says M={hidden}")
+    ds = load_dataset(data)
+    if ds.n_visible != params[0].n_visible:
+        raise ConfigError(
+            f"{checkpoints[0]} has {params[0].n_visible} visible units, the data {ds.n_visible}"
+        )
+    return params, ds
+
+
+def _describe_sampler(settings: LoglikSettings) -> str:
+    """How a trajectory job samples (its first log line)."""
+    if settings.traj_sampler == "pt":
+        adapted = (
+            f" (adapted in {settings.pt_adapt_rounds} pilot rounds to acceptance "
+            f"{settings.pt_adapt_acceptance:g})"
+            if settings.pt_adapt_rounds
+            else ""
+        )
+        return (
+            f"PTT ladder of {settings.pt_rungs} rungs per interval{adapted}"
+            f" x {settings.pt_chains} chains, {settings.pt_sweeps} sweeps"
+        )
+    resampled = (
+        f", {settings.traj_groups} groups resampled at ESS < {settings.traj_resample_ess:g}"
+        if settings.traj_resample_ess > 0
+        else ""
+    )
+    return f"{settings.n_chains} chains x {settings.traj_steps} steps per interval{resampled}"
+
+
+def _log_ladder(final: dict, tag: str, log: Callable[[str], None]) -> None:
+    """The ladder's rungs, and a warning where neighbouring rungs barely exchange."""
+    rate = final["accepted"] / np.maximum(final["attempts"], 1)
+    rate[final["attempts"] == 0] = 1.0  # segment cuts: never exchanged
+    if rate.size and rate.min() < 0.05:
+        log(
+            f"{tag} WARNING: exchange acceptance {rate.min():.3f} between rungs "
+            f"{int(rate.argmin())} and {int(rate.argmin()) + 1}: the ladder is too coarse "
+            "there, raise loglik.trajectory.pt.rungs (or let pt.adapt set the rungs)"
+        )
+    counts = final["rung_counts"]
+    log(
+        f"{tag} rungs per interval: {' '.join(str(int(c)) for c in counts)} "
+        f"({int(counts.sum())} in all)"
+    )
+
+
+def _log_rows(table: pd.DataFrame, tag: str, log: Callable[[str], None]) -> None:
+    """One line per row: the estimates, the bound, the test LL and the row's flags."""
+    for _, r in assess_rows(table).iterrows():
+        log(
+            f"{tag} epoch {r['epoch']}: log Z {r['log_z_ais']:.3f} (forward) "
+            f"{r['log_z_rais']:.3f} (reverse), >= {r['log_z_lower']:.3f} (bound), "
+            f"test LL {r['test_ll_ais']:.3f}"
+            + (f"; WARNING: flagged {r['flags']} (may be wrong)" if r["flags"] else "")
+        )
+
+
 def run_loglik_trajectory(
     checkpoints: Sequence[str | Path],
     epochs: Sequence[int],
@@ -111,22 +188,7 @@ def run_loglik_trajectory(
     """
     if settings.backend.is_torch:
         require_torch(settings.backend)  # before any work
-    if len(checkpoints) != len(epochs) or not checkpoints:
-        raise ConfigError(f"{len(checkpoints)} checkpoints for {len(epochs)} epochs")
-    if list(epochs) != sorted(set(int(e) for e in epochs)):
-        raise ConfigError(f"trajectory epochs must be increasing, got {list(epochs)}")
-    missing = sorted(set(int(e) for e in rows) - set(int(e) for e in epochs))
-    if missing:
-        raise ConfigError(f"epochs {missing} are not on the trajectory {list(epochs)}")
-    params = [load_checkpoint(c) for c in checkpoints]
-    for c, p in zip(checkpoints, params, strict=True):
-        if p.n_hidden != int(hidden):
-            raise ConfigError(f"{c}: W has {p.n_hidden} hidden units, the job says M={hidden}")
-    ds = load_dataset(data)
-    if ds.n_visible != params[0].n_visible:
-        raise ConfigError(
-            f"{checkpoints[0]} has {params[0].n_visible} visible units, the data {ds.n_visible}"
-        )
+    params, ds = _trajectory_inputs(checkpoints, epochs, rows, data, hidden)
     tag = f"[{method} M={hidden} replica {replica} trajectory]"
     spath = state_path(out)
     # the state is resumed only by the same job: same settings (but how often it is saved),
@@ -140,23 +202,7 @@ def run_loglik_trajectory(
         log(f"{tag} {spath} was saved by other settings or another path: starting afresh")
         state = None
     pt = settings.traj_sampler == "pt"
-    how = (
-        f"PTT ladder of {settings.pt_rungs} rungs per interval"
-        + (
-            f" (adapted in {settings.pt_adapt_rounds} pilot rounds to acceptance "
-            f"{settings.pt_adapt_acceptance:g})"
-            if settings.pt_adapt_rounds
-            else ""
-        )
-        + f" x {settings.pt_chains} chains, {settings.pt_sweeps} sweeps"
-        if pt
-        else f"{settings.n_chains} chains x {settings.traj_steps} steps per interval"
-        + (
-            f", {settings.traj_groups} groups resampled at ESS < {settings.traj_resample_ess:g}"
-            if settings.traj_resample_ess > 0
-            else ""
-        )
-    )
+    how = _describe_sampler(settings)
     log(
         f"{tag} {len(params)} checkpoints (epochs {epochs[0]}..{epochs[-1]}), {how}"
         + (f"; resuming from {spath}" if state is not None else "")
@@ -183,29 +229,11 @@ def run_loglik_trajectory(
     for row in found:
         row |= {"method": method, "hidden": int(hidden), "replica": int(replica)}
     if pt:
-        rate = final["accepted"] / np.maximum(final["attempts"], 1)
-        rate[final["attempts"] == 0] = 1.0  # segment cuts: never exchanged
-        if rate.size and rate.min() < 0.05:
-            log(
-                f"{tag} WARNING: exchange acceptance {rate.min():.3f} between rungs "
-                f"{int(rate.argmin())} and {int(rate.argmin()) + 1}: the ladder is too coarse "
-                "there, raise loglik.trajectory.pt.rungs (or let pt.adapt set the rungs)"
-            )
-        counts = final["rung_counts"]
-        log(
-            f"{tag} rungs per interval: {' '.join(str(int(c)) for c in counts)} "
-            f"({int(counts.sum())} in all)"
-        )
+        _log_ladder(final, tag, log)
     table = pd.DataFrame(found, columns=list(LOGLIK_COLUMNS))
     save_parquet(out, table)
     spath.unlink()
-    for _, r in assess_rows(table).iterrows():
-        log(
-            f"{tag} epoch {r['epoch']}: log Z {r['log_z_ais']:.3f} (forward) "
-            f"{r['log_z_rais']:.3f} (reverse), >= {r['log_z_lower']:.3f} (bound), "
-            f"test LL {r['test_ll_ais']:.3f}"
-            + (f"; WARNING: flagged {r['flags']} (may be wrong)" if r["flags"] else "")
-        )
+    _log_rows(table, tag, log)
     return table
 
 

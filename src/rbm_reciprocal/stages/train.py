@@ -7,20 +7,19 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from rbm_reciprocal.core.checkpoint import checkpoint_path, save_checkpoint
 from rbm_reciprocal.core.errors import DataError, DivergenceError
-from rbm_reciprocal.core.io import PathLike, load_npz, save_npz
+from rbm_reciprocal.core.io import load_npz, save_npz
 from rbm_reciprocal.core.tables import read_table, save_parquet
 from rbm_reciprocal.data.dataset import load_dataset
 from rbm_reciprocal.pipeline.job import Job
-from rbm_reciprocal.training.select import make_trainer
 from rbm_reciprocal.training.settings import TrainSettings
 from rbm_reciprocal.training.trainer import Trainer
+from rbm_reciprocal.training.trainer_backend import make_trainer
 
 METRIC_COLUMNS = (
     "epoch",  # epochs completed
@@ -213,16 +212,14 @@ def _metrics_row(trainer: Trainer, epoch_seconds: float, wall_seconds: float) ->
     }
 
 
-def run_train(data: PathLike, out_dir: PathLike, settings: dict[str, Any]) -> pd.DataFrame:
-    """Train one replica on the training split of the dataset npz ``data`` (``settings``:
-    a :class:`~rbm_reciprocal.training.settings.TrainSettings` dict) into ``out_dir``."""
-    return run_training(load_dataset(data).train, TrainSettings.from_dict(settings), out_dir)
-
-
 def train_rbm_job(job: Job) -> None:
-    """Rule train_rbm: :func:`run_train` of the job's settings into the folder of its
-    ``metrics`` output (the run directory, which also holds its checkpoints)."""
-    run_train(job.input["data"], Path(job.output["metrics"]).parent, job.settings)
+    """Rule train_rbm: :func:`run_training` of one replica on the training split of the
+    dataset file, into the folder of its ``metrics`` output (the run directory, which also
+    holds its checkpoints)."""
+    settings = TrainSettings.from_dict(job.settings)
+    run_training(
+        load_dataset(job.input["data"]).train, settings, Path(job.output["metrics"]).parent
+    )
 
 
 #: The job of each step of this stage (see :mod:`rbm_reciprocal.pipeline.steps`).

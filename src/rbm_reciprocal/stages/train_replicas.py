@@ -32,8 +32,8 @@ from rbm_reciprocal.pipeline.paths import replica_output
 from rbm_reciprocal.pipeline.step_settings.train import TrainReplicas
 from rbm_reciprocal.stages.train import ReplicaRun, stderr_log
 from rbm_reciprocal.training.replicas import check_replica_settings
-from rbm_reciprocal.training.select import make_replica_group
 from rbm_reciprocal.training.settings import TrainSettings
+from rbm_reciprocal.training.trainer_backend import make_replica_group
 
 
 def run_training_replicas(
