@@ -1,8 +1,8 @@
 """How many jobs of each step a fresh run plans (``snakemake -n`` in an empty folder).
 
 Each :class:`~.steps.Step` names one of these functions; the ``cost`` command counts with them,
-and ``tests/test_cost.py`` checks them against Snakemake's own plan for the paper config and
-the presets, so that the cost report and the DAG never disagree.
+and ``tests/workflow/test_job_counts.py`` checks them against Snakemake's own plan for the paper
+config and the presets, so that the cost report and the DAG never disagree.
 """
 
 from __future__ import annotations
