@@ -40,14 +40,14 @@ test: $(BIN)/snakemake lint
 	$(BIN)/python -m pytest -q
 
 # The smoke DAG through a real single-node SLURM on this machine (root; installs slurm-wlm
-# and munge with apt if missing). See tests/slurm/run_local_slurm.sh.
+# and munge with apt if missing). See tests/workflow/slurm/run_local_slurm.sh.
 # SLURM_TARGETS: what to build (default all: the whole smoke DAG, ~60 jobs, 15-25 min on 2
 # cores); .ci/run builds "figures/fig3_f.png figures/fig3_a.png", 10 jobs (9 submitted)
 # that still run data, training, spectra and figures, in about 2.5 min.
 SLURM_TARGETS ?= all
 test-slurm: $(BIN)/snakemake
 	$(BIN)/python -m pip install --quiet -e ".[test,slurm]"
-	PY=$(abspath $(BIN))/python RBM_SLURM_TARGETS="$(SLURM_TARGETS)" tests/slurm/run_local_slurm.sh
+	PY=$(abspath $(BIN))/python RBM_SLURM_TARGETS="$(SLURM_TARGETS)" tests/workflow/slurm/run_local_slurm.sh
 
 # The documentation site (mkdocs.yml): a strict build fails on broken links or anchors, a
 # stale docs/configuration.md and a missing, unstamped or stale measurement block.

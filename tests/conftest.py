@@ -9,7 +9,7 @@ import yaml
 
 from rbm_reciprocal.analysis.loglik_settings import LoglikSettings
 from rbm_reciprocal.core.rbm import RBMParams
-from rbm_reciprocal.pipeline.config import load_config
+from rbm_reciprocal.pipeline.config import checkpoint_epochs_from_config, load_config
 from rbm_reciprocal.pipeline.job import Job
 from rbm_reciprocal.sampling.backend import BackendSettings
 from rbm_reciprocal.training.settings import OptimizerSettings, TrainSettings
@@ -93,6 +93,21 @@ def job_command(path: Path, job) -> list[str]:
 
 SAMPLE = ROOT / "tests" / "data" / "mnist"
 SNAKEMAKE = [sys.executable, "-m", "snakemake"]
+#: The smoke preset's config files (merged in order) and the config they give, filled by the
+#: schema. Tests that check the smoke run (counts of models, jobs, rows, epochs, sizes) read
+#: its values from SMOKE rather than typing them, so that a change of the preset moves them
+#: too. SMOKE is shared: read it; a test that changes a config loads its own copy.
+SMOKE_CONFIGS = [ROOT / "config.yaml", ROOT / "workflow" / "presets" / "smoke.yaml"]
+SMOKE = load_config(SMOKE_CONFIGS)
+#: The smoke run's models, (method, hidden, replica) in the preset's order, and the epochs of
+#: their checkpoints.
+SMOKE_MODELS = [
+    (method, hidden, replica)
+    for method in SMOKE["training"]["methods"]
+    for hidden in SMOKE["model"]["hidden"]
+    for replica in range(SMOKE["model"]["replicas"])
+]
+SMOKE_EPOCHS = checkpoint_epochs_from_config(SMOKE)
 
 
 def train_job(path: Path, data: Path, out_dir: Path, settings: TrainSettings | dict) -> Path:
@@ -111,6 +126,28 @@ def train_job(path: Path, data: Path, out_dir: Path, settings: TrainSettings | d
     return path
 
 
+def assert_same_runs(a: Path, b: Path, exact: bool = True) -> None:
+    """The training run folders ``a`` and ``b`` hold the same checkpoints (bit for bit, or
+    within 1e-5 where not ``exact``) and the same metrics, timing columns aside."""
+    import pandas as pd
+
+    from rbm_reciprocal.core.checkpoint import load_checkpoint
+
+    names = sorted(p.name for p in Path(a).glob("epoch_*.npz"))
+    assert names and names == sorted(p.name for p in Path(b).glob("epoch_*.npz"))
+    for name in names:
+        pa, pb = load_checkpoint(Path(a) / name), load_checkpoint(Path(b) / name)
+        for x, y in ((pa.W, pb.W), (pa.a, pb.a), (pa.b, pb.b)):
+            if exact:
+                np.testing.assert_array_equal(x, y)
+            else:
+                np.testing.assert_allclose(x, y, rtol=0, atol=1e-5)
+    timing = ["epoch_seconds", "updates_per_second", "wall_seconds"]
+    ma = pd.read_parquet(Path(a) / "metrics.parquet").drop(columns=timing)
+    mb = pd.read_parquet(Path(b) / "metrics.parquet").drop(columns=timing)
+    pd.testing.assert_frame_equal(ma, mb, check_exact=exact, atol=1e-6)
+
+
 def sample_checksums() -> dict[str, str]:
     out = {}
     for line in (SAMPLE / "SHA256SUMS").read_text().splitlines():
@@ -120,7 +157,7 @@ def sample_checksums() -> dict[str, str]:
 
 
 def write_override(tmp: Path, **extra) -> Path:
-    # results/ and figures/ rather than the preset's own results/smoke/ (test_workflow_config
+    # results/ and figures/ rather than the preset's own results/smoke/ (test_fingerprint
     # tests those): every test reads the smoke run's files at the paper's layout
     cfg = {
         "results_dir": "results",
@@ -128,9 +165,10 @@ def write_override(tmp: Path, **extra) -> Path:
         "data": {
             "sources": [str(SAMPLE)],
             "sha256": sample_checksums(),
-            "n_train": 1000,
-            "n_test": 200,
-        }
+            # the preset's sizes, within the sample's 2,000 training and 500 test images
+            "n_train": SMOKE["data"]["n_train"],
+            "n_test": SMOKE["data"]["n_test"],
+        },
     }
     cfg.update(extra)
     path = tmp / "override.yaml"
@@ -149,8 +187,7 @@ def snakemake_with(
 
 def snakemake_run(tmp: Path, *args: str) -> subprocess.CompletedProcess:
     """The smoke preset on the committed sample (``tmp/override.yaml``, see write_override)."""
-    configs = [ROOT / "config.yaml", ROOT / "workflow/presets/smoke.yaml", tmp / "override.yaml"]
-    return snakemake_with(tmp, configs, *args)
+    return snakemake_with(tmp, [*SMOKE_CONFIGS, tmp / "override.yaml"], *args)
 
 
 @pytest.fixture(scope="session")

@@ -29,7 +29,7 @@ Our reading of the (garbled) equations
   the extracted text reads ``Gamma_n = E_n / 2D`` and later ``Gamma(n) = beta E(n) / 2``,
   which differ from ``2 D E`` by the constant factor ``beta^2 / 4``. The factor never changes
   a sign; we use ``Gamma = 2 D E``, which reproduces the exactly known relaxation rates of
-  the Ornstein-Uhlenbeck process (tests/test_diffusion.py).
+  the Ornstein-Uhlenbeck process (tests/analysis/test_diffusion.py).
 * Eqs. (39, 45-46): ``V_const(z) ≈ (z - mu)^T k (z - mu) / 2``, ``k = Cov(z)^-1`` under the
   uniform measure, ``mu`` the high-temperature means of Eqs. (28, 51).
 * Eq. (40), for a diagonal ``k``: ``omega_i = (k_ii + beta lt_i) / 2``, i.e.

@@ -447,12 +447,12 @@ def test_landscape_points_settings_read_n_test():
     """reciprocal.fig2.n_test: null (every test image) or the first n."""
     from types import SimpleNamespace
 
-    from conftest import ROOT
+    from conftest import SMOKE_CONFIGS
 
     from rbm_reciprocal.pipeline.config import load_config
     from rbm_reciprocal.pipeline.plans import reciprocal as rs
 
-    config = load_config([ROOT / "config.yaml", ROOT / "workflow/presets/smoke.yaml"])
+    config = load_config(SMOKE_CONFIGS)
     w = SimpleNamespace()
     assert config["reciprocal"]["fig2"]["n_test"] is None
     assert rs.landscape_points(config, w).n_test is None

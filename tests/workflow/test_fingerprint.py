@@ -4,7 +4,7 @@
 import json
 import shutil
 
-from conftest import ROOT, SNAKEMAKE, write_override
+from conftest import ROOT, SMOKE, SMOKE_CONFIGS, SNAKEMAKE, write_override
 
 from rbm_reciprocal.pipeline.config import load_config
 from rbm_reciprocal.pipeline.fingerprint import (
@@ -50,7 +50,7 @@ def test_changes_name_every_differing_key_and_ignore_folders_and_threads():
 def _dry_run(tmp, *args):
     import subprocess
 
-    configs = [ROOT / "config.yaml", ROOT / "workflow/presets/smoke.yaml", tmp / "override.yaml"]
+    configs = [*SMOKE_CONFIGS, tmp / "override.yaml"]
     cmd = [*SNAKEMAKE, "--snakefile", str(ROOT / "Snakefile"), "--directory", str(tmp), "-n"]
     cmd += ["--configfile", *map(str, configs), *args]
     return subprocess.run(cmd, capture_output=True, text=True, timeout=300)
@@ -58,16 +58,14 @@ def _dry_run(tmp, *args):
 
 def test_a_run_with_another_config_stops_at_planning(tmp_path):
     write_override(tmp_path)
-    cfg = load_config(
-        [ROOT / "config.yaml", ROOT / "workflow/presets/smoke.yaml", tmp_path / "override.yaml"]
-    )
+    cfg = load_config([*SMOKE_CONFIGS, tmp_path / "override.yaml"])
     write_fingerprint(tmp_path / "results", cfg)
     assert _dry_run(tmp_path).returncode == 0  # the same config plans as usual
     r = _dry_run(tmp_path, "--config", "model={'hidden': [16]}")
     assert r.returncode != 0
     line = next(ln for ln in (r.stdout + r.stderr).splitlines() if "holds the outputs" in ln)
     assert line.startswith("results/ holds the outputs of another config (model.hidden")
-    assert "[16, 32] -> [16]" in line and "--rerun-triggers mtime params" in line
+    assert f"{SMOKE['model']['hidden']} -> [16]" in line and "--rerun-triggers mtime params" in line
     # told to rerun what changed, it plans (and the run's onstart records the new config)
     hidden = "model={'hidden': [16]}"
     r = _dry_run(tmp_path, "--config", hidden, "--rerun-triggers", "mtime", "params")
@@ -80,4 +78,4 @@ def test_a_run_with_another_config_stops_at_planning(tmp_path):
 
 def test_the_fingerprint_is_written_by_a_real_run_only(smoke_run):
     recorded = json.loads((smoke_run / "results" / FILE_NAME).read_text())
-    assert recorded["model.hidden"] == [16, 32] and "results_dir" not in recorded
+    assert recorded["model.hidden"] == SMOKE["model"]["hidden"] and "results_dir" not in recorded

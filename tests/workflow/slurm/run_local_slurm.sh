@@ -16,7 +16,7 @@
 # Recipe and pitfalls: ../shared/recipes/local-slurm.md.
 set -euo pipefail
 
-ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
+ROOT="$(cd "$(dirname "$0")/../../.." && pwd)"
 PY="${PY:-$ROOT/.venv/bin/python}"
 TIMEOUT="${RBM_SLURM_TIMEOUT:-1500}"
 # Targets to build (default: the whole smoke DAG, rule all). A subset that still runs data,
@@ -124,7 +124,7 @@ CPUS="$(nproc)"
 MEM_MB="$(awk '/MemTotal/ {print int($2 / 1024 * 0.9)}' /proc/meminfo)"
 
 cat >"$SLURM_CONF" <<EOF
-# Single-node test cluster written by tests/slurm/run_local_slurm.sh (no accounting).
+# Single-node test cluster written by tests/workflow/slurm/run_local_slurm.sh (no accounting).
 ClusterName=rbmtest
 SlurmctldHost=localhost(127.0.0.1)
 SlurmctldPort=$CTLD_PORT
@@ -252,7 +252,7 @@ n_cd="$(squeue -h -t all -o %T | grep -c COMPLETED || true)"
 [ "$n_cd" = "$n_jobs" ] || fail "squeue shows $n_cd COMPLETED jobs, expected $n_jobs"
 # each job's --cpus-per-task, --mem and --time are what its rule computed from the config
 squeue -h -t all -o '%i|%k|%m|%l|%C|%T' >"$TMP/squeue.txt"
-"$PY" "$ROOT/tests/slurm/check_requests.py" "$TMP/snakemake.log" "$TMP/squeue.txt" \
+"$PY" "$ROOT/tests/workflow/slurm/check_requests.py" "$TMP/snakemake.log" "$TMP/squeue.txt" \
   || fail "SLURM requests differ from the rules' resources"
 say "OK: $n_jobs SLURM jobs COMPLETED (exit 0) with their rules' requests, $n_local local" \
   "jobs, figures present; snakemake took ${SM_SECONDS}s in all"

@@ -6,7 +6,7 @@ from types import SimpleNamespace
 
 import pandas as pd
 import pytest
-from conftest import ROOT, snakemake_with
+from conftest import ROOT, SMOKE, SMOKE_CONFIGS, SMOKE_MODELS, snakemake_with
 
 from rbm_reciprocal.core.errors import ConfigError
 from rbm_reciprocal.pipeline.config import load_config
@@ -15,7 +15,6 @@ from rbm_reciprocal.pipeline.resources import array_mb, job_mem_mb, job_threads
 from rbm_reciprocal.pipeline.steps import STEPS
 
 PAPER = load_config([ROOT / "config.yaml"])
-SMOKE = load_config([ROOT / "config.yaml", ROOT / "workflow/presets/smoke.yaml"])
 
 
 def wc(**kw):
@@ -45,7 +44,7 @@ def test_paper_training_memory_grows_with_hidden_size_and_attempt():
     assert 1000 <= mems[-1] <= 2000, mems
     assert job_mem_mb(PAPER, "train_rbm", wc(hidden=3000), attempt=2) >= 2 * mems[-1] - 100
     # the smoke preset's 1,200 images need far less than the paper's 70,000
-    assert job_mem_mb(SMOKE, "train_rbm", wc(hidden=32)) < mems[0]
+    assert job_mem_mb(SMOKE, "train_rbm", wc(hidden=max(SMOKE["model"]["hidden"]))) < mems[0]
 
 
 def test_memory_factor_scales_the_request():
@@ -132,19 +131,19 @@ def test_every_job_of_the_paper_config_declares_its_resources(tmp_path):
 def test_memory_estimates_cover_the_measured_peak_rss(smoke_run):
     """Every job of the smoke run wrote a benchmark (Snakemake's max_rss, MB); the estimate
     without the safety factor must already cover it."""
-    cfg = load_config(
-        [ROOT / "config.yaml", ROOT / "workflow/presets/smoke.yaml", smoke_run / "override.yaml"]
-    )
+    cfg = load_config([*SMOKE_CONFIGS, smoke_run / "override.yaml"])
     files = sorted((smoke_run / "results" / "benchmarks").rglob("*.tsv"))
     # rules with cache: True keep no benchmark; the CLI's last log line has their peak RSS
     # (train_rbm, loglik_trajectory, loglik_crosscheck; the cached standard `loglik` does not
     # run in the smoke DAG, whose log-likelihood is the trajectory method)
     logs = [("train_rbm", p) for p in (smoke_run / "results/logs/train").glob("*M*.log")]
-    assert len(logs) == 4, logs
+    assert len(logs) == len(SMOKE_MODELS), logs
     loglik_logs = smoke_run / "results/logs/loglik"
     logs += [("loglik_trajectory", p) for p in loglik_logs.glob("trajectory_*.log")]
     logs += [("loglik_crosscheck", p) for p in loglik_logs.glob("crosscheck_*.log")]
-    assert len(logs) == 12, logs
+    # a trajectory job per model, a crosscheck job per model and crosscheck epoch
+    per_model = 1 + 1 + len(SMOKE["loglik"]["crosscheck"]["epochs"])
+    assert len(logs) == per_model * len(SMOKE_MODELS), logs
     rules_seen, too_low = set(), []
     for rule_log, path in [(None, f) for f in files] + logs:
         rule = rule_log or path.relative_to(smoke_run / "results" / "benchmarks").parts[0]
@@ -160,8 +159,8 @@ def test_memory_estimates_cover_the_measured_peak_rss(smoke_run):
         rules_seen.add(rule)
     assert not too_low, too_low
     # every rule that ran in the smoke DAG left a benchmark (all but `all`); import_models runs
-    # only with models.source (see test_models.py); `loglik` only with loglik.method: standard,
-    # and is the same command as `loglik_crosscheck`; train_rbm_batched only with
-    # training.batch_replicas (see test_train_replicas.py)
+    # only with models.source (see test_workflow_models.py); `loglik` only with loglik.method:
+    # standard, and is the same command as `loglik_crosscheck`; train_rbm_batched only with
+    # training.batch_replicas (see test_workflow_batch_replicas.py)
     expected = set(STEPS) - {"import_models", "loglik", "train_rbm_batched"}
     assert rules_seen == expected, sorted(expected ^ rules_seen)

@@ -162,28 +162,3 @@ def test_training_restarts_over_a_damaged_resume_state(tmp_path, prototype_data)
     # started over from epoch 0: the same numbers as an uninterrupted run
     np.testing.assert_array_equal(again["recon_error"], full["recon_error"])
 
-
-def test_workflow_hint_reruns_with_the_runs_own_config(smoke_run, tmp_path):
-    """A damaged checkpoint under the smoke preset: the one line reaches the terminal and its
-    suggested command carries the run's --configfile (issue 25), so it does not retrain with
-    the paper's settings."""
-    import shutil
-
-    from conftest import snakemake_run
-
-    shutil.copytree(smoke_run / "results", tmp_path / "results")
-    shutil.copy(smoke_run / "override.yaml", tmp_path / "override.yaml")
-    ck = "results/train/PCD/M16/replica0/epoch_0003.npz"
-    mtime = os.stat(tmp_path / ck).st_mtime  # only the forced job runs, nothing upstream
-    _truncate(tmp_path / ck)
-    os.utime(tmp_path / ck, (mtime, mtime))
-    r = snakemake_run(
-        tmp_path, "--cores", "1", "results/spectra/trained.parquet", "--forcerun", "trained_spectra"
-    )
-    assert r.returncode != 0
-    lines = [ln for ln in (r.stdout + r.stderr).splitlines() if ln.startswith("error: ")]
-    assert len(lines) == 1, (r.stdout + r.stderr)[-3000:]
-    line = lines[0]
-    assert line.startswith(f"error: {ck} is damaged") and line.endswith(f"--force {ck}"), line
-    assert "--configfile" in line and "workflow/presets/smoke.yaml" in line, line
-    assert "override.yaml" in line, line

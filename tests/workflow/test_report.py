@@ -3,7 +3,7 @@
 import zipfile
 
 import pytest
-from conftest import snakemake_run
+from conftest import SMOKE, snakemake_run
 
 
 @pytest.mark.slow
@@ -36,5 +36,5 @@ def test_report_builds_with_every_figure(smoke_run):
     # two tables (the paper's claims, the simulator's self-check): a header each, 15 rows
     assert pages["claims.html"].count("<tr>") == 2 + 15
     assert "Self-checks" in pages["claims.html"]
-    assert "n_train: 1000" in pages["run_parameters.html"]  # the smoke override
-    assert "hidden: [16, 32]" in pages["run_parameters.html"]
+    assert f"n_train: {SMOKE['data']['n_train']}" in pages["run_parameters.html"]
+    assert f"hidden: {SMOKE['model']['hidden']}" in pages["run_parameters.html"]

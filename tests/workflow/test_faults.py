@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import ROOT, SNAKEMAKE, train_job, write_override
+from conftest import ROOT, SMOKE_CONFIGS, SNAKEMAKE, train_job, write_override
 
 from rbm_reciprocal.core.io import load_npz
 from rbm_reciprocal.pipeline.config import load_config
@@ -50,8 +50,7 @@ def command(tmp: Path, *args: str) -> list[str]:
         "--workflow-profile",
         str(ROOT / "workflow/profiles/default"),
         "--configfile",
-        str(ROOT / "config.yaml"),
-        str(ROOT / "workflow/presets/smoke.yaml"),
+        *map(str, SMOKE_CONFIGS),
         str(tmp / "override.yaml"),
         "--cores",
         "1",
@@ -149,9 +148,7 @@ def rerun_and_check_resume(tmp: Path, epoch: int) -> None:
 
 def reference_weights(tmp: Path) -> np.ndarray:
     """Final W of an uninterrupted run with the job's settings and thread count (1)."""
-    config = load_config(
-        [ROOT / "config.yaml", ROOT / "workflow/presets/smoke.yaml", tmp / "override.yaml"]
-    )
+    config = load_config([*SMOKE_CONFIGS, tmp / "override.yaml"])
     settings = train_settings_from_config(config, "PCD", 16, 0)
     env = dict(os.environ, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1")
     out = tmp / "reference"

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import SAMPLE
 
 from rbm_reciprocal.core.errors import ConfigError, DataError, DownloadError
 from rbm_reciprocal.data.dataset import (
@@ -38,8 +39,6 @@ from rbm_reciprocal.data.idx import (
     read_idx,
     sha256_decompressed,
 )
-
-SAMPLE = Path(__file__).parent / "data" / "mnist"
 
 # sha256 of the decompressed sample files (also in tests/data/mnist/SHA256SUMS).
 SAMPLE_SHA256 = {

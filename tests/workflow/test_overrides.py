@@ -4,7 +4,7 @@ as the types the schema declares, through `snakemake -n` as a user types them.""
 import re
 
 import pytest
-from conftest import ROOT, snakemake_with
+from conftest import ROOT, SMOKE_CONFIGS, SMOKE_MODELS, snakemake_with
 
 from rbm_reciprocal.core.errors import ConfigError
 from rbm_reciprocal.pipeline.config import coerce_to_schema, load_schema, validate_config
@@ -59,7 +59,7 @@ def test_strings_that_match_no_declared_type_are_left_for_the_validator():
 
 
 def _dry(tmp_path, *config: str, preset: bool = True) -> tuple[int, str]:
-    files = [ROOT / "config.yaml"] + ([ROOT / "workflow/presets/smoke.yaml"] if preset else [])
+    files = SMOKE_CONFIGS if preset else [ROOT / "config.yaml"]
     r = snakemake_with(tmp_path, files, "-n", "--cores", "1", "--config", *config)
     return r.returncode, r.stdout + r.stderr
 
@@ -68,11 +68,13 @@ def test_nested_overrides_plan_through_snakemake(tmp_path):
     rc, out = _dry(tmp_path, 'training={"epochs":2}', 'loglik={"epochs":[1,2]}')
     assert rc == 0, out[-3000:]
     assert "epoch_0002.npz" in out and "epoch_0003" not in out
-    assert re.search(r"^train_rbm\s+4$", out, re.M)
+    n = len(SMOKE_MODELS)  # the preset's models, each trained, then a trajectory and crosscheck
+    assert re.search(rf"^train_rbm\s+{n}$", out, re.M)
     # trajectory AIS: one pass per replica, and the crosscheck at the last row ("last")
-    assert re.search(r"^loglik_trajectory\s+4$", out, re.M)
-    assert re.search(r"^loglik_crosscheck\s+4$", out, re.M)
-    assert "crosscheck/PCD/M16/replica0/epoch_0002" in out
+    assert re.search(rf"^loglik_trajectory\s+{n}$", out, re.M)
+    assert re.search(rf"^loglik_crosscheck\s+{n}$", out, re.M)
+    method, m, r = SMOKE_MODELS[0]
+    assert f"crosscheck/{method}/M{m}/replica{r}/epoch_0002" in out
     rc, out = _dry(tmp_path, 'model={"hidden":[500],"replicas":"1"}')
     assert rc == 0, out[-3000:]
     assert re.search(r"^train_rbm\s+1$", out, re.M) and "M500/replica0" in out

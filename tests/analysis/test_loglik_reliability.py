@@ -10,11 +10,11 @@ settings as the workflow builds them and never see the exact value (``exact_max_
 from __future__ import annotations
 
 import dataclasses
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import ROOT, SMOKE_CONFIGS
 
 from rbm_reciprocal.analysis.loglik import estimate_loglik
 from rbm_reciprocal.analysis.loglik_pt import pt_pass, pt_rows
@@ -28,9 +28,8 @@ from rbm_reciprocal.sampling import hard_models
 from rbm_reciprocal.sampling.lower_bound import log_z_lower_bound, neg_hidden_free_energy
 from rbm_reciprocal.sampling.partition import all_binary_states, log_partition_exact
 
-ROOT = Path(__file__).resolve().parents[1]
 PRESETS = {
-    "smoke": [ROOT / "config.yaml", ROOT / "workflow" / "presets" / "smoke.yaml"],
+    "smoke": SMOKE_CONFIGS,
     "paper": [ROOT / "config.yaml"],
 }
 

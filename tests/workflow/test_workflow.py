@@ -6,7 +6,16 @@ import subprocess
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import ROOT, SNAKEMAKE, snakemake_run, snakemake_with, write_override
+from conftest import (
+    ROOT,
+    SMOKE,
+    SMOKE_EPOCHS,
+    SMOKE_MODELS,
+    SNAKEMAKE,
+    snakemake_run,
+    snakemake_with,
+    write_override,
+)
 
 from rbm_reciprocal.core.io import load_npz
 
@@ -21,31 +30,37 @@ def test_smoke_dag_end_to_end(smoke_run):
         assert head.startswith(b"%PDF") if f.suffix == ".pdf" else head == b"\x89PNG\r\n\x1a\n"
 
     data = load_npz(tmp_path / "results/data/mnist.npz")
-    assert data["train"].shape == (1000, 784) and data["test"].shape == (200, 784)
+    n_train, n_test = SMOKE["data"]["n_train"], SMOKE["data"]["n_test"]
+    assert data["train"].shape == (n_train, 784) and data["test"].shape == (n_test, 784)
     assert list(data["train_labels"][:10]) == [5, 0, 4, 1, 9, 2, 1, 3, 1, 4]
 
-    for m in (16, 32):
-        for r_ in (0, 1):
-            run = tmp_path / f"results/train/PCD/M{m}/replica{r_}"
-            names = sorted(p.name for p in run.iterdir())
-            assert names == [f"epoch_{e:04d}.npz" for e in range(4)] + ["metrics.parquet"]
-            metrics = pd.read_parquet(run / "metrics.parquet")
-            assert list(metrics["updates"]) == [0, 10, 20, 30]
-            # learning happened: reconstruction error falls
-            assert metrics["recon_error"].iloc[-1] < metrics["recon_error"].iloc[0]
-            ck = load_npz(run / "epoch_0003.npz")
-            assert ck["W"].shape == (784, m) and np.isfinite(ck["W"]).all()
-            log = (tmp_path / f"results/logs/train/PCD_M{m}_replica{r_}.log").read_text()
-            assert "epoch 3/3" in log and "updates/s" in log and "ETA" in log
+    tr = SMOKE["training"]
+    last, per_epoch = tr["epochs"], tr["updates_per_epoch"] or n_train // tr["batch_size"]
+    for method, m, r_ in SMOKE_MODELS:
+        run = tmp_path / f"results/train/{method}/M{m}/replica{r_}"
+        names = sorted(p.name for p in run.iterdir())
+        assert names == [f"epoch_{e:04d}.npz" for e in SMOKE_EPOCHS] + ["metrics.parquet"]
+        metrics = pd.read_parquet(run / "metrics.parquet")
+        assert list(metrics["updates"]) == [e * per_epoch for e in SMOKE_EPOCHS]
+        # learning happened: reconstruction error falls
+        assert metrics["recon_error"].iloc[-1] < metrics["recon_error"].iloc[0]
+        ck = load_npz(run / f"epoch_{last:04d}.npz")
+        assert ck["W"].shape == (784, m) and np.isfinite(ck["W"]).all()
+        log = (tmp_path / f"results/logs/train/{method}_M{m}_replica{r_}.log").read_text()
+        assert f"epoch {last}/{last}" in log and "updates/s" in log and "ETA" in log
     # replicas differ (independent seeds)
-    w0 = load_npz(tmp_path / "results/train/PCD/M16/replica0/epoch_0003.npz")["W"]
-    w1 = load_npz(tmp_path / "results/train/PCD/M16/replica1/epoch_0003.npz")["W"]
+    method, m, _ = SMOKE_MODELS[0]
+    w0, w1 = (
+        load_npz(tmp_path / f"results/train/{method}/M{m}/replica{r_}/epoch_{last:04d}.npz")["W"]
+        for r_ in (0, 1)
+    )
     assert not np.array_equal(w0, w1)
 
-    hist = pd.read_parquet(tmp_path / "results/spectra/random_N784_M100.parquet")
+    m = SMOKE["spectra"]["random"]["hidden"][0]
+    hist = pd.read_parquet(tmp_path / f"results/spectra/random_N784_M{m}.parquet")
     assert hist["ks_distance"].iloc[0] < 0.1
     trained = pd.read_parquet(tmp_path / "results/spectra/trained.parquet")
-    assert set(trained["hidden"]) == {16, 32}
+    assert set(trained["hidden"]) == set(SMOKE["model"]["hidden"])
 
     # nothing left to do on a rerun
     again = snakemake_run(tmp_path, "--cores", "1", "-n")

@@ -39,12 +39,26 @@ PAPER = ROOT / "config.yaml"
 SMOKE = ROOT / "workflow/presets/smoke.yaml"
 
 
+#: The training of small_config: the counts below are computed from these numbers, so they
+#: are the tests' own, not the smoke preset's (which may change).
+SMALL_TRAINING = {
+    "epochs": 3,
+    "batch_size": 100,
+    "n_chains": 100,
+    "gibbs_steps": 5,
+    "monitor_size": 200,
+    "updates_per_epoch": None,
+    "checkpoints": {"every": 1, "at": [], "geometric": None},
+}
+
+
 def small_config(tmp_path, **training):
-    """config.yaml + smoke preset + 1,000 images, three methods, overrides in ``training``."""
+    """config.yaml + smoke preset + 1,000 images, three methods, SMALL_TRAINING with the
+    overrides in ``training``."""
     override = {
         "data": {"n_train": 1000, "n_test": 200},
         "model": {"hidden": [16, 32], "replicas": 3},
-        "training": {"methods": ["PCD", "CD", "Rdm"], **training},
+        "training": {"methods": ["PCD", "CD", "Rdm"], **SMALL_TRAINING, **training},
     }
     path = tmp_path / "override.yaml"
     path.write_text(yaml.safe_dump(override))
@@ -54,7 +68,7 @@ def small_config(tmp_path, **training):
 def test_training_sweeps_are_replicas_sizes_methods_epochs_updates_steps(tmp_path):
     config = small_config(tmp_path)
     tr = config["training"]
-    assert (tr["epochs"], tr["batch_size"], tr["gibbs_steps"]) == (3, 100, 5)  # smoke preset
+    assert (tr["epochs"], tr["batch_size"], tr["gibbs_steps"]) == (3, 100, 5)  # SMALL_TRAINING
     costs = training_costs(config)
     assert len(costs) == 2 * 3  # hidden sizes x methods
     updates_per_epoch = 1000 // 100

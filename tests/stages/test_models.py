@@ -1,11 +1,11 @@
 """Model archives: `models export`, then rule import_models (fetch, sha256, settings) from a
-folder, a file:// URL or a local HTTP server on 127.0.0.1; the between-workflow cache."""
+folder, a file:// URL or a local HTTP server on 127.0.0.1 (end to end through Snakemake:
+``tests/workflow/test_workflow_models.py``)."""
 
 import copy
 import hashlib
 import http.server
 import json
-import os
 import re
 import socket
 import threading
@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
-from conftest import ROOT, snakemake_run, write_override
+from conftest import SMOKE_CONFIGS
 
 from rbm_reciprocal.cli import main
 from rbm_reciprocal.core.checkpoint import save_checkpoint
@@ -24,7 +24,7 @@ from rbm_reciprocal.pipeline.config import load_config
 from rbm_reciprocal.pipeline.plans.models import trained_models, training_fingerprint
 from rbm_reciprocal.stages.models import import_models
 
-CONFIG = load_config([ROOT / "config.yaml", ROOT / "workflow/presets/smoke.yaml"])
+CONFIG = load_config(SMOKE_CONFIGS)
 CONFIG["model"] |= {"hidden": [8], "replicas": 2}
 CONFIG["training"]["epochs"] = 2
 FILES = [
@@ -79,7 +79,7 @@ def test_export_writes_files_and_a_manifest(run, archive):
     ]
     assert manifest["training"] == training_fingerprint(CONFIG)
     assert manifest["training"]["training"]["PCD"]["epochs"] == 2
-    assert manifest["config"]["training"]["gibbs_steps"] == 5
+    assert manifest["config"]["training"]["gibbs_steps"] == CONFIG["training"]["gibbs_steps"]
     assert manifest["code"]["git_commit"] == "abc" and "exported_by" in manifest["code"]
 
 
@@ -176,9 +176,10 @@ def test_other_training_settings_are_refused_naming_the_keys(archive, server, tm
     msg = str(exc.value)
     assert "\n" not in msg and "models.source" in msg
     diffs = re.findall(r"training\.PCD\.[\w.]+ \(archive [^)]*\)", msg)
+    lr = CONFIG["training"]["optimizer"]["lr"]  # the preset's
     assert diffs == [
         "training.PCD.epochs (archive 2, config 3)",
-        "training.PCD.optimizer.lr (archive 0.01, config 0.02)",
+        f"training.PCD.optimizer.lr (archive {lr}, config 0.02)",
     ]
     assert not (tmp_path / "fresh/results/train").exists()  # nothing fetched
 
@@ -187,80 +188,3 @@ def test_missing_models_are_one_line(archive, tmp_path):
     with pytest.raises(DataError, match=r"lacks 1 file\(s\) .*replica2/metrics.parquet"):
         _import(archive, tmp_path, files=[*FILES, "train/PCD/M8/replica2/metrics.parquet"])
 
-
-# --- end to end: the smoke DAG from an export, and Snakemake's output cache ---
-
-
-@pytest.mark.slow
-def test_smoke_dag_from_an_export(smoke_run, tmp_path):
-    out = tmp_path / "export"
-    assert (
-        main(["models", "export", "--results", str(smoke_run / "results"), "--out", str(out)]) == 0
-    )
-    fresh = tmp_path / "fresh"
-    fresh.mkdir()
-    write_override(fresh, models={"source": str(out)})
-    plan = snakemake_run(fresh, "-n", "--cores", "2")
-    assert plan.returncode == 0, plan.stderr[-3000:]
-    assert re.search(r"^import_models\s+1$", plan.stdout, re.M)
-    assert "train_rbm" not in plan.stdout
-    r = snakemake_run(fresh, "--cores", "2")
-    assert r.returncode == 0, (r.stdout + r.stderr)[-3000:]
-    figs = {p.name for p in (fresh / "figures").iterdir()}
-    assert figs == {p.name for p in (smoke_run / "figures").iterdir()} and len(figs) >= 30
-    assert not (fresh / "results/logs/train").exists()
-    for f in json.loads((out / "manifest.json").read_text())["files"]:
-        assert (fresh / "results" / f).read_bytes() == (smoke_run / "results" / f).read_bytes()
-    # the same models give the same numbers downstream
-    a, b = (
-        pd.read_parquet(d / "results/spectra/trained_values.parquet") for d in (smoke_run, fresh)
-    )
-    pd.testing.assert_frame_equal(a, b)
-
-    # a corrupted file in the export: one line, nothing downstream runs
-    f = next(iter(json.loads((out / "manifest.json").read_text())["files"]))
-    (out / f).write_bytes((out / f).read_bytes()[:-10] + b"0123456789")
-    again = tmp_path / "again"
-    again.mkdir()
-    write_override(again, models={"source": str(out)})
-    r = snakemake_run(again, "--cores", "2", "results/models/manifest.json")
-    assert r.returncode != 0
-    errors = [
-        ln
-        for ln in (again / "results/logs/import_models.log").read_text().splitlines()
-        if ln.startswith("error:")
-    ]
-    assert len(errors) == 1 and f in errors[0] and "sha256 mismatch" in errors[0]
-
-
-@pytest.mark.slow
-def test_output_cache_serves_a_second_checkout(tmp_path):
-    env = dict(os.environ, SNAKEMAKE_OUTPUT_CACHE=str(tmp_path / "cache"))
-    (tmp_path / "cache").mkdir()
-    target = "results/loglik/PCD/M16/replica0/epoch_0003.parquet"
-    rows = []
-    for name in ("first", "second"):
-        d = tmp_path / name
-        d.mkdir()
-        write_override(d)
-        old = os.environ.copy()
-        os.environ.update(env)
-        try:
-            r = snakemake_run(d, "--cache", "train_rbm", "loglik", "--cores", "2", target)
-        finally:
-            os.environ.clear()
-            os.environ.update(old)
-        assert r.returncode == 0, (r.stdout + r.stderr)[-3000:]
-        rows.append(pd.read_parquet(d / target))
-    first, second = tmp_path / "first", tmp_path / "second"
-    train_log, ais_log = "PCD_M16_replica0.log", "PCD_M16_replica0_epoch0003.log"
-    assert "epoch 3/3" in (first / "results/logs/train" / train_log).read_text()
-    assert "peak RSS" in (first / "results/logs/loglik" / ais_log).read_text()
-    # Snakemake creates the log files, but no training and no AIS ran: they stay empty
-    assert (second / "results/logs/train" / train_log).read_text() == ""
-    assert (second / "results/logs/loglik" / ais_log).read_text() == ""
-    assert not (second / "results/spectra").exists()  # only the target's jobs ran
-    metrics = second / "results/train/PCD/M16/replica0/metrics.parquet"
-    assert metrics.is_symlink() and str(tmp_path / "cache") in os.readlink(metrics)
-    pd.testing.assert_frame_equal(rows[0], rows[1])
-    assert np.isfinite(rows[1]["test_ll_ais"]).all()

@@ -1,8 +1,7 @@
 """The paper config and presets translate into the package's settings as documented."""
 
-from pathlib import Path
-
 import pytest
+from conftest import ROOT, SMOKE_CONFIGS
 
 from rbm_reciprocal.core.errors import ConfigError
 from rbm_reciprocal.pipeline.config import (
@@ -11,8 +10,6 @@ from rbm_reciprocal.pipeline.config import (
     load_config,
 )
 from rbm_reciprocal.pipeline.plans.train import train_settings_from_config
-
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def _paper() -> dict:
@@ -63,9 +60,6 @@ def test_schema_error_message_is_short():
     assert msg.startswith("invalid configuration at 'a': 'x' is not of type 'integer'")
 
 
-SMOKE = ROOT / "workflow/presets/smoke.yaml"
-
-
 @pytest.mark.parametrize(
     "override, message",
     [
@@ -81,12 +75,12 @@ def test_configs_that_would_fail_later_stop_at_planning(tmp_path, override, mess
     extra = tmp_path / "extra.yaml"
     extra.write_text(yaml.safe_dump(override))
     with pytest.raises(ConfigError) as err:
-        load_config([ROOT / "config.yaml", SMOKE, extra])
+        load_config([*SMOKE_CONFIGS, extra])
     assert message in str(err.value) and "\n" not in str(err.value)
     # the boundary: exactly one full batch is enough
     if "n_train" in str(override):
         extra.write_text(yaml.safe_dump({"data": {"n_train": 100}}))
-        assert load_config([ROOT / "config.yaml", SMOKE, extra])["data"]["n_train"] == 100
+        assert load_config([*SMOKE_CONFIGS, extra])["data"]["n_train"] == 100
 
 
 def test_torch_backend_without_torch_stops_at_planning(tmp_path, monkeypatch):
@@ -101,7 +95,7 @@ def test_torch_backend_without_torch_stops_at_planning(tmp_path, monkeypatch):
         importlib.util, "find_spec", lambda name, *a: None if name == "torch" else real(name, *a)
     )
     with pytest.raises(ConfigError, match="backend.name is torch but PyTorch is not installed"):
-        load_config([ROOT / "config.yaml", SMOKE, extra])
+        load_config([*SMOKE_CONFIGS, extra])
     monkeypatch.setattr(importlib.util, "find_spec", real)
     if real("torch") is not None:  # with torch installed the same config is valid
-        assert load_config([ROOT / "config.yaml", SMOKE, extra])["backend"]["name"] == "torch"
+        assert load_config([*SMOKE_CONFIGS, extra])["backend"]["name"] == "torch"

@@ -109,7 +109,7 @@ def test_rotations_preserve_spectrum_and_untrained_distribution():
 def test_trained_model_breaks_rotational_symmetry_untrained_does_not(tmp_path):
     """Issue 5's check on a real (small) model trained on the committed MNIST sample."""
     import pandas as pd
-    from conftest import BACKEND, ROOT, optimizer, train_settings
+    from conftest import BACKEND, SAMPLE, optimizer, train_settings
 
     from rbm_reciprocal.core.io import save_npz
     from rbm_reciprocal.data.dataset import prepare_mnist
@@ -117,7 +117,7 @@ def test_trained_model_breaks_rotational_symmetry_untrained_does_not(tmp_path):
     from rbm_reciprocal.stages.symmetry import run_rotation_js, run_untrained_reference
     from rbm_reciprocal.training.trainer import Trainer
 
-    ds = prepare_mnist(ROOT / "tests/data/mnist", n_train=2000)
+    ds = prepare_mnist(SAMPLE, n_train=2000)
     s = train_settings(
         method="PCD",
         hidden=64,
@@ -220,12 +220,12 @@ def test_rotation_js_settings_name_each_model_of_fig4():
     model at its last checkpoint, then an untrained reference of each size."""
     from types import SimpleNamespace
 
-    from conftest import ROOT
+    from conftest import SMOKE_CONFIGS
 
     from rbm_reciprocal.pipeline.config import checkpoint_epochs_from_config, load_config
     from rbm_reciprocal.pipeline.plans import symmetry as ss
 
-    config = load_config([ROOT / "config.yaml", ROOT / "workflow/presets/smoke.yaml"])
+    config = load_config(SMOKE_CONFIGS)
     config["model"]["hidden"] = [32, 16]
     config["training"]["methods"] = ["PCD", "CD"]
     config["model"]["replicas"] = 2

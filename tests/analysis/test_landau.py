@@ -1,6 +1,7 @@
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import SAMPLE, SMOKE_CONFIGS
 
 from rbm_reciprocal.analysis.landau import (
     landau_wells,
@@ -151,16 +152,11 @@ def test_mode1_continuity_and_orientation_over_epochs():
     np.testing.assert_allclose(orient_trajectories(lost)["sign"], [1, 1, 1, 1])
 
 
-SMOKE_FILES = ["config.yaml", "workflow/presets/smoke.yaml"]
-
-
 def _smoke_config():
-    from pathlib import Path
-
+    """The smoke preset's config, a copy of its own (the tests change it)."""
     from rbm_reciprocal.pipeline.config import load_config
 
-    root = Path(__file__).resolve().parents[1]
-    return load_config([root / f for f in SMOKE_FILES])
+    return load_config(SMOKE_CONFIGS)
 
 
 def test_landau_epochs_must_be_checkpoints():
@@ -181,7 +177,6 @@ def test_landau_epochs_must_be_checkpoints():
 def test_mode_trajectory_jobs_follow_their_settings(tmp_path):
     """The jobs of rules mode_trajectory (the smoke preset's settings, two epochs of one
     model, the second oriented by the first) and mode_trajectory_table."""
-    from pathlib import Path
     from types import SimpleNamespace
 
     from rbm_reciprocal.core.checkpoint import save_checkpoint
@@ -192,7 +187,7 @@ def test_mode_trajectory_jobs_follow_their_settings(tmp_path):
 
     cfg = _smoke_config()
     data = tmp_path / "mnist.npz"
-    ds = prepare_mnist(Path(__file__).parent / "data/mnist", n_test=200)
+    ds = prepare_mnist(SAMPLE, n_test=200)
     save_dataset(data, ds, {})
     rng = np.random.default_rng(5)
     planted = np.outer(rng.normal(size=784) / 28, rng.normal(size=8))  # mode 1 of both epochs

@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import SAMPLE, SMOKE_CONFIGS
 from scipy.stats import kstwo
 
 from rbm_reciprocal.analysis.alignment import data_principal_components
@@ -431,7 +432,7 @@ def test_pc_alignment_trajectory_peaks_and_drifts():
 def mnist_directions():
     """PC_1, PC_2 and the mean image of the 2,000-image MNIST sample (centred PCs, as
     :func:`pc_alignment_table`), and the sample."""
-    ds = prepare_mnist(Path(__file__).parent / "data/mnist", n_train=2000)
+    ds = prepare_mnist(SAMPLE, n_train=2000)
     pcs, mean = data_principal_components(ds.train, 5)
     return pcs[:, 0], pcs[:, 1], mean / np.linalg.norm(mean), ds.train
 
@@ -675,10 +676,6 @@ def test_pc_alignment_table_finds_the_planted_direction(tmp_path):
     assert t["random_overlap"].iloc[0] == pytest.approx(np.sqrt(2 / (np.pi * n)))
 
 
-ROOT = Path(__file__).resolve().parents[1]
-SMOKE = [ROOT / "config.yaml", ROOT / "workflow/presets/smoke.yaml"]
-
-
 def test_claims_job_reads_its_named_inputs(tmp_path):
     """Rule claims: the job's named inputs are claims_table's tables (a missing one skips
     its claims); the title and the epochs come from the smoke preset's settings."""
@@ -688,7 +685,7 @@ def test_claims_job_reads_its_named_inputs(tmp_path):
     from rbm_reciprocal.pipeline.plans import last_epoch
     from rbm_reciprocal.stages.claims import JOBS
 
-    cfg = load_config(SMOKE)
+    cfg = load_config(SMOKE_CONFIGS)
     s = claims_settings.claims(cfg, None)
     assert (s.epochs, s.min_epochs) == (last_epoch(cfg), cfg["claims"]["min_epochs"])
     assert f"hidden sizes {cfg['model']['hidden']}" in s.title
@@ -720,7 +717,7 @@ def test_pc_alignment_job_labels_each_checkpoint_from_its_settings(tmp_path, mni
     from rbm_reciprocal.pipeline.plans import claims as claims_settings
     from rbm_reciprocal.stages.claims import JOBS
 
-    cfg = load_config(SMOKE)
+    cfg = load_config(SMOKE_CONFIGS)
     s = claims_settings.pc_alignment(cfg, None)
     epochs = checkpoint_epochs_from_config(cfg)
     n_models = len(cfg["model"]["hidden"]) * len(cfg["training"]["methods"])
