@@ -284,21 +284,32 @@ def test_pipeline_repeats_no_config_default():
     assert not bad, "\n".join(bad)
 
 
+#: The settings classes a job is built from, besides the plans' (pipeline/plans/*.py).
+SETTINGS_MODULES = ("training/settings.py", "sampling/backend.py", "analysis/loglik_settings.py")
+
+
 def test_step_settings_have_no_defaults():
-    """A step's settings dataclass takes every value from the config (the schema's defaults):
-    no field default, no keyword default in its builder."""
+    """A step's settings (the dataclasses of the plans, the training, backend and
+    log-likelihood settings) take every value from the config, whose defaults are the
+    schema's: no field default, no keyword default in a plan's builder."""
     bad = []
-    for path in sorted((PKG / "pipeline" / "plans").glob("*.py")):
+    plans = sorted((PKG / "pipeline" / "plans").glob("*.py"))
+    for path in plans + [PKG / m for m in SETTINGS_MODULES]:
         for node in ast.walk(ast.parse(path.read_text())):
-            if isinstance(node, ast.ClassDef):
+            if isinstance(node, ast.ClassDef) and any(
+                isinstance(d, ast.Name | ast.Call) and "dataclass" in ast.unparse(d)
+                for d in node.decorator_list
+            ):
                 bad += [
                     f"{path.name}:{st.lineno}: {node.name}.{ast.unparse(st.target)}"
                     for st in node.body
                     if isinstance(st, ast.AnnAssign) and st.value is not None
                 ]
-            elif isinstance(node, ast.FunctionDef) and (node.args.defaults or any(
-                node.args.kw_defaults
-            )):
+            elif (
+                path in plans
+                and isinstance(node, ast.FunctionDef)
+                and (node.args.defaults or any(node.args.kw_defaults))
+            ):
                 bad.append(f"{path.name}:{node.lineno}: {node.name}")
     assert not bad, "\n".join(bad)
 
