@@ -5,7 +5,7 @@ CORES ?= 2
 CONFIG ?= config.yaml
 BIN := $(VENV)/bin
 
-.PHONY: reproduce smoke quick dryrun test test-slurm torch-cpu lint bench docs clean
+.PHONY: reproduce smoke quick dryrun test test-module test-slurm torch-cpu lint bench docs clean
 
 $(BIN)/snakemake: pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -33,11 +33,17 @@ dryrun: $(BIN)/snakemake
 
 lint: $(BIN)/snakemake
 	$(BIN)/ruff check src tests bench docs
+	$(BIN)/snakefmt --check workflow Snakefile
 	$(BIN)/snakemake --lint
 	$(BIN)/snakemake --lint --configfile workflow/presets/smoke.yaml
 
 test: $(BIN)/snakemake lint
 	$(BIN)/python -m pytest -q
+
+# The workflow as a Snakemake module of a study in another folder (docs/deploy.md): dry runs,
+# and the smoke preset's Figs. 3a and 3f run that way (10 jobs). `make test` runs it too.
+test-module: $(BIN)/snakemake
+	$(BIN)/python -m pytest -q tests/workflow/test_module.py
 
 # The smoke DAG through a real single-node SLURM on this machine (root; installs slurm-wlm
 # and munge with apt if missing). See tests/workflow/slurm/run_local_slurm.sh.

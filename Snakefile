@@ -4,44 +4,18 @@
 #   snakemake --cores 4                                          # paper settings (config.yaml)
 #   snakemake --cores 2 --configfile workflow/presets/smoke.yaml # minutes
 #
-# All science lives in the package src/rbm_reciprocal; rules only call its CLI.
-
-from snakemake.utils import min_version
-
-min_version("8.0")
+# All science lives in the package src/rbm_reciprocal; rules only call its CLI. The rules are
+# in workflow/Snakefile; this file adds the target, rule all. Another workflow imports both as
+# a module with snakefile: "<checkout>/Snakefile" (docs/deploy.md).
 
 
-configfile: "config.yaml"
+include: "workflow/Snakefile"
 
 
-report: "workflow/report/workflow.rst"
-
-
-include: "workflow/rules/common.smk"
-include: "workflow/rules/data.smk"
-include: "workflow/rules/train.smk"
-include: "workflow/rules/models.smk"
-include: "workflow/rules/loglik.smk"
-include: "workflow/rules/spectra.smk"
-include: "workflow/rules/reciprocal.smk"
-include: "workflow/rules/symmetry.smk"
-include: "workflow/rules/landau.smk"
-include: "workflow/rules/claims.smk"
-include: "workflow/rules/report.smk"
-
-
-# Jobs that run where Snakemake runs, never submitted to a cluster: the download (compute
-# nodes often have no internet) and the merges of small tables.
-localrules:
-    all,
-    download_mnist,
-    loglik_table,
-    rotation_js_table,
-    mode_trajectory_table,
-    run_parameters,
-
-
+# Here, not in workflow/Snakefile: Snakemake takes the default target (default_target: True)
+# only from the Snakefile it loads, not from one that file includes.
 rule all:
+    default_target: True
     input:
         all_targets(),
-    default_target: True
+    localrule: True

@@ -14,13 +14,13 @@ rule uniform_moments:
         **logs("uniform_moments"),
     benchmark:
         bench("uniform_moments")
-    params:
-        job=job("uniform_moments"),
+    conda:
+        CONDA
     threads: threads_of("uniform_moments")
     resources:
         **resources_of("uniform_moments"),
-    conda:
-        CONDA
+    params:
+        job=job("uniform_moments"),
     shell:
         RUN
 
@@ -35,13 +35,13 @@ rule pc_alignment:
         **logs("pc_alignment"),
     benchmark:
         bench("pc_alignment")
-    params:
-        job=job("pc_alignment"),
+    conda:
+        CONDA
     threads: threads_of("pc_alignment")
     resources:
         **resources_of("pc_alignment"),
-    conda:
-        CONDA
+    params:
+        job=job("pc_alignment"),
     shell:
         RUN
 
@@ -56,13 +56,13 @@ rule diffusion:
         **logs("diffusion"),
     benchmark:
         bench("diffusion")
-    params:
-        job=job("diffusion"),
+    conda:
+        CONDA
     threads: threads_of("diffusion")
     resources:
         **resources_of("diffusion"),
-    conda:
-        CONDA
+    params:
+        job=job("diffusion"),
     shell:
         RUN
 
@@ -79,13 +79,13 @@ rule fig_diffusion:
         **logs("fig_diffusion"),
     benchmark:
         bench("fig_diffusion")
-    params:
-        job=job("fig_diffusion"),
+    conda:
+        CONDA
     threads: threads_of("fig_diffusion")
     resources:
         **resources_of("fig_diffusion"),
-    conda:
-        CONDA
+    params:
+        job=job("fig_diffusion"),
     shell:
         RUN
 
@@ -119,13 +119,13 @@ rule claims:
         **logs("claims"),
     benchmark:
         bench("claims")
-    params:
-        job=job("claims"),
+    conda:
+        CONDA
     threads: threads_of("claims")
     resources:
         **resources_of("claims"),
-    conda:
-        CONDA
+    params:
+        job=job("claims"),
     shell:
         RUN
 

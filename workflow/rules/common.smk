@@ -4,14 +4,48 @@ import shlex
 import sys
 from pathlib import Path
 
+import yaml
 from snakemake.exceptions import WorkflowError
+from snakemake.sourcecache import LocalSourceFile
 
-sys.path.insert(0, str(Path(workflow.basedir) / "src"))
+
+# This workflow's checkout: the folder above workflow/rules (this file's folder). Not
+# workflow.basedir, the folder of the *main* Snakefile: when another workflow imports this one
+# as a module (`module rbm: snakefile: ...`, docs/deploy.md), that is the user's folder.
+# None when the module comes from a URL (github(...)): the package rbm_reciprocal must then be
+# installed where Snakemake runs (pip install git+https://...).
+def workflow_checkout():
+    here = workflow.current_basedir
+    if isinstance(here, LocalSourceFile):
+        return Path(here.path).resolve().parents[1]
+    return None
+
+
+CHECKOUT = workflow_checkout()
+# Run as a module: the main Snakefile is another workflow's (neither this checkout's Snakefile
+# nor workflow/Snakefile), whose config this one receives.
+AS_MODULE = CHECKOUT is None or Path(workflow.basedir).resolve() not in (
+    CHECKOUT,
+    CHECKOUT / "workflow",
+)
+if CHECKOUT is not None:
+    sys.path.insert(0, str(CHECKOUT / "src"))
+try:
+    import rbm_reciprocal  # noqa: F401
+except ImportError:
+    if CHECKOUT is not None:
+        raise
+    raise WorkflowError(
+        "the workflow's package rbm_reciprocal is not importable: this workflow runs as a "
+        "module from a URL, so install it where Snakemake runs "
+        "(pip install git+https://github.com/<owner>/<repo>@<tag>)"
+    ) from None
 # Only rbm_reciprocal.pipeline is imported here: parsing the workflow never imports numba.
 from rbm_reciprocal.pipeline.config import (  # noqa: E402
     ConfigError,
     checkpoint_epochs_from_config,
     coerce_to_schema,
+    deep_merge,
     load_schema,
     prepare_job_environment,
     select_model,
@@ -45,17 +79,36 @@ from rbm_reciprocal.pipeline.plans.loglik import (  # noqa: E402
     trajectory_epochs_from_config,
 )
 
+
+def checkout_file(path):
+    """``path`` (relative to the checkout) as a local file: in this checkout, or fetched from
+    the module's URL into Snakemake's source cache."""
+    if CHECKOUT is not None:
+        return CHECKOUT / path
+    return workflow.source_path(f"../../{path}")
+
+
+# The paper's settings and the config schema.
+PAPER_CONFIG = checkout_file("config.yaml")
+SCHEMA_FILE = checkout_file("workflow/schemas/config.schema.yaml")
+# As a module, this Snakefile's `configfile: "config.yaml"` is skipped (Snakemake gives the
+# module the user's config): the user's config is read over the paper's settings, as
+# `--configfile config.yaml --configfile theirs.yaml` would be, so it needs only the keys it
+# changes (e.g. results_dir). In place: the importing workflow sees the same config.
+if AS_MODULE:
+    with open(PAPER_CONFIG) as fh:
+        config.update(deep_merge(yaml.safe_load(fh), config))
+
 # The schema's validator with defaults (as snakemake.utils.validate; see validate_config).
 # Nested --config values arrive as strings (YAML BaseLoader): read them as the schema's types.
 try:
-    SCHEMA_FILE = Path(workflow.basedir) / "workflow/schemas/config.schema.yaml"
     config.update(coerce_to_schema(config, load_schema(SCHEMA_FILE)))
     validate_config(config, SCHEMA_FILE)
 except ConfigError as exc:  # one readable line instead of the whole schema
     raise WorkflowError(str(exc)) from None
 
 # Rules run `python -m rbm_reciprocal` from this checkout (see job_environment's docstring).
-prepare_job_environment(workflow.basedir)
+prepare_job_environment(CHECKOUT)
 RES = config["results_dir"]
 FIG = config["figures_dir"]
 HIDDEN = [int(m) for m in config["model"]["hidden"]]
@@ -71,7 +124,6 @@ wildcard_constraints:
     hidden=r"\d+",
     replica=r"\d+",
     panel="[abcd]",
-
 
 
 # Threads and resources of every job, computed from the config by rbm_reciprocal.pipeline.resources
@@ -112,7 +164,9 @@ def check_fingerprint():
         return
     changes = config_changes(recorded, fingerprint(config))
     # the triggers are not known while parsing (dag_settings comes later): read the command
-    args = sys.argv[sys.argv.index("--rerun-triggers") + 1 :] if "--rerun-triggers" in sys.argv else []
+    args = (
+        sys.argv[sys.argv.index("--rerun-triggers") + 1 :] if "--rerun-triggers" in sys.argv else []
+    )
     told = "params" in args[: next((i for i, a in enumerate(args) if a.startswith("-")), None)]
     if changes and not told:
         raise WorkflowError(mismatch_message(config, changes, RERUN))
@@ -141,20 +195,28 @@ RUN = (
 RUN_APPEND = RUN.replace("> {log.log:q}", ">> {log.log:q}")
 
 
-# Outputs of steps other than figures that the Snakemake report shows: step: (output, category).
-REPORTED = {"claims": ("html", "Claims")}
+# Outputs of steps other than figures that the Snakemake report shows:
+# step: (output, category, labels).
+REPORTED = {
+    "claims": ("html", "Claims", {"table": "the paper's claims, checked"}),
+    "run_parameters": ("html", "Run parameters", {"table": "merged config and versions"}),
+}
 
 
 def outputs(step):
     """Named outputs of ``step``; a figure's PNG (and each output of REPORTED) goes into the
-    report with its caption, workflow/report/<step>.rst."""
+    report with its caption (workflow/report/<step>.rst), category and labels. A figure's
+    label is its file name (with the step's wildcards: fig3_{panel}, fig{n})."""
     out = step_outputs(config, step)
     caption = f"../report/{step}.rst"
     if STEPS[step].kind == "figure":
-        out["png"] = report(out["png"], caption=caption, category="Figures", labels={"figure": step})
+        name = Path(out["png"]).stem
+        out["png"] = report(
+            out["png"], caption=caption, category="Figures", labels={"figure": name}
+        )
     elif step in REPORTED:
-        name, category = REPORTED[step]
-        out[name] = report(out[name], caption=caption, category=category)
+        name, category, labels = REPORTED[step]
+        out[name] = report(out[name], caption=caption, category=category, labels=labels)
     return out
 
 
@@ -173,7 +235,9 @@ def threads_of(step):
 def resources_of(step):
     return {
         "mem_mb": lambda w, attempt: job_mem_mb(config, step, w, attempt),
-        "runtime": lambda w, threads, attempt: job_runtime_minutes(config, step, w, threads, attempt),
+        "runtime": lambda w, threads, attempt: job_runtime_minutes(
+            config, step, w, threads, attempt
+        ),
     }
 
 
@@ -184,8 +248,12 @@ def job(step, **extra):
 
 
 def config_files():
-    """The config files of this run, inputs of the run_parameters job (editing one redoes it)."""
-    return [os.path.abspath(f) for f in workflow.configfiles]
+    """The config files of this run, inputs of the run_parameters job (editing one redoes it);
+    as a module, this checkout's config.yaml (read under the user's config) too."""
+    files = [os.path.abspath(f) for f in workflow.configfiles]
+    if AS_MODULE and CHECKOUT is not None:
+        files.insert(0, str(CHECKOUT / "config.yaml"))
+    return files
 
 
 def checkpoint_files(method, hidden, replica, epochs=EPOCHS):
@@ -198,8 +266,6 @@ def model_selection(section):
         return select_model(config, section)
     except ConfigError as exc:
         raise WorkflowError(str(exc)) from None
-
-
 
 
 def final_checkpoints():
@@ -331,7 +397,10 @@ def loglik_checks():
     epochs = loglik_config(crosscheck_epochs_from_config, EPOCHS)
     return expand(
         rules.loglik_crosscheck.output.table,
-        method=METHODS, hidden=HIDDEN, replica=REPLICAS, epoch=[f"{e:04d}" for e in epochs],
+        method=METHODS,
+        hidden=HIDDEN,
+        replica=REPLICAS,
+        epoch=[f"{e:04d}" for e in epochs],
     )
 
 

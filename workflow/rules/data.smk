@@ -8,13 +8,14 @@ rule download_mnist:
         **logs("download_mnist"),
     benchmark:
         bench("download_mnist")
-    params:
-        job=job("download_mnist"),
+    localrule: True
+    conda:
+        CONDA
     threads: threads_of("download_mnist")
     resources:
         **resources_of("download_mnist"),
-    conda:
-        CONDA
+    params:
+        job=job("download_mnist"),
     shell:
         RUN
 
@@ -28,12 +29,12 @@ rule prepare_mnist:
         **logs("prepare_mnist"),
     benchmark:
         bench("prepare_mnist")
-    params:
-        job=job("prepare_mnist"),
+    conda:
+        CONDA
     threads: threads_of("prepare_mnist")
     resources:
         **resources_of("prepare_mnist"),
-    conda:
-        CONDA
+    params:
+        job=job("prepare_mnist"),
     shell:
         RUN

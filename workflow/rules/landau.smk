@@ -16,13 +16,13 @@ rule mode_trajectory:
         **logs("mode_trajectory"),
     benchmark:
         bench("mode_trajectory")
-    params:
-        job=job("mode_trajectory"),
+    conda:
+        CONDA
     threads: threads_of("mode_trajectory")
     resources:
         **resources_of("mode_trajectory"),
-    conda:
-        CONDA
+    params:
+        job=job("mode_trajectory"),
     shell:
         RUN
 
@@ -36,13 +36,14 @@ rule mode_trajectory_table:
         **logs("mode_trajectory_table"),
     benchmark:
         bench("mode_trajectory_table")
-    params:
-        job=job("mode_trajectory_table"),
+    localrule: True
+    conda:
+        CONDA
     threads: threads_of("mode_trajectory_table")
     resources:
         **resources_of("mode_trajectory_table"),
-    conda:
-        CONDA
+    params:
+        job=job("mode_trajectory_table"),
     shell:
         RUN
 
@@ -58,12 +59,12 @@ rule fig7_8:
         bench("fig7_8")
     wildcard_constraints:
         n="7|8",
-    params:
-        job=job("fig7_8"),
+    conda:
+        CONDA
     threads: threads_of("fig7_8")
     resources:
         **resources_of("fig7_8"),
-    conda:
-        CONDA
+    params:
+        job=job("fig7_8"),
     shell:
         RUN

@@ -15,16 +15,16 @@ rule loglik:
         **outputs("loglik"),
     log:
         **logs("loglik"),
-    cache: True
-    params:
-        job=job("loglik"),
     wildcard_constraints:
         epoch=r"\d+",
+    cache: True
+    conda:
+        CONDA
     threads: threads_of("loglik")
     resources:
         **resources_of("loglik"),
-    conda:
-        CONDA
+    params:
+        job=job("loglik"),
     shell:
         RUN
 
@@ -38,13 +38,13 @@ rule loglik_trajectory:
     log:
         **logs("loglik_trajectory"),
     cache: True
-    params:
-        job=job("loglik_trajectory"),
+    conda:
+        CONDA
     threads: threads_of("loglik_trajectory")
     resources:
         **resources_of("loglik_trajectory"),
-    conda:
-        CONDA
+    params:
+        job=job("loglik_trajectory"),
     shell:
         RUN_APPEND
 
@@ -57,16 +57,16 @@ rule loglik_crosscheck:
         **outputs("loglik_crosscheck"),
     log:
         **logs("loglik_crosscheck"),
-    cache: True
-    params:
-        job=job("loglik_crosscheck"),
     wildcard_constraints:
         epoch=r"\d+",
+    cache: True
+    conda:
+        CONDA
     threads: threads_of("loglik_crosscheck")
     resources:
         **resources_of("loglik_crosscheck"),
-    conda:
-        CONDA
+    params:
+        job=job("loglik_crosscheck"),
     shell:
         RUN
 
@@ -81,13 +81,14 @@ rule loglik_table:
         **logs("loglik_table"),
     benchmark:
         bench("loglik_table")
-    params:
-        job=job("loglik_table"),
+    localrule: True
+    conda:
+        CONDA
     threads: threads_of("loglik_table")
     resources:
         **resources_of("loglik_table"),
-    conda:
-        CONDA
+    params:
+        job=job("loglik_table"),
     shell:
         RUN
 
@@ -101,12 +102,12 @@ rule fig1_left:
         **logs("fig1_left"),
     benchmark:
         bench("fig1_left")
-    params:
-        job=job("fig1_left"),
+    conda:
+        CONDA
     threads: threads_of("fig1_left")
     resources:
         **resources_of("fig1_left"),
-    conda:
-        CONDA
+    params:
+        job=job("fig1_left"),
     shell:
         RUN

@@ -14,12 +14,12 @@ if config["models"]["source"]:
             **logs("import_models"),
         benchmark:
             bench("import_models")
-        params:
-            job=job("import_models"),
+        conda:
+            CONDA
         threads: threads_of("import_models")
         resources:
             **resources_of("import_models"),
-        conda:
-            CONDA
+        params:
+            job=job("import_models"),
         shell:
             RUN

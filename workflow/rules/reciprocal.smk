@@ -14,13 +14,13 @@ rule landscape_sample:
         **logs("landscape_sample"),
     benchmark:
         bench("landscape_sample")
-    params:
-        job=job("landscape_sample"),
+    conda:
+        CONDA
     threads: threads_of("landscape_sample")
     resources:
         **resources_of("landscape_sample"),
-    conda:
-        CONDA
+    params:
+        job=job("landscape_sample"),
     shell:
         RUN
 
@@ -36,13 +36,13 @@ rule landscape_points:
         **logs("landscape_points"),
     benchmark:
         bench("landscape_points")
-    params:
-        job=job("landscape_points"),
+    conda:
+        CONDA
     threads: threads_of("landscape_points")
     resources:
         **resources_of("landscape_points"),
-    conda:
-        CONDA
+    params:
+        job=job("landscape_points"),
     shell:
         RUN
 
@@ -57,13 +57,13 @@ rule uniform_projections:
         **logs("uniform_projections"),
     benchmark:
         bench("uniform_projections")
-    params:
-        job=job("uniform_projections"),
+    conda:
+        CONDA
     threads: threads_of("uniform_projections")
     resources:
         **resources_of("uniform_projections"),
-    conda:
-        CONDA
+    params:
+        job=job("uniform_projections"),
     shell:
         RUN
 
@@ -78,13 +78,13 @@ rule fig1_right:
         **logs("fig1_right"),
     benchmark:
         bench("fig1_right")
-    params:
-        job=job("fig1_right"),
+    conda:
+        CONDA
     threads: threads_of("fig1_right")
     resources:
         **resources_of("fig1_right"),
-    conda:
-        CONDA
+    params:
+        job=job("fig1_right"),
     shell:
         RUN
 
@@ -99,13 +99,13 @@ rule fig2:
         **logs("fig2"),
     benchmark:
         bench("fig2")
-    params:
-        job=job("fig2"),
+    conda:
+        CONDA
     threads: threads_of("fig2")
     resources:
         **resources_of("fig2"),
-    conda:
-        CONDA
+    params:
+        job=job("fig2"),
     shell:
         RUN
 
@@ -119,12 +119,12 @@ rule fig5:
         **logs("fig5"),
     benchmark:
         bench("fig5")
-    params:
-        job=job("fig5"),
+    conda:
+        CONDA
     threads: threads_of("fig5")
     resources:
         **resources_of("fig5"),
-    conda:
-        CONDA
+    params:
+        job=job("fig5"),
     shell:
         RUN

@@ -6,23 +6,19 @@ rule run_parameters:
     input:
         configs=config_files(),
     output:
-        yaml=outputs("run_parameters")["yaml"],
-        html=report(
-            outputs("run_parameters")["html"],
-            caption="../report/run_parameters.rst",
-            category="Run parameters",
-        ),
+        **outputs("run_parameters"),
     log:
         **logs("run_parameters"),
     benchmark:
         bench("run_parameters")
-    params:
-        job=job("run_parameters", checkout=workflow.basedir),
+    localrule: True
+    conda:
+        CONDA
     threads: threads_of("run_parameters")
     resources:
         **resources_of("run_parameters"),
-    conda:
-        CONDA
+    params:
+        job=job("run_parameters", checkout=str(CHECKOUT or "")),
     shell:
         RUN
 

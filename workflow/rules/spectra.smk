@@ -12,13 +12,13 @@ rule random_spectrum:
         **logs("random_spectrum"),
     benchmark:
         bench("random_spectrum")
-    params:
-        job=job("random_spectrum"),
+    conda:
+        CONDA
     threads: threads_of("random_spectrum")
     resources:
         **resources_of("random_spectrum"),
-    conda:
-        CONDA
+    params:
+        job=job("random_spectrum"),
     shell:
         RUN
 
@@ -33,13 +33,13 @@ rule fig3_mp:
         **logs("fig3_mp"),
     benchmark:
         bench("fig3_mp")
-    params:
-        job=job("fig3_mp"),
+    conda:
+        CONDA
     threads: threads_of("fig3_mp")
     resources:
         **resources_of("fig3_mp"),
-    conda:
-        CONDA
+    params:
+        job=job("fig3_mp"),
     shell:
         RUN
 
@@ -53,13 +53,13 @@ rule kurtosis:
         bench("kurtosis")
     wildcard_constraints:
         variant="code|text",
-    params:
-        job=job("kurtosis"),
+    conda:
+        CONDA
     threads: threads_of("kurtosis")
     resources:
         **resources_of("kurtosis"),
-    conda:
-        CONDA
+    params:
+        job=job("kurtosis"),
     shell:
         RUN
 
@@ -76,13 +76,13 @@ rule fig3_e:
         **logs("fig3_e"),
     benchmark:
         bench("fig3_e")
-    params:
-        job=job("fig3_e"),
+    conda:
+        CONDA
     threads: threads_of("fig3_e")
     resources:
         **resources_of("fig3_e"),
-    conda:
-        CONDA
+    params:
+        job=job("fig3_e"),
     shell:
         RUN
 
@@ -96,13 +96,13 @@ rule trained_spectra:
         **logs("trained_spectra"),
     benchmark:
         bench("trained_spectra")
-    params:
-        job=job("trained_spectra"),
+    conda:
+        CONDA
     threads: threads_of("trained_spectra")
     resources:
         **resources_of("trained_spectra"),
-    conda:
-        CONDA
+    params:
+        job=job("trained_spectra"),
     shell:
         RUN
 
@@ -116,13 +116,13 @@ rule fig3_f:
         **logs("fig3_f"),
     benchmark:
         bench("fig3_f")
-    params:
-        job=job("fig3_f"),
+    conda:
+        CONDA
     threads: threads_of("fig3_f")
     resources:
         **resources_of("fig3_f"),
-    conda:
-        CONDA
+    params:
+        job=job("fig3_f"),
     shell:
         RUN
 
@@ -136,13 +136,13 @@ rule spectral_gap:
         **logs("spectral_gap"),
     benchmark:
         bench("spectral_gap")
-    params:
-        job=job("spectral_gap"),
+    conda:
+        CONDA
     threads: threads_of("spectral_gap")
     resources:
         **resources_of("spectral_gap"),
-    conda:
-        CONDA
+    params:
+        job=job("spectral_gap"),
     shell:
         RUN
 

@@ -15,13 +15,13 @@ rule untrained_reference:
         **logs("untrained_reference"),
     benchmark:
         bench("untrained_reference")
-    params:
-        job=job("untrained_reference"),
+    conda:
+        CONDA
     threads: threads_of("untrained_reference")
     resources:
         **resources_of("untrained_reference"),
-    conda:
-        CONDA
+    params:
+        job=job("untrained_reference"),
     shell:
         RUN
 
@@ -35,13 +35,13 @@ rule rotation_js:
         **logs("rotation_js"),
     benchmark:
         bench("rotation_js")
-    params:
-        job=job("rotation_js"),
+    conda:
+        CONDA
     threads: threads_of("rotation_js")
     resources:
         **resources_of("rotation_js"),
-    conda:
-        CONDA
+    params:
+        job=job("rotation_js"),
     shell:
         RUN
 
@@ -55,13 +55,14 @@ rule rotation_js_table:
         **logs("rotation_js_table"),
     benchmark:
         bench("rotation_js_table")
-    params:
-        job=job("rotation_js_table"),
+    localrule: True
+    conda:
+        CONDA
     threads: threads_of("rotation_js_table")
     resources:
         **resources_of("rotation_js_table"),
-    conda:
-        CONDA
+    params:
+        job=job("rotation_js_table"),
     shell:
         RUN
 
@@ -77,13 +78,13 @@ rule fig4:
         **logs("fig4"),
     benchmark:
         bench("fig4")
-    params:
-        job=job("fig4"),
+    conda:
+        CONDA
     threads: threads_of("fig4")
     resources:
         **resources_of("fig4"),
-    conda:
-        CONDA
+    params:
+        job=job("fig4"),
     shell:
         RUN
 
@@ -97,13 +98,13 @@ rule rotated_samples:
         **logs("rotated_samples"),
     benchmark:
         bench("rotated_samples")
-    params:
-        job=job("rotated_samples"),
+    conda:
+        CONDA
     threads: threads_of("rotated_samples")
     resources:
         **resources_of("rotated_samples"),
-    conda:
-        CONDA
+    params:
+        job=job("rotated_samples"),
     shell:
         RUN
 
@@ -118,12 +119,12 @@ rule fig6:
         **logs("fig6"),
     benchmark:
         bench("fig6")
-    params:
-        job=job("fig6"),
+    conda:
+        CONDA
     threads: threads_of("fig6")
     resources:
         **resources_of("fig6"),
-    conda:
-        CONDA
+    params:
+        job=job("fig6"),
     shell:
         RUN

@@ -17,13 +17,13 @@ if not config["models"]["source"] and config["training"]["batch_replicas"]:
         log:
             **logs("train_rbm_batched"),
         cache: True
-        params:
-            job=job("train_rbm_batched"),
+        conda:
+            CONDA
         threads: threads_of("train_rbm_batched")
         resources:
             **resources_of("train_rbm_batched"),
-        conda:
-            CONDA
+        params:
+            job=job("train_rbm_batched"),
         shell:
             RUN_APPEND
 
@@ -37,12 +37,12 @@ elif not config["models"]["source"]:
         log:
             **logs("train_rbm"),
         cache: True
-        params:
-            job=job("train_rbm"),
+        conda:
+            CONDA
         threads: threads_of("train_rbm")
         resources:
             **resources_of("train_rbm"),
-        conda:
-            CONDA
+        params:
+            job=job("train_rbm"),
         shell:
             RUN_APPEND

@@ -295,7 +295,7 @@ def select_model(config: Mapping, section: str) -> tuple[str, int, int]:
     return method, hidden, replica
 
 
-def prepare_job_environment(basedir: str | os.PathLike) -> None:
+def prepare_job_environment(basedir: str | os.PathLike | None) -> None:
     """Let jobs run ``python -m rbm_reciprocal`` from the checkout at ``basedir``.
 
     Prepends ``basedir/src`` to ``PYTHONPATH`` (no install step needed, also under
@@ -303,11 +303,14 @@ def prepare_job_environment(basedir: str | os.PathLike) -> None:
     directory of the interpreter running Snakemake to ``PATH`` (a venv works without being
     activated). Jobs inherit this environment; Snakemake sets ``OMP_NUM_THREADS`` and the
     BLAS thread variables to the job's threads, and the CLI gives numba the same number.
+    ``basedir`` None (the workflow imported as a module from a URL): no checkout, the jobs
+    run the package installed beside Snakemake, so only ``PATH`` is set.
     """
-    src = str(Path(basedir) / "src")
-    paths = [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
-    if src not in paths:
-        os.environ["PYTHONPATH"] = os.pathsep.join([src, *paths])
+    if basedir is not None:
+        src = str(Path(basedir) / "src")
+        paths = [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
+        if src not in paths:
+            os.environ["PYTHONPATH"] = os.pathsep.join([src, *paths])
     bindir = str(Path(sys.executable).parent)
     if not os.environ.get("PATH", "").startswith(bindir + os.pathsep):
         os.environ["PATH"] = os.pathsep.join([bindir, os.environ.get("PATH", "")])

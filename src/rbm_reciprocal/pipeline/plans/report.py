@@ -20,7 +20,8 @@ class RunParameters:
 
 
 def run_parameters(config: dict, wildcards: Any, checkout: str) -> RunParameters:
-    """``checkout``: Snakemake's ``workflow.basedir`` (the rule passes it to ``job``)."""
+    """``checkout``: the workflow's checkout (common.smk's CHECKOUT, the rule passes it to
+    ``job``; "" when the workflow runs as a module from a URL)."""
     return RunParameters(config, str(checkout))
 
 
