@@ -4,9 +4,8 @@ and large enough for the memory the smoke run's jobs really used."""
 import re
 from types import SimpleNamespace
 
-import pandas as pd
 import pytest
-from conftest import ROOT, SMOKE, SMOKE_CONFIGS, SMOKE_MODELS, snakemake_with
+from conftest import ROOT, SMOKE, SMOKE_CONFIGS, snakemake_with
 
 from rbm_reciprocal.core.errors import ConfigError
 from rbm_reciprocal.pipeline.config import load_config
@@ -129,38 +128,31 @@ def test_every_job_of_the_paper_config_declares_its_resources(tmp_path):
 
 @pytest.mark.slow
 def test_memory_estimates_cover_the_measured_peak_rss(smoke_run):
-    """Every job of the smoke run wrote a benchmark (Snakemake's max_rss, MB); the estimate
-    without the safety factor must already cover it."""
+    """Every job of the smoke run left its job file and a log whose last line gives its peak
+    RSS (``python -m rbm_reciprocal run``); the estimate without the safety factor must
+    already cover it."""
+    import json
+
     cfg = load_config([*SMOKE_CONFIGS, smoke_run / "override.yaml"])
-    files = sorted((smoke_run / "results" / "benchmarks").rglob("*.tsv"))
-    # rules with cache: True keep no benchmark; the CLI's last log line has their peak RSS
-    # (train_rbm, loglik_trajectory, loglik_crosscheck; the cached standard `loglik` does not
-    # run in the smoke DAG, whose log-likelihood is the trajectory method)
-    logs = [("train_rbm", p) for p in (smoke_run / "results/logs/train").glob("*M*.log")]
-    assert len(logs) == len(SMOKE_MODELS), logs
-    loglik_logs = smoke_run / "results/logs/loglik"
-    logs += [("loglik_trajectory", p) for p in loglik_logs.glob("trajectory_*.log")]
-    logs += [("loglik_crosscheck", p) for p in loglik_logs.glob("crosscheck_*.log")]
-    # a trajectory job per model, a crosscheck job per model and crosscheck epoch
-    per_model = 1 + 1 + len(SMOKE["loglik"]["crosscheck"]["epochs"])
-    assert len(logs) == per_model * len(SMOKE_MODELS), logs
+    jobs = sorted((smoke_run / "results" / "logs").rglob("*.job.json"))
+    # one job file per job of the DAG but `all`
+    planned = sum(spec.count(cfg) for spec in STEPS.values())
+    assert len(jobs) == planned, (len(jobs), planned)
     rules_seen, too_low = set(), []
-    for rule_log, path in [(None, f) for f in files] + logs:
-        rule = rule_log or path.relative_to(smoke_run / "results" / "benchmarks").parts[0]
-        hidden = re.search(r"M(\d+)", path.stem)
-        w = wc(hidden=hidden.group(1)) if hidden else None
-        if rule_log:
-            measured = float(re.findall(r"peak RSS (\d+) MB", path.read_text())[-1])
-        else:
-            measured = pd.read_csv(path, sep="\t")["max_rss"].max()
+    for path in jobs:
+        job = json.loads(path.read_text())
+        rule, hidden = job["step"], job["wildcards"].get("hidden")
+        log = path.with_name(path.name.removesuffix(".job.json") + ".log")
+        measured = float(re.findall(r"peak RSS (\d+) MB", log.read_text())[-1])
+        w = wc(hidden=hidden) if hidden else None
         estimate = BASE_MB[STEPS[rule].kind] + array_mb(cfg, rule, w) / 1e6
         if measured > estimate:
             too_low.append((rule, path.name, measured, round(estimate, 1)))
         rules_seen.add(rule)
     assert not too_low, too_low
-    # every rule that ran in the smoke DAG left a benchmark (all but `all`); import_models runs
-    # only with models.source (see test_workflow_models.py); `loglik` only with loglik.method:
-    # standard, and is the same command as `loglik_crosscheck`; train_rbm_batched only with
-    # training.batch_replicas (see test_workflow_batch_replicas.py)
+    # every rule of the smoke DAG ran; import_models runs only with models.source (see
+    # test_workflow_models.py); `loglik` only with loglik.method: standard, and is the same
+    # command as `loglik_crosscheck`; train_rbm_batched only with training.batch_replicas
+    # (see test_workflow_batch_replicas.py)
     expected = set(STEPS) - {"import_models", "loglik", "train_rbm_batched"}
     assert rules_seen == expected, sorted(expected ^ rules_seen)

@@ -12,8 +12,6 @@ rule uniform_moments:
         **outputs("uniform_moments"),
     log:
         **logs("uniform_moments"),
-    benchmark:
-        bench("uniform_moments")
     conda:
         CONDA
     threads: threads_of("uniform_moments")
@@ -33,8 +31,6 @@ rule pc_alignment:
         **outputs("pc_alignment"),
     log:
         **logs("pc_alignment"),
-    benchmark:
-        bench("pc_alignment")
     conda:
         CONDA
     threads: threads_of("pc_alignment")
@@ -54,8 +50,6 @@ rule diffusion:
         **outputs("diffusion"),
     log:
         **logs("diffusion"),
-    benchmark:
-        bench("diffusion")
     conda:
         CONDA
     threads: threads_of("diffusion")
@@ -77,8 +71,6 @@ rule fig_diffusion:
         **outputs("fig_diffusion"),
     log:
         **logs("fig_diffusion"),
-    benchmark:
-        bench("fig_diffusion")
     conda:
         CONDA
     threads: threads_of("fig_diffusion")
@@ -117,8 +109,6 @@ rule claims:
         **outputs("claims"),
     log:
         **logs("claims"),
-    benchmark:
-        bench("claims")
     conda:
         CONDA
     threads: threads_of("claims")

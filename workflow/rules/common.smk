@@ -67,7 +67,6 @@ from rbm_reciprocal.pipeline.plans import symmetry as symmetry_settings  # noqa:
 from rbm_reciprocal.pipeline.steps import (  # noqa: E402
     STEPS,
     job_json,
-    step_benchmark,
     step_log,
     step_outputs,
 )
@@ -180,7 +179,8 @@ onstart:
 
 
 # What every rule of a step takes from its one declaration (rbm_reciprocal.pipeline.steps
-# and .paths): outputs, log and job file, benchmark, threads, resources, and the job itself.
+# and .paths): outputs, log and job file, threads, resources, and the job itself. Every job's
+# log ends with its time and peak RSS (python -m rbm_reciprocal run), so rules need no benchmark.
 CONDA = "../../envs/rbm.yaml"
 # The rule writes its job file beside its log, then runs it (see rbm_reciprocal.pipeline.job);
 # a damaged-file hint names this run's command (RBM_RERUN), and when the job fails its
@@ -223,9 +223,6 @@ def outputs(step):
 def logs(step):
     return step_log(config, step)
 
-
-def bench(step):
-    return step_benchmark(config, step)
 
 
 def threads_of(step):

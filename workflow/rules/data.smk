@@ -6,8 +6,6 @@ rule download_mnist:
         **outputs("download_mnist"),
     log:
         **logs("download_mnist"),
-    benchmark:
-        bench("download_mnist")
     localrule: True
     conda:
         CONDA
@@ -27,8 +25,6 @@ rule prepare_mnist:
         **outputs("prepare_mnist"),
     log:
         **logs("prepare_mnist"),
-    benchmark:
-        bench("prepare_mnist")
     conda:
         CONDA
     threads: threads_of("prepare_mnist")

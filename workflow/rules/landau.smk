@@ -14,8 +14,6 @@ rule mode_trajectory:
         **outputs("mode_trajectory"),
     log:
         **logs("mode_trajectory"),
-    benchmark:
-        bench("mode_trajectory")
     conda:
         CONDA
     threads: threads_of("mode_trajectory")
@@ -34,8 +32,6 @@ rule mode_trajectory_table:
         **outputs("mode_trajectory_table"),
     log:
         **logs("mode_trajectory_table"),
-    benchmark:
-        bench("mode_trajectory_table")
     localrule: True
     conda:
         CONDA
@@ -55,8 +51,6 @@ rule fig7_8:
         **outputs("fig7_8"),
     log:
         **logs("fig7_8"),
-    benchmark:
-        bench("fig7_8")
     wildcard_constraints:
         n="7|8",
     conda:

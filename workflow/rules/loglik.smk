@@ -2,7 +2,7 @@
 # resumable job per replica along its checkpoints (plus standard crosschecks at
 # loglik.crosscheck.epochs); standard runs one job per (method, hidden, replica, epoch).
 # Then a table of all rows and the figure. The log-likelihood jobs use the between-workflow
-# cache (cache: True, as train.smk): no benchmark, each log ends with time and peak memory.
+# cache (cache: True, as train.smk).
 
 FIGURE_STEMS.append(f"{FIG}/fig1_left")
 
@@ -79,8 +79,6 @@ rule loglik_table:
         **outputs("loglik_table"),
     log:
         **logs("loglik_table"),
-    benchmark:
-        bench("loglik_table")
     localrule: True
     conda:
         CONDA
@@ -100,8 +98,6 @@ rule fig1_left:
         **outputs("fig1_left"),
     log:
         **logs("fig1_left"),
-    benchmark:
-        bench("fig1_left")
     conda:
         CONDA
     threads: threads_of("fig1_left")

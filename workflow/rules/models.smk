@@ -12,8 +12,6 @@ if config["models"]["source"]:
             **outputs("import_models"),
         log:
             **logs("import_models"),
-        benchmark:
-            bench("import_models")
         conda:
             CONDA
         threads: threads_of("import_models")

@@ -12,8 +12,6 @@ rule landscape_sample:
         **outputs("landscape_sample"),
     log:
         **logs("landscape_sample"),
-    benchmark:
-        bench("landscape_sample")
     conda:
         CONDA
     threads: threads_of("landscape_sample")
@@ -34,8 +32,6 @@ rule landscape_points:
         **outputs("landscape_points"),
     log:
         **logs("landscape_points"),
-    benchmark:
-        bench("landscape_points")
     conda:
         CONDA
     threads: threads_of("landscape_points")
@@ -55,8 +51,6 @@ rule uniform_projections:
         **outputs("uniform_projections"),
     log:
         **logs("uniform_projections"),
-    benchmark:
-        bench("uniform_projections")
     conda:
         CONDA
     threads: threads_of("uniform_projections")
@@ -76,8 +70,6 @@ rule fig1_right:
         **outputs("fig1_right"),
     log:
         **logs("fig1_right"),
-    benchmark:
-        bench("fig1_right")
     conda:
         CONDA
     threads: threads_of("fig1_right")
@@ -97,8 +89,6 @@ rule fig2:
         **outputs("fig2"),
     log:
         **logs("fig2"),
-    benchmark:
-        bench("fig2")
     conda:
         CONDA
     threads: threads_of("fig2")
@@ -117,8 +107,6 @@ rule fig5:
         **outputs("fig5"),
     log:
         **logs("fig5"),
-    benchmark:
-        bench("fig5")
     conda:
         CONDA
     threads: threads_of("fig5")

@@ -9,8 +9,6 @@ rule run_parameters:
         **outputs("run_parameters"),
     log:
         **logs("run_parameters"),
-    benchmark:
-        bench("run_parameters")
     localrule: True
     conda:
         CONDA

@@ -10,8 +10,6 @@ rule random_spectrum:
         **outputs("random_spectrum"),
     log:
         **logs("random_spectrum"),
-    benchmark:
-        bench("random_spectrum")
     conda:
         CONDA
     threads: threads_of("random_spectrum")
@@ -31,8 +29,6 @@ rule fig3_mp:
         **outputs("fig3_mp"),
     log:
         **logs("fig3_mp"),
-    benchmark:
-        bench("fig3_mp")
     conda:
         CONDA
     threads: threads_of("fig3_mp")
@@ -49,8 +45,6 @@ rule kurtosis:
         **outputs("kurtosis"),
     log:
         **logs("kurtosis"),
-    benchmark:
-        bench("kurtosis")
     wildcard_constraints:
         variant="code|text",
     conda:
@@ -74,8 +68,6 @@ rule fig3_e:
         **outputs("fig3_e"),
     log:
         **logs("fig3_e"),
-    benchmark:
-        bench("fig3_e")
     conda:
         CONDA
     threads: threads_of("fig3_e")
@@ -94,8 +86,6 @@ rule trained_spectra:
         **outputs("trained_spectra"),
     log:
         **logs("trained_spectra"),
-    benchmark:
-        bench("trained_spectra")
     conda:
         CONDA
     threads: threads_of("trained_spectra")
@@ -114,8 +104,6 @@ rule fig3_f:
         **outputs("fig3_f"),
     log:
         **logs("fig3_f"),
-    benchmark:
-        bench("fig3_f")
     conda:
         CONDA
     threads: threads_of("fig3_f")
@@ -134,8 +122,6 @@ rule spectral_gap:
         **outputs("spectral_gap"),
     log:
         **logs("spectral_gap"),
-    benchmark:
-        bench("spectral_gap")
     conda:
         CONDA
     threads: threads_of("spectral_gap")

@@ -13,8 +13,6 @@ rule untrained_reference:
         **outputs("untrained_reference"),
     log:
         **logs("untrained_reference"),
-    benchmark:
-        bench("untrained_reference")
     conda:
         CONDA
     threads: threads_of("untrained_reference")
@@ -33,8 +31,6 @@ rule rotation_js:
         **outputs("rotation_js"),
     log:
         **logs("rotation_js"),
-    benchmark:
-        bench("rotation_js")
     conda:
         CONDA
     threads: threads_of("rotation_js")
@@ -53,8 +49,6 @@ rule rotation_js_table:
         **outputs("rotation_js_table"),
     log:
         **logs("rotation_js_table"),
-    benchmark:
-        bench("rotation_js_table")
     localrule: True
     conda:
         CONDA
@@ -76,8 +70,6 @@ rule fig4:
         **outputs("fig4"),
     log:
         **logs("fig4"),
-    benchmark:
-        bench("fig4")
     conda:
         CONDA
     threads: threads_of("fig4")
@@ -96,8 +88,6 @@ rule rotated_samples:
         **outputs("rotated_samples"),
     log:
         **logs("rotated_samples"),
-    benchmark:
-        bench("rotated_samples")
     conda:
         CONDA
     threads: threads_of("rotated_samples")
@@ -117,8 +107,6 @@ rule fig6:
         **outputs("fig6"),
     log:
         **logs("fig6"),
-    benchmark:
-        bench("fig6")
     conda:
         CONDA
     threads: threads_of("fig6")

@@ -5,7 +5,7 @@
 #
 # cache: True lets Snakemake's between-workflow output cache (--cache with
 # $SNAKEMAKE_OUTPUT_CACHE) reuse a model across checkouts; Snakemake allows that only for
-# named outputs and without a benchmark (the job's log ends with its time and peak memory).
+# named outputs (every job's log ends with its time and peak memory).
 
 if not config["models"]["source"] and config["training"]["batch_replicas"]:
 

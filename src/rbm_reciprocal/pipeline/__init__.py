@@ -10,7 +10,7 @@
   :mod:`.cost_loglik`); :mod:`.resources`, :mod:`.runtime`: every job's threads, memory and
   time limit from them.
 - :mod:`.job`: the job file a rule writes and ``python -m rbm_reciprocal run`` reads;
-  :mod:`.paths`: the layout of ``results/`` and ``figures/`` (every output, log and benchmark);
+  :mod:`.paths`: the layout of ``results/`` and ``figures/`` (the folders, a training run's files);
   :mod:`.fingerprint`: which config made a results folder.
 - :mod:`.calibrate`, :mod:`.cost_report`: the ``cost`` command (times the kernels here).
 - :mod:`.provenance`: code and library versions of a run.

@@ -5,7 +5,7 @@ One function per step (``fn(config, wildcards) -> bytes``, named after its rule;
 config. Upper bounds by construction: every array the job's code keeps alive at once is
 counted at its stored dtype, plus temporaries of the same size where numpy makes them.
 ``tests/workflow/test_resources.py`` checks them against the peak RSS Snakemake measured
-(``benchmark:`` files, column ``max_rss``) for every job of the smoke run.
+(the peak RSS on the last line of every job's log) for every job of the smoke run.
 """
 
 from __future__ import annotations

@@ -89,7 +89,7 @@ class Step:
         wildcards), or ``outputs(config)`` for steps whose files depend on the config.
     log : str
         The job's log under ``results/logs/`` without ``.log``; its job file is
-        ``<log>.job.json`` beside it and its benchmark ``results/benchmarks/<name>/``.
+        ``<log>.job.json`` beside it. Its last line gives the job's time and peak RSS.
     figure : str
         A figure step's stem under ``figures/`` (``.pdf`` and ``.png``); its outputs.
     """

@@ -89,9 +89,3 @@ def step_log(config: dict, name: str) -> dict[str, str]:
     """The log (``log``) and job file (``job``) patterns of step ``name``'s jobs."""
     stem = under(config, f"results/logs/{step(name).log}")
     return {"log": f"{stem}.log", "job": f"{stem}.job.json"}
-
-
-def step_benchmark(config: dict, name: str) -> str:
-    """Snakemake's benchmark pattern of step ``name``'s jobs."""
-    leaf = step(name).log.rsplit("/", 1)[-1]
-    return under(config, f"results/benchmarks/{name}/{leaf}.tsv")
