@@ -369,14 +369,24 @@ def test_no_private_names_across_modules():
     assert found <= PRIVATE_IMPORTS, sorted(found - PRIVATE_IMPORTS)
 
 
+#: The rules every step's rule is made from (``workflow/rules/templates.smk``).
+TEMPLATES = {"step_job", "resumable_step_job"}
+
+
 def workflow_rules() -> dict[str, str]:
-    """Every rule of ``workflow/rules/*.smk`` (``all`` is in the Snakefile) and its text."""
+    """Every step's rule of ``workflow/rules/*.smk`` (``use rule <template> as <step> with:``;
+    ``all`` is in the Snakefile) and its text."""
     rules = {}
     for smk in sorted((ROOT / "workflow" / "rules").glob("*.smk")):
-        blocks = re.split(r"^(?=[ \t]*rule \w+:)", smk.read_text(), flags=re.M)
+        head = r"[ \t]*(?:rule \w+|use rule \w+ as \w+ with):"
+        blocks = re.split(rf"^(?={head})", smk.read_text(), flags=re.M)
         for block in blocks:
-            if head := re.match(r"\s*rule (\w+):", block):
-                rules[head.group(1)] = block
+            if m := re.match(r"\s*(?:rule (\w+)|use rule (\w+) as (\w+) with):", block):
+                name = m.group(1) or m.group(3)
+                if m.group(2):
+                    assert m.group(2) in TEMPLATES, (name, m.group(2))
+                if name not in TEMPLATES:
+                    rules[name] = block
     return rules
 
 

@@ -4,7 +4,7 @@
 FIGURE_STEMS.append(f"{FIG}/fig_diffusion")
 
 
-rule uniform_moments:
+use rule step_job as uniform_moments with:
     input:
         untrained=diffusion_checkpoint("untrained"),
         trained=diffusion_checkpoint("trained"),
@@ -12,18 +12,14 @@ rule uniform_moments:
         **outputs("uniform_moments"),
     log:
         **logs("uniform_moments"),
-    conda:
-        CONDA
     threads: threads_of("uniform_moments")
     resources:
         **resources_of("uniform_moments"),
     params:
         job=job("uniform_moments"),
-    shell:
-        RUN
 
 
-rule pc_alignment:
+use rule step_job as pc_alignment with:
     input:
         checkpoints=alignment_checkpoint_files(),
         data=rules.prepare_mnist.output[0],
@@ -31,18 +27,14 @@ rule pc_alignment:
         **outputs("pc_alignment"),
     log:
         **logs("pc_alignment"),
-    conda:
-        CONDA
     threads: threads_of("pc_alignment")
     resources:
         **resources_of("pc_alignment"),
     params:
         job=job("pc_alignment"),
-    shell:
-        RUN
 
 
-rule diffusion:
+use rule step_job as diffusion with:
     input:
         untrained=diffusion_checkpoint("untrained"),
         trained=diffusion_checkpoint("trained"),
@@ -50,18 +42,14 @@ rule diffusion:
         **outputs("diffusion"),
     log:
         **logs("diffusion"),
-    conda:
-        CONDA
     threads: threads_of("diffusion")
     resources:
         **resources_of("diffusion"),
     params:
         job=job("diffusion"),
-    shell:
-        RUN
 
 
-rule fig_diffusion:
+use rule step_job as fig_diffusion with:
     input:
         spectrum=rules.diffusion.output.spectrum,
         series=rules.diffusion.output.series,
@@ -71,19 +59,15 @@ rule fig_diffusion:
         **outputs("fig_diffusion"),
     log:
         **logs("fig_diffusion"),
-    conda:
-        CONDA
     threads: threads_of("fig_diffusion")
     resources:
         **resources_of("fig_diffusion"),
     params:
         job=job("fig_diffusion"),
-    shell:
-        RUN
 
 
 # The inputs' names are the tables' names in rbm_reciprocal.claims.table.claims_table.
-rule claims:
+use rule step_job as claims with:
     input:
         random=expand(
             rules.random_spectrum.output.values,
@@ -109,15 +93,11 @@ rule claims:
         **outputs("claims"),
     log:
         **logs("claims"),
-    conda:
-        CONDA
     threads: threads_of("claims")
     resources:
         **resources_of("claims"),
     params:
         job=job("claims"),
-    shell:
-        RUN
 
 
 TABLE_TARGETS.append(rules.claims.output.table)

@@ -224,7 +224,6 @@ def logs(step):
     return step_log(config, step)
 
 
-
 def threads_of(step):
     return job_threads(config, step)
 

@@ -5,7 +5,7 @@ if len(HIDDEN) > 1:
     FIGURE_STEMS.append(f"{FIG}/fig8")
 
 
-rule mode_trajectory:
+use rule step_job as mode_trajectory with:
     input:
         checkpoint=landau_checkpoint,
         data=rules.prepare_mnist.output[0],
@@ -14,18 +14,14 @@ rule mode_trajectory:
         **outputs("mode_trajectory"),
     log:
         **logs("mode_trajectory"),
-    conda:
-        CONDA
     threads: threads_of("mode_trajectory")
     resources:
         **resources_of("mode_trajectory"),
     params:
         job=job("mode_trajectory"),
-    shell:
-        RUN
 
 
-rule mode_trajectory_table:
+use rule step_job as mode_trajectory_table with:
     input:
         rows=expand(rules.mode_trajectory.output.table, hidden=HIDDEN, epoch=landau_epoch_names()),
     output:
@@ -33,18 +29,14 @@ rule mode_trajectory_table:
     log:
         **logs("mode_trajectory_table"),
     localrule: True
-    conda:
-        CONDA
     threads: threads_of("mode_trajectory_table")
     resources:
         **resources_of("mode_trajectory_table"),
     params:
         job=job("mode_trajectory_table"),
-    shell:
-        RUN
 
 
-rule fig7_8:
+use rule step_job as fig7_8 with:
     input:
         table=rules.mode_trajectory_table.output.table,
     output:
@@ -53,12 +45,8 @@ rule fig7_8:
         **logs("fig7_8"),
     wildcard_constraints:
         n="7|8",
-    conda:
-        CONDA
     threads: threads_of("fig7_8")
     resources:
         **resources_of("fig7_8"),
     params:
         job=job("fig7_8"),
-    shell:
-        RUN

@@ -7,7 +7,7 @@
 FIGURE_STEMS.append(f"{FIG}/fig1_left")
 
 
-rule loglik:
+use rule step_job as loglik with:
     input:
         checkpoint=loglik_checkpoint,
         data=rules.prepare_mnist.output[0],
@@ -18,18 +18,14 @@ rule loglik:
     wildcard_constraints:
         epoch=r"\d+",
     cache: True
-    conda:
-        CONDA
     threads: threads_of("loglik")
     resources:
         **resources_of("loglik"),
     params:
         job=job("loglik"),
-    shell:
-        RUN
 
 
-rule loglik_trajectory:
+use rule resumable_step_job as loglik_trajectory with:
     input:
         checkpoints=loglik_trajectory_checkpoints,
         data=rules.prepare_mnist.output[0],
@@ -38,18 +34,14 @@ rule loglik_trajectory:
     log:
         **logs("loglik_trajectory"),
     cache: True
-    conda:
-        CONDA
     threads: threads_of("loglik_trajectory")
     resources:
         **resources_of("loglik_trajectory"),
     params:
         job=job("loglik_trajectory"),
-    shell:
-        RUN_APPEND
 
 
-rule loglik_crosscheck:
+use rule step_job as loglik_crosscheck with:
     input:
         checkpoint=loglik_checkpoint,
         data=rules.prepare_mnist.output[0],
@@ -60,18 +52,14 @@ rule loglik_crosscheck:
     wildcard_constraints:
         epoch=r"\d+",
     cache: True
-    conda:
-        CONDA
     threads: threads_of("loglik_crosscheck")
     resources:
         **resources_of("loglik_crosscheck"),
     params:
         job=job("loglik_crosscheck"),
-    shell:
-        RUN
 
 
-rule loglik_table:
+use rule step_job as loglik_table with:
     input:
         rows=loglik_rows(),
         checks=loglik_checks(),
@@ -80,30 +68,22 @@ rule loglik_table:
     log:
         **logs("loglik_table"),
     localrule: True
-    conda:
-        CONDA
     threads: threads_of("loglik_table")
     resources:
         **resources_of("loglik_table"),
     params:
         job=job("loglik_table"),
-    shell:
-        RUN
 
 
-rule fig1_left:
+use rule step_job as fig1_left with:
     input:
         table=rules.loglik_table.output.table,
     output:
         **outputs("fig1_left"),
     log:
         **logs("fig1_left"),
-    conda:
-        CONDA
     threads: threads_of("fig1_left")
     resources:
         **resources_of("fig1_left"),
     params:
         job=job("fig1_left"),
-    shell:
-        RUN

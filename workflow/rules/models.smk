@@ -7,17 +7,13 @@ if config["models"]["source"]:
     localrules:
         import_models,
 
-    rule import_models:
+    use rule step_job as import_models with:
         output:
             **outputs("import_models"),
         log:
             **logs("import_models"),
-        conda:
-            CONDA
         threads: threads_of("import_models")
         resources:
             **resources_of("import_models"),
         params:
             job=job("import_models"),
-        shell:
-            RUN

@@ -4,7 +4,7 @@
 FIGURE_STEMS.extend(f"{FIG}/{name}" for name in ("fig1_right", "fig2", "fig5"))
 
 
-rule landscape_sample:
+use rule step_job as landscape_sample with:
     input:
         checkpoint=reciprocal_checkpoint("trained"),
         data=rules.prepare_mnist.output[0],
@@ -12,18 +12,14 @@ rule landscape_sample:
         **outputs("landscape_sample"),
     log:
         **logs("landscape_sample"),
-    conda:
-        CONDA
     threads: threads_of("landscape_sample")
     resources:
         **resources_of("landscape_sample"),
     params:
         job=job("landscape_sample"),
-    shell:
-        RUN
 
 
-rule landscape_points:
+use rule step_job as landscape_points with:
     input:
         untrained=reciprocal_checkpoint("untrained"),
         trained=reciprocal_checkpoint("trained"),
@@ -32,18 +28,14 @@ rule landscape_points:
         **outputs("landscape_points"),
     log:
         **logs("landscape_points"),
-    conda:
-        CONDA
     threads: threads_of("landscape_points")
     resources:
         **resources_of("landscape_points"),
     params:
         job=job("landscape_points"),
-    shell:
-        RUN
 
 
-rule uniform_projections:
+use rule step_job as uniform_projections with:
     input:
         untrained=reciprocal_checkpoint("untrained"),
         trained=reciprocal_checkpoint("trained"),
@@ -51,18 +43,14 @@ rule uniform_projections:
         **outputs("uniform_projections"),
     log:
         **logs("uniform_projections"),
-    conda:
-        CONDA
     threads: threads_of("uniform_projections")
     resources:
         **resources_of("uniform_projections"),
     params:
         job=job("uniform_projections"),
-    shell:
-        RUN
 
 
-rule fig1_right:
+use rule step_job as fig1_right with:
     input:
         table=rules.landscape_sample.output.table,
         image=rules.landscape_sample.output.image,
@@ -70,18 +58,14 @@ rule fig1_right:
         **outputs("fig1_right"),
     log:
         **logs("fig1_right"),
-    conda:
-        CONDA
     threads: threads_of("fig1_right")
     resources:
         **resources_of("fig1_right"),
     params:
         job=job("fig1_right"),
-    shell:
-        RUN
 
 
-rule fig2:
+use rule step_job as fig2 with:
     input:
         landscapes=rules.landscape_points.output.landscapes,
         points=rules.landscape_points.output.points,
@@ -89,30 +73,22 @@ rule fig2:
         **outputs("fig2"),
     log:
         **logs("fig2"),
-    conda:
-        CONDA
     threads: threads_of("fig2")
     resources:
         **resources_of("fig2"),
     params:
         job=job("fig2"),
-    shell:
-        RUN
 
 
-rule fig5:
+use rule step_job as fig5 with:
     input:
         table=rules.uniform_projections.output.table,
     output:
         **outputs("fig5"),
     log:
         **logs("fig5"),
-    conda:
-        CONDA
     threads: threads_of("fig5")
     resources:
         **resources_of("fig5"),
     params:
         job=job("fig5"),
-    shell:
-        RUN

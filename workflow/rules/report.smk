@@ -2,7 +2,7 @@
 # config and the checkout's commit (editing a config file redoes it).
 
 
-rule run_parameters:
+use rule step_job as run_parameters with:
     input:
         configs=config_files(),
     output:
@@ -10,15 +10,11 @@ rule run_parameters:
     log:
         **logs("run_parameters"),
     localrule: True
-    conda:
-        CONDA
     threads: threads_of("run_parameters")
     resources:
         **resources_of("run_parameters"),
     params:
         job=job("run_parameters", checkout=str(CHECKOUT or "")),
-    shell:
-        RUN
 
 
 TABLE_TARGETS.append(rules.run_parameters.output.yaml)

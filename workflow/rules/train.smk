@@ -9,7 +9,7 @@
 
 if not config["models"]["source"] and config["training"]["batch_replicas"]:
 
-    rule train_rbm_batched:
+    use rule resumable_step_job as train_rbm_batched with:
         input:
             data=rules.prepare_mnist.output.data,
         output:
@@ -17,19 +17,15 @@ if not config["models"]["source"] and config["training"]["batch_replicas"]:
         log:
             **logs("train_rbm_batched"),
         cache: True
-        conda:
-            CONDA
         threads: threads_of("train_rbm_batched")
         resources:
             **resources_of("train_rbm_batched"),
         params:
             job=job("train_rbm_batched"),
-        shell:
-            RUN_APPEND
 
 elif not config["models"]["source"]:
 
-    rule train_rbm:
+    use rule resumable_step_job as train_rbm with:
         input:
             data=rules.prepare_mnist.output.data,
         output:
@@ -37,12 +33,8 @@ elif not config["models"]["source"]:
         log:
             **logs("train_rbm"),
         cache: True
-        conda:
-            CONDA
         threads: threads_of("train_rbm")
         resources:
             **resources_of("train_rbm"),
         params:
             job=job("train_rbm"),
-        shell:
-            RUN_APPEND
