@@ -28,6 +28,7 @@ from pathlib import Path
 import pytest
 import yaml
 from conftest import ROOT, SMOKE_EPOCHS, SMOKE_MODELS, SNAKEMAKE, write_override
+from conftest import SMOKE as SMOKE_CONFIG
 
 from rbm_reciprocal.pipeline.steps import STEPS
 
@@ -111,7 +112,8 @@ def test_module_with_prefix_plans_the_smoke_dag(tmp_path):
     counts = job_counts(snakemake_in(study, "-n", "--quiet", "rules"))
     plain = standalone_counts(study, ROOT / "config.yaml", study / "config.yaml")
     assert counts == {("rbm_" + k if k != "total" else k): n for k, n in plain.items()}
-    assert counts["total"] == 68, counts
+    # every job a fresh smoke run plans, and `all`
+    assert counts["total"] == sum(s.count(SMOKE_CONFIG) for s in STEPS.values()) + 1, counts
 
 
 def test_module_from_a_git_source_plans_the_smoke_dag(tmp_path):
@@ -200,7 +202,7 @@ def report_calls(text: str) -> list[str]:
 
 def test_every_report_item_has_caption_category_and_labels():
     calls = {f: report_calls(f.read_text()) for f in RULE_FILES}
-    assert sum(map(len, calls.values())) >= 2, calls  # outputs(): figures and REPORTED
+    assert sum(map(len, calls.values())) >= 2, calls  # outputs(): figures and Step.report
     for path, found in calls.items():
         for args in found:
             for keyword in ("caption=", "category=", "labels="):
@@ -211,13 +213,15 @@ def test_every_report_item_has_caption_category_and_labels():
 
 
 def test_every_reported_step_has_its_caption_file():
-    """outputs() (common.smk) reports each figure's PNG and each output of REPORTED with the
-    caption workflow/report/<step>.rst: each of those files exists."""
+    """outputs() (common.smk) reports each figure's PNG and the output each Step's ``report``
+    names with the caption workflow/report/<step>.rst: each of those files exists."""
     common = (ROOT / "workflow" / "rules" / "common.smk").read_text()
     assert 'caption = f"../report/{step}.rst"' in common
-    block = re.search(r"^REPORTED = \{\n(.*?)^\}", common, flags=re.MULTILINE | re.DOTALL)
-    reported = re.findall(r'^\s+"(\w+)": \(', block.group(1), flags=re.MULTILINE)
-    assert {"claims", "run_parameters"} <= set(reported), reported
+    reported = [step for step, s in STEPS.items() if s.report]
+    assert {"claims", "run_parameters", "loglik_report"} <= set(reported), reported
+    for step in reported:
+        name, category, labels = STEPS[step].report
+        assert name in STEPS[step].outputs and category and labels, step
     figures = [step for step, s in STEPS.items() if s.kind == "figure"]
     assert len(figures) >= 10, figures
     missing = [s for s in figures + reported if not (ROOT / f"workflow/report/{s}.rst").is_file()]

@@ -197,16 +197,10 @@ RUN_APPEND = RUN.replace("> {log.log:q}", ">> {log.log:q}")
 
 # Outputs of steps other than figures that the Snakemake report shows:
 # step: (output, category, labels).
-REPORTED = {
-    "claims": ("html", "Claims", {"table": "the paper's claims, checked"}),
-    "run_parameters": ("html", "Run parameters", {"table": "merged config and versions"}),
-}
-
-
 def outputs(step):
-    """Named outputs of ``step``; a figure's PNG (and each output of REPORTED) goes into the
-    report with its caption (workflow/report/<step>.rst), category and labels. A figure's
-    label is its file name (with the step's wildcards: fig3_{panel}, fig{n})."""
+    """Named outputs of ``step``; a figure's PNG (and the output its Step's ``report`` names)
+    goes into the report with its caption (workflow/report/<step>.rst), category and labels.
+    A figure's label is its file name (with the step's wildcards: fig3_{panel}, fig{n})."""
     out = step_outputs(config, step)
     caption = f"../report/{step}.rst"
     if STEPS[step].kind == "figure":
@@ -214,8 +208,8 @@ def outputs(step):
         out["png"] = report(
             out["png"], caption=caption, category="Figures", labels={"figure": name}
         )
-    elif step in REPORTED:
-        name, category, labels = REPORTED[step]
+    elif STEPS[step].report:
+        name, category, labels = STEPS[step].report
         out[name] = report(out[name], caption=caption, category=category, labels=labels)
     return out
 

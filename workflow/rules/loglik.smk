@@ -87,3 +87,20 @@ use rule step_job as fig1_left with:
         **resources_of("fig1_left"),
     params:
         job=job("fig1_left"),
+
+
+use rule step_job as loglik_report with:
+    input:
+        table=rules.loglik_table.output.table,
+    output:
+        **outputs("loglik_report"),
+    log:
+        **logs("loglik_report"),
+    threads: threads_of("loglik_report")
+    resources:
+        **resources_of("loglik_report"),
+    params:
+        job=job("loglik_report"),
+
+
+TABLE_TARGETS.append(rules.loglik_report.output.html)

@@ -92,6 +92,9 @@ class Step:
         ``<log>.job.json`` beside it. Its last line gives the job's time and peak RSS.
     figure : str
         A figure step's stem under ``figures/`` (``.pdf`` and ``.png``); its outputs.
+    report : tuple, optional
+        ``(output, category, labels)``: the output that goes into the Snakemake report
+        (figures: their PNG), with its caption ``workflow/report/<name>.rst``.
     """
 
     name: str
@@ -107,6 +110,7 @@ class Step:
     outputs: dict[str, str] | Callable[[dict], dict] = field(default_factory=dict)
     log: str = ""
     figure: str = ""
+    report: tuple[str, str, dict[str, str]] | None = None
 
 
 def job_line(costs_of: Callable[..., Cost | list[Cost]], *args: Any) -> JobCost:

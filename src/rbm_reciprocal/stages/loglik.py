@@ -4,6 +4,7 @@ the merged table with the crosschecks."""
 
 from __future__ import annotations
 
+import html
 import json
 import sys
 from collections.abc import Callable, Sequence
@@ -297,8 +298,60 @@ def loglik_table_job(job: Job) -> None:
     collect_loglik(job.input["rows"], job.output["table"], job.input["checks"])
 
 
+#: The columns of the report page, by estimator: what a reader checks a row by.
+REPORT_COLUMNS = (
+    "method", "hidden", "replica", "epoch", "estimator", "test_ll", "log_z", "log_z_se",
+    "log_z_lower", "log_z_ais_check", "reliable", "flags",
+)  # fmt: skip
+
+
+def loglik_report_table(table: pd.DataFrame) -> pd.DataFrame:
+    """The rows of ``loglik.parquet`` as a reader checks them: the test log-likelihood and
+    ``log Z`` of each row's own estimator (BAR of the PTT ladder, or forward AIS), its
+    standard error, the rigorous lower bound, the crosscheck, and the row's diagnostics."""
+    ladder = table["estimator"].eq("trajectory-pt")
+    out = table.assign(
+        test_ll=table["test_ll_bar"].where(ladder, table["test_ll_ais"]),
+        log_z=table["log_z_bar"].where(ladder, table["log_z_ais"]),
+        log_z_se=table["log_z_bar_se"].where(ladder, table["log_z_ais_se"]),
+    )
+    return out[list(REPORT_COLUMNS)]
+
+
+def loglik_report_html(table: pd.DataFrame) -> str:
+    """One HTML page: how many rows a diagnostic flagged, then :func:`loglik_report_table`
+    with the flagged rows marked (class ``flagged``; the report's "Log-likelihood" page)."""
+    rows = loglik_report_table(table)
+    flagged = ~rows["reliable"].astype(bool)
+
+    def cell(v: object) -> str:
+        text = "" if pd.isna(v) else f"{v:.4f}" if isinstance(v, float) else html.escape(str(v))
+        return f"<td>{text}</td>"
+
+    header = "".join(f"<th>{c}</th>" for c in rows.columns)
+    marked = '<tr class="flagged" style="background:#fdd">'
+    body = "".join(
+        (marked if bad else "<tr>") + "".join(cell(v) for v in values) + "</tr>"
+        for values, bad in zip(rows.itertuples(index=False), flagged, strict=True)
+    )
+    return (
+        "<html><body><h3>Log-likelihood of every row</h3>"
+        f"<p>{len(rows)} rows, {int(flagged.sum())} flagged by a diagnostic (column "
+        "<code>flags</code>, red): a flagged row may be wrong by more than its standard "
+        "error says.</p>"
+        f"<table><thead><tr>{header}</tr></thead><tbody>{body}</tbody></table></body></html>"
+    )
+
+
+def loglik_report_job(job: Job) -> None:
+    """Rule loglik_report: :func:`loglik_report_html` of the log-likelihood table."""
+    html = loglik_report_html(read_table(job.input["table"]))
+    Path(job.output["html"]).write_text(html)
+
+
 #: The job of each step of this stage (see :mod:`rbm_reciprocal.pipeline.steps`).
 JOBS = {
+    "loglik_report": loglik_report_job,
     "loglik": loglik_job,
     "loglik_crosscheck": loglik_job,
     "loglik_trajectory": loglik_trajectory_job,

@@ -104,5 +104,6 @@ STEPS = [
             "html": "results/claims.html",
         },
         log="claims/claims",
+        report=("html", "Claims", {"table": "the paper's claims, checked"}),
     ),
 ]

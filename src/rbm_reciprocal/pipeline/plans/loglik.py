@@ -231,4 +231,12 @@ STEPS = [
         log="loglik/loglik_table",
     ),
     Step("fig1_left", "figure", stage="figures", figure="fig1_left", log="figures/fig1_left"),
+    Step(
+        "loglik_report",
+        "light",
+        stage="loglik",
+        outputs={"html": "results/loglik/loglik.html"},
+        log="loglik/loglik_report",
+        report=("html", "Log-likelihood", {"table": "every row, its estimator and flags"}),
+    ),
 ]

@@ -34,5 +34,6 @@ STEPS = [
         stage="report",
         outputs={"yaml": "results/run_parameters.yaml", "html": "results/run_parameters.html"},
         log="run_parameters",
+        report=("html", "Run parameters", {"table": "merged config and versions"}),
     ),
 ]
