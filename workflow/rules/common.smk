@@ -125,20 +125,6 @@ wildcard_constraints:
     panel="[abcd]",
 
 
-# Threads and resources of every job, computed from the config by rbm_reciprocal.pipeline.resources
-# (SLURM's --cpus-per-task, --mem and --time; a local run schedules by them).
-def rule_threads(rule):
-    return job_threads(config, rule)
-
-
-def rule_mem_mb(rule):
-    return lambda w, attempt: job_mem_mb(config, rule, w, attempt)
-
-
-def rule_runtime(rule):
-    return lambda w, threads, attempt: job_runtime_minutes(config, rule, w, threads, attempt)
-
-
 def rerun_command():
     """This run's command without targets: the user's config files and overrides, so that a
     job's hint (a damaged file: `... --force <file>`) reruns with the same settings."""
@@ -256,16 +242,6 @@ def model_selection(section):
         return select_model(config, section)
     except ConfigError as exc:
         raise WorkflowError(str(exc)) from None
-
-
-def final_checkpoints():
-    """Every (hidden, method, replica) at its last epoch, as CLI specs and paths."""
-    return [
-        (m, meth, r, checkpoint_files(meth, m, r, [EPOCHS[-1]])[0])
-        for m in HIDDEN
-        for meth in METHODS
-        for r in REPLICAS
-    ]
 
 
 def random_spectrum_output(name, panel):

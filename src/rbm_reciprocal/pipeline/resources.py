@@ -4,17 +4,16 @@ Each rule of the workflow declares
 
 .. code-block:: python
 
-    threads: rule_threads("<rule>")
+    threads: threads_of("<rule>")
     resources:
-        mem_mb=rule_mem_mb("<rule>"),
-        runtime=rule_runtime("<rule>"),
+        **resources_of("<rule>"),
 
-with the helpers of ``workflow/rules/common.smk``, which call :func:`job_threads`,
-:func:`job_mem_mb` and :func:`rbm_reciprocal.pipeline.runtime.job_runtime_minutes` with the
-job's wildcards, threads and attempt. These are the requests a SLURM job gets
-(``--cpus-per-task``, ``--mem``, ``--time``); a local run caps ``threads`` at ``--cores`` and
-only schedules by them. What each rule needs is its :class:`~.steps.Step`
-(:data:`~.steps.STEPS`).
+with the helpers of ``workflow/rules/common.smk``, which call :func:`job_threads`, and
+:func:`job_mem_mb` and :func:`rbm_reciprocal.pipeline.runtime.job_runtime_minutes` (as
+``mem_mb`` and ``runtime``) with the job's wildcards, threads and attempt. These are the
+requests a SLURM job gets (``--cpus-per-task``, ``--mem``, ``--time``); a local run caps
+``threads`` at ``--cores`` and only schedules by them. What each rule needs is its
+:class:`~.step.Step` (:data:`~.steps.STEPS`).
 
 * **threads**: the config key of the step (``training.threads`` for ``train_rbm`` and
   ``train_rbm_batched``, whose replicas share them: on CPUs their epochs run one after
