@@ -288,6 +288,37 @@ def test_pipeline_repeats_no_config_default():
 SETTINGS_MODULES = ("training/settings.py", "sampling/backend.py", "analysis/loglik_settings.py")
 
 
+def schema_keys() -> set[str]:
+    """The name of every key of the config schema, at any depth."""
+    import yaml
+
+    keys: set[str] = set()
+
+    def walk(node: object) -> None:
+        if isinstance(node, dict):
+            for name, sub in node.get("properties", {}).items():
+                keys.add(name)
+                walk(sub)
+            walk(node.get("additionalProperties"))
+
+    walk(yaml.safe_load((ROOT / "workflow/schemas/config.schema.yaml").read_text()))
+    return keys
+
+
+def test_no_config_key_has_a_fallback_anywhere():
+    """Anywhere in the package, ``x.get("<a config key>", default)`` would be a second
+    default of that key: none (other ``.get`` calls read tables, states and manifests)."""
+    keys = schema_keys()
+    assert {"hidden", "n_chains", "sparse_density", "min_epochs"} <= keys
+    bad = [
+        hit
+        for path in sorted(PKG.rglob("*.py"))
+        for hit in config_defaults(path)
+        if re.search(r"\.get\(['\"](\w+)['\"]", hit).group(1) in keys
+    ]
+    assert not bad, "\n".join(bad)
+
+
 def test_step_settings_have_no_defaults():
     """A step's settings (the dataclasses of the plans, the training, backend and
     log-likelihood settings) take every value from the config, whose defaults are the
