@@ -284,7 +284,8 @@ def main() -> None:
             ladder_speed(chains, args.hidden, rungs, args.rounds)
         return
 
-    ds = prepare_mnist(args.mnist)
+    d = validate_config({})["data"]  # the schema's (the paper's) binarization
+    ds = prepare_mnist(args.mnist, d["binarization"], d["threshold"])
     epochs, params = _params(args, ds.train)
     hidden = params[0].n_hidden
     base = dict(

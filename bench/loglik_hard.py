@@ -54,7 +54,14 @@ def settings(preset: str, role: str) -> LoglikSettings:
 
 
 def trained(out: Path):
-    data = prepare_mnist(ROOT / "tests" / "data" / "mnist", n_train=1000, n_test=200)
+    d = load_config([ROOT / "config.yaml"])["data"]
+    data = prepare_mnist(
+        ROOT / "tests" / "data" / "mnist",
+        d["binarization"],
+        d["threshold"],
+        n_train=1000,
+        n_test=200,
+    )
     s = default_train_settings(
         method="PCD", hidden=12, gibbs_steps=5, batch_size=100, n_chains=100, epochs=5,
         checkpoints=tuple(range(6)), optimizer={"lr": 0.01}, monitor_size=100,

@@ -34,8 +34,9 @@ def train_states(
     sparse_density: float | None,
 ) -> tuple[dict[str, np.ndarray], list[float]]:
     """Train PCD-25 for ``epochs`` epochs; return the chain state and updates/s per epoch."""
-    data = prepare_mnist(mnist).train
-    backend = load_config([Path(__file__).resolve().parents[1] / "config.yaml"])["backend"]
+    config = load_config([Path(__file__).resolve().parents[1] / "config.yaml"])
+    data = prepare_mnist(mnist, config["data"]["binarization"], config["data"]["threshold"]).train
+    backend = config["backend"]
     if sparse_density is not None:
         backend = backend | {"sparse_density": sparse_density}
     s = default_train_settings(

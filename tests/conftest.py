@@ -9,7 +9,11 @@ import yaml
 
 from rbm_reciprocal.analysis.loglik_settings import LoglikSettings
 from rbm_reciprocal.core.rbm import RBMParams
-from rbm_reciprocal.pipeline.config import checkpoint_epochs_from_config, load_config
+from rbm_reciprocal.pipeline.config import (
+    checkpoint_epochs_from_config,
+    load_config,
+    validate_config,
+)
 from rbm_reciprocal.pipeline.job import Job
 from rbm_reciprocal.sampling.backend import BackendSettings
 from rbm_reciprocal.training.settings import OptimizerSettings, TrainSettings
@@ -19,6 +23,15 @@ ROOT = Path(__file__).resolve().parents[1]
 #: sampler with its gather half-sweeps); TORCH_CPU: the torch backend on the CPU.
 BACKEND = BackendSettings.from_value(load_config([ROOT / "config.yaml"])["backend"])
 TORCH_CPU = dataclasses.replace(BACKEND, name="torch", device="cpu")
+#: A config of the schema's defaults only: the values that library functions, which take no
+#: default of a config setting (test_architecture.py), get from a workflow job by default.
+SCHEMA_DEFAULTS = validate_config({"seed": 0})
+#: ``prepare_mnist`` keywords of the default ``data`` settings.
+BINARIZATION = {k: SCHEMA_DEFAULTS["data"][k] for k in ("binarization", "threshold")}
+#: ``init_params`` keywords of the default ``model.init`` settings.
+INIT = dict(SCHEMA_DEFAULTS["model"]["init"])
+#: The default ``claims.min_epochs``.
+MIN_EPOCHS = SCHEMA_DEFAULTS["claims"]["min_epochs"]
 
 
 @pytest.fixture
@@ -211,7 +224,7 @@ def trained_784x12(tmp_path_factory):
     from rbm_reciprocal.data.dataset import prepare_mnist
     from rbm_reciprocal.stages.train import run_training
 
-    data = prepare_mnist(SAMPLE, n_train=1000, n_test=200)
+    data = prepare_mnist(SAMPLE, n_train=1000, n_test=200, **BINARIZATION)
     out = tmp_path_factory.mktemp("train_784x12")
     s = train_settings(
         method="PCD",

@@ -471,3 +471,106 @@ def test_every_rule_is_a_step_and_every_step_a_rule():
         assert sorted(asked) == want, name
         stage = importlib.import_module(f"rbm_reciprocal.stages.{STEPS[name].stage}")
         assert callable(stage.JOBS[name]), name
+
+
+#: Keyword defaults whose name is a schema key and whose value its default, but which are not
+#: that setting (``module.function.parameter`` -> why).
+NOT_SETTINGS = {
+    "pipeline.runtime.runtime_minutes.threads": "a time estimate's thread count (1 = serial); "
+    "resources.py passes the rule's threads",
+    "pipeline.runtime.job_runtime_minutes.threads": "as runtime_minutes",
+    "pipeline.runtime.train_runtime_minutes.threads": "as runtime_minutes",
+    "pipeline.runtime.loglik_runtime_minutes.threads": "as runtime_minutes",
+    "pipeline.cost.Cost.hidden": "a cost record's GEMM width, not a model's hidden size",
+    "analysis.potentials.GaussianPotential.beta": "the potential's inverse temperature, the "
+    "RBM's physical 1 (the diffusion stage passes diffusion.beta explicitly)",
+    "analysis.potentials.LargeDeviationPotential.__init__.beta": "the RBM's physical inverse "
+    "temperature 1, which the Landau analysis uses (diffusion.beta is passed explicitly)",
+    "sampling.ladder.ladder_positions.segment": "0 = an unsegmented ladder, the neutral "
+    "value; loglik_pt passes loglik.pt.segment explicitly",
+    "sampling.ladder.node_rungs.segment": "as ladder_positions",
+    "sampling.ladder.TrajectoryLadder.__init__.segment": "as ladder_positions",
+}
+
+
+def schema_defaults() -> dict[str, list]:
+    """The scalar defaults of every key of the config schema, by key name (at any depth)."""
+    import yaml
+
+    out: dict[str, list] = {}
+
+    def walk(node: object) -> None:
+        if isinstance(node, dict):
+            for name, sub in node.get("properties", {}).items():
+                if isinstance(sub, dict) and "default" in sub:
+                    if not isinstance(sub["default"], dict | list) and sub["default"] is not None:
+                        out.setdefault(name, []).append(sub["default"])
+                walk(sub)
+            walk(node.get("additionalProperties"))
+
+    walk(yaml.safe_load((ROOT / "workflow/schemas/config.schema.yaml").read_text()))
+    return out
+
+
+def setting_defaults(path: Path, defaults: dict[str, list], prefix: str = "") -> list[str]:
+    """``module.function.param`` of every keyword default (or dataclass field default) in
+    ``path`` whose name is a schema key and whose literal value equals that key's default."""
+
+    def same(name: str, node: ast.AST | None) -> bool:
+        return (
+            node is not None
+            and name in defaults
+            and isinstance(node, ast.Constant)
+            and node.value is not None
+            and any(node.value == d and type(node.value) is not bool or node.value is d
+                    for d in defaults[name])
+        )  # fmt: skip
+
+    out = []
+
+    def visit(node: ast.AST, scope: str) -> None:
+        for child in ast.iter_child_nodes(node):
+            name = f"{scope}.{child.name}" if hasattr(child, "name") else scope
+            if isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef):
+                a = child.args
+                pos = a.posonlyargs + a.args
+                pairs = list(zip(pos[len(pos) - len(a.defaults) :], a.defaults, strict=True))
+                pairs += list(zip(a.kwonlyargs, a.kw_defaults, strict=True))
+                out.extend(f"{name}.{p.arg}" for p, d in pairs if same(p.arg, d))
+            elif isinstance(child, ast.ClassDef):
+                out.extend(
+                    f"{name}.{st.target.id}"
+                    for st in child.body
+                    if isinstance(st, ast.AnnAssign)
+                    and isinstance(st.target, ast.Name)
+                    and same(st.target.id, st.value)
+                )
+            visit(child, name)
+
+    visit(ast.parse(path.read_text()), prefix or module_name(path).removeprefix("rbm_reciprocal."))
+    return out
+
+
+def test_setting_defaults_finds_them(tmp_path):
+    code = tmp_path / "m.py"
+    code.write_text(
+        "def f(x, retries=3, timeout=2.0, *, bins=60, other=3):\n    pass\n"
+        "class C:\n    beta: float = 1.0\n    def g(self, metropolis=True, min_epochs=1):\n"
+        "        pass\n"
+    )
+    defaults = {"retries": [3], "timeout": [30], "bins": [60], "beta": [1.0],
+                "metropolis": [True], "min_epochs": [10]}  # fmt: skip
+    assert setting_defaults(code, defaults, "m") == ["m.f.retries", "m.f.bins", "m.C.beta",
+                                                     "m.C.g.metropolis"]  # fmt: skip
+
+
+def test_schema_is_the_only_source_of_defaults():
+    """No function in the package repeats a config default as a keyword default (issue 24):
+    a library function takes every config setting from its caller, which reads the job's
+    settings (the schema fills the defaults), so a value cannot drift from the schema's.
+    :data:`NOT_SETTINGS` lists the parameters that share a key's name and value only."""
+    defaults = schema_defaults()
+    assert defaults["min_epochs"] == [10] and 3 in defaults["retries"]
+    found = [hit for path in sorted(PKG.rglob("*.py")) for hit in setting_defaults(path, defaults)]
+    assert sorted(set(found) - set(NOT_SETTINGS)) == [], "repeat a schema default"
+    assert sorted(set(NOT_SETTINGS) - set(found)) == [], "stale NOT_SETTINGS entries"

@@ -3,6 +3,7 @@
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import SCHEMA_DEFAULTS
 
 from rbm_reciprocal.analysis.langevin import (
     convergence_summary,
@@ -20,6 +21,15 @@ from rbm_reciprocal.analysis.modes import (
 )
 from rbm_reciprocal.analysis.potentials import GaussianPotential, LargeDeviationPotential
 from rbm_reciprocal.analysis.reciprocal import decompose, random_binary
+
+
+def mode_settings(**kw) -> dict:
+    """``simulate_mode`` keywords of the schema's ``diffusion`` settings, ``kw`` replaced."""
+    d = SCHEMA_DEFAULTS["diffusion"]
+    return dict(
+        n_walkers=d["walkers"], n_steps=d["steps"], horizon=d["horizon"], n_records=d["records"],
+        beta=d["beta"], max_steps=d["max_steps"], n_grid=d["grid"], metropolis=d["metropolis"],
+    ) | kw  # fmt: skip
 
 
 def _rbm(n=12, m=5, scale=1.0, seed=0):
@@ -50,7 +60,7 @@ def test_uw_pair_stationary_variances():
     """2-D case: a (u_i, w_i) pair with lambda < k/beta relaxes to variances 1/(k -+ lambda)."""
     rec = _rbm(scale=0.3)
     modes = z_modes(rec)
-    spec = relaxation_spectrum(modes, np.full(modes.size, 4.0))
+    spec = relaxation_spectrum(modes, np.full(modes.size, 4.0), 1.0)
     m = rec.n_modes
     lam = rec.s[0]
     assert lam < 4
@@ -58,7 +68,7 @@ def test_uw_pair_stationary_variances():
     assert spec["stationary_var"].iloc[m] == pytest.approx(1 / (4 + lam))
     for q in (0, m):
         series, _ = simulate_mode(
-            rec, spec, q, seed=3, n_walkers=2000, n_steps=1000, horizon=6, max_steps=2000
+            rec, spec, q, seed=3, **mode_settings(n_steps=1000, horizon=6, max_steps=2000)
         )
         g = series[series["potential"] == "gaussian"].sort_values("t")
         assert g["var"].iloc[-1] == pytest.approx(spec["stationary_var"].iloc[q], rel=0.1)
@@ -150,11 +160,13 @@ def test_full_constraint_confines_an_unstable_mode():
 
 def test_simulate_mode_is_seeded_and_reports_both_potentials():
     rec = _rbm(n=20, m=6, scale=3.0)
-    spec = relaxation_spectrum(z_modes(rec), np.full(26, 4.0))
+    spec = relaxation_spectrum(z_modes(rec), np.full(26, 4.0), 1.0)
     assert spec["diverges"].any()
     idx = select_modes(spec, 2, 2)
     assert idx[0] == 0 and spec["diverges"].iloc[idx[0]]
-    kw = dict(n_walkers=200, n_steps=200, horizon=4, n_records=5, max_steps=2000, n_grid=501)
+    kw = mode_settings(
+        n_walkers=200, n_steps=200, horizon=4, n_records=5, max_steps=2000, n_grid=501
+    )
     s1, f1 = simulate_mode(rec, spec, idx[0], seed=7, **kw)
     s2, f2 = simulate_mode(rec, spec, idx[0], seed=7, **kw)
     pd.testing.assert_frame_equal(s1, s2)

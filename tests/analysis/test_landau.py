@@ -1,7 +1,7 @@
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import SAMPLE, SMOKE_CONFIGS
+from conftest import BINARIZATION, SAMPLE, SMOKE_CONFIGS
 
 from rbm_reciprocal.analysis.landau import (
     landau_wells,
@@ -149,7 +149,7 @@ def test_mode1_continuity_and_orientation_over_epochs():
     np.testing.assert_allclose(orient_trajectories(raw, "mu_w")["sign"], [1, 1, 1, 1])
     # a step with a small overlap (another direction) restarts from sign(mu_w)
     lost = raw.assign(overlap_prev=[np.nan, 0.9, 0.1, 0.97])
-    np.testing.assert_allclose(orient_trajectories(lost)["sign"], [1, 1, 1, 1])
+    np.testing.assert_allclose(orient_trajectories(lost, "continuity")["sign"], [1, 1, 1, 1])
 
 
 def _smoke_config():
@@ -187,7 +187,7 @@ def test_mode_trajectory_jobs_follow_their_settings(tmp_path):
 
     cfg = _smoke_config()
     data = tmp_path / "mnist.npz"
-    ds = prepare_mnist(SAMPLE, n_test=200)
+    ds = prepare_mnist(SAMPLE, n_test=200, **BINARIZATION)
     save_dataset(data, ds, {})
     rng = np.random.default_rng(5)
     planted = np.outer(rng.normal(size=784) / 28, rng.normal(size=8))  # mode 1 of both epochs

@@ -109,7 +109,7 @@ def test_rotations_preserve_spectrum_and_untrained_distribution():
 def test_trained_model_breaks_rotational_symmetry_untrained_does_not(tmp_path):
     """Issue 5's check on a real (small) model trained on the committed MNIST sample."""
     import pandas as pd
-    from conftest import BACKEND, SAMPLE, optimizer, train_settings
+    from conftest import BACKEND, BINARIZATION, SAMPLE, optimizer, train_settings
 
     from rbm_reciprocal.core.io import save_npz
     from rbm_reciprocal.data.dataset import prepare_mnist
@@ -117,7 +117,7 @@ def test_trained_model_breaks_rotational_symmetry_untrained_does_not(tmp_path):
     from rbm_reciprocal.stages.symmetry import run_rotation_js, run_untrained_reference
     from rbm_reciprocal.training.trainer import Trainer
 
-    ds = prepare_mnist(SAMPLE, n_train=2000)
+    ds = prepare_mnist(SAMPLE, n_train=2000, **BINARIZATION)
     s = train_settings(
         method="PCD",
         hidden=64,

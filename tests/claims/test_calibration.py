@@ -5,6 +5,7 @@ import time
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import MIN_EPOCHS
 
 from rbm_reciprocal.claims import synthetic_landscape as sl
 from rbm_reciprocal.claims.calibration import CALIBRATION_COLUMNS, CALIBRATIONS, calibrate_claims
@@ -41,13 +42,13 @@ def test_every_pass_fail_claim_is_calibrated_at_a_small_trial_count(tmp_path, mo
 
 
 def test_calibration_is_deterministic_and_checks_its_arguments():
-    a = calibrate_claims(3, seed=5, claims=[7, 10])
-    b = calibrate_claims(3, seed=5, claims=[7, 10])
+    a = calibrate_claims(3, MIN_EPOCHS, seed=5, claims=[7, 10])
+    b = calibrate_claims(3, MIN_EPOCHS, seed=5, claims=[7, 10])
     pd.testing.assert_frame_equal(a, b)
     with pytest.raises(ValueError, match="n_trials"):
-        calibrate_claims(0)
+        calibrate_claims(0, MIN_EPOCHS)
     with pytest.raises(ValueError, match="no calibration for claims \\[12\\]"):
-        calibrate_claims(1, claims=[12])
+        calibrate_claims(1, MIN_EPOCHS, claims=[12])
 
 
 def test_bidiagonal_singular_values_have_the_law_of_a_gaussian_matrix():

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import SAMPLE, SMOKE_CONFIGS
+from conftest import BINARIZATION, MIN_EPOCHS, SAMPLE, SMOKE_CONFIGS
 from scipy.stats import kstwo
 
 from rbm_reciprocal.analysis.alignment import data_principal_components
@@ -330,11 +330,11 @@ def test_uniform_moments():
 
 
 def test_ais_bracket_and_increase():
-    row = claim_ais_bracket(loglik_table())
+    row = claim_ais_bracket(loglik_table(), min_epochs=MIN_EPOCHS)
     assert row["passed"] is True and "2/2 series increase" in row["detail"]
     # AIS 15 nats above reverse AIS (and the exact log Z): (1 + g) e^-g = 5e-6 <= 0.01/14
-    assert claim_ais_bracket(loglik_table(inverted=15.0))["passed"] is False
-    assert claim_ais_bracket(loglik_table(ll_last=-110.0))["passed"] is False
+    assert claim_ais_bracket(loglik_table(inverted=15.0), min_epochs=MIN_EPOCHS)["passed"] is False
+    assert claim_ais_bracket(loglik_table(ll_last=-110.0), min_epochs=MIN_EPOCHS)["passed"] is False
     assert bound_excess_pvalue(2.0) == pytest.approx(np.exp(-2.0))
     assert bound_sum_pvalue(4.4) == pytest.approx(5.4 * np.exp(-4.4))
     assert bound_sum_pvalue(-1.0) == 1.0 and bound_excess_pvalue(0.0) == 1.0
@@ -348,7 +348,7 @@ def test_ais_bracket_does_not_trust_standard_errors_of_degenerate_weights():
     t = loglik_table()
     t.loc[t["epoch"] == 10, "log_z_ais"] = 50.05 + 4.4
     t["log_z_exact"] = np.nan
-    row = claim_ais_bracket(t)
+    row = claim_ais_bracket(t, min_epochs=MIN_EPOCHS)
     assert row["passed"] is True
     assert "largest inversion 4.40 nats (bound p = 0.066" in row["our_number"]
 
@@ -359,35 +359,45 @@ def test_ais_bracket_tests_reverse_estimates_only_where_reverse_ais_starts():
     t = loglik_table().assign(estimator="trajectory")
     t.loc[t["epoch"] == 1, "log_z_rais"] = 50.0 - 15.0
     t["log_z_exact"] = np.nan
-    row = claim_ais_bracket(t)
+    row = claim_ais_bracket(t, min_epochs=MIN_EPOCHS)
     assert row["passed"] is True and "2 of 4 rows" in row["detail"]
     t.loc[t["epoch"] == 10, "log_z_rais"] = 50.0 - 15.0
-    assert claim_ais_bracket(t)["passed"] is False
+    assert claim_ais_bracket(t, min_epochs=MIN_EPOCHS)["passed"] is False
     # a standard table tests every row
-    assert claim_ais_bracket(t.assign(estimator="standard"))["passed"] is False
+    assert (
+        claim_ais_bracket(t.assign(estimator="standard"), min_epochs=MIN_EPOCHS)["passed"] is False
+    )
 
 
 def test_ais_bracket_says_what_was_observed():
     t = loglik_table()
     t["log_z_exact"] = 50.06  # above reverse AIS by 0.01 nats: outside the bracket, within noise
-    row = claim_ais_bracket(t)
+    row = claim_ais_bracket(t, min_epochs=MIN_EPOCHS)
     assert row["passed"] is True
     assert "strictly inside [AIS, RAIS] in 0/4, largest excursion +0.010 nats" in row["our_number"]
     assert "not resolved" in row["detail"]
     # an increase of 0.06 or 1 nat is within what two stochastic bounds can produce: no
     # evidence of an increase (the first rule, RAIS(last) > AIS(first), passed both)
-    assert claim_ais_bracket(loglik_table(ll_last=-99.94))["passed"] is False
-    assert claim_ais_bracket(loglik_table(ll_last=-99.0))["passed"] is False
+    assert claim_ais_bracket(loglik_table(ll_last=-99.94), min_epochs=MIN_EPOCHS)["passed"] is False
+    assert claim_ais_bracket(loglik_table(ll_last=-99.0), min_epochs=MIN_EPOCHS)["passed"] is False
     # not shown after 3 epochs (the smoke models rise by 5-6 nats): n/a, not FAIL
-    row = claim_ais_bracket(loglik_table(ll_last=-94.0, last_epoch=3))
+    row = claim_ais_bracket(loglik_table(ll_last=-94.0, last_epoch=3), min_epochs=MIN_EPOCHS)
     assert row["passed"] is None and "3 < 10 epochs" in row["detail"]
 
 
 def test_rotation_js_and_undertrained_rule():
-    assert claim_rotation_js(js_table())["passed"] is True
-    assert claim_rotation_js(js_table(untrained_ratio=5.0))["passed"] is False
-    assert claim_rotation_js(js_table(trained_ratio=1.0, epoch=3))["passed"] is None
-    assert claim_rotation_js(js_table(trained_ratio=1.0, epoch=100))["passed"] is False
+    assert claim_rotation_js(js_table(), min_epochs=MIN_EPOCHS)["passed"] is True
+    assert (
+        claim_rotation_js(js_table(untrained_ratio=5.0), min_epochs=MIN_EPOCHS)["passed"] is False
+    )
+    assert (
+        claim_rotation_js(js_table(trained_ratio=1.0, epoch=3), min_epochs=MIN_EPOCHS)["passed"]
+        is None
+    )
+    assert (
+        claim_rotation_js(js_table(trained_ratio=1.0, epoch=100), min_epochs=MIN_EPOCHS)["passed"]
+        is False
+    )
 
 
 def test_rotation_js_tests_against_the_noise_replicates():
@@ -395,25 +405,33 @@ def test_rotation_js_tests_against_the_noise_replicates():
     assert js_noise_t(1.3, 1.0, 0.1, 20) == pytest.approx(0.3 / (0.1 * np.sqrt(1.05)))
     # JS twice its noise level passed the old factor-2 rule; with noise replicates of
     # relative s.d. 0.5 that is t = 1.95, inside the noise (t* = 3.27 at alpha/K = 0.002)
-    row = claim_rotation_js(js_table(trained_ratio=2.0, rel_sd=0.5))
+    row = claim_rotation_js(js_table(trained_ratio=2.0, rel_sd=0.5), min_epochs=MIN_EPOCHS)
     assert row["passed"] is False and "t* = 3.27" in row["test"]
-    assert claim_rotation_js(js_table(trained_ratio=2.0, rel_sd=0.1))["passed"] is True
+    assert (
+        claim_rotation_js(js_table(trained_ratio=2.0, rel_sd=0.1), min_epochs=MIN_EPOCHS)["passed"]
+        is True
+    )
     # a table without noise replicates (older runs) cannot decide
     old = js_table().drop(columns=["js_noise_mean", "js_noise_sd", "noise_pairs"])
-    assert claim_rotation_js(old)["passed"] is None
+    assert claim_rotation_js(old, min_epochs=MIN_EPOCHS)["passed"] is None
 
 
 def test_pc_alignment():
-    assert claim_pc_alignment(alignment_table(0.9))["passed"] is True
+    assert claim_pc_alignment(alignment_table(0.9), min_epochs=MIN_EPOCHS)["passed"] is True
     assert random_overlap_pvalue(0.15, 784) == pytest.approx(2.5e-5, rel=0.2)
     # projection on span(PC_1, PC_2) >= 1/sqrt 2: PC_2 counts, and so does the plane
-    row = claim_pc_alignment(alignment_table(0.05, pc2=0.95))
+    row = claim_pc_alignment(alignment_table(0.05, pc2=0.95), min_epochs=MIN_EPOCHS)
     assert row["passed"] is True and "(smallest replica 0.951" in row["our_number"]
-    assert claim_pc_alignment(alignment_table(0.55, pc2=0.55))["passed"] is True  # 0.778
+    assert (
+        claim_pc_alignment(alignment_table(0.55, pc2=0.55), min_epochs=MIN_EPOCHS)["passed"] is True
+    )  # 0.778
     # far beyond a random vector (p = 2.5e-5) but 81 degrees from the plane: not aligned
-    assert claim_pc_alignment(alignment_table(0.15))["passed"] is False
-    assert claim_pc_alignment(alignment_table(0.49, pc2=0.49))["passed"] is False  # 0.693
-    row = claim_pc_alignment(alignment_table(0.05, epoch=3))
+    assert claim_pc_alignment(alignment_table(0.15), min_epochs=MIN_EPOCHS)["passed"] is False
+    assert (
+        claim_pc_alignment(alignment_table(0.49, pc2=0.49), min_epochs=MIN_EPOCHS)["passed"]
+        is False
+    )  # 0.693
+    row = claim_pc_alignment(alignment_table(0.05, epoch=3), min_epochs=MIN_EPOCHS)
     assert row["passed"] is None and "3 < 10 epochs" in row["detail"]
     assert random_overlap_pvalue(np.sqrt(0.5), 784, 2) == pytest.approx(0.5**391, rel=1e-6)
 
@@ -421,18 +439,18 @@ def test_pc_alignment():
 def test_pc_alignment_trajectory_peaks_and_drifts():
     t = alignment_table(0.3)
     t = pd.concat([t, t[t["epoch"] == 100].assign(epoch=5, overlap_pc1=0.7)], ignore_index=True)
-    row = claim_pc_alignment(t)
+    row = claim_pc_alignment(t, min_epochs=MIN_EPOCHS)
     assert row["passed"] is False
     assert "peak 0.700 at epoch 5, 0.300 at epoch 100" in row["our_number"]
     assert "peaks early and then drifts" in row["detail"]
-    assert "drifts" not in claim_pc_alignment(alignment_table(0.3))["detail"]
+    assert "drifts" not in claim_pc_alignment(alignment_table(0.3), min_epochs=MIN_EPOCHS)["detail"]
 
 
 @pytest.fixture(scope="module")
 def mnist_directions():
     """PC_1, PC_2 and the mean image of the 2,000-image MNIST sample (centred PCs, as
     :func:`pc_alignment_table`), and the sample."""
-    ds = prepare_mnist(SAMPLE, n_train=2000)
+    ds = prepare_mnist(SAMPLE, n_train=2000, **BINARIZATION)
     pcs, mean = data_principal_components(ds.train, 5)
     return pcs[:, 0], pcs[:, 1], mean / np.linalg.norm(mean), ds.train
 
@@ -473,7 +491,7 @@ def test_pc_alignment_on_real_mnist_directions(tmp_path, mnist_directions):
     assert t["mean_overlap_pc1"].iloc[0] == pytest.approx(0.534, abs=0.002)
     verdicts = {}
     for name, g in t.groupby("method"):
-        row = claim_pc_alignment(g)
+        row = claim_pc_alignment(g, min_epochs=MIN_EPOCHS)
         verdicts[name] = row["passed"]
         last = g[g["epoch"] == 10].iloc[0]
         if name == "mean":
@@ -492,34 +510,46 @@ def test_rotated_pixels():
     t = pd.DataFrame([dict(frac_changed_global=0.1, frac_changed_local=0.01, n_chains=10,
                            sweeps=5, chains_global_more=9, chains_local_more=1)])  # fmt: skip
     # sign test: P(Binomial(10, 1/2) >= 9) = 11/1024 = 0.0107 > 0.01
-    row = claim_rotated_pixels(t, 100)
+    row = claim_rotated_pixels(t, 100, min_epochs=MIN_EPOCHS)
     assert row["passed"] is False and "p = 0.011" in row["our_number"]
     t["chains_local_more"] = 0  # ties dropped: P(Binomial(9, 1/2) >= 9) = 0.002
-    assert claim_rotated_pixels(t, 100)["passed"] is True
+    assert claim_rotated_pixels(t, 100, min_epochs=MIN_EPOCHS)["passed"] is True
     # the old rule (global >= 2 x local changed pixels) passed 10% against 1% even when the
     # chains split evenly: one chain with many changes is not evidence
     t[["chains_global_more", "chains_local_more"]] = (5, 5)
-    assert claim_rotated_pixels(t, 100)["passed"] is False
-    assert claim_rotated_pixels(t, 3)["passed"] is None
-    assert claim_rotated_pixels(t.drop(columns=["chains_global_more"]), 100)["passed"] is None
+    assert claim_rotated_pixels(t, 100, min_epochs=MIN_EPOCHS)["passed"] is False
+    assert claim_rotated_pixels(t, 3, min_epochs=MIN_EPOCHS)["passed"] is None
+    assert (
+        claim_rotated_pixels(t.drop(columns=["chains_global_more"]), 100, min_epochs=MIN_EPOCHS)[
+            "passed"
+        ]
+        is None
+    )
 
 
 def test_landau_double_well():
-    assert claim_landau_double_well(trajectory_table(2))["passed"] is True
-    assert claim_landau_double_well(trajectory_table(1, epochs=(0, 50, 100)))["passed"] is False
-    assert claim_landau_double_well(trajectory_table(1))["passed"] is None
+    assert claim_landau_double_well(trajectory_table(2), min_epochs=MIN_EPOCHS)["passed"] is True
+    assert (
+        claim_landau_double_well(trajectory_table(1, epochs=(0, 50, 100)), min_epochs=MIN_EPOCHS)[
+            "passed"
+        ]
+        is False
+    )
+    assert claim_landau_double_well(trajectory_table(1), min_epochs=MIN_EPOCHS)["passed"] is None
 
 
 def test_landau_double_well_states_the_lambda_threshold():
     """The row says what the double well is: lambda_1 beyond the stiffness 4 of the
     constraint potential (V'' >= 4), and when lambda_1 crossed it."""
-    row = claim_landau_double_well(trajectory_table(2))  # lambda_1 = 1, 3, 5, 7
+    row = claim_landau_double_well(
+        trajectory_table(2), min_epochs=MIN_EPOCHS
+    )  # lambda_1 = 1, 3, 5, 7
     assert "predicted by lambda_1 > 4" in row["test"]
     assert "M=16: double from epoch 3 (minima -10.00, 9.00; lambda_1 = 7.00)" in row["our_number"]
     assert "lambda_1 > 4 from epoch 2 (5.00)" in row["our_number"]
     assert "follows from lambda_1 alone" in row["detail"] and "claim 15" in row["detail"]
     assert "Double wells at lambda_1 <= 4: 0" in row["detail"]
-    row = claim_landau_double_well(trajectory_table(1, epochs=(0, 1)))
+    row = claim_landau_double_well(trajectory_table(1, epochs=(0, 1)), min_epochs=MIN_EPOCHS)
     assert "lambda_1 <= 4 at every epoch (max 3.00)" in row["our_number"]
 
 
@@ -539,7 +569,7 @@ def test_landau_double_well_of_a_structureless_gaussian_matrix(seed, mu, passed)
                          landau_u_wells=wells.positions.size, landau_u_min1=pos[0],
                          landau_u_min2=pos[1], landau_u_unconfined=wells.unconfined))  # fmt: skip
     assert rows[-1]["mu_u"] == pytest.approx(mu, abs=1e-3)
-    row = claim_landau_double_well(pd.DataFrame(rows))
+    row = claim_landau_double_well(pd.DataFrame(rows), min_epochs=MIN_EPOCHS)
     assert row["passed"] is passed
     assert "lambda_1 > 4 from epoch 10 (5.90)" in row["our_number"]
 
@@ -547,26 +577,48 @@ def test_landau_double_well_of_a_structureless_gaussian_matrix(seed, mu, passed)
 def test_landau_samples():
     """Claim 15: samples at the minimum pass; samples at z_1 = 2 with wells at -10 and +9
     (the quick run's picture) fail."""
-    row = claim_landau_samples(trajectory_table(2, epochs=(0, 10)))
+    row = claim_landau_samples(trajectory_table(2, epochs=(0, 10)), min_epochs=MIN_EPOCHS)
     assert row["passed"] is True and "test images 9.00 ± 1.00 (0.0 s.d.)" in row["our_number"]
-    row = claim_landau_samples(trajectory_table(2, epochs=(0, 10), samples_at=2.0))
+    row = claim_landau_samples(
+        trajectory_table(2, epochs=(0, 10), samples_at=2.0), min_epochs=MIN_EPOCHS
+    )
     assert row["passed"] is False
     text = "M=16 z_1 (epoch 10): minima [-10.00, 9.00], test images 2.00 ± 1.00 (7.0 s.d.)"
     assert text in row["our_number"]
     assert "Bonferroni K = 8" in row["test"]
     # 0.8 s.d. away with 980 / 1000 samples: bounds 0.8 -+ 0.11, inside 1 s.d.
-    assert claim_landau_samples(trajectory_table(2, (0, 10), samples_at=9.8))["passed"] is True
-    assert claim_landau_samples(trajectory_table(2, (0, 10), samples_at=10.2))["passed"] is False
+    assert (
+        claim_landau_samples(trajectory_table(2, (0, 10), samples_at=9.8), min_epochs=MIN_EPOCHS)[
+            "passed"
+        ]
+        is True
+    )
+    assert (
+        claim_landau_samples(trajectory_table(2, (0, 10), samples_at=10.2), min_epochs=MIN_EPOCHS)[
+            "passed"
+        ]
+        is False
+    )
     # at 1.0 s.d. the distance is on the boundary: undecided
-    assert claim_landau_samples(trajectory_table(2, (0, 10), samples_at=10.0))["passed"] is None
+    assert (
+        claim_landau_samples(trajectory_table(2, (0, 10), samples_at=10.0), min_epochs=MIN_EPOCHS)[
+            "passed"
+        ]
+        is None
+    )
     # a table without the Gibbs count decides only what the test images show
     old = trajectory_table(2, epochs=(0, 10), n_gibbs=None)
-    row = claim_landau_samples(old)
+    row = claim_landau_samples(old, min_epochs=MIN_EPOCHS)
     assert row["passed"] is None and "rerun rule mode_trajectory" in row["detail"]
-    row = claim_landau_samples(trajectory_table(2, (0, 10), samples_at=2.0, n_gibbs=None))
+    row = claim_landau_samples(
+        trajectory_table(2, (0, 10), samples_at=2.0, n_gibbs=None), min_epochs=MIN_EPOCHS
+    )
     assert row["passed"] is False
     # not observed in a 3-epoch model: n/a
-    assert claim_landau_samples(trajectory_table(2, samples_at=2.0))["passed"] is None
+    assert (
+        claim_landau_samples(trajectory_table(2, samples_at=2.0), min_epochs=MIN_EPOCHS)["passed"]
+        is None
+    )
 
 
 def test_spread_bounds():
@@ -758,10 +810,10 @@ def test_landau_double_well_ignores_unconfined_modes():
     t = trajectory_table(2, epochs=(0, 50, 100))
     t["landau_u_min1"], t["landau_u_min2"] = -2.75, 4.24
     t["landau_u_unconfined"] = False
-    row = claim_landau_double_well(t)
+    row = claim_landau_double_well(t, min_epochs=MIN_EPOCHS)
     assert row["passed"] is True and "minima -2.75, 4.24" in row["our_number"]
     t.loc[t["epoch"] == 100, "landau_u_unconfined"] = True
-    row = claim_landau_double_well(t)
+    row = claim_landau_double_well(t, min_epochs=MIN_EPOCHS)
     assert row["passed"] is False and "unconfined at 1 epoch" in row["our_number"]
 
 
@@ -770,13 +822,13 @@ def test_rotation_js_compares_each_m_with_its_own_untrained_shape():
     # untrained baselines of the models' own shapes: JS 1e-3 at M = 16 and 32 (= their noise)
     extra = pd.DataFrame([dict(kind="untrained", hidden=m, replica=0, epoch=0, js=1e-3,
                                **_noise(1e-3)) for m in (16, 32)])  # fmt: skip
-    row = claim_rotation_js(pd.concat([t, extra], ignore_index=True))
+    row = claim_rotation_js(pd.concat([t, extra], ignore_index=True), min_epochs=MIN_EPOCHS)
     assert row["passed"] is True
     # trained JS 1e-2: 10x the same-shape baseline (not 100x the 784 x 500 one)
     assert "M=16 (epoch 100): JS/noise = 10.0, JS/JS_untrained = 10.0" in row["our_number"]
     assert "untrained (M = 16, 32, 500)" in row["our_number"]
     # without a same-shape untrained row no ratio to another shape is printed
-    assert "JS_untrained" not in claim_rotation_js(t)["our_number"]
+    assert "JS_untrained" not in claim_rotation_js(t, min_epochs=MIN_EPOCHS)["our_number"]
 
 
 def _ladder(t, bar_err=0.0, ll_last=None):
@@ -792,16 +844,27 @@ def _ladder(t, bar_err=0.0, ll_last=None):
 def test_ais_bracket_on_ladder_rows_tests_bar():
     # ladder rows: no Markov bound; BAR against the exact log Z (Student t, 9 dof) and the
     # LL increase on BAR (one-sided t on the two s.e.)
-    row = claim_ais_bracket(_ladder(loglik_table(), bar_err=0.02))  # t = 2: within noise
+    row = claim_ais_bracket(
+        _ladder(loglik_table(), bar_err=0.02), min_epochs=MIN_EPOCHS
+    )  # t = 2: within noise
     assert row["passed"] is True and "PTT BAR vs exact log Z at 4 checkpoints" in row["our_number"]
     assert "4 PTT-ladder rows" in row["detail"] and "ESS" not in row["our_number"]
     # 0.1 nats off at s.e. 0.01: t = 10, p = 2e-6 <= 0.01/6
-    assert claim_ais_bracket(_ladder(loglik_table(), bar_err=0.1))["passed"] is False
+    assert (
+        claim_ais_bracket(_ladder(loglik_table(), bar_err=0.1), min_epochs=MIN_EPOCHS)["passed"]
+        is False
+    )
     # the forward/reverse gap is not tested on ladder rows (an "inversion" of 15 nats is
     # described only); BAR alone decides
-    assert claim_ais_bracket(_ladder(loglik_table(inverted=15.0)))["passed"] is True
+    assert (
+        claim_ais_bracket(_ladder(loglik_table(inverted=15.0)), min_epochs=MIN_EPOCHS)["passed"]
+        is True
+    )
     # an LL increase of 0.03 nats on s.e. 0.014 (t = 2.1) is not significant at 0.01/6
-    assert claim_ais_bracket(_ladder(loglik_table(), ll_last=-99.97))["passed"] is False
+    assert (
+        claim_ais_bracket(_ladder(loglik_table(), ll_last=-99.97), min_epochs=MIN_EPOCHS)["passed"]
+        is False
+    )
 
 
 def test_ais_bracket_on_ladder_rows_names_its_test_and_the_crosscheck():
@@ -810,7 +873,7 @@ def test_ais_bracket_on_ladder_rows_names_its_test_and_the_crosscheck():
     t.loc[last, "log_z_ais_check"] = t.loc[last, "log_z_bar"] - 0.25
     t.loc[last, "log_z_rais_check"] = t.loc[last, "log_z_bar"] + 0.5
     t["check_betas"] = 10_000
-    row = claim_ais_bracket(t)
+    row = claim_ais_bracket(t, min_epochs=MIN_EPOCHS)
     # only ladder rows: the test column names Student t, not the Markov bounds it did not use
     assert "Student t" in row["test"] and "Markov" not in row["test"]
     assert "BAR(last) - BAR(first)" in row["our_number"]
@@ -820,7 +883,7 @@ def test_ais_bracket_on_ladder_rows_names_its_test_and_the_crosscheck():
     # a standard row among them brings the Markov test back into the column
     mixed = pd.concat([t, loglik_table()], ignore_index=True)
     mixed["estimator"] = mixed["estimator"].fillna("standard")
-    assert "Markov" in claim_ais_bracket(mixed)["test"]
+    assert "Markov" in claim_ais_bracket(mixed, min_epochs=MIN_EPOCHS)["test"]
 
 
 def test_ais_bracket_is_n_a_when_a_series_end_is_flagged():

@@ -1,5 +1,6 @@
 import numpy as np
 import pytest
+from conftest import INIT
 
 from rbm_reciprocal.core.errors import ConfigError
 from rbm_reciprocal.core.rbm import (
@@ -118,20 +119,20 @@ def test_gradient_matches_finite_differences():
 def test_init_params_paper_defaults():
     rng = np.random.default_rng(0)
     mean = np.linspace(0.0, 1.0, 784)
-    p = init_params(784, 500, rng, data_mean=mean)
+    p = init_params(784, 500, rng, data_mean=mean, **INIT)
     assert p.W.dtype == np.float32 and p.W.shape == (784, 500)
     assert p.W.std() == pytest.approx(0.01, rel=0.01)
     assert abs(p.W.mean()) < 1e-4
     np.testing.assert_array_equal(p.b, 0)
     np.testing.assert_allclose(p.a, logit(mean, 1e-6).astype(np.float32))
     assert p.a[0] == pytest.approx(np.log(1e-6 / (1 - 1e-6)), rel=1e-5)
-    ref = init_params(784, 500, rng, visible_bias="normal", hidden_bias="normal")
+    ref = init_params(784, 500, rng, **(INIT | {"visible_bias": "normal", "hidden_bias": "normal"}))
     assert ref.a.std() == pytest.approx(0.01, rel=0.1) and ref.b.std() == pytest.approx(
         0.01, rel=0.15
     )
     with pytest.raises(ConfigError, match="data mean"):
-        init_params(10, 5, rng)
+        init_params(10, 5, rng, **INIT)
     with pytest.raises(ConfigError, match="visible_bias"):
-        init_params(10, 5, rng, visible_bias="ones")
+        init_params(10, 5, rng, **(INIT | {"visible_bias": "ones"}))
     with pytest.raises(ConfigError, match="shapes"):
         RBMParams(np.zeros((3, 2)), np.zeros(2), np.zeros(2))

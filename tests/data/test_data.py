@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import SAMPLE
+from conftest import BINARIZATION, SAMPLE
 
 from rbm_reciprocal.core.errors import ConfigError, DataError, DownloadError
 from rbm_reciprocal.data.dataset import (
@@ -186,13 +186,13 @@ def test_corrupted_gzip_is_a_data_error(tmp_path):
 
 def test_binarize_threshold_exact_on_sample(sample):
     images = sample["train-images-idx3-ubyte"]
-    out = binarize(images)
+    out = binarize(images, "threshold", 0.5)
     assert out.shape == (2000, 784) and out.dtype == np.uint8
     expected = (images.reshape(2000, 784) / 255.0 >= 0.5).astype(np.uint8)
     np.testing.assert_array_equal(out, expected)
     assert int(out.sum()) == 206_374
     assert int(out[0].sum()) == 111
-    np.testing.assert_array_equal(binarize(images.reshape(2000, 784)), out)
+    np.testing.assert_array_equal(binarize(images.reshape(2000, 784), "threshold", 0.5), out)
     # The sample has pixels on both sides of the boundary.
     assert (images == 127).sum() == 553 and (images == 128).sum() == 2373
     assert not out[images.reshape(2000, 784) == 127].any()
@@ -201,17 +201,17 @@ def test_binarize_threshold_exact_on_sample(sample):
 
 def test_binarize_boundary_and_thresholds():
     pixels = np.array([[0, 1, 126, 127, 128, 129, 254, 255]], dtype=np.uint8)
-    assert binarize(pixels).tolist() == [[0, 0, 0, 0, 1, 1, 1, 1]]
-    assert binarize(pixels, threshold=0.0).tolist() == [[1] * 8]
-    assert binarize(pixels, threshold=1.0).tolist() == [[0, 0, 0, 0, 0, 0, 0, 1]]
-    assert binarize(pixels, threshold=0.25).tolist() == [[0, 0, 1, 1, 1, 1, 1, 1]]
+    assert binarize(pixels, "threshold", 0.5).tolist() == [[0, 0, 0, 0, 1, 1, 1, 1]]
+    assert binarize(pixels, "threshold", threshold=0.0).tolist() == [[1] * 8]
+    assert binarize(pixels, "threshold", threshold=1.0).tolist() == [[0, 0, 0, 0, 0, 0, 0, 1]]
+    assert binarize(pixels, "threshold", threshold=0.25).tolist() == [[0, 0, 1, 1, 1, 1, 1, 1]]
 
 
 def test_binarize_stochastic(sample):
     images = sample["train-images-idx3-ubyte"]
-    a = binarize(images, "stochastic", rng=np.random.default_rng(1))
-    b = binarize(images, "stochastic", rng=np.random.default_rng(1))
-    c = binarize(images, "stochastic", rng=np.random.default_rng(2))
+    a = binarize(images, "stochastic", 0.5, rng=np.random.default_rng(1))
+    b = binarize(images, "stochastic", 0.5, rng=np.random.default_rng(1))
+    c = binarize(images, "stochastic", 0.5, rng=np.random.default_rng(2))
     np.testing.assert_array_equal(a, b)
     assert (a != c).sum() > 10_000
     assert a.dtype == np.uint8 and set(np.unique(a).tolist()) == {0, 1}
@@ -226,15 +226,15 @@ def test_binarize_stochastic(sample):
 def test_binarize_errors():
     pixels = np.zeros((2, 4), dtype=np.uint8)
     with pytest.raises(ConfigError, match="rng"):
-        binarize(pixels, "stochastic")
+        binarize(pixels, "stochastic", 0.5)
     with pytest.raises(ConfigError, match="unknown binarization method 'otsu'"):
-        binarize(pixels, "otsu")
+        binarize(pixels, "otsu", 0.5)
     with pytest.raises(ConfigError, match=r"\[0, 1\]"):
-        binarize(pixels, threshold=1.5)
+        binarize(pixels, "threshold", threshold=1.5)
     with pytest.raises(DataError, match="uint8"):
-        binarize(pixels.astype(np.float32))
+        binarize(pixels.astype(np.float32), "threshold", 0.5)
     with pytest.raises(DataError, match="shape"):
-        binarize(np.zeros(4, dtype=np.uint8))
+        binarize(np.zeros(4, dtype=np.uint8), "threshold", 0.5)
 
 
 # --------------------------------------------------------------------------------------------
@@ -243,45 +243,51 @@ def test_binarize_errors():
 
 
 def test_prepare_full_sample(sample):
-    ds = prepare_mnist(SAMPLE)
+    ds = prepare_mnist(SAMPLE, **BINARIZATION)
     assert ds.train.shape == (2000, 784) and ds.test.shape == (500, 784)
     assert ds.n_visible == 784
     assert ds.train_labels[:10].tolist() == FIRST_TRAIN_LABELS
-    np.testing.assert_array_equal(ds.train, binarize(sample["train-images-idx3-ubyte"]))
-    np.testing.assert_array_equal(ds.test, binarize(sample["t10k-images-idx3-ubyte"]))
+    np.testing.assert_array_equal(
+        ds.train, binarize(sample["train-images-idx3-ubyte"], "threshold", 0.5)
+    )
+    np.testing.assert_array_equal(
+        ds.test, binarize(sample["t10k-images-idx3-ubyte"], "threshold", 0.5)
+    )
 
 
 def test_prepare_subset_and_digits(sample):
-    ds = prepare_mnist(SAMPLE, n_train=100, n_test=50)
+    ds = prepare_mnist(SAMPLE, n_train=100, n_test=50, **BINARIZATION)
     assert ds.train.shape == (100, 784) and ds.test.shape == (50, 784)
     assert ds.test_labels[:10].tolist() == FIRST_TEST_LABELS
 
-    ds = prepare_mnist(SAMPLE, digits=[1, 0])
+    ds = prepare_mnist(SAMPLE, digits=[1, 0], **BINARIZATION)
     assert ds.train.shape == (411, 784) and ds.test.shape == (109, 784)
     assert set(ds.train_labels.tolist()) == {0, 1}
     assert ds.train_labels[:5].tolist() == [0, 1, 1, 1, 1]
     # First kept training images are sample indices 1, 3, 6, 8, 14.
     images = sample["train-images-idx3-ubyte"]
-    np.testing.assert_array_equal(ds.train[:5], binarize(images[[1, 3, 6, 8, 14]]))
+    np.testing.assert_array_equal(
+        ds.train[:5], binarize(images[[1, 3, 6, 8, 14]], "threshold", 0.5)
+    )
 
-    ds = prepare_mnist(SAMPLE, digits=[0, 1], n_train=400, n_test=109)
+    ds = prepare_mnist(SAMPLE, digits=[0, 1], n_train=400, n_test=109, **BINARIZATION)
     assert ds.train.shape == (400, 784) and ds.test.shape == (109, 784)
     with pytest.raises(ConfigError, match="n_train=412 exceeds the 411"):
-        prepare_mnist(SAMPLE, digits=[0, 1], n_train=412)
+        prepare_mnist(SAMPLE, digits=[0, 1], n_train=412, **BINARIZATION)
     with pytest.raises(ConfigError, match="n_test=501 exceeds the 500"):
-        prepare_mnist(SAMPLE, n_test=501)
+        prepare_mnist(SAMPLE, n_test=501, **BINARIZATION)
     with pytest.raises(ConfigError, match="n_train"):
-        prepare_mnist(SAMPLE, n_train=0)
+        prepare_mnist(SAMPLE, n_train=0, **BINARIZATION)
     with pytest.raises(ConfigError, match="digits"):
-        prepare_mnist(SAMPLE, digits=[10])
+        prepare_mnist(SAMPLE, digits=[10], **BINARIZATION)
     with pytest.raises(ConfigError, match="digits"):
-        prepare_mnist(SAMPLE, digits=[])
+        prepare_mnist(SAMPLE, digits=[], **BINARIZATION)
 
 
 def test_prepare_stochastic_seeded():
-    a = prepare_mnist(SAMPLE, binarization="stochastic", seed=3, n_train=200, n_test=50)
-    b = prepare_mnist(SAMPLE, binarization="stochastic", seed=3, n_train=200, n_test=50)
-    c = prepare_mnist(SAMPLE, binarization="stochastic", seed=4, n_train=200, n_test=50)
+    a = prepare_mnist(SAMPLE, "stochastic", 0.5, seed=3, n_train=200, n_test=50)
+    b = prepare_mnist(SAMPLE, "stochastic", 0.5, seed=3, n_train=200, n_test=50)
+    c = prepare_mnist(SAMPLE, "stochastic", 0.5, seed=4, n_train=200, n_test=50)
     np.testing.assert_array_equal(a.train, b.train)
     np.testing.assert_array_equal(a.test, b.test)
     assert not np.array_equal(a.train, c.train)
@@ -289,22 +295,22 @@ def test_prepare_stochastic_seeded():
 
 def test_prepare_bad_raw_dir(tmp_path):
     with pytest.raises(DataError, match="train-images-idx3-ubyte.gz not found"):
-        prepare_mnist(tmp_path)
+        prepare_mnist(tmp_path, **BINARIZATION)
     for name in MNIST_FILES:
         shutil.copy(SAMPLE / f"{name}.gz", tmp_path)
     # Labels of the test split (500) paired with the 2000 training images.
     shutil.copy(SAMPLE / "t10k-labels-idx1-ubyte.gz", tmp_path / "train-labels-idx1-ubyte.gz")
     with pytest.raises(DataError, match="2000 images but train-labels-idx1-ubyte has 500"):
-        prepare_mnist(tmp_path)
+        prepare_mnist(tmp_path, **BINARIZATION)
     # Images that are not 28 x 28.
     (tmp_path / "train-labels-idx1-ubyte.gz").write_bytes(_gz(_idx((2,), b"\x01\x02")))
     (tmp_path / "train-images-idx3-ubyte.gz").write_bytes(_gz(_idx((2, 4, 4), b"\x00" * 32)))
     with pytest.raises(DataError, match=r"\(n, 28, 28\)"):
-        prepare_mnist(tmp_path)
+        prepare_mnist(tmp_path, **BINARIZATION)
 
 
 def test_save_load_round_trip(tmp_path):
-    ds = prepare_mnist(SAMPLE, n_train=300, n_test=60, digits=[3, 5, 8])
+    ds = prepare_mnist(SAMPLE, n_train=300, n_test=60, digits=[3, 5, 8], **BINARIZATION)
     meta = {
         "binarization": "threshold",
         "threshold": 0.5,
@@ -479,6 +485,8 @@ def server(www):
 
 
 FAST = {"sha256": SAMPLE_SHA256, "retries": 3, "timeout": 2.0, "backoff": 0.0}
+#: Attempts and timeout of the fetches from local sources (no network).
+FETCH = {"retries": 1, "timeout": 2.0}
 
 
 def _assert_sample(paths: list[Path], dest: Path) -> None:
@@ -544,7 +552,15 @@ def test_download_default_checksums_reject_the_sample(server, tmp_path):
 def test_download_without_verification(server, tmp_path):
     dest = tmp_path / "raw"
     unchecked = dict.fromkeys(MNIST_FILES)
-    paths = download_mnist([server.url("bad")], dest, unchecked, 1, 2.0, 0.0, lambda m: None)
+    paths = download_mnist(
+        [server.url("bad")],
+        dest,
+        unchecked,
+        retries=1,
+        timeout=2.0,
+        backoff=0.0,
+        log=lambda m: None,
+    )
     assert len(paths) == 4
     assert sha256_decompressed(paths[0]) != SAMPLE_SHA256[MNIST_FILES[0]]
     # Without a checksum the file must still be valid gzip.
@@ -636,7 +652,7 @@ def test_local_sources_all_failing(tmp_path):
     sources = [str(tmp_path / "nope"), str(empty), str(wrong), "ftp://example.org/mnist/"]
     dest = tmp_path / "dest"
     with pytest.raises(DownloadError) as info:
-        fetch_file(MNIST_FILES[0], sources, dest, SAMPLE_SHA256[MNIST_FILES[0]], log=print)
+        fetch_file(MNIST_FILES[0], sources, dest, SAMPLE_SHA256[MNIST_FILES[0]], log=print, **FETCH)
     message = str(info.value)
     assert "from any of 4 source(s)" in message
     assert "does not exist" in message and "not found (looked for" in message
@@ -644,7 +660,7 @@ def test_local_sources_all_failing(tmp_path):
     assert "data.sources" in message
     assert list(dest.iterdir()) == []
     with pytest.raises(DownloadError, match="no sources configured"):
-        fetch_file(MNIST_FILES[0], [], dest, None, log=print)
+        fetch_file(MNIST_FILES[0], [], dest, None, log=print, **FETCH)
 
 
 def test_constants():
@@ -659,11 +675,11 @@ def test_constants():
     assert len(DEFAULT_MIRRORS) >= 2
     assert all(m.startswith(("http://", "https://")) and m.endswith("/") for m in DEFAULT_MIRRORS)
     with pytest.raises(ConfigError, match="unknown MNIST file"):
-        download_mnist([], "unused", {"foo": None})
+        download_mnist([], "unused", {"foo": None}, retries=1, timeout=2.0)
 
 
 def test_meta_json_is_sorted(tmp_path):
-    ds = prepare_mnist(SAMPLE, n_train=10, n_test=10)
+    ds = prepare_mnist(SAMPLE, n_train=10, n_test=10, **BINARIZATION)
     save_dataset(tmp_path / "d.npz", ds, {"b": 1, "a": [1, 2]})
     with np.load(tmp_path / "d.npz") as data:
         assert json.loads(str(data["meta"])) == {"a": [1, 2], "b": 1}

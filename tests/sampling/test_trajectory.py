@@ -8,7 +8,14 @@ import subprocess
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import SAMPLE, TORCH_CPU, job_command, loglik_settings, sigkill_and_resume
+from conftest import (
+    BINARIZATION,
+    SAMPLE,
+    TORCH_CPU,
+    job_command,
+    loglik_settings,
+    sigkill_and_resume,
+)
 
 from rbm_reciprocal.analysis.loglik_settings import LOGLIK_COLUMNS
 from rbm_reciprocal.analysis.loglik_trajectory import trajectory_pass, trajectory_rows
@@ -29,7 +36,7 @@ from rbm_reciprocal.stages.loglik import collect_loglik, run_loglik_trajectory, 
 
 @pytest.fixture(scope="module")
 def mnist_sample():
-    return prepare_mnist(SAMPLE, n_train=1000, n_test=200)
+    return prepare_mnist(SAMPLE, n_train=1000, n_test=200, **BINARIZATION)
 
 
 @pytest.fixture(scope="module")

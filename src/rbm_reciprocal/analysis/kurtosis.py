@@ -49,7 +49,7 @@ def kurtosis_monte_carlo(
     basis: np.ndarray,
     n_samples: int,
     rng: np.random.Generator,
-    batch_size: int = 10_000,
+    batch_size: int,
 ) -> np.ndarray:
     """Monte-Carlo Pearson kurtosis ``m4 / m2^2`` of projected Bernoulli(1/2) states (Fig. 3e).
 

@@ -143,7 +143,7 @@ MINIMA_PAIRS = tuple(
 
 
 def orient_trajectories(
-    table: pd.DataFrame, orientation: str = "continuity", min_overlap: float = 0.5
+    table: pd.DataFrame, orientation: str, min_overlap: float = 0.5
 ) -> pd.DataFrame:
     """Orient the rows of each followed model consistently over epochs (Figs. 7-8).
 
@@ -210,10 +210,10 @@ def mode_trajectory_row(
     params,
     test_images: np.ndarray,
     rng: np.random.Generator,
-    n_uniform: int = 200_000,
-    bins: int = 60,
-    gibbs_chains: int = 1000,
-    gibbs_sweeps: int = 500,
+    n_uniform: int,
+    bins: int,
+    gibbs_chains: int,
+    gibbs_sweeps: int,
 ) -> dict[str, float]:
     """Quantities of Figs. 7-8 for mode 1 (``z_1 = u_1``, ``z_{M+1} = w_1``) of one checkpoint.
 

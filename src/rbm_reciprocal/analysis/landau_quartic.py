@@ -56,7 +56,7 @@ class QuarticFit:
 
 
 def fit_constraint_potential(
-    z: np.ndarray, mu: float, bins: int = 60, min_count: int = 10
+    z: np.ndarray, mu: float, bins: int, min_count: int = 10
 ) -> QuarticFit:
     """Quartic least-squares fit of ``-log`` of the histogram density of samples ``z``.
 

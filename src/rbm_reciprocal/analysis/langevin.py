@@ -21,8 +21,8 @@ def simulate_langevin(
     n_steps: int,
     n_records: int,
     rng: np.random.Generator,
-    beta: float = 1.0,
-    metropolis: bool = True,
+    beta: float,
+    metropolis: bool,
 ) -> tuple[np.ndarray, np.ndarray, float]:
     """Overdamped Langevin dynamics ``dz = -U'(z) dt + sqrt(2 D) dW``, ``D = 1 / beta`` (Eq. 33).
 
@@ -187,14 +187,14 @@ def simulate_mode(
     spectrum: pd.DataFrame,
     index: int,
     seed: int,
-    n_walkers: int = 2000,
-    n_steps: int = 4000,
-    horizon: float = 12.0,
-    n_records: int = 41,
-    beta: float = 1.0,
-    max_steps: int = 50_000,
-    n_grid: int = 4001,
-    metropolis: bool = True,
+    n_walkers: int,
+    n_steps: int,
+    horizon: float,
+    n_records: int,
+    beta: float,
+    max_steps: int,
+    n_grid: int,
+    metropolis: bool,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Langevin dynamics of one component in the Gaussian and the full constraint potential.
 

@@ -269,7 +269,7 @@ def stiffness_matrix(cov: np.ndarray, n_states: int) -> np.ndarray:
     return np.linalg.inv(cov) * (n_states - d - 2) / (n_states - 1)
 
 
-def relaxation_spectrum(modes: ZModes, k_diag: np.ndarray, beta: float = 1.0) -> pd.DataFrame:
+def relaxation_spectrum(modes: ZModes, k_diag: np.ndarray, beta: float) -> pd.DataFrame:
     """Predicted harmonic relaxation spectrum of every component, Eqs. (40-48).
 
     .. math::

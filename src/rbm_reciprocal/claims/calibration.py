@@ -53,12 +53,14 @@ CALIBRATION_COLUMNS = (
 #: false ones.
 TRUE_MIN, FALSE_MAX = 0.95, 0.05
 
-Run = Callable[[np.random.Generator], dict]
+Run = Callable[[np.random.Generator, int], dict]
 
 
 @dataclass(frozen=True)
 class World:
-    """One synthetic world of one claim: ``run(rng)`` builds an input and returns the row.
+    """One synthetic world of one claim: ``run(rng, min_epochs)`` builds an input and returns
+    the row (``min_epochs``: the config's ``claims.min_epochs``, for the claims about trained
+    models).
 
     ``truth``: whether the claim's statement holds there; ``name``: the world and its effect
     size. ``legacy``: trial ``i`` draws from ``stream(seed, "calibration", claim, scenario,
@@ -72,21 +74,23 @@ class World:
     legacy: bool = False
 
 
-def _pair(true_name: str, false_name: str, run: Callable[[bool, np.random.Generator], dict]):
-    """The two worlds of a generator ``gen(truth, rng)`` of issue 13."""
+def _pair(true_name: str, false_name: str, run: Callable[[bool, np.random.Generator, int], dict]):
+    """The two worlds of a generator ``run(truth, rng, min_epochs)`` of issue 13."""
     return (
-        World(True, true_name, lambda r: run(True, r), legacy=True),
-        World(False, false_name, lambda r: run(False, r), legacy=True),
+        World(True, true_name, lambda r, m: run(True, r, m), legacy=True),
+        World(False, false_name, lambda r, m: run(False, r, m), legacy=True),
     )
 
 
 def _claim2() -> tuple[World, ...]:
     worlds = [
-        World(True, "sigma as stated, 1000 matrices", lambda r: claim_mp_mode(sl.gen_mp_mode(r))),
+        World(
+            True, "sigma as stated, 1000 matrices", lambda r, m: claim_mp_mode(sl.gen_mp_mode(r))
+        ),
         World(
             True,
             "sigma as stated, 50 matrices (quick preset)",
-            lambda r: claim_mp_mode(sl.gen_mp_mode(r, n_matrices=50)),
+            lambda r, m: claim_mp_mode(sl.gen_mp_mode(r, n_matrices=50)),
         ),
     ]
     for c in (0.9, 0.95, 1.03, 1.05, 1.1, 1.2, 1.5):
@@ -94,21 +98,21 @@ def _claim2() -> tuple[World, ...]:
             World(
                 False,
                 f"entries of std {c:g} sigma, 1000 matrices",
-                lambda r, c=c: claim_mp_mode(sl.gen_mp_mode(r, scale=c)),
+                lambda r, m, c=c: claim_mp_mode(sl.gen_mp_mode(r, scale=c)),
             )
         )
     worlds.append(
         World(
             False,
             "mode 25% of the bulk width away, 1000 matrices",
-            lambda r: claim_mp_mode(sl.gen_mp_mode(r, displaced=True)),
+            lambda r, m: claim_mp_mode(sl.gen_mp_mode(r, displaced=True)),
         )
     )
     worlds += [
         World(
             t,
             "N = M, " + ("sigma as stated" if t else "mode at 0.25 lambda_+") + ", 20 matrices",
-            lambda r, t=t: claim_mp_mode(sl.gen_mp_mode_square(t, r)),
+            lambda r, m, t=t: claim_mp_mode(sl.gen_mp_mode_square(t, r)),
         )
         for t in (True, False)
     ]
@@ -117,21 +121,21 @@ def _claim2() -> tuple[World, ...]:
 
 def _claim7() -> tuple[World, ...]:
     return tuple(
-        World(t, w, lambda r, w=w: claim_pc_alignment(sm.gen_pc_alignment(w, r)))
+        World(t, w, lambda r, m, w=w: claim_pc_alignment(sm.gen_pc_alignment(w, r), m))
         for w, (*_, t) in sm.PC_WORLDS.items()
     )
 
 
 def _claim9() -> tuple[World, ...]:
     return tuple(
-        World(t, w, lambda r, w=w: claim_landau_double_well(sla.gen_landau(w, r)))
+        World(t, w, lambda r, m, w=w: claim_landau_double_well(sla.gen_landau(w, r), m))
         for w, (*_, t) in sla.LANDAU_WORLDS.items()
     )
 
 
 def _claim15() -> tuple[World, ...]:
     return tuple(
-        World(t, w, lambda r, w=w: claim_landau_samples(sla.gen_landau_samples(w, r)))
+        World(t, w, lambda r, m, w=w: claim_landau_samples(sla.gen_landau_samples(w, r), m))
         for w, (_, t) in sla.SAMPLE_WORLDS.items()
     )
 
@@ -141,58 +145,60 @@ CALIBRATIONS: dict[int, tuple[World, ...]] = {
     1: _pair(
         "sigma as stated",
         "entries of std 0.9 or 1.1 sigma",
-        lambda t, r: claim_mp_ks(sl.gen_mp_ks(t, r)),
+        lambda t, r, m: claim_mp_ks(sl.gen_mp_ks(t, r)),
     ),
     2: _claim2(),
-    3: _pair("limit 3", "limit 2.9", lambda t, r: claim_kurtosis(*sl.gen_kurtosis(t, r))),
+    3: _pair("limit 3", "limit 2.9", lambda t, r, m: claim_kurtosis(*sl.gen_kurtosis(t, r))),
     4: _pair(
-        "std 1/2", "std 0.525", lambda t, r: claim_uniform_moments(sl.gen_uniform_moments(t, r))
+        "std 1/2", "std 0.525", lambda t, r, m: claim_uniform_moments(sl.gen_uniform_moments(t, r))
     ),
     # AIS rows or PTT-ladder rows, alternately (each world type must be calibrated)
     5: _pair(
         "LL rises 20 nats",
         "LL flat, or reverse AIS 15 nats low (BAR 0.5 nats off)",
-        lambda t, r: claim_ais_bracket(
-            (sl.gen_loglik_ladder if r.integers(2) else sl.gen_loglik)(t, r)
+        lambda t, r, m: claim_ais_bracket(
+            (sl.gen_loglik_ladder if r.integers(2) else sl.gen_loglik)(t, r), m
         ),
     )
     + (
         World(
             True,
             "ladder, no exact log Z, LL rises 20 nats, bound 5-30 nats below (quick run)",
-            lambda r: claim_ais_bracket(sl.gen_loglik_missed_mode(True, r)),
+            lambda r, m: claim_ais_bracket(sl.gen_loglik_missed_mode(True, r), m),
         ),
         World(
             False,
             "LL flat, last BAR misses a mode: 20 nats low at its s.e. (audit), bound tight",
-            lambda r: claim_ais_bracket(sl.gen_loglik_missed_mode(False, r)),
+            lambda r, m: claim_ais_bracket(sl.gen_loglik_missed_mode(False, r), m),
         ),
     ),
     6: _pair(
         "trained JS 2.5 x noise",
         "trained JS at its noise level",
-        lambda t, r: claim_rotation_js(sm.gen_rotation_js(t, r)),
+        lambda t, r, m: claim_rotation_js(sm.gen_rotation_js(t, r), m),
     ),
     7: _claim7(),
     8: _pair(
         "global 2.7%, local 0.12% of pixels",
         "both 0.5%",
-        lambda t, r: claim_rotated_pixels(sm.gen_rotated_pixels(t, r), sm.TRAINED_EPOCHS),
+        lambda t, r, m: claim_rotated_pixels(sm.gen_rotated_pixels(t, r), sm.TRAINED_EPOCHS, m),
     ),
     9: _claim9(),
-    10: _pair("gap [33, 35]", "no gap", lambda t, r: claim_spectral_gap(sm.gen_spectral_gap(t, r))),
+    10: _pair(
+        "gap [33, 35]", "no gap", lambda t, r, m: claim_spectral_gap(sm.gen_spectral_gap(t, r))
+    ),
     11: _pair(
-        "Cov(z) = I/4", "Cov(z) = 0.21 I", lambda t, r: claim_stiffness(sm.gen_stiffness(t, r))
+        "Cov(z) = I/4", "Cov(z) = 0.21 I", lambda t, r, m: claim_stiffness(sm.gen_stiffness(t, r))
     ),
     13: _pair(
         "the mode diverges",
         "the mode reaches its stationary law",
-        lambda t, r: claim_full_constraint(sm.gen_diffusion(13, t, r)),
+        lambda t, r, m: claim_full_constraint(sm.gen_diffusion(13, t, r)),
     ),
     14: _pair(
         "the mode is metastable",
         "the mode reaches its stationary law",
-        lambda t, r: claim_metastability(sm.gen_diffusion(14, t, r)),
+        lambda t, r, m: claim_metastability(sm.gen_diffusion(14, t, r)),
     ),
     15: _claim15(),
 }
@@ -200,6 +206,7 @@ CALIBRATIONS: dict[int, tuple[World, ...]] = {
 
 def calibrate_claims(
     n_trials: int,
+    min_epochs: int,
     seed: int = 0,
     claims: list[int] | None = None,
     log: Callable[[str], None] | None = None,
@@ -211,6 +218,9 @@ def calibrate_claims(
     n_trials : int
         Synthetic inputs per (claim, world); the pass rate has binomial s.e.
         ``sqrt(p (1 - p) / n_trials)``.
+    min_epochs : int
+        The claims' ``min_epochs`` (the config's ``claims.min_epochs``; the synthetic trained
+        models train ``synthetic_models.TRAINED_EPOCHS`` epochs, at least the paper config's).
     seed : int
         Trial ``i`` of (claim, world) draws from ``stream(seed, "calibration", claim,
         scenario, world, i)`` (without ``world`` for the worlds of issue 13, :class:`World`).
@@ -237,7 +247,8 @@ def calibrate_claims(
             scenario = "true" if w.truth else "false"
             tags = (cid, scenario) if w.legacy else (cid, scenario, w.name)
             verdicts = [
-                w.run(stream(seed, "calibration", *tags, i))["passed"] for i in range(int(n_trials))
+                w.run(stream(seed, "calibration", *tags, i), min_epochs)["passed"]
+                for i in range(int(n_trials))
             ]
             n = len(verdicts)
             pass_rate = sum(v is True for v in verdicts) / n

@@ -22,7 +22,7 @@ def _first_above(g: pd.DataFrame, level: float) -> str:
     return f"lambda_1 > {level:g} from epoch {int(r['epoch'])} ({r['lambda_1']:.2f})"
 
 
-def claim_landau_double_well(trajectories: pd.DataFrame, min_epochs: int = 10) -> dict:
+def claim_landau_double_well(trajectories: pd.DataFrame, min_epochs: int) -> dict:
     """Claim 9: mode 1's free energy turns from a single to a double well (Eq. 55, Figs. 7-8).
 
     Statistic: the minima of Eq. (55) with the all-orders (large-deviation) constraint
@@ -130,7 +130,7 @@ SAMPLES = (("test", "test images", "n_test"), ("gibbs", "Gibbs samples", "n_gibb
 
 
 def claim_landau_samples(
-    trajectories: pd.DataFrame, min_epochs: int = 10, alpha: float = 0.01, spread: float = 1.0
+    trajectories: pd.DataFrame, min_epochs: int, alpha: float = 0.01, spread: float = 1.0
 ) -> dict:
     """Claim 15: test images and Gibbs samples sit at the Landau minimum (Sec. 5.3).
 

@@ -319,7 +319,7 @@ def _bracket_measured(b: dict) -> str:
     return measured
 
 
-def claim_ais_bracket(loglik: pd.DataFrame, alpha: float = 0.01, min_epochs: int = 10) -> dict:
+def claim_ais_bracket(loglik: pd.DataFrame, min_epochs: int, alpha: float = 0.01) -> dict:
     """Claim 5: AIS and reverse AIS bracket the log-likelihood, which increases with training.
 
     Statistic: distribution-free tail bounds of stochastic bounds (Markov's inequality,

@@ -24,7 +24,7 @@ def js_noise_t(js: np.ndarray, mean: np.ndarray, sd: np.ndarray, pairs: np.ndarr
     return (np.asarray(js) - np.asarray(mean)) / (np.asarray(sd) * np.sqrt(1.0 + 1.0 / k))
 
 
-def claim_rotation_js(js: pd.DataFrame, min_epochs: int = 10, alpha: float = 0.01) -> dict:
+def claim_rotation_js(js: pd.DataFrame, min_epochs: int, alpha: float = 0.01) -> dict:
     """Claim 6: rotations leave an untrained W's entry distribution unchanged (Fig. 4).
 
     Statistic: for every row, :func:`js_noise_t` of its JS against the ``noise_pairs`` JS
@@ -118,7 +118,7 @@ def pc_span_overlap(
 
 def claim_pc_alignment(
     alignment: pd.DataFrame,
-    min_epochs: int = 10,
+    min_epochs: int,
     k: int = PC_SPAN,
     threshold: float = PC_SPAN_MIN,
 ) -> dict:
@@ -197,7 +197,7 @@ def claim_pc_alignment(
 
 
 def claim_rotated_pixels(
-    rotated: pd.DataFrame, epochs: int | None, min_epochs: int = 10, alpha: float = 0.01
+    rotated: pd.DataFrame, epochs: int | None, min_epochs: int, alpha: float = 0.01
 ) -> dict:
     """Claim 8: a pi rotation of the top-2 plane changes more pixels than 10 rotations
     avoiding the top 5 (Fig. 6).

@@ -125,12 +125,13 @@ def init_params(
     n_visible: int,
     n_hidden: int,
     rng: np.random.Generator,
-    weight_std: float = 0.01,
-    visible_bias: str = "data_logit",
-    hidden_bias: str = "zero",
-    bias_std: float = 0.01,
+    *,
+    weight_std: float,
+    visible_bias: str,
+    hidden_bias: str,
+    bias_std: float,
+    logit_clip: float,
     data_mean: np.ndarray | None = None,
-    logit_clip: float = 1e-6,
 ) -> RBMParams:
     """Initial parameters (Sec. 2 and the authors' code, see SPEC.md).
 

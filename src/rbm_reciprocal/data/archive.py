@@ -135,8 +135,8 @@ def fetch_archive(
     files: Sequence[str],
     training: Mapping[str, Any],
     manifest_out: str | os.PathLike,
-    retries: int = 3,
-    timeout: float = 60.0,
+    retries: int,
+    timeout: float,
     backoff: float = 1.0,
     log: Log = print,
 ) -> dict[str, Any]:

@@ -19,8 +19,8 @@ from rbm_reciprocal.data.idx import MNIST_FILES, raw_file, read_idx
 
 def binarize(
     images: np.ndarray,
-    method: str = "threshold",
-    threshold: float = 0.5,
+    method: str,
+    threshold: float,
     rng: np.random.Generator | None = None,
 ) -> np.ndarray:
     """Binarize ``uint8`` images to 0/1.
@@ -145,8 +145,8 @@ def _subset(n: int | None, available: int, what: str) -> int:
 
 def prepare_mnist(
     raw_dir: str | os.PathLike,
-    binarization: str = "threshold",
-    threshold: float = 0.5,
+    binarization: str,
+    threshold: float,
     n_train: int | None = None,
     n_test: int | None = None,
     digits: Sequence[int] | None = None,

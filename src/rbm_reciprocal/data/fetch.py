@@ -170,8 +170,8 @@ def fetch_file(
     sources: Sequence[str],
     dest_dir: str | os.PathLike,
     sha256: str | None,
-    retries: int = 3,
-    timeout: float = 30.0,
+    retries: int,
+    timeout: float,
     backoff: float = 1.0,
     log: Log = print,
 ) -> Path:
@@ -256,8 +256,8 @@ def fetch_verified(
     relpath: str,
     dest: str | os.PathLike,
     sha256: str | None,
-    retries: int = 3,
-    timeout: float = 30.0,
+    retries: int,
+    timeout: float,
     backoff: float = 1.0,
     log: Log = print,
 ) -> Path:
@@ -300,8 +300,9 @@ def download_mnist(
     sources: Sequence[str],
     dest_dir: str | os.PathLike,
     sha256: Mapping[str, str | None] | None = None,
-    retries: int = 3,
-    timeout: float = 30.0,
+    *,
+    retries: int,
+    timeout: float,
     backoff: float = 1.0,
     log: Log = print,
 ) -> list[Path]:

@@ -19,6 +19,7 @@ from rbm_reciprocal.core.io import PathLike, atomic_path
 from rbm_reciprocal.core.streams import stream
 from rbm_reciprocal.core.tables import read_table, save_parquet
 from rbm_reciprocal.data.dataset import load_dataset
+from rbm_reciprocal.pipeline.config import validate_config
 from rbm_reciprocal.pipeline.job import Job
 from rbm_reciprocal.pipeline.plans.claims import Claims, PcAlignment, UniformMoments
 
@@ -208,8 +209,11 @@ def run_claims_calibration(
     n_trials: int, seed: int, out: PathLike, claims: Sequence[int] | None = None, log=print
 ) -> pd.DataFrame:
     """Write :func:`calibrate_claims` (columns ``claim, scenario, n_trials, pass_rate,
-    fail_rate, na_rate, calibrated``) to ``out``."""
-    table = calibrate_claims(n_trials, seed, None if claims is None else list(claims), log)
+    fail_rate, na_rate, calibrated``) to ``out``, at the paper config's ``claims.min_epochs``
+    (the schema's default)."""
+    min_epochs = validate_config({"seed": 0})["claims"]["min_epochs"]
+    ids = None if claims is None else list(claims)
+    table = calibrate_claims(n_trials, min_epochs, seed, ids, log)
     save_parquet(out, table)
     bad = table[~table["calibrated"]]
     pairs = ", ".join(f"{c} {s}" for c, s in bad[["claim", "scenario"]].values)
