@@ -181,8 +181,6 @@ RUN = (
 RUN_APPEND = RUN.replace("> {log.log:q}", ">> {log.log:q}")
 
 
-# Outputs of steps other than figures that the Snakemake report shows:
-# step: (output, category, labels).
 def outputs(step):
     """Named outputs of ``step``; a figure's PNG (and the output its Step's ``report`` names)
     goes into the report with its caption (workflow/report/<step>.rst), category and labels.
