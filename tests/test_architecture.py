@@ -42,6 +42,7 @@ WORKFLOW_IMPORTS = (
     "rbm_reciprocal.pipeline.steps",
     "rbm_reciprocal.pipeline.memory",
     "rbm_reciprocal.pipeline.job",
+    "rbm_reciprocal.pipeline.loglik_epochs",
     "rbm_reciprocal.pipeline.fingerprint",
     "rbm_reciprocal.pipeline.plans",
 )

@@ -14,10 +14,8 @@ from rbm_reciprocal.core.rbm import RBMParams, free_energy, softplus
 from rbm_reciprocal.data.dataset import Dataset, save_dataset
 from rbm_reciprocal.pipeline.config import validate_config
 from rbm_reciprocal.pipeline.job import Job, settings_dict
-from rbm_reciprocal.pipeline.plans.loglik import (
-    estimator_settings,
-    loglik_epochs_from_config,
-)
+from rbm_reciprocal.pipeline.loglik_epochs import loglik_epochs_from_config
+from rbm_reciprocal.pipeline.plans.loglik import estimator_settings
 from rbm_reciprocal.sampling.ais import (
     ais,
     base_log_odds,

@@ -71,7 +71,7 @@ from rbm_reciprocal.pipeline.steps import (  # noqa: E402
     step_outputs,
 )
 from rbm_reciprocal.pipeline.resources import job_mem_mb, job_threads  # noqa: E402
-from rbm_reciprocal.pipeline.plans.loglik import (  # noqa: E402
+from rbm_reciprocal.pipeline.loglik_epochs import (  # noqa: E402
     crosscheck_epochs_from_config,
     loglik_epochs_from_config,
     loglik_method,

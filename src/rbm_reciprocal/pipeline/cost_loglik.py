@@ -11,6 +11,11 @@ from rbm_reciprocal.pipeline.cost import (
     gemm_flops,
     n_images,
 )
+from rbm_reciprocal.pipeline.loglik_epochs import (
+    crosscheck_epochs_from_config,
+    loglik_epochs_from_config,
+    trajectory_epochs_from_config,
+)
 
 
 def loglik_job_cost(config: dict, method: str, hidden: int, role: str = "standard") -> Cost:
@@ -28,7 +33,12 @@ def loglik_job_cost(config: dict, method: str, hidden: int, role: str = "standar
     c = int(ll["n_chains"])
     check = role == "crosscheck"
     n_betas = int(ll["crosscheck"]["betas"] if check else ll["betas"]["n"])
-    epochs = loglik_check_epochs(config) if check else list(ll["epochs"])
+    checkpoints = checkpoint_epochs_from_config(config, method)
+    epochs = (
+        crosscheck_epochs_from_config(config, checkpoints)
+        if check
+        else loglik_epochs_from_config(config, checkpoints)
+    )
     sample_sweeps = int(ll["sample_sweeps"])
     gemm = 2 * (2 * n_betas - 3) * gemm_flops(c, n, m)  # AIS + reverse AIS
     gemm += (2 * sample_sweeps + 1) * gemm_flops(c, n, m)  # model samples + marginals
@@ -56,23 +66,13 @@ def _data_and_exact_flops(config: dict, m: int) -> float:
     return gemm
 
 
-def loglik_check_epochs(config: dict) -> list[int]:
-    """Crosschecked epochs (``loglik.crosscheck.epochs``; none for method standard)."""
-    ll = config["loglik"]
-    if ll["method"] != "trajectory":
-        return []
-    epochs = ll["crosscheck"]["epochs"] or []
-    return sorted({int(ll["epochs"][-1]) if e == "last" else int(e) for e in epochs})
-
-
 def trajectory_nodes(config: dict, method: str) -> tuple[int, int]:
     """``(path nodes, table rows)`` of one trajectory job: the training checkpoints up to the
     last of ``loglik.epochs``, and the rows (all nodes, or ``loglik.epochs``)."""
-    ll = config["loglik"]
-    last = max(int(e) for e in ll["epochs"])
-    nodes = [e for e in checkpoint_epochs_from_config(config, method) if int(e) <= last]
-    rows = ll["trajectory"]["rows"]
-    return len(nodes), len(nodes) if rows == "all" else len(set(ll["epochs"]))
+    path, rows = trajectory_epochs_from_config(
+        config, checkpoint_epochs_from_config(config, method)
+    )
+    return len(path), len(rows)
 
 
 def loglik_trajectory_job_cost(config: dict, method: str, hidden: int) -> Cost:
@@ -170,6 +170,6 @@ def loglik_costs(config: dict) -> list[Cost]:
                 out.append(loglik_job_cost(config, meth, m))
                 continue
             out.append(loglik_trajectory_job_cost(config, meth, m))
-            if loglik_check_epochs(config):
+            if crosscheck_epochs_from_config(config, checkpoint_epochs_from_config(config, meth)):
                 out.append(loglik_job_cost(config, meth, m, role="crosscheck"))
     return out
