@@ -36,10 +36,23 @@ def loglik(rng) -> pd.DataFrame:
             for e in EPOCHS:
                 ll = -206 + (100 if m == 100 else 105) * (1 - np.exp(-e / 6)) + rng.normal(0, 1)
                 flagged = bool(e == 18)
-                rows.append(dict(method="PCD", hidden=m, replica=r, epoch=int(e), test_ll_bar=ll,
-                                 log_z_bar=300.0, estimator="trajectory-pt", pt_rungs=3 + e // 3,
-                                 n_chains=20, traj_steps=6000, check_betas=10_000,
-                                 reliable=not flagged, flags="gap" if flagged else ""))
+                rows.append(
+                    dict(
+                        method="PCD",
+                        hidden=m,
+                        replica=r,
+                        epoch=int(e),
+                        test_ll_bar=ll,
+                        log_z_bar=300.0,
+                        estimator="trajectory-pt",
+                        pt_rungs=3 + e // 3,
+                        n_chains=20,
+                        traj_steps=6000,
+                        check_betas=10_000,
+                        reliable=not flagged,
+                        flags="gap" if flagged else "",
+                    )
+                )
     t = pd.DataFrame(rows)
     last = t["epoch"] == EPOCHS[-1]
     t["log_z_ais_check"] = np.where(last, 300.5, np.nan)
@@ -107,9 +120,18 @@ def fig3_f(rng) -> pd.DataFrame:
     for m in HIDDEN:
         counts, _ = np.histogram(np.concatenate([rng.gamma(2, 0.3, m), [29.7, 24.4]]), edges)
         d = counts / counts.sum() / np.diff(edges)
-        parts.append(pd.DataFrame({"hidden": m, "method": "PCD", "bin_left": edges[:-1],
-                                   "bin_right": edges[1:], "density": d,
-                                   "binning": "authors"}))
+        parts.append(
+            pd.DataFrame(
+                {
+                    "hidden": m,
+                    "method": "PCD",
+                    "bin_left": edges[:-1],
+                    "bin_right": edges[1:],
+                    "density": d,
+                    "binning": "authors",
+                }
+            )
+        )
     return pd.concat(parts, ignore_index=True)
 
 
@@ -117,9 +139,19 @@ def fig4(rng) -> tuple[pd.DataFrame, pd.DataFrame, list[pd.DataFrame]]:
     rows = [dict(kind="trained", hidden=m, method="PCD", replica=r, epoch=30,
                  js=0.01 * (m / 100) ** 0.3 * (1 + 0.1 * r), js_noise_mean=1e-3, n_visible=784)
             for m in HIDDEN for r in range(2)]  # fmt: skip
-    rows += [dict(kind="untrained", hidden=m, method="none", replica=0, epoch=0,
-                  js=3e-3 * 100 / m, js_noise_mean=np.nan, n_visible=784)
-             for m in HIDDEN]
+    rows += [
+        dict(
+            kind="untrained",
+            hidden=m,
+            method="none",
+            replica=0,
+            epoch=0,
+            js=3e-3 * 100 / m,
+            js_noise_mean=np.nan,
+            n_visible=784,
+        )
+        for m in HIDDEN
+    ]
     w = rng.laplace(0, 0.15, 50_000)
     edges = np.linspace(w.min(), w.max(), 400)
     p = np.histogram(w, edges, density=True)[0]

@@ -39,7 +39,7 @@ WORKFLOW_IMPORTS = (
     "rbm_reciprocal.pipeline.cost",
     "rbm_reciprocal.pipeline.runtime",
     "rbm_reciprocal.pipeline.resources",
-    "rbm_reciprocal.pipeline.steps",
+    "rbm_reciprocal.stages.registry",
     "rbm_reciprocal.pipeline.memory",
     "rbm_reciprocal.pipeline.job",
     "rbm_reciprocal.pipeline.loglik_epochs",
@@ -387,9 +387,9 @@ def private_imports(path: Path) -> list[str]:
         for alias in node.names:
             if not alias.name.startswith("_") or alias.name.startswith("__"):
                 continue
-            is_module = (SRC / f"{node.module}.{alias.name}".replace(".", "/")).with_suffix(
-                ".py"
-            ).exists()
+            is_module = (
+                (SRC / f"{node.module}.{alias.name}".replace(".", "/")).with_suffix(".py").exists()
+            )
             same_package = node.module.split(".")[:2] == me.split(".")[:2]
             if not (is_module and same_package):
                 out.append(alias.name)
@@ -448,7 +448,7 @@ def test_rule_switches_finds_comparisons(tmp_path):
 
 
 def test_pipeline_switches_on_no_rule_name():
-    """What a rule needs is its step's (``pipeline/steps.py``), not ``rule ==`` branches."""
+    """What a rule needs is its step's (``stages/registry.py``), not ``rule ==`` branches."""
     rules = set(workflow_rules())
     paths = sorted((PKG / "pipeline").glob("*.py"))
     bad = [hit for path in paths for hit in rule_switches(path, rules)]
@@ -456,12 +456,12 @@ def test_pipeline_switches_on_no_rule_name():
 
 
 def test_every_rule_is_a_step_and_every_step_a_rule():
-    """One :class:`~rbm_reciprocal.pipeline.steps.Step` per rule, of the same name; each rule
+    """One :class:`~rbm_reciprocal.stages.registry.Step` per rule, of the same name; each rule
     asks its own step for its log, job, threads and resources, and each step's stage module
     has its job."""
     import importlib
 
-    from rbm_reciprocal.pipeline.steps import STEPS
+    from rbm_reciprocal.stages.registry import STEPS
 
     rules = workflow_rules()
     assert set(rules) - set(STEPS) == set(), "rules without a step"

@@ -23,11 +23,12 @@ from rbm_reciprocal.core.errors import ConfigError, RBMError
 from rbm_reciprocal.figures.render import render
 from rbm_reciprocal.pipeline.cost_report import report, report_json
 from rbm_reciprocal.pipeline.job import Job
-from rbm_reciprocal.pipeline.steps import step as find_step
 from rbm_reciprocal.stages.claims import (
     run_claims_calibration,
 )
 from rbm_reciprocal.stages.models import export_run
+from rbm_reciprocal.stages.registry import STEPS
+from rbm_reciprocal.stages.registry import step as find_step
 
 
 def _cmd_run(args: argparse.Namespace) -> None:
@@ -47,9 +48,10 @@ def _cmd_figure(args: argparse.Namespace) -> None:
 def _cmd_cost(args: argparse.Namespace) -> None:
     # (python -m rbm_reciprocal cost sets one BLAS thread before numpy loads: __main__.py)
     if args.json:
-        print(json.dumps(report_json(args.configfile, args.calibrate_seconds, args.gflops)))
+        print(json.dumps(report_json(args.configfile, STEPS, args.calibrate_seconds, args.gflops)))
         return
-    print(report(args.configfile, args.calibrate_seconds, args.gflops, detail=not args.brief))
+    detail = not args.brief
+    print(report(args.configfile, STEPS, args.calibrate_seconds, args.gflops, detail=detail))
 
 
 def _cmd_models(args: argparse.Namespace) -> None:

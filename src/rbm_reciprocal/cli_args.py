@@ -35,8 +35,6 @@ def build_parser() -> argparse.ArgumentParser:
     f.add_argument("--stem", required=True, help="output path without suffix (.pdf and .png)")
     f.add_argument("--options", help="JSON of figure options")
 
-
-
     co = sub.add_parser(
         "cost", help="Gibbs sweeps, FLOPs and predicted CPU-hours per rule family of a config"
     )

@@ -431,9 +431,7 @@ def test_landscape_sample_table_and_fig1_right(tiny_run):
 def test_landscape_points_table_and_fig2(tiny_run):
     tmp, data, ckpts = tiny_run
     settings = LandscapePoints(indices=[1, 2, 3, 498], n_test=20, n_chains=30, sweeps=5, seed=1)
-    land, points = run_landscape_points(
-        ckpts, data, settings, tmp / "l.parquet", tmp / "p.parquet"
-    )
+    land, points = run_landscape_points(ckpts, data, settings, tmp / "l.parquet", tmp / "p.parquet")
     assert list(land["state"]) == ["untrained"] * 4 + ["trained"] * 4
     assert list(land["index"].unique()) == [1, 2, 3, 6]
     counts = points.groupby(["state", "source"]).size()

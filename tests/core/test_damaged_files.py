@@ -161,4 +161,3 @@ def test_training_restarts_over_a_damaged_resume_state(tmp_path, prototype_data)
     assert any("discarding a partial run" in ln for ln in lines)
     # started over from epoch 0: the same numbers as an uninterrupted run
     np.testing.assert_array_equal(again["recon_error"], full["recon_error"])
-

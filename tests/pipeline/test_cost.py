@@ -33,6 +33,7 @@ from rbm_reciprocal.pipeline.runtime import (
     seconds_at,
     train_runtime_minutes,
 )
+from rbm_reciprocal.stages.registry import step
 
 N = N_VISIBLE
 PAPER = ROOT / "config.yaml"
@@ -146,7 +147,10 @@ def test_trajectory_counts_and_crosscheck(tmp_path):
     the first checkpoint, model samples at the first and last, the data at every row."""
     config = small_config(tmp_path)
     config["loglik"].update(
-        method="trajectory", epochs=[1, 3], n_chains=50, sample_sweeps=20,
+        method="trajectory",
+        epochs=[1, 3],
+        n_chains=50,
+        sample_sweeps=20,
         trajectory={"sampler": "ais", "steps": 40, "first_betas": 100, "rows": "all"},
         crosscheck={"epochs": [3], "betas": 200},
     )
@@ -233,7 +237,7 @@ def test_paper_trajectory_costs_under_5_percent_of_standard_and_48_h(tmp_path, c
         w = SimpleNamespace(method="PCD", hidden=str(m), replica="0", epoch="100")
         for rule in ("loglik_trajectory", "loglik_crosscheck"):
             # the uncapped estimate (safety factor 2 included) fits in 48 h
-            assert job_runtime_minutes(config, rule, w, cap=None) < MAX_RESUMABLE_MINUTES
+            assert job_runtime_minutes(config, step(rule), w, cap=None) < MAX_RESUMABLE_MINUTES
 
 
 def test_config_files_merge_like_snakemake(tmp_path):
@@ -283,17 +287,17 @@ def test_rule_runtime_helpers():
     large = train_runtime_minutes(config, "PCD", 3000, threads=4)
     assert 60 < small < large
     w = SimpleNamespace(method="PCD", hidden="500", replica="0", epoch="0010")
-    assert job_runtime_minutes(config, "train_rbm", w, threads=4) == small
-    assert job_runtime_minutes(config, "train_rbm", w, attempt=2) > small
+    assert job_runtime_minutes(config, step("train_rbm"), w, threads=4) == small
+    assert job_runtime_minutes(config, step("train_rbm"), w, attempt=2) > small
     # training resumes, so its limit is capped; AIS does not, so it is not
     w.hidden = "3000"
-    assert job_runtime_minutes(config, "train_rbm", w) == MAX_RESUMABLE_MINUTES
-    ll = job_runtime_minutes(config, "loglik", w)
+    assert job_runtime_minutes(config, step("train_rbm"), w) == MAX_RESUMABLE_MINUTES
+    ll = job_runtime_minutes(config, step("loglik"), w)
     assert ll == loglik_runtime_minutes(config, "PCD", 3000) > MAX_RESUMABLE_MINUTES
-    spectrum = job_runtime_minutes(config, "random_spectrum", w)
-    assert 5 < spectrum < job_runtime_minutes(config, "random_spectrum", w, attempt=2)
-    assert job_runtime_minutes(config, "fig3_mp", SimpleNamespace(panel="a")) == 10
-    assert job_runtime_minutes(config, "kurtosis", SimpleNamespace(variant="code")) > 5
+    spectrum = job_runtime_minutes(config, step("random_spectrum"), w)
+    assert 5 < spectrum < job_runtime_minutes(config, step("random_spectrum"), w, attempt=2)
+    assert job_runtime_minutes(config, step("fig3_mp"), SimpleNamespace(panel="a")) == 10
+    assert job_runtime_minutes(config, step("kurtosis"), SimpleNamespace(variant="code")) > 5
 
 
 def test_cost_command_prints_every_family(tmp_path, capsys):

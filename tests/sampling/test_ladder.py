@@ -69,6 +69,7 @@ def trained(trained_784x12):
     """The 784 x 12 RBM of conftest (log Z moves by several nats along its 6 checkpoints)."""
     return trained_784x12
 
+
 PT = loglik_settings(
     n_chains=100,
     n_betas=300,

@@ -34,6 +34,7 @@ def trained(trained_784x12):
     out, data = trained_784x12
     return [load_checkpoint(checkpoint_path(out, e)) for e in range(6)], data
 
+
 PT = loglik_settings(
     n_chains=100,
     n_betas=300,

@@ -44,6 +44,7 @@ def trained(trained_784x12):
     """The 784 x 12 RBM of conftest, a checkpoint every epoch; its run directory and data."""
     return trained_784x12
 
+
 def _paths(run_dir):
     return [checkpoint_path(run_dir, e) for e in range(6)]
 
@@ -181,14 +182,31 @@ def test_stage_resumes_bit_identical_after_a_stop(tmp_path, trained, s):
     save_dataset(data, ds, {})
     paths = _paths(run_dir)
     full = run_loglik_trajectory(
-        paths, range(6), range(6), data, tmp_path / "full.parquet", s, "PCD", 12, 0,
+        paths,
+        range(6),
+        range(6),
+        data,
+        tmp_path / "full.parquet",
+        s,
+        "PCD",
+        12,
+        0,
         log=lambda _: None,
     )
     out = tmp_path / "cut.parquet"
     for k in (3, 4):  # stops mid-forward (saved at 2 and 3), then mid-reverse
         r = run_loglik_trajectory(
-            paths, range(6), range(6), data, out, s, "PCD", 12, 0,
-            log=lambda _: None, stop_after_intervals=k,
+            paths,
+            range(6),
+            range(6),
+            data,
+            out,
+            s,
+            "PCD",
+            12,
+            0,
+            log=lambda _: None,
+            stop_after_intervals=k,
         )
         assert r is None and state_path(out).exists() and not out.exists()
     logs = []
@@ -199,8 +217,17 @@ def test_stage_resumes_bit_identical_after_a_stop(tmp_path, trained, s):
     # a state saved with other settings is not resumed
     other = _with(s, traj_steps=7)
     run_loglik_trajectory(
-        paths, range(6), range(6), data, out, other, "PCD", 12, 0,
-        log=lambda _: None, stop_after_intervals=1,
+        paths,
+        range(6),
+        range(6),
+        data,
+        out,
+        other,
+        "PCD",
+        12,
+        0,
+        log=lambda _: None,
+        stop_after_intervals=1,
     )
     logs = []
     run_loglik_trajectory(paths, range(6), range(6), data, out, s, "PCD", 12, 0, log=logs.append)
@@ -240,8 +267,15 @@ def test_errors(trained, tmp_path):
         trajectory_pass([params[0], small], ds.train, SETTINGS, trajectory_rng(0, "PCD", 1, 0))
     with pytest.raises(ConfigError, match="not on the trajectory"):
         run_loglik_trajectory(
-            _paths(run_dir)[:2], [0, 1], [3], tmp_path / "d.npz", tmp_path / "o.parquet",
-            SETTINGS, "PCD", 12, 0,
+            _paths(run_dir)[:2],
+            [0, 1],
+            [3],
+            tmp_path / "d.npz",
+            tmp_path / "o.parquet",
+            SETTINGS,
+            "PCD",
+            12,
+            0,
         )
 
 

@@ -187,4 +187,3 @@ def test_other_training_settings_are_refused_naming_the_keys(archive, server, tm
 def test_missing_models_are_one_line(archive, tmp_path):
     with pytest.raises(DataError, match=r"lacks 1 file\(s\) .*replica2/metrics.parquet"):
         _import(archive, tmp_path, files=[*FILES, "train/PCD/M8/replica2/metrics.parquet"])
-

@@ -111,4 +111,3 @@ def test_torch_batched_job_resumes(tmp_path, prototype_data):
     run_training_replicas(prototype_data, settings, cut, **QUIET)
     for a, b in zip(full, cut, strict=True):
         assert_same_runs(a, b)
-

@@ -11,7 +11,7 @@ from conftest import ROOT, SNAKEMAKE
 
 from rbm_reciprocal.pipeline.config import load_config
 from rbm_reciprocal.pipeline.runtime import workflow_costs
-from rbm_reciprocal.pipeline.steps import STEPS
+from rbm_reciprocal.stages.registry import STEPS
 
 SMOKE = ROOT / "workflow/presets/smoke.yaml"
 CASES = {
@@ -46,7 +46,7 @@ def test_cost_counts_the_jobs_snakemake_plans(tmp_path, case):
     want = planned(tmp_path / "run", files)
     config = load_config(files)
     got = Counter()
-    for line in workflow_costs(config):
+    for line in workflow_costs(config, STEPS):
         got[line.rule] += line.jobs
     assert +got == +want
     assert sum(got.values()) == sum(want.values()) > 40
@@ -57,11 +57,13 @@ def test_cost_counts_the_jobs_snakemake_plans(tmp_path, case):
 
 def test_loglik_lines_name_the_configured_estimator():
     paper = load_config([ROOT / "config.yaml"])
-    labels = {c.rule: c.label for c in workflow_costs(paper) if c.family == "log-likelihood"}
+    labels = {c.rule: c.label for c in workflow_costs(paper, STEPS) if c.family == "log-likelihood"}
     assert "PT ladder" in labels["loglik_trajectory"]
     assert "AIS + reverse AIS (crosscheck)" in labels["loglik_crosscheck"]
     assert "loglik" not in labels
     standard = load_config([ROOT / "config.yaml"])
     standard["loglik"]["method"] = "standard"
-    labels = {c.rule: c.label for c in workflow_costs(standard) if c.family == "log-likelihood"}
+    labels = {
+        c.rule: c.label for c in workflow_costs(standard, STEPS) if c.family == "log-likelihood"
+    }
     assert set(labels) == {"loglik"} and "AIS + reverse AIS" in labels["loglik"]

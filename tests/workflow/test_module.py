@@ -30,7 +30,7 @@ import yaml
 from conftest import ROOT, SMOKE_EPOCHS, SMOKE_MODELS, SNAKEMAKE, write_override
 from conftest import SMOKE as SMOKE_CONFIG
 
-from rbm_reciprocal.pipeline.steps import STEPS
+from rbm_reciprocal.stages.registry import STEPS
 
 SMOKE = ROOT / "workflow" / "presets" / "smoke.yaml"
 

@@ -11,7 +11,7 @@ from rbm_reciprocal.core.errors import ConfigError
 from rbm_reciprocal.pipeline.config import load_config
 from rbm_reciprocal.pipeline.memory import BASE_MB
 from rbm_reciprocal.pipeline.resources import array_mb, job_mem_mb, job_threads
-from rbm_reciprocal.pipeline.steps import STEPS
+from rbm_reciprocal.stages.registry import STEPS, step
 
 PAPER = load_config([ROOT / "config.yaml"])
 
@@ -25,47 +25,47 @@ def test_threads_come_from_the_config():
     cfg["training"]["threads"] = 6
     cfg["loglik"]["threads"] = 3
     cfg["resources"]["analysis_threads"] = 2
-    assert job_threads(cfg, "train_rbm") == 6
-    assert job_threads(cfg, "loglik") == 3
-    assert job_threads(cfg, "random_spectrum") == 2
-    assert job_threads(cfg, "mode_trajectory") == 2
-    assert job_threads(cfg, "fig2") == 1
-    assert job_threads(cfg, "download_mnist") == 1
-    assert job_threads(PAPER, "random_spectrum") == 1
+    assert job_threads(cfg, step("train_rbm")) == 6
+    assert job_threads(cfg, step("loglik")) == 3
+    assert job_threads(cfg, step("random_spectrum")) == 2
+    assert job_threads(cfg, step("mode_trajectory")) == 2
+    assert job_threads(cfg, step("fig2")) == 1
+    assert job_threads(cfg, step("download_mnist")) == 1
+    assert job_threads(PAPER, step("random_spectrum")) == 1
 
 
 def test_paper_training_memory_grows_with_hidden_size_and_attempt():
-    mems = [job_mem_mb(PAPER, "train_rbm", wc(hidden=m)) for m in (500, 784, 1200, 3000)]
+    mems = [job_mem_mb(PAPER, step("train_rbm"), wc(hidden=m)) for m in (500, 784, 1200, 3000)]
     assert mems == sorted(mems) and mems[0] < mems[-1]
     # measured peak RSS of a paper training job: 0.57 GB at M = 500, 0.65 GB at M = 3000;
     # the request is 1.5 x the estimate, so between 1 and 2 GB
     assert 900 <= mems[0] <= 1500, mems
     assert 1000 <= mems[-1] <= 2000, mems
-    assert job_mem_mb(PAPER, "train_rbm", wc(hidden=3000), attempt=2) >= 2 * mems[-1] - 100
+    assert job_mem_mb(PAPER, step("train_rbm"), wc(hidden=3000), attempt=2) >= 2 * mems[-1] - 100
     # the smoke preset's 1,200 images need far less than the paper's 70,000
-    assert job_mem_mb(SMOKE, "train_rbm", wc(hidden=max(SMOKE["model"]["hidden"]))) < mems[0]
+    assert job_mem_mb(SMOKE, step("train_rbm"), wc(hidden=max(SMOKE["model"]["hidden"]))) < mems[0]
 
 
 def test_memory_factor_scales_the_request():
     cfg = load_config([ROOT / "config.yaml"])
     cfg["resources"]["mem_factor"] = 3.0
-    base = job_mem_mb(PAPER, "loglik", wc(hidden=784))
-    assert job_mem_mb(cfg, "loglik", wc(hidden=784)) == pytest.approx(2 * base, abs=100)
+    base = job_mem_mb(PAPER, step("loglik"), wc(hidden=784))
+    assert job_mem_mb(cfg, step("loglik"), wc(hidden=784)) == pytest.approx(2 * base, abs=100)
 
 
 def test_exact_partition_function_memory_is_counted():
     # loglik also enumerates log Z exactly when min(N, M) <= exact_max_units: 2^M states
     cfg = load_config([ROOT / "config.yaml"])
-    small = array_mb(cfg, "loglik", wc(hidden=20))
+    small = array_mb(cfg, step("loglik"), wc(hidden=20))
     cfg["loglik"]["exact_max_units"] = 0
-    assert small - array_mb(cfg, "loglik", wc(hidden=20)) == pytest.approx(
+    assert small - array_mb(cfg, step("loglik"), wc(hidden=20)) == pytest.approx(
         3 * 2**20 * 784 * 8, rel=1e-9
     )
 
 
 def test_unknown_rule_is_a_clear_error():
     with pytest.raises(ConfigError, match="no resource model for rule 'fig9'"):
-        job_mem_mb(PAPER, "fig9")
+        job_mem_mb(PAPER, step("fig9"))
 
 
 def test_every_rule_of_the_workflow_has_a_model(tmp_path):
@@ -150,7 +150,7 @@ def test_memory_estimates_cover_the_measured_peak_rss(smoke_run):
         log = path.with_name(path.name.removesuffix(".job.json") + ".log")
         measured = float(re.findall(r"peak RSS (\d+) MB", log.read_text())[-1])
         w = wc(hidden=hidden) if hidden else None
-        estimate = BASE_MB[STEPS[rule].kind] + array_mb(cfg, rule, w) / 1e6
+        estimate = BASE_MB[STEPS[rule].kind] + array_mb(cfg, step(rule), w) / 1e6
         if measured > estimate:
             too_low.append((rule, path.name, measured, round(estimate, 1)))
         rules_seen.add(rule)

@@ -25,6 +25,7 @@ from rbm_reciprocal.pipeline.cost import n_images
 from rbm_reciprocal.pipeline.plans.train import train_settings_from_config
 from rbm_reciprocal.pipeline.resources import array_mb, job_mem_mb, job_threads
 from rbm_reciprocal.pipeline.runtime import job_cost, job_runtime_minutes
+from rbm_reciprocal.stages.registry import step
 
 # the smoke preset's models: its first method and hidden size, its replicas
 METHOD, HIDDEN = SMOKE["training"]["methods"][0], SMOKE["model"]["hidden"][0]
@@ -102,17 +103,17 @@ def test_batched_job_requests_count_every_replica():
     cfg = load_config([ROOT / "config.yaml"])
     r = int(cfg["model"]["replicas"])
     w = SimpleNamespace(method="PCD", hidden="500")
-    one, batched = job_cost(cfg, "train_rbm", w), job_cost(cfg, "train_rbm_batched", w)
+    one, batched = job_cost(cfg, step("train_rbm"), w), job_cost(cfg, step("train_rbm_batched"), w)
     assert (batched.jobs, batched.gemm, batched.svd) == (1, r * one.gemm, r * one.svd)
     assert batched.sweeps == r * one.sweeps and batched.rule == "train_rbm_batched"
     data = (n_images(cfg, "train") + n_images(cfg, "test")) * 784 * 4
-    single = array_mb(cfg, "train_rbm", w)
-    assert array_mb(cfg, "train_rbm_batched", w) == pytest.approx(data + r * (single - data))
-    assert job_mem_mb(cfg, "train_rbm_batched", w) > job_mem_mb(cfg, "train_rbm", w)
-    assert job_threads(cfg, "train_rbm_batched") == job_threads(cfg, "train_rbm")
+    single = array_mb(cfg, step("train_rbm"), w)
+    assert array_mb(cfg, step("train_rbm_batched"), w) == pytest.approx(data + r * (single - data))
+    assert job_mem_mb(cfg, step("train_rbm_batched"), w) > job_mem_mb(cfg, step("train_rbm"), w)
+    assert job_threads(cfg, step("train_rbm_batched")) == job_threads(cfg, step("train_rbm"))
     # resumable like train_rbm: capped at the partition maximum
-    assert job_runtime_minutes(cfg, "train_rbm_batched", w) == 2880
+    assert job_runtime_minutes(cfg, step("train_rbm_batched"), w) == 2880
     # uncapped: R times one replica's time (CPU rate; on a GPU an upper bound)
-    t1 = job_runtime_minutes(cfg, "train_rbm", w, overhead=0.0, cap=None)
-    tr = job_runtime_minutes(cfg, "train_rbm_batched", w, overhead=0.0, cap=None)
+    t1 = job_runtime_minutes(cfg, step("train_rbm"), w, overhead=0.0, cap=None)
+    tr = job_runtime_minutes(cfg, step("train_rbm_batched"), w, overhead=0.0, cap=None)
     assert abs(tr - r * t1) <= r

@@ -70,7 +70,8 @@ def test_smoke_loglik_table_and_fig1_left(smoke_run):
     assert len(pts) == len(SMOKE_MODELS) and (pts["epoch"] == last).all()
     for m, r in pts.index:
         own = pd.read_parquet(
-            smoke_run / f"results/loglik/crosscheck/{method}/M{m}/replica{r}"
+            smoke_run
+            / f"results/loglik/crosscheck/{method}/M{m}/replica{r}"
             / f"epoch_{last:04d}.parquet"
         )
         for kind in ("ais", "rais"):

@@ -40,7 +40,9 @@ except ImportError:
         "module from a URL, so install it where Snakemake runs "
         "(pip install git+https://github.com/<owner>/<repo>@<tag>)"
     ) from None
-# Only rbm_reciprocal.pipeline is imported here: parsing the workflow never imports numba.
+# Only rbm_reciprocal.pipeline and the steps' declarations (rbm_reciprocal.stages.registry,
+# whose stage modules load their science lazily) are imported here: parsing the workflow never
+# imports numba, scipy, pandas or matplotlib (tests/test_architecture.py).
 from rbm_reciprocal.pipeline.config import (  # noqa: E402
     ConfigError,
     checkpoint_epochs_from_config,
@@ -64,12 +66,12 @@ from rbm_reciprocal.pipeline.plans import final_models  # noqa: E402
 from rbm_reciprocal.pipeline.plans import claims as claims_settings  # noqa: E402
 from rbm_reciprocal.pipeline.plans import landau as landau_settings  # noqa: E402
 from rbm_reciprocal.pipeline.plans import symmetry as symmetry_settings  # noqa: E402
-from rbm_reciprocal.pipeline.steps import (  # noqa: E402
-    STEPS,
+from rbm_reciprocal.stages.registry import (  # noqa: E402
     job_json,
     step_log,
     step_outputs,
 )
+from rbm_reciprocal.stages.registry import step as declared  # noqa: E402
 from rbm_reciprocal.pipeline.resources import job_mem_mb, job_threads  # noqa: E402
 from rbm_reciprocal.pipeline.loglik_epochs import (  # noqa: E402
     crosscheck_epochs_from_config,
@@ -164,7 +166,7 @@ onstart:
     write_fingerprint(RES, config)
 
 
-# What every rule of a step takes from its one declaration (rbm_reciprocal.pipeline.steps
+# What every rule of a step takes from its one declaration (rbm_reciprocal.stages.registry
 # and .paths): outputs, log and job file, threads, resources, and the job itself. Every job's
 # log ends with its time and peak RSS (python -m rbm_reciprocal run), so rules need no benchmark.
 CONDA = "../../envs/rbm.yaml"
@@ -187,13 +189,13 @@ def outputs(step):
     A figure's label is its file name (with the step's wildcards: fig3_{panel}, fig{n})."""
     out = step_outputs(config, step)
     caption = f"../report/{step}.rst"
-    if STEPS[step].kind == "figure":
+    if declared(step).kind == "figure":
         name = Path(out["png"]).stem
         out["png"] = report(
             out["png"], caption=caption, category="Figures", labels={"figure": name}
         )
-    elif STEPS[step].report:
-        name, category, labels = STEPS[step].report
+    elif declared(step).report:
+        name, category, labels = declared(step).report
         out[name] = report(out[name], caption=caption, category=category, labels=labels)
     return out
 
@@ -203,14 +205,14 @@ def logs(step):
 
 
 def threads_of(step):
-    return job_threads(config, step)
+    return job_threads(config, declared(step))
 
 
 def resources_of(step):
     return {
-        "mem_mb": lambda w, attempt: job_mem_mb(config, step, w, attempt),
+        "mem_mb": lambda w, attempt: job_mem_mb(config, declared(step), w, attempt),
         "runtime": lambda w, threads, attempt: job_runtime_minutes(
-            config, step, w, threads, attempt
+            config, declared(step), w, threads, attempt
         ),
     }
 

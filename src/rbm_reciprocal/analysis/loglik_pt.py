@@ -171,6 +171,7 @@ def pt_pass(
         )
     set_rng_state(rng_pt, state["rng_pt"])
     runner = _torch_runner(ladder, state, s, rng_pt)
+
     def sync() -> None:  # the saved state from the device (torch)
         state["rng_pt"] = rng_state(rng_pt)
         if runner is not None:

@@ -144,8 +144,14 @@ def build_fig5(table: pd.DataFrame) -> Figure:
     fig.legend(
         handles=[
             Patch(color="tab:blue", alpha=0.45, label="histogram of the projected states"),
-            Line2D([], [], color="tab:red", lw=1.2, label=r"Normal($\mu_i$, 1/2) of Eq. 51, "
-                   r"$\mu_i = \frac{1}{2}\sum_k U_{ki}$ ($V_{ki}$ for $y_i$)"),
+            Line2D(
+                [],
+                [],
+                color="tab:red",
+                lw=1.2,
+                label=r"Normal($\mu_i$, 1/2) of Eq. 51, "
+                r"$\mu_i = \frac{1}{2}\sum_k U_{ki}$ ($V_{ki}$ for $y_i$)",
+            ),
         ],  # fmt: skip
         loc="outside lower center",
         ncols=2,

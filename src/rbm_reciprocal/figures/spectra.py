@@ -25,9 +25,7 @@ def fig3_mp(
     return save_figure(build_fig3_mp(hist, curve, n, m, ax_label), stem)
 
 
-def build_fig3_mp(
-    hist: pd.DataFrame, curve: pd.DataFrame, n: int, m: int, ax_label: str
-) -> Figure:
+def build_fig3_mp(hist: pd.DataFrame, curve: pd.DataFrame, n: int, m: int, ax_label: str) -> Figure:
     """Fig. 3a-d: singular values of random ``n x m`` inits against Marchenko-Pastur (Eq. 20).
 
     Parameters
@@ -81,9 +79,7 @@ def fig3_f(
     return save_figure(build_fig3_f(table, gap), stem)
 
 
-def build_fig3_f(
-    table: pd.DataFrame, gap: tuple[float, float] | None = (33.0, 35.0)
-) -> Figure:
+def build_fig3_f(table: pd.DataFrame, gap: tuple[float, float] | None = (33.0, 35.0)) -> Figure:
     """Fig. 3f: singular-value distributions of trained RBMs per hidden size and method.
 
     One step line per (hidden, method), colour by hidden size, line style by method, on a log
@@ -156,8 +152,7 @@ def _mark_gap(ax, table: pd.DataFrame, gap, x_lo: float, x_hi: float, n_bins: in
             0.97,
             f"reported gap at $\\lambda \\in$ [{gap[0]:g}, {gap[1]:g}]: off axis\n"
             + (
-                f"(spectra far below the authors' bins: {n_bins} bins up to "
-                "max $\\lambda$)"
+                f"(spectra far below the authors' bins: {n_bins} bins up to max $\\lambda$)"
                 if refined
                 else f"(authors' bins, spectra end at $\\lambda$ = {d_hi:.3g})"
             ),
@@ -166,4 +161,3 @@ def _mark_gap(ax, table: pd.DataFrame, gap, x_lo: float, x_hi: float, n_bins: in
             va="top",
             fontsize=7,
         )
-

@@ -110,9 +110,7 @@ def _js_panel(ax, js: pd.DataFrame, noise: pd.DataFrame) -> None:
                 label=f"untrained {n_vis} x M (same shape)")  # fmt: skip
     if len(noise):
         lvl = noise.groupby("n_hidden")["js_independent_inits"].mean()
-        ax.plot(
-            1.0 / lvl.index, lvl.values, ":", color="grey", lw=1, label="two independent inits"
-        )
+        ax.plot(1.0 / lvl.index, lvl.values, ":", color="grey", lw=1, label="two independent inits")
     ax.set_yscale("log")
     ax.set_xlabel("1/M")
     ax.set_ylabel("Jensen-Shannon divergence")

@@ -348,6 +348,3 @@ def analysis_costs(config: dict) -> list[Cost]:
         *mode_trajectory_costs(config),
         rotated_samples_cost(config),
     ]
-
-
-

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from rbm_reciprocal.pipeline.calibrate import calibrate, calibration_shapes
@@ -10,6 +10,7 @@ from rbm_reciprocal.pipeline.config import SCHEMA, load_config
 from rbm_reciprocal.pipeline.cost import FAMILIES, N_VISIBLE, REFERENCE_GFLOPS, Cost
 from rbm_reciprocal.pipeline.resources import resources_table
 from rbm_reciprocal.pipeline.runtime import Calibration, seconds_at, workflow_costs
+from rbm_reciprocal.pipeline.step import Step
 
 
 def _fmt_count(x: float) -> str:
@@ -67,14 +68,16 @@ def cost_table(
 
 def report(
     configfiles: Sequence[str | Path],
+    steps: Mapping[str, Step],
     calibrate_seconds: float = 30.0,
     gflops: float | None = None,
     detail: bool = True,
     schema: str | Path | None = SCHEMA,
 ) -> str:
-    """The text of ``python -m rbm_reciprocal cost``: what was measured, then the table."""
+    """The text of ``python -m rbm_reciprocal cost``: what was measured, then the table of
+    the workflow's ``steps`` (:data:`rbm_reciprocal.stages.registry.STEPS`)."""
     config = load_config(configfiles, schema=schema)
-    costs = workflow_costs(config)
+    costs = workflow_costs(config, steps)
     out = [f"Cost of {' + '.join(str(p) for p in configfiles)} (N = {N_VISIBLE} visible units)"]
     calibration = None
     if calibrate_seconds and calibrate_seconds > 0:
@@ -94,14 +97,14 @@ def report(
     out.append("")
     out.append(cost_table(costs, calibration, gflops, detail=detail))
     if detail:
-
         out += ["", "Per-job requests of every rule (SLURM --cpus-per-task, --mem, --time):", ""]
-        out.append(resources_table(config))
+        out.append(resources_table(config, steps))
     return "\n".join(out)
 
 
 def report_json(
     configfiles: Sequence[str | Path],
+    steps: Mapping[str, Step],
     calibrate_seconds: float = 30.0,
     gflops: float | None = None,
     schema: str | Path | None = SCHEMA,
@@ -114,7 +117,7 @@ def report_json(
     (``calibrate_seconds > 0``), else at ``gflops`` (default the reference rate).
     """
     config = load_config(configfiles, schema=schema)
-    costs = workflow_costs(config)
+    costs = workflow_costs(config, steps)
     calibration = None
     if calibrate_seconds and calibrate_seconds > 0:
         calibration = calibrate(calibration_shapes(costs) or [(500, 500)], calibrate_seconds)

@@ -1,7 +1,7 @@
 """Peak memory of a job: its imports (:data:`BASE_MB`) plus the arrays it holds at once.
 
 One function per step (``fn(config, wildcards) -> bytes``, named after its rule; the table of
-:mod:`rbm_reciprocal.pipeline.steps` says which step uses which), counted from a validated
+:mod:`rbm_reciprocal.stages.registry` says which step uses which), counted from a validated
 config. Upper bounds by construction: every array the job's code keeps alive at once is
 counted at its stored dtype, plus temporaries of the same size where numpy makes them.
 ``tests/workflow/test_resources.py`` checks them against the peak RSS Snakemake measured

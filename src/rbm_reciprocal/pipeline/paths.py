@@ -32,9 +32,7 @@ def under(config: dict, template: str) -> str:
     return f"{root}/{rest}"
 
 
-def run_outputs(
-    config: dict, method: str, hidden: int | str, replica: int | str
-) -> dict[str, str]:
+def run_outputs(config: dict, method: str, hidden: int | str, replica: int | str) -> dict[str, str]:
     """The files of one trained model, named: its checkpoints (``epoch_EEEE``, every epoch of
     the config's checkpoint schedule), then its metrics table (``metrics``)."""
     results = config["results_dir"]

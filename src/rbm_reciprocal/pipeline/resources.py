@@ -13,7 +13,7 @@ with the helpers of ``workflow/rules/common.smk``, which call :func:`job_threads
 ``mem_mb`` and ``runtime``) with the job's wildcards, threads and attempt. These are the
 requests a SLURM job gets (``--cpus-per-task``, ``--mem``, ``--time``); a local run caps
 ``threads`` at ``--cores`` and only schedules by them. What each rule needs is its
-:class:`~.step.Step` (:data:`~.steps.STEPS`).
+:class:`~.step.Step` (:data:`rbm_reciprocal.stages.registry.STEPS`).
 
 * **threads**: the config key of the step (``training.threads`` for ``train_rbm`` and
   ``train_rbm_batched``, whose replicas share them: on CPUs their epochs run one after
@@ -33,42 +33,44 @@ requests a SLURM job gets (``--cpus-per-task``, ``--mem``, ``--time``); a local 
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from types import SimpleNamespace
 from typing import Any
 
 from rbm_reciprocal.pipeline.memory import BASE_MB
 from rbm_reciprocal.pipeline.runtime import job_runtime_minutes
-from rbm_reciprocal.pipeline.steps import STEPS, step
+from rbm_reciprocal.pipeline.step import Step
 
 _MB = 1e6
 
 
-def job_threads(config: dict, rule: str) -> int:
-    """``threads`` of every job of ``rule`` (see the module docstring)."""
-    key = step(rule).threads
+def job_threads(config: dict, step: Step) -> int:
+    """``threads`` of every job of ``step`` (see the module docstring)."""
+    key = step.threads
     if key is None:
         return 1
     section, name = key
     return max(1, int(config[section][name]))
 
 
-def array_mb(config: dict, rule: str, wildcards: Any = None) -> float:
-    """Bytes (not megabytes, despite the name) of the arrays one job of ``rule`` holds at its
-    peak, counted from the config by its step's :mod:`.memory` function."""
-    return step(rule).arrays(config, wildcards)
+def array_mb(config: dict, step: Step, wildcards: Any = None) -> float:
+    """Bytes (not megabytes, despite the name) of the arrays one job of ``step`` holds at its
+    peak, counted from the config by its :mod:`.memory` function."""
+    return step.arrays(config, wildcards)
 
 
-def job_mem_mb(config: dict, rule: str, wildcards: Any = None, attempt: int = 1) -> int:
-    """``mem_mb`` of one job of ``rule``: ``mem_factor x (BASE_MB + arrays) x attempt``,
+def job_mem_mb(config: dict, step: Step, wildcards: Any = None, attempt: int = 1) -> int:
+    """``mem_mb`` of one job of ``step``: ``mem_factor x (BASE_MB + arrays) x attempt``,
     rounded up to 100 MB."""
-    s = step(rule)
+    s = step
     factor = float(config["resources"]["mem_factor"])
     mb = factor * (BASE_MB[s.kind] + s.arrays(config, wildcards) / _MB) * max(int(attempt), 1)
     return int(math.ceil(mb / 100.0) * 100)
 
 
-def resources_table(config: dict) -> str:
-    """Markdown table of every rule's per-job requests (range over its hidden sizes).
+def resources_table(config: dict, steps: Mapping[str, Step]) -> str:
+    """Markdown table of the per-job requests of every step in ``steps`` (range over its
+    hidden sizes).
 
     Printed by ``python -m rbm_reciprocal cost``; runtimes at the rule's threads, first
     attempt.
@@ -83,12 +85,12 @@ def resources_table(config: dict) -> str:
         "| rule | threads | mem_mb | runtime (min) |",
         "| --- | --- | --- | --- |",
     ]
-    for rule, s in STEPS.items():
-        threads = job_threads(config, rule)
+    for rule, s in steps.items():
+        threads = job_threads(config, s)
         mems, times = [], []
         for m in s.sizes(config) or [None]:
             w = None if m is None else SimpleNamespace(hidden=str(m), method=method)
-            mems.append(job_mem_mb(config, rule, w))
-            times.append(job_runtime_minutes(config, rule, w, threads))
+            mems.append(job_mem_mb(config, s, w))
+            times.append(job_runtime_minutes(config, s, w, threads))
         lines.append(f"| {rule} | {threads} | {fmt(mems)} | {fmt(times)} |")
     return "\n".join(lines)

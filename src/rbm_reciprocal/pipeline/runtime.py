@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,7 +19,7 @@ from rbm_reciprocal.pipeline.cost import (
     training_costs,
 )
 from rbm_reciprocal.pipeline.cost_loglik import loglik_costs, loglik_job_cost
-from rbm_reciprocal.pipeline.steps import STEPS, step
+from rbm_reciprocal.pipeline.step import Step
 
 
 @dataclass
@@ -91,22 +92,22 @@ def runtime_minutes(
     return int(math.ceil(minutes))
 
 
-def job_cost(config: dict, rule: str, wildcards: Any = None) -> Cost | None:
-    """Cost of one job of ``rule`` with ``wildcards`` (attributes, as Snakemake's), from its
-    :class:`~.steps.Step`; None for rules whose cost is negligible (data, tables, figures)."""
-    return step(rule).cost(config, wildcards)
+def job_cost(config: dict, step: Step, wildcards: Any = None) -> Cost | None:
+    """Cost of one job of ``step`` with ``wildcards`` (attributes, as Snakemake's); None for
+    steps whose cost is negligible (data, tables, figures)."""
+    return step.cost(config, wildcards)
 
 
 def job_runtime_minutes(
-    config: dict, rule: str, wildcards: Any = None, threads: int = 1, attempt: int = 1, **kw
+    config: dict, step: Step, wildcards: Any = None, threads: int = 1, attempt: int = 1, **kw
 ) -> int:
-    """``runtime`` resource of one job of ``rule`` (see :func:`runtime_minutes`).
+    """``runtime`` resource of one job of ``step`` (see :func:`runtime_minutes`).
 
     Resumable steps (training, trajectory log-likelihood) continue from their last saved
     state, so their limit is capped at :data:`MAX_RESUMABLE_MINUTES`; other jobs get their
     full estimate. Rules of negligible cost (data, tables, figures) get 10 minutes per attempt.
     """
-    s = step(rule)
+    s = step
     cost = s.cost(config, wildcards)
     if cost is None:
         return 10 * int(attempt)
@@ -130,8 +131,9 @@ def loglik_runtime_minutes(
     return runtime_minutes(loglik_job_cost(config, method, hidden), threads, attempt, **kw)
 
 
-def workflow_costs(config: dict) -> list[Cost]:
-    """A line per job family of every step a fresh run plans, in :data:`FAMILIES` order,
+def workflow_costs(config: dict, steps: Mapping[str, Step]) -> list[Cost]:
+    """A line per job family of every step in ``steps`` (the workflow's:
+    :data:`rbm_reciprocal.stages.registry.STEPS`) a fresh run plans, in :data:`FAMILIES` order,
     plus Snakemake's target rule ``all``: their jobs add up to what ``snakemake -n`` plans.
 
     Steps without a cost model of their own (tables, figures, small analyses) get one line of
@@ -146,7 +148,7 @@ def workflow_costs(config: dict) -> list[Cost]:
     covered = {c.rule for c in lines}
     family = {"figure": "figures", "light": TABLES_FAMILY, "compute": "analyses"}
     label = {"figure": "plotting", "light": "tables and files", "compute": "not estimated (small)"}
-    for name, spec in STEPS.items():
+    for name, spec in steps.items():
         jobs = spec.count(config)
         if name not in covered and jobs:
             lines.append(Cost(family[spec.kind], name, label[spec.kind], jobs))

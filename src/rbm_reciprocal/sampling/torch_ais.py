@@ -19,7 +19,6 @@ from rbm_reciprocal.sampling.torch_gibbs import to_tensors, torch_seed
 torch = import_torch()  # optional extra: `pip install -e .[gpu]`
 
 
-
 def _g32(z: torch.Tensor) -> torch.Tensor:
     """``log1p(exp(-|z|))`` elementwise (the bounded part of softplus)."""
     return torch.log1p(torch.exp(-z.abs()))

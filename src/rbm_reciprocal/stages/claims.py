@@ -267,7 +267,7 @@ def claims_job(job: Job) -> None:
     )
 
 
-#: The job of each step of this stage (see :mod:`rbm_reciprocal.pipeline.steps`).
+#: The job of each step of this stage (see :mod:`rbm_reciprocal.stages.registry`).
 JOBS = {
     "uniform_moments": uniform_moments_job,
     "pc_alignment": pc_alignment_job,

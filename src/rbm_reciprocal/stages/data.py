@@ -62,5 +62,5 @@ def prepare_mnist_job(job: Job) -> None:
     run_prepare(raw, job.output["data"], dataclasses.asdict(s))
 
 
-#: The job of each step of this stage (see :mod:`rbm_reciprocal.pipeline.steps`).
+#: The job of each step of this stage (see :mod:`rbm_reciprocal.stages.registry`).
 JOBS = {"download_mnist": download_mnist_job, "prepare_mnist": prepare_mnist_job}

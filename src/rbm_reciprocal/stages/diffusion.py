@@ -121,5 +121,5 @@ def diffusion_job(job: Job) -> None:
     run_diffusion(checkpoints, Diffusion(**job.settings), job.output, log=log)
 
 
-#: The job of each step of this stage (see :mod:`rbm_reciprocal.pipeline.steps`).
+#: The job of each step of this stage (see :mod:`rbm_reciprocal.stages.registry`).
 JOBS = {"diffusion": diffusion_job}

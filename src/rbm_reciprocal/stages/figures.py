@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rbm_reciprocal.figures.render import render
 from rbm_reciprocal.pipeline.job import Job
-from rbm_reciprocal.pipeline.steps import STEPS
+from rbm_reciprocal.stages.registry import STEPS
 
 
 def figure_job(job: Job) -> None:
@@ -16,5 +16,5 @@ def figure_job(job: Job) -> None:
     render(job.step, inputs, job.output["pdf"].removesuffix(".pdf"), job.settings)
 
 
-#: The job of each step of this stage (see :mod:`rbm_reciprocal.pipeline.steps`).
+#: The job of each step of this stage (see :mod:`rbm_reciprocal.stages.registry`).
 JOBS = {name: figure_job for name, step in STEPS.items() if step.kind == "figure"}

@@ -94,7 +94,7 @@ def mode_trajectory_table_job(job: Job) -> None:
     print(f"{len(t)} rows, orientation {s.orientation}", file=sys.stderr)
 
 
-#: The job of each step of this stage (see :mod:`rbm_reciprocal.pipeline.steps`).
+#: The job of each step of this stage (see :mod:`rbm_reciprocal.stages.registry`).
 JOBS = {
     "mode_trajectory": mode_trajectory_job,
     "mode_trajectory_table": mode_trajectory_table_job,

@@ -349,7 +349,7 @@ def loglik_report_job(job: Job) -> None:
     Path(job.output["html"]).write_text(html)
 
 
-#: The job of each step of this stage (see :mod:`rbm_reciprocal.pipeline.steps`).
+#: The job of each step of this stage (see :mod:`rbm_reciprocal.stages.registry`).
 JOBS = {
     "loglik_report": loglik_report_job,
     "loglik": loglik_job,

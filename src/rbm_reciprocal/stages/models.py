@@ -152,5 +152,5 @@ def import_models_job(job: Job) -> None:
     import_models(s.source, results, files, s.training, manifest, s.retries, s.timeout)
 
 
-#: The job of each step of this stage (see :mod:`rbm_reciprocal.pipeline.steps`).
+#: The job of each step of this stage (see :mod:`rbm_reciprocal.stages.registry`).
 JOBS = {"import_models": import_models_job}

@@ -317,7 +317,7 @@ def uniform_projections_job(job: Job) -> None:
     run_uniform_projections(_models(job), s, job.output["table"])
 
 
-#: The job of each step of this stage (see :mod:`rbm_reciprocal.pipeline.steps`).
+#: The job of each step of this stage (see :mod:`rbm_reciprocal.stages.registry`).
 JOBS = {
     "landscape_sample": landscape_sample_job,
     "landscape_points": landscape_points_job,

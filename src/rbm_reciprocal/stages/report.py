@@ -33,5 +33,5 @@ def run_parameters_job(job: Job) -> None:
     write_run_parameters(s.config, s.checkout, job.output["yaml"], job.output["html"])
 
 
-#: The job of each step of this stage (see :mod:`rbm_reciprocal.pipeline.steps`).
+#: The job of each step of this stage (see :mod:`rbm_reciprocal.stages.registry`).
 JOBS = {"run_parameters": run_parameters_job}

@@ -369,7 +369,7 @@ def spectral_gap_job(job: Job) -> None:
         print(f"M={r['hidden']} {r['method']}: {r['verdict']}", file=sys.stderr)
 
 
-#: The job of each step of this stage (see :mod:`rbm_reciprocal.pipeline.steps`).
+#: The job of each step of this stage (see :mod:`rbm_reciprocal.stages.registry`).
 JOBS = {
     "random_spectrum": random_spectrum_job,
     "trained_spectra": trained_spectra_job,

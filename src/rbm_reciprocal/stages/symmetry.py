@@ -238,7 +238,7 @@ def rotated_samples_job(job: Job) -> None:
     )
 
 
-#: The job of each step of this stage (see :mod:`rbm_reciprocal.pipeline.steps`).
+#: The job of each step of this stage (see :mod:`rbm_reciprocal.stages.registry`).
 JOBS = {
     "untrained_reference": untrained_reference_job,
     "rotation_js": rotation_js_job,

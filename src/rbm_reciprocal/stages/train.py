@@ -222,5 +222,5 @@ def train_rbm_job(job: Job) -> None:
     )
 
 
-#: The job of each step of this stage (see :mod:`rbm_reciprocal.pipeline.steps`).
+#: The job of each step of this stage (see :mod:`rbm_reciprocal.stages.registry`).
 JOBS = {"train_rbm": train_rbm_job}

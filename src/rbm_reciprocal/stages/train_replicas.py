@@ -113,11 +113,9 @@ def train_rbm_batched_job(job: Job) -> None:
     """Rule train_rbm_batched: :func:`run_train_replicas` of the job's replicas, each into the
     folder of its ``metrics`` output (``r{R}_metrics``)."""
     replicas = TrainReplicas(**job.settings).replicas
-    out_dirs = [
-        Path(job.output[replica_output(s["replica"], "metrics")]).parent for s in replicas
-    ]
+    out_dirs = [Path(job.output[replica_output(s["replica"], "metrics")]).parent for s in replicas]
     run_train_replicas(job.input["data"], out_dirs, replicas)
 
 
-#: The job of each step of this stage (see :mod:`rbm_reciprocal.pipeline.steps`).
+#: The job of each step of this stage (see :mod:`rbm_reciprocal.stages.registry`).
 JOBS = {"train_rbm_batched": train_rbm_batched_job}

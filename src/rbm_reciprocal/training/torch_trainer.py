@@ -186,5 +186,3 @@ class TorchTrainer(Trainer):
             self.m[i].copy_(torch.as_tensor(st[f"opt_m{i}"]))
             if self.s.optimizer.name == "adam":
                 self.v2[i].copy_(torch.as_tensor(st[f"opt_v{i}"]))
-
-

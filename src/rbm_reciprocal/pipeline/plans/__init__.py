@@ -1,7 +1,7 @@
 """The settings of each step's jobs, built once from the validated config.
 
 One module per stage. Each holds one frozen dataclass per step (or family of steps) and a
-function ``<step>(config, wildcards)`` that builds it; :data:`~rbm_reciprocal.pipeline.steps.STEPS`
+function ``<step>(config, wildcards)`` that builds it; :data:`~rbm_reciprocal.stages.registry.STEPS`
 names the function, the rule writes its result into the job file
 (:mod:`rbm_reciprocal.pipeline.job`), and the stage rebuilds the dataclass with
 ``Settings(**job.settings)``. Every value comes from the config, whose defaults are the

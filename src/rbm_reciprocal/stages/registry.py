@@ -1,14 +1,18 @@
-"""The workflow's steps: one :class:`~.step.Step` per Snakemake rule (same name), in
-:data:`STEPS`, collected from the plan module of each stage (:mod:`.plans`).
+"""The workflow's steps: one :class:`~rbm_reciprocal.pipeline.step.Step` per Snakemake rule
+(same name), in :data:`STEPS`, collected from the stage modules (each one's ``STEPS``).
 
 A step declares what its jobs need, as small functions of the validated config and the job's
 wildcards: its settings, the stage module that runs it, its outputs and log, its job count,
-the kind of its imports (a key of :data:`~.memory.BASE_MB`), its threads, the bytes of the
-arrays it holds (:mod:`.memory`), its work (a :class:`~.cost.Cost`), whether it resumes after
-a time limit. :mod:`.resources` and :mod:`.runtime` turn these into the ``threads``,
-``mem_mb`` and ``runtime`` of every job, and the rules in ``workflow/rules/*.smk`` ask for
-them by the step's name (``tests/test_architecture.py`` checks that every rule has a step
-and every step a rule and a job).
+the kind of its imports (a key of :data:`~rbm_reciprocal.pipeline.memory.BASE_MB`), its
+threads, the bytes of the arrays it holds (:mod:`~rbm_reciprocal.pipeline.memory`), its work
+(a :class:`~rbm_reciprocal.pipeline.cost.Cost`), whether it resumes after a time limit.
+:mod:`~rbm_reciprocal.pipeline.resources` and :mod:`~rbm_reciprocal.pipeline.runtime` turn
+these into the ``threads``, ``mem_mb`` and ``runtime`` of every job, and the rules in
+``workflow/rules/*.smk`` ask for them by the step's name (``tests/test_architecture.py``
+checks that every rule has a step and every step a rule and a job).
+
+Snakemake imports this module when it parses the workflow: the stage modules bind their
+heavy imports (numba, scipy, pandas, matplotlib) lazily (:mod:`rbm_reciprocal.core.lazy`).
 """
 
 from __future__ import annotations
@@ -54,7 +58,7 @@ def step(name: str) -> Step:
     if found is None:
         raise ConfigError(
             f"no resource model for rule {name!r}; "
-            "add its Step to rbm_reciprocal.pipeline.steps.STEPS"
+            "add its Step to the STEPS of its stage module (rbm_reciprocal.stages)"
         )
     return found
 
