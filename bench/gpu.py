@@ -39,10 +39,10 @@ from rbm_reciprocal.core.rbm import RBMParams
 from rbm_reciprocal.pipeline.config import load_config
 from rbm_reciprocal.pipeline.cost import training_costs
 from rbm_reciprocal.pipeline.cost_loglik import loglik_costs
-from rbm_reciprocal.pipeline.plans.train import default_train_settings
 from rbm_reciprocal.sampling.backend import BackendSettings
 from rbm_reciprocal.sampling.torch_ais import _TorchAnnealer
 from rbm_reciprocal.sampling.torch_gibbs import TorchGibbsSampler, TorchReplicaGibbsSampler
+from rbm_reciprocal.stages.train import default_train_settings
 from rbm_reciprocal.training.torch_replicas import TorchReplicaTrainer
 from rbm_reciprocal.training.torch_trainer import TorchTrainer
 
@@ -133,8 +133,15 @@ def bench_train_updates(
     data = (np.random.default_rng(0).random((2 * b, n)) < 0.13).astype(np.float32)
     settings = [
         default_train_settings(
-            method="PCD", hidden=m, replica=i, gibbs_steps=k, batch_size=b, n_chains=b,
-            epochs=1, checkpoints=(0, 1), monitor_size=b,
+            method="PCD",
+            hidden=m,
+            replica=i,
+            gibbs_steps=k,
+            batch_size=b,
+            n_chains=b,
+            epochs=1,
+            checkpoints=(0, 1),
+            monitor_size=b,
             backend=BackendSettings(
                 name="torch", device=str(device), dtype="float32", sparse_density=0.0
             ),

@@ -53,12 +53,11 @@ from rbm_reciprocal.core.rbm import RBMParams
 from rbm_reciprocal.core.streams import loglik_rng, trajectory_rng
 from rbm_reciprocal.data.dataset import Dataset, prepare_mnist
 from rbm_reciprocal.pipeline.config import load_config, validate_config
-from rbm_reciprocal.pipeline.plans.loglik import estimator_settings
-from rbm_reciprocal.pipeline.plans.train import default_train_settings
 from rbm_reciprocal.sampling.backend import BackendSettings
 from rbm_reciprocal.sampling.ladder import TrajectoryLadder, ladder_fields, ladder_sweep
 from rbm_reciprocal.sampling.trajectory import TrajectoryAnnealer
-from rbm_reciprocal.stages.train import run_training
+from rbm_reciprocal.stages.loglik import estimator_settings
+from rbm_reciprocal.stages.train import default_train_settings, run_training
 
 #: The schema's backend (the paper config's): the CPU sampler of a workflow job.
 BACKEND = BackendSettings.from_value(

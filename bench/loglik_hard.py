@@ -37,12 +37,11 @@ from rbm_reciprocal.core.checkpoint import checkpoint_path, load_checkpoint
 from rbm_reciprocal.core.streams import loglik_rng, trajectory_rng
 from rbm_reciprocal.data.dataset import prepare_mnist
 from rbm_reciprocal.pipeline.config import load_config
-from rbm_reciprocal.pipeline.plans.loglik import estimator_settings
-from rbm_reciprocal.pipeline.plans.train import default_train_settings
 from rbm_reciprocal.sampling.backend import BackendSettings
 from rbm_reciprocal.sampling.hard_models import hard_paths
 from rbm_reciprocal.sampling.partition import log_partition_exact
-from rbm_reciprocal.stages.train import run_training
+from rbm_reciprocal.stages.loglik import estimator_settings
+from rbm_reciprocal.stages.train import default_train_settings, run_training
 
 ROOT = Path(__file__).resolve().parents[1]
 PRESETS = {"smoke": ["config.yaml", "workflow/presets/smoke.yaml"], "paper": ["config.yaml"]}

@@ -21,8 +21,8 @@ import numpy as np
 
 from rbm_reciprocal.data.dataset import prepare_mnist
 from rbm_reciprocal.pipeline.config import load_config
-from rbm_reciprocal.pipeline.plans.train import default_train_settings
 from rbm_reciprocal.sampling.backend import BackendSettings
+from rbm_reciprocal.stages.train import default_train_settings
 from rbm_reciprocal.training.trainer import Trainer
 
 

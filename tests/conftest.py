@@ -60,7 +60,7 @@ def prototype_data() -> np.ndarray:
 def train_settings(**kw) -> TrainSettings:
     """Training settings as the workflow builds them from the schema's defaults (seed 0,
     method PCD, M = 500, replica 0), with the fields ``kw`` replaced."""
-    from rbm_reciprocal.pipeline.plans.train import default_train_settings
+    from rbm_reciprocal.stages.train import default_train_settings
 
     return default_train_settings(**kw)
 
@@ -92,7 +92,7 @@ def loglik_settings(**kw) -> LoglikSettings:
     """Settings of a standard log-likelihood job as the workflow builds them from the schema's
     defaults (seed 0), with the fields ``kw`` replaced."""
     from rbm_reciprocal.pipeline.config import validate_config
-    from rbm_reciprocal.pipeline.plans.loglik import estimator_settings
+    from rbm_reciprocal.stages.loglik import estimator_settings
 
     return dataclasses.replace(estimator_settings(validate_config({"seed": 0}), "standard"), **kw)
 

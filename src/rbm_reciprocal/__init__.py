@@ -16,10 +16,11 @@ analysis    The paper's quantities as pure functions: spectra and Marchenko-Past
             diffusion, log-likelihood estimates and their diagnostics.
 claims      The claims table: one function per claim of the paper, and their calibration.
 figures     Matplotlib renderings of the paper's figures.
-pipeline    The plan: config loading and validation (the schema owns the defaults), the step
-            registry (one declaration per step: settings, outputs, jobs, resources, cost).
-stages      What each job does, one module per workflow stage: read inputs, call analysis,
-            write tables (``JOBS``: a step's job from its job file).
+pipeline    The plan: config loading and validation (the schema owns the defaults), what a
+            step declares (``Step``), the job file, resources and cost from a declaration.
+stages      The workflow's steps, one module per stage: each step declared once (settings,
+            outputs, log, resources, cost: ``STEPS``) beside what its job does (read inputs,
+            call analysis, write tables: ``JOBS``); ``stages.registry`` collects them.
 cli         ``python -m rbm_reciprocal``: ``run --job`` (every rule) and the user commands.
 """
 

@@ -208,8 +208,7 @@ def test_diffusion_job_writes_the_four_tables_of_its_settings(tmp_path):
     states and inverse temperature."""
     from rbm_reciprocal.core.checkpoint import save_checkpoint
     from rbm_reciprocal.pipeline.job import Job, settings_dict
-    from rbm_reciprocal.pipeline.plans.diffusion import Diffusion
-    from rbm_reciprocal.stages.diffusion import JOBS
+    from rbm_reciprocal.stages.diffusion import JOBS, Diffusion
 
     rng = np.random.default_rng(3)
     n, m = 12, 5

@@ -162,7 +162,7 @@ def _smoke_config():
 def test_landau_epochs_must_be_checkpoints():
     from rbm_reciprocal.core.errors import ConfigError
     from rbm_reciprocal.pipeline.config import checkpoint_epochs_from_config
-    from rbm_reciprocal.pipeline.plans.landau import landau_epochs, landau_method
+    from rbm_reciprocal.stages.landau import landau_epochs, landau_method
 
     cfg = _smoke_config()
     assert landau_epochs(cfg) == checkpoint_epochs_from_config(cfg)  # null: every checkpoint
@@ -182,7 +182,7 @@ def test_mode_trajectory_jobs_follow_their_settings(tmp_path):
     from rbm_reciprocal.core.checkpoint import save_checkpoint
     from rbm_reciprocal.data.dataset import prepare_mnist, save_dataset
     from rbm_reciprocal.pipeline.job import Job, settings_dict
-    from rbm_reciprocal.pipeline.plans import landau as settings
+    from rbm_reciprocal.stages import landau as settings
     from rbm_reciprocal.stages.landau import JOBS
 
     cfg = _smoke_config()

@@ -23,10 +23,10 @@ from rbm_reciprocal.analysis.loglik_settings import LoglikSettings
 from rbm_reciprocal.core.checkpoint import checkpoint_path, load_checkpoint
 from rbm_reciprocal.core.streams import loglik_rng, trajectory_rng
 from rbm_reciprocal.pipeline.config import load_config
-from rbm_reciprocal.pipeline.plans.loglik import estimator_settings
 from rbm_reciprocal.sampling import hard_models
 from rbm_reciprocal.sampling.lower_bound import log_z_lower_bound, neg_hidden_free_energy
 from rbm_reciprocal.sampling.partition import all_binary_states, log_partition_exact
+from rbm_reciprocal.stages.loglik import estimator_settings
 
 PRESETS = {
     "smoke": SMOKE_CONFIGS,

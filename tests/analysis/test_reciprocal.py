@@ -43,17 +43,14 @@ from rbm_reciprocal.data.dataset import Dataset, save_dataset
 from rbm_reciprocal.figures.landscapes import fig1_right, fig2
 from rbm_reciprocal.figures.reciprocal import fig3_e, fig5
 from rbm_reciprocal.pipeline.config import select_model
-from rbm_reciprocal.pipeline.plans.reciprocal import (
+from rbm_reciprocal.stages.kurtosis import run_kurtosis
+from rbm_reciprocal.stages.reciprocal import (
     LandscapePoints,
     LandscapeSample,
-    UniformProjections,
-)
-from rbm_reciprocal.stages.reciprocal import (
     run_landscape_points,
     run_landscape_sample,
-    run_uniform_projections,
 )
-from rbm_reciprocal.stages.spectra import run_kurtosis
+from rbm_reciprocal.stages.uniform_projections import UniformProjections, run_uniform_projections
 
 SHAPES = [(9, 5), (6, 6), (4, 8)]  # M < N, M = N, M > N
 
@@ -448,7 +445,7 @@ def test_landscape_points_settings_read_n_test():
     from conftest import SMOKE_CONFIGS
 
     from rbm_reciprocal.pipeline.config import load_config
-    from rbm_reciprocal.pipeline.plans import reciprocal as rs
+    from rbm_reciprocal.stages import reciprocal as rs
 
     config = load_config(SMOKE_CONFIGS)
     w = SimpleNamespace()

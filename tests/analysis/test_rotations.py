@@ -113,8 +113,12 @@ def test_trained_model_breaks_rotational_symmetry_untrained_does_not(tmp_path):
 
     from rbm_reciprocal.core.io import save_npz
     from rbm_reciprocal.data.dataset import prepare_mnist
-    from rbm_reciprocal.pipeline.plans.symmetry import RotationJs, UntrainedReference
-    from rbm_reciprocal.stages.symmetry import run_rotation_js, run_untrained_reference
+    from rbm_reciprocal.stages.symmetry import (
+        RotationJs,
+        UntrainedReference,
+        run_rotation_js,
+        run_untrained_reference,
+    )
     from rbm_reciprocal.training.trainer import Trainer
 
     ds = prepare_mnist(SAMPLE, n_train=2000, **BINARIZATION)
@@ -175,8 +179,7 @@ def test_fig6_global_change_exceeds_local(tmp_path):
     from rbm_reciprocal.analysis.rotations import decode_visible, flip_top_modes
     from rbm_reciprocal.analysis.svd import signed_svd
     from rbm_reciprocal.core.io import load_npz, save_npz
-    from rbm_reciprocal.pipeline.plans.symmetry import RotatedSamples
-    from rbm_reciprocal.stages.symmetry import run_rotated_samples
+    from rbm_reciprocal.stages.rotated_samples import RotatedSamples, run_rotated_samples
 
     rng = np.random.default_rng(0)
     # a model with a dominant top-2 subspace, like a trained RBM
@@ -223,7 +226,7 @@ def test_rotation_js_settings_name_each_model_of_fig4():
     from conftest import SMOKE_CONFIGS
 
     from rbm_reciprocal.pipeline.config import checkpoint_epochs_from_config, load_config
-    from rbm_reciprocal.pipeline.plans import symmetry as ss
+    from rbm_reciprocal.stages import symmetry as ss
 
     config = load_config(SMOKE_CONFIGS)
     config["model"]["hidden"] = [32, 16]

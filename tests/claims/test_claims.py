@@ -731,10 +731,9 @@ def test_pc_alignment_table_finds_the_planted_direction(tmp_path):
 def test_claims_job_reads_its_named_inputs(tmp_path):
     """Rule claims: the job's named inputs are claims_table's tables (a missing one skips
     its claims); the title and the epochs come from the smoke preset's settings."""
-    from rbm_reciprocal.pipeline.config import load_config
+    from rbm_reciprocal.pipeline.config import last_epoch, load_config
     from rbm_reciprocal.pipeline.job import Job, settings_dict
-    from rbm_reciprocal.pipeline.plans import claims as claims_settings
-    from rbm_reciprocal.pipeline.plans import last_epoch
+    from rbm_reciprocal.stages import claims as claims_settings
     from rbm_reciprocal.stages.claims import JOBS
 
     cfg = load_config(SMOKE_CONFIGS)
@@ -766,7 +765,7 @@ def test_pc_alignment_job_labels_each_checkpoint_from_its_settings(tmp_path, mni
     from rbm_reciprocal.data.dataset import save_dataset
     from rbm_reciprocal.pipeline.config import checkpoint_epochs_from_config, load_config
     from rbm_reciprocal.pipeline.job import Job, settings_dict
-    from rbm_reciprocal.pipeline.plans import claims as claims_settings
+    from rbm_reciprocal.stages import claims as claims_settings
     from rbm_reciprocal.stages.claims import JOBS
 
     cfg = load_config(SMOKE_CONFIGS)

@@ -9,7 +9,7 @@ from rbm_reciprocal.pipeline.config import (
     config_error_message,
     load_config,
 )
-from rbm_reciprocal.pipeline.plans.train import train_settings_from_config
+from rbm_reciprocal.stages.train import train_settings_from_config
 
 
 def _paper() -> dict:

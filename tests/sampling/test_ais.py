@@ -15,7 +15,6 @@ from rbm_reciprocal.data.dataset import Dataset, save_dataset
 from rbm_reciprocal.pipeline.config import validate_config
 from rbm_reciprocal.pipeline.job import Job, settings_dict
 from rbm_reciprocal.pipeline.loglik_epochs import loglik_epochs_from_config
-from rbm_reciprocal.pipeline.plans.loglik import estimator_settings
 from rbm_reciprocal.sampling.ais import (
     ais,
     base_log_odds,
@@ -31,6 +30,7 @@ from rbm_reciprocal.sampling.partition import (
     log_partition_exact,
 )
 from rbm_reciprocal.sampling.schedules import SALAKHUTDINOV_MURRAY_BETAS, beta_schedule
+from rbm_reciprocal.stages.loglik import estimator_settings
 from rbm_reciprocal.training.trainer import Trainer
 
 

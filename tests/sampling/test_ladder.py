@@ -19,10 +19,9 @@ from rbm_reciprocal.core.io import load_npz
 from rbm_reciprocal.core.streams import trajectory_rng
 from rbm_reciprocal.data.dataset import save_dataset
 from rbm_reciprocal.pipeline.job import Job, settings_dict
-from rbm_reciprocal.pipeline.plans.loglik import LoglikTrajectory
 from rbm_reciprocal.sampling.ladder import blocked_pairs, ladder_positions, node_rungs
 from rbm_reciprocal.sampling.partition import log_partition_exact
-from rbm_reciprocal.stages.loglik import run_loglik_trajectory, state_path
+from rbm_reciprocal.stages.loglik import LoglikTrajectory, run_loglik_trajectory, state_path
 
 
 def test_bar_recovers_gaussian_shift():

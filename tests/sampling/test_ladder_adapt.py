@@ -14,10 +14,9 @@ from rbm_reciprocal.core.checkpoint import checkpoint_path, load_checkpoint
 from rbm_reciprocal.core.errors import ConfigError
 from rbm_reciprocal.data.dataset import save_dataset
 from rbm_reciprocal.pipeline.config import validate_config
-from rbm_reciprocal.pipeline.plans.loglik import estimator_settings
 from rbm_reciprocal.sampling.ladder import blocked_pairs, ladder_positions, node_rungs
 from rbm_reciprocal.sampling.ladder_adapt import adapted_counts, interval_barriers
-from rbm_reciprocal.stages.loglik import run_loglik_trajectory
+from rbm_reciprocal.stages.loglik import estimator_settings, run_loglik_trajectory
 
 
 def test_per_interval_counts_place_the_rungs():

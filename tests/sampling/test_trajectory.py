@@ -26,12 +26,17 @@ from rbm_reciprocal.core.streams import trajectory_rng
 from rbm_reciprocal.data.dataset import prepare_mnist, save_dataset
 from rbm_reciprocal.pipeline.config import validate_config
 from rbm_reciprocal.pipeline.job import Job, settings_dict
-from rbm_reciprocal.pipeline.plans.loglik import LoglikTrajectory, estimator_settings
 from rbm_reciprocal.sampling.backend import torch_available
 from rbm_reciprocal.sampling.partition import log_partition_exact
 from rbm_reciprocal.sampling.resample import GroupResampler, group_log_estimates
 from rbm_reciprocal.sampling.trajectory import forward_temperature_leg, trajectory_interval
-from rbm_reciprocal.stages.loglik import collect_loglik, run_loglik_trajectory, state_path
+from rbm_reciprocal.stages.loglik import (
+    LoglikTrajectory,
+    estimator_settings,
+    run_loglik_trajectory,
+    state_path,
+)
+from rbm_reciprocal.stages.loglik_tables import collect_loglik
 
 
 @pytest.fixture(scope="module")

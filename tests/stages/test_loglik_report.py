@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 
 from rbm_reciprocal.analysis.loglik_settings import LOGLIK_COLUMNS
-from rbm_reciprocal.stages.loglik import loglik_report_html, loglik_report_table
+from rbm_reciprocal.stages.loglik_tables import loglik_report_html, loglik_report_table
 
 
 def _rows() -> pd.DataFrame:

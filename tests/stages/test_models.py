@@ -21,8 +21,7 @@ from rbm_reciprocal.core.checkpoint import save_checkpoint
 from rbm_reciprocal.core.errors import ConfigError, DataError, DownloadError
 from rbm_reciprocal.core.tables import save_parquet
 from rbm_reciprocal.pipeline.config import load_config
-from rbm_reciprocal.pipeline.plans.models import trained_models, training_fingerprint
-from rbm_reciprocal.stages.models import import_models
+from rbm_reciprocal.stages.models import import_models, trained_models, training_fingerprint
 
 CONFIG = load_config(SMOKE_CONFIGS)
 CONFIG["model"] |= {"hidden": [8], "replicas": 2}

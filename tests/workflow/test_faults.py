@@ -20,7 +20,7 @@ from conftest import ROOT, SMOKE_CONFIGS, SNAKEMAKE, train_job, write_override
 
 from rbm_reciprocal.core.io import load_npz
 from rbm_reciprocal.pipeline.config import load_config
-from rbm_reciprocal.pipeline.plans.train import train_settings_from_config
+from rbm_reciprocal.stages.train import train_settings_from_config
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(os.name != "posix", reason="POSIX signals")]
 

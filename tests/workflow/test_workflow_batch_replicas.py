@@ -22,10 +22,10 @@ from conftest import (
 
 from rbm_reciprocal.pipeline.config import coerce_to_schema, load_config, load_schema
 from rbm_reciprocal.pipeline.cost import n_images
-from rbm_reciprocal.pipeline.plans.train import train_settings_from_config
 from rbm_reciprocal.pipeline.resources import array_mb, job_mem_mb, job_threads
 from rbm_reciprocal.pipeline.runtime import job_cost, job_runtime_minutes
 from rbm_reciprocal.stages.registry import step
+from rbm_reciprocal.stages.train import train_settings_from_config
 
 # the smoke preset's models: its first method and hidden size, its replicas
 METHOD, HIDDEN = SMOKE["training"]["methods"][0], SMOKE["model"]["hidden"][0]

@@ -62,10 +62,10 @@ from rbm_reciprocal.pipeline.fingerprint import (  # noqa: E402
 )
 from rbm_reciprocal.pipeline.runtime import job_runtime_minutes  # noqa: E402
 from rbm_reciprocal.pipeline.paths import checkpoint_file, untrained_reference_file  # noqa: E402
-from rbm_reciprocal.pipeline.plans import final_models  # noqa: E402
-from rbm_reciprocal.pipeline.plans import claims as claims_settings  # noqa: E402
-from rbm_reciprocal.pipeline.plans import landau as landau_settings  # noqa: E402
-from rbm_reciprocal.pipeline.plans import symmetry as symmetry_settings  # noqa: E402
+from rbm_reciprocal.pipeline.config import final_models  # noqa: E402
+from rbm_reciprocal.stages import claims as claims_settings  # noqa: E402
+from rbm_reciprocal.stages import landau as landau_settings  # noqa: E402
+from rbm_reciprocal.stages import symmetry as symmetry_settings  # noqa: E402
 from rbm_reciprocal.stages.registry import (  # noqa: E402
     job_json,
     step_log,
@@ -331,7 +331,7 @@ def reciprocal_checkpoint(state):
 
 # --- log-likelihood (issue 3) ---
 def loglik_config(fn, *args):
-    """``fn(config, *args)`` of rbm_reciprocal.pipeline.plans.loglik, its error as a
+    """``fn(config, *args)`` of rbm_reciprocal.stages.loglik, its error as a
     workflow error."""
     try:
         return fn(config, *args)

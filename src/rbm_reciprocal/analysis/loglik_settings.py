@@ -96,7 +96,7 @@ class LoglikSettings:
     """Settings of one log-likelihood job (config section ``loglik``).
 
     Every field is required: the workflow builds them from the validated config
-    (:func:`rbm_reciprocal.pipeline.plans.loglik.estimator_settings`), whose defaults
+    (:func:`rbm_reciprocal.stages.loglik.estimator_settings`), whose defaults
     are the schema's.
 
     Attributes

@@ -1,4 +1,8 @@
-"""Parquet tables: the atomic writer every stage uses and the one checked reader."""
+"""Parquet tables: the atomic writer every stage uses and the one checked reader.
+
+pandas loads on first use (:mod:`.lazy`): the stage modules import this one when Snakemake
+parses the workflow.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +10,11 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
-import pandas as pd
-
 from rbm_reciprocal.core.errors import DataError
 from rbm_reciprocal.core.io import atomic_path, damaged_file_message
+from rbm_reciprocal.core.lazy import lazy_module
+
+pd = lazy_module("pandas")
 
 #: The rule that writes a table, by file name, for the message of a damaged table (the
 #: command in the message, ``snakemake --force <path>``, works for every table).

@@ -6,7 +6,7 @@ An archive (written by ``python -m rbm_reciprocal models export``) mirrors the l
 - ``format``: :data:`ARCHIVE_FORMAT`;
 - ``training``: what makes two trainings give the same models (seed, data preparation,
   initialisation, each method's training settings; see
-  :func:`rbm_reciprocal.pipeline.plans.models.training_fingerprint`), compared on
+  :func:`rbm_reciprocal.stages.models.training_fingerprint`), compared on
   import;
 - ``config``: the run's ``training`` section as written (for people);
 - ``code``: the package version and git commit of the run;

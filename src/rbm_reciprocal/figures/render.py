@@ -100,7 +100,7 @@ def _fig_diffusion(inputs: Sequence[str], options: dict) -> Figure:
 
 
 #: The options each figure needs (``--options`` of ``python -m rbm_reciprocal figure``; the
-#: workflow's come from the config, :mod:`rbm_reciprocal.pipeline.plans`).
+#: workflow's come from the config, through the figure steps of :mod:`rbm_reciprocal.stages`).
 OPTIONS: dict[str, tuple[str, ...]] = {
     "fig3_mp": ("panel",),
     "fig6": ("n_show", "show"),

@@ -3,7 +3,7 @@
 The schema ``workflow/schemas/config.schema.yaml`` holds every key's type and default; a config
 is only used after :func:`load_config` (or Snakemake's ``validate``) has filled them, so no
 module repeats a default. Translations of a validated config into the settings of one job are
-in :mod:`rbm_reciprocal.pipeline.plans` (one module per stage).
+declared with each step, in its stage module (:mod:`rbm_reciprocal.stages`).
 """
 
 from __future__ import annotations
@@ -263,6 +263,21 @@ def checkpoint_epochs_from_config(config: dict[str, Any], method: str | None = N
             "all training methods must share one checkpoint schedule (epochs and checkpoints)"
         )
     return list(schedules.pop())
+
+
+def last_epoch(config: dict) -> int:
+    """The last training checkpoint (the "trained" model of the analyses)."""
+    return int(checkpoint_epochs_from_config(config)[-1])
+
+
+def final_models(config: dict) -> list[tuple[int, str, int]]:
+    """(hidden, method, replica) of every trained model, in the order of the tables."""
+    return [
+        (int(m), str(meth), r)
+        for m in config["model"]["hidden"]
+        for meth in config["training"]["methods"]
+        for r in range(int(config["model"]["replicas"]))
+    ]
 
 
 def select_model(config: Mapping, section: str) -> tuple[str, int, int]:

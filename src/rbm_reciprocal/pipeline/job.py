@@ -1,7 +1,7 @@
 """One job of a workflow step as a JSON file: what ``python -m rbm_reciprocal run`` reads.
 
 A rule writes its job (the step's name, its named inputs and outputs, its wildcards, and the
-step's settings built from the config by :mod:`.plans`) to
+step's settings built from the config by its stage module) to
 ``results/logs/<...>.job.json`` and runs ``python -m rbm_reciprocal run STEP --job FILE``.
 The file stays beside the job's log, so a job can be rerun by hand, outside Snakemake, with
 the same command. The layout (version 1)::

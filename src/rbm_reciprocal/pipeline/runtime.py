@@ -137,7 +137,7 @@ def workflow_costs(config: dict, steps: Mapping[str, Step]) -> list[Cost]:
     plus Snakemake's target rule ``all``: their jobs add up to what ``snakemake -n`` plans.
 
     Steps without a cost model of their own (tables, figures, small analyses) get one line of
-    their :meth:`~.steps.Step.count` jobs and no work.
+    their :meth:`~.step.Step.count` jobs and no work.
     """
     lines = [
         *training_costs(config),

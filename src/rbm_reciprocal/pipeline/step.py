@@ -1,7 +1,7 @@
 """What a workflow step declares: :class:`Step`, and the small functions steps share.
 
-Each stage's plan module (:mod:`rbm_reciprocal.pipeline.plans`) declares its steps with these;
-:mod:`.steps` collects them.
+Each stage module (:mod:`rbm_reciprocal.stages`) declares its steps with these;
+:mod:`rbm_reciprocal.stages.registry` collects them.
 """
 
 from __future__ import annotations
@@ -78,8 +78,8 @@ class Step:
     sizes : callable
         ``sizes(config)``: the values of the job's ``{hidden}`` wildcard ([None]: none).
     settings : callable
-        ``settings(config, wildcards)``: the job's settings (a frozen dataclass of
-        :mod:`.plans`, or a plain dict), written into its job file (:mod:`.job`).
+        ``settings(config, wildcards)``: the job's settings (a frozen dataclass of its
+        stage module, or a plain dict), written into its job file (:mod:`.job`).
     stage : str
         The module (under ``rbm_reciprocal.stages``) whose ``JOBS[name]`` runs the job.
     count : callable

@@ -5,23 +5,92 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from rbm_reciprocal.analysis.alignment import data_principal_components
 from rbm_reciprocal.analysis.kurtosis import kurtosis_closed_form
 from rbm_reciprocal.analysis.reciprocal import decompose, random_binary
-from rbm_reciprocal.claims.calibration import calibrate_claims
-from rbm_reciprocal.claims.table import claims_html, claims_markdown, claims_table
 from rbm_reciprocal.core.checkpoint import read_checkpoint
 from rbm_reciprocal.core.io import PathLike, atomic_path
+from rbm_reciprocal.core.lazy import lazy_module
 from rbm_reciprocal.core.streams import stream
 from rbm_reciprocal.core.tables import read_table, save_parquet
 from rbm_reciprocal.data.dataset import load_dataset
-from rbm_reciprocal.pipeline.config import validate_config
+from rbm_reciprocal.pipeline import memory
+from rbm_reciprocal.pipeline.config import (
+    checkpoint_epochs_from_config,
+    final_models,
+    last_epoch,
+    validate_config,
+)
 from rbm_reciprocal.pipeline.job import Job
-from rbm_reciprocal.pipeline.plans.claims import Claims, PcAlignment, UniformMoments
+from rbm_reciprocal.pipeline.step import ANALYSIS_STEP, Step
+
+pd = lazy_module("pandas")
+calibration = lazy_module("rbm_reciprocal.claims.calibration")
+claims_tables = lazy_module("rbm_reciprocal.claims.table")
+
+
+#: Principal components of the training images that claim 7 compares ``u_1`` with (a
+#: property of the claim, not a config key).
+ALIGNMENT_PCS = 5
+
+
+@dataclass(frozen=True)
+class UniformMoments:
+    """Claim 4 (Eq. 51): ``n_states`` Bernoulli(1/2) states projected on every x_i, y_i."""
+
+    n_states: int
+    seed: int
+
+
+def uniform_moments(config: dict, wildcards: Any) -> UniformMoments:
+    return UniformMoments(int(config["claims"]["uniform_states"]), int(config["seed"]))
+
+
+def alignment_checkpoints(config: dict) -> list[tuple[int, str, int, int]]:
+    """(hidden, method, replica, epoch) of every checkpoint of every model (claim 7 follows
+    ``u_1`` along training), in the order of the pc_alignment job's ``checkpoints``."""
+    epochs = checkpoint_epochs_from_config(config)
+    return [(m, meth, r, int(e)) for m, meth, r in final_models(config) for e in epochs]
+
+
+@dataclass(frozen=True)
+class PcAlignment:
+    """Claim 7: the checkpoints of :func:`alignment_checkpoints` and the PCs compared."""
+
+    checkpoints: list[tuple[int, str, int, int]]
+    n_pcs: int
+
+
+def pc_alignment(config: dict, wildcards: Any) -> PcAlignment:
+    return PcAlignment(alignment_checkpoints(config), ALIGNMENT_PCS)
+
+
+@dataclass(frozen=True)
+class Claims:
+    """The claims table: the models' training ``epochs`` (claim 8's n/a rule), the fewest
+    epochs at which a trained-model claim can fail (``claims.min_epochs``) and the heading
+    of the Markdown and HTML tables."""
+
+    epochs: int
+    min_epochs: int
+    title: str
+
+
+def claims(config: dict, wildcards: Any) -> Claims:
+    hidden = [int(m) for m in config["model"]["hidden"]]
+    methods = [str(meth) for meth in config["training"]["methods"]]
+    replicas = int(config["model"]["replicas"])
+    epochs = last_epoch(config)
+    title = (
+        f"Claims of arXiv:2503.21536 checked on this run: hidden sizes {hidden}, "
+        f"methods {methods}, {replicas} replica(s), {epochs} epochs."
+    )
+    return Claims(epochs, int(config["claims"]["min_epochs"]), title)
 
 
 def uniform_moments_table(
@@ -195,13 +264,13 @@ def run_claims(
             tables[key] = pd.concat([read_table(q) for q in p], ignore_index=True)
         else:
             tables[key] = read_table(p)
-    table = claims_table(tables, s.epochs, s.min_epochs)
+    table = claims_tables.claims_table(tables, s.epochs, s.min_epochs)
     save_parquet(out_table, table)
     with atomic_path(out_markdown) as tmp:
-        tmp.write_text(claims_markdown(table, s.title))
+        tmp.write_text(claims_tables.claims_markdown(table, s.title))
     if out_html is not None:
         with atomic_path(out_html) as tmp:
-            tmp.write_text(claims_html(table, s.title))
+            tmp.write_text(claims_tables.claims_html(table, s.title))
     return table
 
 
@@ -213,7 +282,7 @@ def run_claims_calibration(
     (the schema's default)."""
     min_epochs = validate_config({"seed": 0})["claims"]["min_epochs"]
     ids = None if claims is None else list(claims)
-    table = calibrate_claims(n_trials, min_epochs, seed, ids, log)
+    table = calibration.calibrate_claims(n_trials, min_epochs, seed, ids, log)
     save_parquet(out, table)
     bad = table[~table["calibrated"]]
     pairs = ", ".join(f"{c} {s}" for c, s in bad[["claim", "scenario"]].values)
@@ -273,3 +342,39 @@ JOBS = {
     "pc_alignment": pc_alignment_job,
     "claims": claims_job,
 }
+
+
+#: The steps of this stage (rules of ``workflow/rules/claims.smk``).
+STEPS = [
+    Step(
+        "uniform_moments",
+        **ANALYSIS_STEP,
+        arrays=memory.uniform_moments,
+        settings=uniform_moments,
+        stage="claims",
+        outputs={"table": "results/claims/uniform_moments.parquet"},
+        log="claims/uniform_moments",
+    ),
+    Step(
+        "pc_alignment",
+        **ANALYSIS_STEP,
+        arrays=memory.pc_alignment,
+        settings=pc_alignment,
+        stage="claims",
+        outputs={"table": "results/claims/pc_alignment.parquet"},
+        log="claims/pc_alignment",
+    ),
+    Step(
+        "claims",
+        "compute",
+        settings=claims,
+        stage="claims",
+        outputs={
+            "table": "results/claims.parquet",
+            "markdown": "results/claims.md",
+            "html": "results/claims.html",
+        },
+        log="claims/claims",
+        report=("html", "Claims", {"table": "the paper's claims, checked"}),
+    ),
+]

@@ -5,26 +5,60 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
-import pandas as pd
 
-from rbm_reciprocal.analysis.langevin import convergence_summary, simulate_mode
-from rbm_reciprocal.analysis.modes import (
-    K_EXACT,
-    relaxation_spectrum,
-    select_modes,
-    stiffness_matrix,
-    uniform_z_moments,
-    z_modes,
-)
 from rbm_reciprocal.analysis.reciprocal import decompose
 from rbm_reciprocal.core.checkpoint import read_checkpoint
 from rbm_reciprocal.core.io import PathLike
+from rbm_reciprocal.core.lazy import lazy_module
 from rbm_reciprocal.core.streams import seed_int, stream
 from rbm_reciprocal.core.tables import save_parquet
+from rbm_reciprocal.pipeline import memory
+from rbm_reciprocal.pipeline.cost import diffusion_cost
 from rbm_reciprocal.pipeline.job import Job
-from rbm_reciprocal.pipeline.plans.diffusion import Diffusion
+from rbm_reciprocal.pipeline.step import ANALYSIS_STEP, Step, job_line
+
+pd = lazy_module("pandas")
+langevin = lazy_module("rbm_reciprocal.analysis.langevin")
+mode_analysis = lazy_module("rbm_reciprocal.analysis.modes")
+
+
+@dataclass(frozen=True)
+class Diffusion:
+    """Relaxation spectrum and Langevin test (Eqs. 29-48) of one model's checkpoints.
+
+    ``beta``: inverse temperature; ``uniform_states``: states estimating ``Cov(z)``;
+    ``n_divergent`` and ``n_stable``: modes simulated per checkpoint; ``n_walkers``,
+    ``n_steps``, ``max_steps``, ``horizon`` (in relaxation times), ``n_records``: the
+    Langevin runs; ``n_grid``: the constraint potential's grid; ``metropolis``: adjusted
+    steps in the full potential.
+    """
+
+    beta: float
+    uniform_states: int
+    n_divergent: int
+    n_stable: int
+    n_walkers: int
+    n_steps: int
+    horizon: float
+    n_records: int
+    max_steps: int
+    n_grid: int
+    metropolis: bool
+    seed: int
+
+
+def diffusion(config: dict, wildcards: Any) -> Diffusion:
+    d = config["diffusion"]
+    return Diffusion(
+        float(d["beta"]), int(d["uniform_states"]), int(d["modes"]["divergent"]),
+        int(d["modes"]["stable"]), int(d["walkers"]), int(d["steps"]), float(d["horizon"]),
+        int(d["records"]), int(d["max_steps"]), int(d["grid"]), bool(d["metropolis"]),
+        int(config["seed"]),
+    )  # fmt: skip
 
 
 def diffuse_checkpoint(
@@ -35,15 +69,17 @@ def diffuse_checkpoint(
     ck = read_checkpoint(path)
     epoch = ck.epoch or 0
     rec = decompose(ck.W, ck.a, ck.b)
-    modes = z_modes(rec)
+    modes = mode_analysis.z_modes(rec)
     d = modes.size
-    mean, cov = uniform_z_moments(rec, s.uniform_states, stream(s.seed, "cov", state, d))
-    k = stiffness_matrix(cov, s.uniform_states)
-    spec = relaxation_spectrum(modes, np.diag(k), s.beta)
+    mean, cov = mode_analysis.uniform_z_moments(
+        rec, s.uniform_states, stream(s.seed, "cov", state, d)
+    )
+    k = mode_analysis.stiffness_matrix(cov, s.uniform_states)
+    spec = mode_analysis.relaxation_spectrum(modes, np.diag(k), s.beta)
     off = k[~np.eye(d, dtype=bool)]
     spec["sample_mean"] = mean
     spec["var"] = np.diag(cov)
-    spec["k_exact"] = K_EXACT
+    spec["k_exact"] = mode_analysis.K_EXACT
     spec["k_offdiag_rms"] = float(np.sqrt(np.mean(off**2)))
     spec["n_states"] = np.int64(s.uniform_states)
     spec["beta"] = float(s.beta)
@@ -53,10 +89,10 @@ def diffuse_checkpoint(
         f"{spec['k_ii'].std():.3f} (exact 4), {n_div} of {rec.n_modes} u-modes with "
         f"lambda_i > k_ii / beta (lambda_1 = {rec.s[0]:.3f})"
     )
-    chosen = select_modes(spec, s.n_divergent, s.n_stable)
+    chosen = mode_analysis.select_modes(spec, s.n_divergent, s.n_stable)
     series, finals = [], []
     for q in chosen:
-        s_part, f_part = simulate_mode(
+        s_part, f_part = langevin.simulate_mode(
             rec, spec, q, seed_int(s.seed, state), s.n_walkers, s.n_steps, s.horizon,
             s.n_records, s.beta, s.max_steps, s.n_grid, s.metropolis,
         )  # fmt: skip
@@ -99,7 +135,7 @@ def run_diffusion(
         series += s_parts
         finals += f_parts
     series_t = pd.concat(series, ignore_index=True)
-    summary = convergence_summary(series_t, s.n_walkers)
+    summary = langevin.convergence_summary(series_t, s.n_walkers)
     for _, r in summary.iterrows():
         log(
             f"{r['state']} {r['kind']}_{r['mode']} (lambda {r['lam']:.2f}, kappa "
@@ -123,3 +159,30 @@ def diffusion_job(job: Job) -> None:
 
 #: The job of each step of this stage (see :mod:`rbm_reciprocal.stages.registry`).
 JOBS = {"diffusion": diffusion_job}
+
+
+#: The steps of this stage (rules of ``workflow/rules/claims.smk``).
+STEPS = [
+    Step(
+        "diffusion",
+        **ANALYSIS_STEP,
+        arrays=memory.diffusion,
+        cost=job_line(diffusion_cost),
+        settings=diffusion,
+        stage="diffusion",
+        outputs={
+            "spectrum": "results/diffusion/spectrum.parquet",
+            "series": "results/diffusion/series.parquet",
+            "summary": "results/diffusion/summary.parquet",
+            "final": "results/diffusion/final.parquet",
+        },
+        log="diffusion/diffusion",
+    ),
+    Step(
+        "fig_diffusion",
+        "figure",
+        stage="figures",
+        figure="fig_diffusion",
+        log="figures/fig_diffusion",
+    ),
+]

@@ -1,33 +1,145 @@
 """Stage loglik (workflow/rules/loglik.smk): one checkpoint's log-likelihood (standard, and
-the crosschecks of a trajectory run), every checkpoint of a replica (trajectory, resumable),
-the merged table with the crosschecks."""
+the crosschecks of a trajectory run), every checkpoint of a replica (trajectory, resumable);
+the merged table: stage loglik_tables."""
 
 from __future__ import annotations
 
-import html
 import json
 import sys
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
-from rbm_reciprocal.analysis.loglik import estimate_loglik
-from rbm_reciprocal.analysis.loglik_pt import pt_pass, pt_rows
-from rbm_reciprocal.analysis.loglik_reliability import assess_rows
-from rbm_reciprocal.analysis.loglik_settings import CHECK_COLUMNS, LOGLIK_COLUMNS, LoglikSettings
-from rbm_reciprocal.analysis.loglik_trajectory import trajectory_pass, trajectory_rows
+from rbm_reciprocal.analysis.loglik_settings import LOGLIK_COLUMNS, LoglikSettings
 from rbm_reciprocal.core.checkpoint import load_checkpoint
 from rbm_reciprocal.core.errors import ConfigError
 from rbm_reciprocal.core.io import load_npz, save_npz
+from rbm_reciprocal.core.lazy import lazy_module
 from rbm_reciprocal.core.streams import loglik_rng, trajectory_rng
-from rbm_reciprocal.core.tables import read_table, save_parquet
+from rbm_reciprocal.core.tables import save_parquet
 from rbm_reciprocal.data.dataset import load_dataset
+from rbm_reciprocal.pipeline import memory
+from rbm_reciprocal.pipeline.config import checkpoint_epochs_from_config, final_models
+from rbm_reciprocal.pipeline.cost_loglik import loglik_job_cost, loglik_trajectory_job_cost
 from rbm_reciprocal.pipeline.job import Job
-from rbm_reciprocal.pipeline.plans.loglik import LoglikTrajectory
-from rbm_reciprocal.sampling.backend import require_torch
+from rbm_reciprocal.pipeline.loglik_epochs import (
+    crosscheck_epochs_from_config,
+    loglik_epochs_from_config,
+    loglik_method,
+    trajectory_epochs_from_config,
+)
+from rbm_reciprocal.pipeline.step import LOGLIK_STEP, Step, per_model
+from rbm_reciprocal.sampling.backend import BackendSettings, require_torch
+
+pd = lazy_module("pandas")
+loglik_estimators = lazy_module("rbm_reciprocal.analysis.loglik")
+loglik_pt = lazy_module("rbm_reciprocal.analysis.loglik_pt")
+loglik_reliability = lazy_module("rbm_reciprocal.analysis.loglik_reliability")
+trajectory_estimator = lazy_module("rbm_reciprocal.analysis.loglik_trajectory")
+
+
+#: Roles of a log-likelihood job: a standard (temperature AIS) checkpoint, a trajectory pass,
+#: a standard crosscheck of a trajectory row.
+ROLES = ("standard", "trajectory", "crosscheck")
+
+
+def estimator_settings(config: dict[str, Any], role: str) -> LoglikSettings:
+    """The :class:`LoglikSettings` of the ``loglik`` section for a job of ``role``
+    (:data:`ROLES`): the number of betas is ``betas.n`` (standard),
+    ``trajectory.first_betas`` (the temperature leg of a trajectory job) or
+    ``crosscheck.betas``. Raises :class:`ConfigError` for a bad value."""
+    if role not in ROLES:
+        raise ConfigError(f"unknown log-likelihood job role {role!r}; use one of {ROLES}")
+    c = config["loglik"]
+    traj, pt = c["trajectory"], c["trajectory"]["pt"]
+    n_betas = {
+        "standard": c["betas"]["n"],
+        "trajectory": traj["first_betas"],
+        "crosscheck": c["crosscheck"]["betas"],
+    }[role]
+    return LoglikSettings(
+        n_chains=int(c["n_chains"]),
+        beta_schedule=str(c["betas"]["schedule"]),
+        n_betas=int(n_betas),
+        base=str(c["base"]),
+        rais_start=str(c["rais_start"]),
+        sample_sweeps=int(c["sample_sweeps"]),
+        exact_max_units=int(c["exact_max_units"]),
+        seed=int(config["seed"]),
+        estimator="trajectory" if role == "trajectory" else "standard",
+        traj_steps=int(traj["steps"]),
+        save_every=int(traj["save_every"]),
+        traj_resample_ess=float(traj["resample_ess"]),
+        traj_groups=int(traj["groups"]),
+        traj_resample_reverse=bool(traj["resample_reverse"]),
+        traj_sampler=str(traj["sampler"]),
+        **{f"pt_{k}": int(v) for k, v in pt.items() if k != "adapt"},
+        **{
+            f"pt_adapt_{k}": float(v) if k == "acceptance" else int(v)
+            for k, v in pt["adapt"].items()
+        },
+        backend=BackendSettings.from_value(config["backend"]),
+    )
+
+
+def loglik(config: dict, wildcards: Any) -> LoglikSettings:
+    """A standard job: temperature AIS + reverse AIS of one checkpoint (``betas.n`` betas)."""
+    return estimator_settings(config, "standard")
+
+
+def loglik_crosscheck(config: dict, wildcards: Any) -> LoglikSettings:
+    """A crosscheck of a trajectory row: a standard job at ``crosscheck.betas`` betas."""
+    return estimator_settings(config, "crosscheck")
+
+
+@dataclass(frozen=True)
+class LoglikTrajectory:
+    """A trajectory job: its estimator, the epochs of its checkpoints (the path, in the order
+    of the job's ``checkpoints``) and the epochs of its table rows."""
+
+    estimator: LoglikSettings
+    epochs: list[int]
+    rows: list[int]
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> LoglikTrajectory:
+        """From the job file's settings (the estimator as a plain dict)."""
+        return cls(
+            LoglikSettings.from_dict(d["estimator"]),
+            [int(e) for e in d["epochs"]],
+            [int(e) for e in d["rows"]],
+        )
+
+
+def loglik_trajectory(config: dict, wildcards: Any) -> LoglikTrajectory:
+    path, rows = trajectory_epochs_from_config(config, checkpoint_epochs_from_config(config))
+    return LoglikTrajectory(estimator_settings(config, "trajectory"), path, rows)
+
+
+def standard_loglik_jobs(config: dict) -> int:
+    """``loglik``: one job per model and ``loglik.epochs`` entry (method standard)."""
+    if loglik_method(config) != "standard":
+        return 0
+    epochs = loglik_epochs_from_config(config, checkpoint_epochs_from_config(config))
+    return len(final_models(config)) * len(epochs)
+
+
+def trajectory_jobs(config: dict) -> int:
+    """``loglik_trajectory``: one job per model (method trajectory)."""
+    return len(final_models(config)) if loglik_method(config) == "trajectory" else 0
+
+
+def crosscheck_jobs(config: dict) -> int:
+    """``loglik_crosscheck``: one job per model and crosscheck epoch (method trajectory)."""
+    epochs = crosscheck_epochs_from_config(config, checkpoint_epochs_from_config(config))
+    return len(final_models(config)) * len(epochs)
+
+
+#: The folder of one model's files under each log-likelihood folder.
+RUN = "{method}/M{hidden}/replica{replica}"
 
 
 def run_loglik(
@@ -62,7 +174,7 @@ def run_loglik(
         f"{tag} {settings.n_chains} chains x {settings.n_betas} betas "
         f"({settings.beta_schedule}), base {settings.base}, RAIS from {settings.rais_start}"
     )
-    row = estimate_loglik(
+    row = loglik_estimators.estimate_loglik(
         params,
         ds.train,
         ds.test,
@@ -158,7 +270,7 @@ def _log_ladder(final: dict, tag: str, log: Callable[[str], None]) -> None:
 
 def _log_rows(table: pd.DataFrame, tag: str, log: Callable[[str], None]) -> None:
     """One line per row: the estimates, the bound, the test LL and the row's flags."""
-    for _, r in assess_rows(table).iterrows():
+    for _, r in loglik_reliability.assess_rows(table).iterrows():
         log(
             f"{tag} epoch {r['epoch']}: log Z {r['log_z_ais']:.3f} (forward) "
             f"{r['log_z_rais']:.3f} (reverse), >= {r['log_z_lower']:.3f} (bound), "
@@ -215,16 +327,16 @@ def run_loglik_trajectory(
     }
     rngs = trajectory_rng(settings.seed, method, hidden, replica)
     if pt:
-        final = pt_pass(
+        final = loglik_pt.pt_pass(
             params, ds.train, settings, rngs, stop_after_sweeps=stop_after_intervals, **common
         )
     else:
-        final = trajectory_pass(
+        final = trajectory_estimator.trajectory_pass(
             params, ds.train, settings, rngs, stop_after_intervals=stop_after_intervals, **common
         )
     if final is None:
         return None
-    found = (pt_rows if pt else trajectory_rows)(
+    found = (loglik_pt.pt_rows if pt else trajectory_estimator.trajectory_rows)(
         params, epochs, rows, final, ds.train, ds.test, settings
     )
     for row in found:
@@ -235,40 +347,6 @@ def run_loglik_trajectory(
     save_parquet(out, table)
     spath.unlink()
     _log_rows(table, tag, log)
-    return table
-
-
-def collect_loglik(
-    paths: Sequence[str | Path], out: str | Path, checks: Sequence[str | Path] = ()
-) -> pd.DataFrame:
-    """Concatenate the job tables into ``out``, sorted by method, hidden, replica, epoch, with
-    the diagnostics of :mod:`rbm_reciprocal.analysis.loglik_reliability` (``reliable``,
-    ``flags``).
-
-    ``checks`` are one-row standard tables of the crosscheck jobs: their AIS and reverse-AIS
-    estimates fill the ``*_check`` columns of the row of the same model and epoch.
-    """
-    if not paths:
-        raise ConfigError("no log-likelihood tables to collect")
-    table = pd.concat([read_table(p) for p in paths], ignore_index=True)
-    key = ["method", "hidden", "replica", "epoch"]
-    if checks:
-        chk = pd.concat([read_table(p) for p in checks], ignore_index=True)
-        chk = chk[key].assign(
-            log_z_ais_check=chk["log_z_ais"],
-            log_z_ais_check_se=chk["log_z_ais_se"],
-            log_z_rais_check=chk["log_z_rais"],
-            log_z_rais_check_se=chk["log_z_rais_se"],
-            check_betas=chk["n_betas"],
-            ess_ais_check=chk["ess_ais"],
-        )
-        table = table.drop(columns=list(CHECK_COLUMNS)).merge(chk, on=key, how="left")
-        lost = len(chk) - int(table["check_betas"].notna().sum())
-        if lost:
-            raise ConfigError(f"{lost} crosscheck rows match no log-likelihood row")
-        table["check_betas"] = table["check_betas"].fillna(0).astype(int)
-    table = assess_rows(table.sort_values(key, ignore_index=True))
-    save_parquet(out, table[list(LOGLIK_COLUMNS)])
     return table
 
 
@@ -293,67 +371,44 @@ def loglik_trajectory_job(job: Job) -> None:
     )  # fmt: skip
 
 
-def loglik_table_job(job: Job) -> None:
-    """Rule loglik_table: :func:`collect_loglik` of the job tables and the crosschecks."""
-    collect_loglik(job.input["rows"], job.output["table"], job.input["checks"])
-
-
-#: The columns of the report page, by estimator: what a reader checks a row by.
-REPORT_COLUMNS = (
-    "method", "hidden", "replica", "epoch", "estimator", "test_ll", "log_z", "log_z_se",
-    "log_z_lower", "log_z_ais_check", "reliable", "flags",
-)  # fmt: skip
-
-
-def loglik_report_table(table: pd.DataFrame) -> pd.DataFrame:
-    """The rows of ``loglik.parquet`` as a reader checks them: the test log-likelihood and
-    ``log Z`` of each row's own estimator (BAR of the PTT ladder, or forward AIS), its
-    standard error, the rigorous lower bound, the crosscheck, and the row's diagnostics."""
-    ladder = table["estimator"].eq("trajectory-pt")
-    out = table.assign(
-        test_ll=table["test_ll_bar"].where(ladder, table["test_ll_ais"]),
-        log_z=table["log_z_bar"].where(ladder, table["log_z_ais"]),
-        log_z_se=table["log_z_bar_se"].where(ladder, table["log_z_ais_se"]),
-    )
-    return out[list(REPORT_COLUMNS)]
-
-
-def loglik_report_html(table: pd.DataFrame) -> str:
-    """One HTML page: how many rows a diagnostic flagged, then :func:`loglik_report_table`
-    with the flagged rows marked (class ``flagged``; the report's "Log-likelihood" page)."""
-    rows = loglik_report_table(table)
-    flagged = ~rows["reliable"].astype(bool)
-
-    def cell(v: object) -> str:
-        text = "" if pd.isna(v) else f"{v:.4f}" if isinstance(v, float) else html.escape(str(v))
-        return f"<td>{text}</td>"
-
-    header = "".join(f"<th>{c}</th>" for c in rows.columns)
-    marked = '<tr class="flagged" style="background:#fdd">'
-    body = "".join(
-        (marked if bad else "<tr>") + "".join(cell(v) for v in values) + "</tr>"
-        for values, bad in zip(rows.itertuples(index=False), flagged, strict=True)
-    )
-    return (
-        "<html><body><h3>Log-likelihood of every row</h3>"
-        f"<p>{len(rows)} rows, {int(flagged.sum())} flagged by a diagnostic (column "
-        "<code>flags</code>, red): a flagged row may be wrong by more than its standard "
-        "error says.</p>"
-        f"<table><thead><tr>{header}</tr></thead><tbody>{body}</tbody></table></body></html>"
-    )
-
-
-def loglik_report_job(job: Job) -> None:
-    """Rule loglik_report: :func:`loglik_report_html` of the log-likelihood table."""
-    html = loglik_report_html(read_table(job.input["table"]))
-    Path(job.output["html"]).write_text(html)
-
-
 #: The job of each step of this stage (see :mod:`rbm_reciprocal.stages.registry`).
 JOBS = {
-    "loglik_report": loglik_report_job,
     "loglik": loglik_job,
     "loglik_crosscheck": loglik_job,
     "loglik_trajectory": loglik_trajectory_job,
-    "loglik_table": loglik_table_job,
 }
+
+#: The steps of this stage (rules of ``workflow/rules/loglik.smk``).
+STEPS = [
+    Step(
+        "loglik",
+        **LOGLIK_STEP,
+        arrays=memory.loglik,
+        cost=per_model(loglik_job_cost),
+        settings=loglik,
+        count=standard_loglik_jobs,
+        outputs={"table": f"results/loglik/{RUN}/epoch_{{epoch}}.parquet"},
+        log="loglik/{method}_M{hidden}_replica{replica}_epoch{epoch}",
+    ),
+    Step(
+        "loglik_trajectory",
+        **LOGLIK_STEP,
+        arrays=memory.loglik_trajectory,
+        cost=per_model(loglik_trajectory_job_cost),
+        resumable=True,
+        settings=loglik_trajectory,
+        count=trajectory_jobs,
+        outputs={"table": f"results/loglik/trajectory/{RUN}.parquet"},
+        log="loglik/trajectory_{method}_M{hidden}_replica{replica}",
+    ),
+    Step(
+        "loglik_crosscheck",
+        **LOGLIK_STEP,
+        arrays=memory.loglik,
+        cost=per_model(loglik_job_cost, role="crosscheck"),
+        settings=loglik_crosscheck,
+        count=crosscheck_jobs,
+        outputs={"table": f"results/loglik/crosscheck/{RUN}/epoch_{{epoch}}.parquet"},
+        log="loglik/crosscheck_{method}_M{hidden}_replica{replica}_epoch{epoch}",
+    ),
+]

@@ -1,44 +1,85 @@
-"""Stage reciprocal (workflow/rules/reciprocal.smk): landscapes (Figs. 1 right, 2) and uniform
-projections (Fig. 5)."""
+"""Stage reciprocal (workflow/rules/reciprocal.smk): landscapes (Figs. 1 right, 2; the uniform
+projections of Fig. 5: stage uniform_projections)."""
 
 from __future__ import annotations
 
 import sys
 from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
-import pandas as pd
 
-from rbm_reciprocal.analysis.landscape import (
-    clip_indices,
-    gibbs_samples,
-    landscape_table,
-    nearest_centroid_fit,
-    nearest_centroid_predict,
-    sample_hidden,
-)
 from rbm_reciprocal.analysis.reciprocal import (
     decompose,
-    haar_null_basis,
-    high_temperature_means,
     landscape_energy,
     project_states,
-    random_binary,
     rotate_uw,
 )
-from rbm_reciprocal.analysis.spectra import histogram_table
 from rbm_reciprocal.core.checkpoint import read_checkpoint
 from rbm_reciprocal.core.errors import ConfigError
 from rbm_reciprocal.core.io import PathLike
+from rbm_reciprocal.core.lazy import lazy_module
 from rbm_reciprocal.core.rbm import RBMParams
 from rbm_reciprocal.core.streams import stream
 from rbm_reciprocal.core.tables import save_parquet
 from rbm_reciprocal.data.dataset import load_dataset
+from rbm_reciprocal.pipeline import memory
+from rbm_reciprocal.pipeline.cost import landscape_cost
 from rbm_reciprocal.pipeline.job import Job
-from rbm_reciprocal.pipeline.plans import reciprocal as rs
+from rbm_reciprocal.pipeline.step import ANALYSIS_STEP, Step, job_line
+
+pd = lazy_module("pandas")
+landscape = lazy_module("rbm_reciprocal.analysis.landscape")
+spectra = lazy_module("rbm_reciprocal.analysis.spectra")
 
 
-def _load(path: PathLike) -> tuple[RBMParams, int]:
+@dataclass(frozen=True)
+class LandscapeSample:
+    """Fig. 1 (right) (``reciprocal.fig1_right``, ``reciprocal.gibbs``): a generated ``digit``
+    on the 1-based landscapes ``indices``, chosen among ``n_chains`` Gibbs chains of
+    ``sweeps`` sweeps."""
+
+    indices: list[int]
+    digit: int
+    n_chains: int
+    sweeps: int
+    seed: int
+
+
+def landscape_sample(config: dict, wildcards: Any) -> LandscapeSample:
+    r = config["reciprocal"]
+    f, g = r["fig1_right"], r["gibbs"]
+    return LandscapeSample(
+        [int(i) for i in f["indices"]], int(f["digit"]), int(g["n_chains"]), int(g["sweeps"]),
+        int(config["seed"]),
+    )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class LandscapePoints:
+    """Fig. 2 (``reciprocal.fig2``, ``reciprocal.gibbs``): the first ``n_test`` test images
+    (None: all) and ``n_chains`` Gibbs samples on the landscapes ``indices``."""
+
+    indices: list[int]
+    n_test: int | None
+    n_chains: int
+    sweeps: int
+    seed: int
+
+
+def landscape_points(config: dict, wildcards: Any) -> LandscapePoints:
+    r = config["reciprocal"]
+    f, g = r["fig2"], r["gibbs"]
+    n_test = None if f["n_test"] is None else int(f["n_test"])
+    return LandscapePoints(
+        [int(i) for i in f["indices"]], n_test, int(g["n_chains"]), int(g["sweeps"]),
+        int(config["seed"]),
+    )  # fmt: skip
+
+
+def load_params_epoch(path: PathLike) -> tuple[RBMParams, int]:
+    """A checkpoint's parameters and epoch (-1 for a checkpoint without one)."""
     ck = read_checkpoint(path)
     return ck.params, -1 if ck.epoch is None else ck.epoch
 
@@ -46,7 +87,7 @@ def _load(path: PathLike) -> tuple[RBMParams, int]:
 def run_landscape_sample(
     checkpoint: PathLike,
     data: PathLike,
-    settings: rs.LandscapeSample,
+    settings: LandscapeSample,
     out_table: PathLike,
     out_image: PathLike,
 ) -> pd.DataFrame:
@@ -79,28 +120,28 @@ def run_landscape_sample(
     pandas.DataFrame, the landscape table.
     """
     indices, digit = settings.indices, settings.digit
-    params, epoch = _load(checkpoint)
+    params, epoch = load_params_epoch(checkpoint)
     ds = load_dataset(data)
-    classes, centroids = nearest_centroid_fit(ds.test, ds.test_labels)
+    classes, centroids = landscape.nearest_centroid_fit(ds.test, ds.test_labels)
     if int(digit) not in set(int(c) for c in classes):
         raise ConfigError(f"digit {digit} is not in the test set (labels {list(classes)})")
-    test_pred, _ = nearest_centroid_predict(classes, centroids, ds.test)
+    test_pred, _ = landscape.nearest_centroid_predict(classes, centroids, ds.test)
     accuracy = float(np.mean(test_pred == ds.test_labels))
 
     rng = stream(settings.seed, "fig1_right", params.n_hidden)
-    v, _ = gibbs_samples(params, settings.n_chains, settings.sweeps, rng)
-    pred, dist = nearest_centroid_predict(classes, centroids, v)
+    v, _ = landscape.gibbs_samples(params, settings.n_chains, settings.sweeps, rng)
+    pred, dist = landscape.nearest_centroid_predict(classes, centroids, v)
     col = int(np.flatnonzero(classes == int(digit))[0])
     candidates = np.flatnonzero(pred == int(digit))
     if candidates.size == 0:
         candidates = np.arange(v.shape[0])
     chain = int(candidates[np.argmin(dist[candidates, col])])
     image = v[chain : chain + 1]
-    h = sample_hidden(params, image, rng)
+    h = landscape.sample_hidden(params, image, rng)
 
     rec = decompose(params.W, params.a, params.b)
-    idx = clip_indices(indices, rec.n_modes)
-    table = landscape_table(rec, idx)
+    idx = landscape.clip_indices(indices, rec.n_modes)
+    table = landscape.landscape_table(rec, idx)
     k = np.asarray(idx) - 1
     x = project_states(image, rec.U[:, k])[0]
     y = project_states(h, rec.V[:, k])[0]
@@ -127,7 +168,7 @@ def run_landscape_sample(
 def run_landscape_points(
     checkpoints: Mapping[str, PathLike],
     data: PathLike,
-    settings: rs.LandscapePoints,
+    settings: LandscapePoints,
     out_landscapes: PathLike,
     out_points: PathLike,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -164,18 +205,18 @@ def run_landscape_points(
     test, labels = ds.test[:n].astype(np.float32), ds.test_labels[:n].astype(np.int64)
     land_parts, point_parts = [], []
     for state, path in checkpoints.items():
-        params, epoch = _load(path)
+        params, epoch = load_params_epoch(path)
         rng = stream(settings.seed, f"fig2/{state}", params.n_hidden, epoch)
         rec = decompose(params.W, params.a, params.b)
-        idx = clip_indices(settings.indices, rec.n_modes)
+        idx = landscape.clip_indices(settings.indices, rec.n_modes)
         k = np.asarray(idx) - 1
-        land = landscape_table(rec, idx)
+        land = landscape.landscape_table(rec, idx)
         land.insert(0, "epoch", np.int64(epoch))
         land.insert(0, "state", str(state))
         land_parts.append(land)
-        gv, gh = gibbs_samples(params, settings.n_chains, settings.sweeps, rng)
+        gv, gh = landscape.gibbs_samples(params, settings.n_chains, settings.sweeps, rng)
         for source, v, h, lab in (
-            ("test", test, sample_hidden(params, test, rng), labels),
+            ("test", test, landscape.sample_hidden(params, test, rng), labels),
             ("gibbs", gv, gh, np.full(gv.shape[0], -1, np.int64)),
         ):
             x = project_states(v, rec.U[:, k])
@@ -204,96 +245,14 @@ def run_landscape_points(
     return landscapes, points
 
 
-def run_uniform_projections(
-    checkpoints: Mapping[str, PathLike],
-    settings: rs.UniformProjections,
-    out_table: PathLike,
-) -> pd.DataFrame:
-    """Fig. 5: histograms of ``x_i`` and ``y_i`` of uniform binary states, per model.
-
-    ``n_samples`` states ``v`` and ``h`` with iid Bernoulli(1/2) units (10,000 in the paper)
-    are drawn once and projected on every model's signed singular vectors. Eq. (51) predicts
-    mean ``mu_i = (1/2) sum_k U_ki`` (or ``V_ki``) and standard deviation exactly 1/2.
-
-    For ``i > min(N, M)`` the SVD's columns (LAPACK's orthonormal basis of the null space of
-    ``W^T``, or ``W``) are nearly unit vectors, so their projections are two spikes at 0 and 1;
-    that basis is arbitrary, and these indices use a Haar-random orthonormal basis of the same
-    null space instead (:func:`~rbm_reciprocal.analysis.reciprocal.haar_null_basis`, drawn from
-    the stream ``(seed, "fig5/haar-null", state, variable, N, M)``), where the central limit
-    behind Eq. (51) applies; ``mu_i`` is that basis vector's. Indices ``i <= min(N, M)`` keep
-    the singular vectors.
-
-    Parameters
-    ----------
-    checkpoints : mapping state -> path
-        E.g. ``{"untrained": epoch 0, "trained": last epoch}``; the models must share N and M.
-    settings : UniformProjections
-        ``x_indices``, ``y_indices``: 1-based indices, clipped to N and M; ``n_samples``,
-        ``bins``, ``seed``.
-    out_table : path
-        One row per (state, variable, index, bin): ``state, epoch, variable`` (``x`` or
-        ``y``), ``index, bin_left, bin_right, bin_center, count, density`` and the constants
-        per histogram ``paired`` (``index <= min(N, M)``), ``basis`` (``svd`` for paired
-        indices, ``haar-null`` for the others), ``mu`` (Eq. 51a-b), ``sigma`` (0.5, Eq. 51c),
-        ``sample_mean, sample_std, sample_kurtosis`` (Pearson ``m4 / m2^2``, 3 for a
-        Gaussian), ``n_samples``.
-
-    Returns
-    -------
-    pandas.DataFrame, the table written.
-    """
-    loaded = {state: _load(path) for state, path in checkpoints.items()}
-    shapes = {p.W.shape for p, _ in loaded.values()}
-    if len(shapes) != 1:
-        raise ValueError(f"models of different shapes: {sorted(shapes)}")
-    n_vis, n_hid = shapes.pop()
-    n_samples, bins, seed = settings.n_samples, settings.bins, settings.seed
-    rng = stream(seed, "fig5", n_vis, n_hid)
-    v = random_binary(n_samples, n_vis, rng)
-    h = random_binary(n_samples, n_hid, rng)
-    parts = []
-    for state, (params, epoch) in loaded.items():
-        rec = decompose(params.W, params.a, params.b)
-        tags = ("fig5/haar-null", str(state))
-        U = haar_null_basis(rec.U, rec.n_modes, stream(seed, *tags, "x", n_vis, n_hid))
-        V = haar_null_basis(rec.V, rec.n_modes, stream(seed, *tags, "y", n_vis, n_hid))
-        mu_x, mu_y = high_temperature_means(U, V)
-        for variable, states, basis, mu, idx in (
-            ("x", v, U, mu_x, clip_indices(settings.x_indices, n_vis)),
-            ("y", h, V, mu_y, clip_indices(settings.y_indices, n_hid)),
-        ):
-            k = np.asarray(idx) - 1
-            values = project_states(states, basis[:, k])
-            dev = values - values.mean(axis=0)
-            kurt = (dev**4).mean(axis=0) / (dev**2).mean(axis=0) ** 2
-            for j, i in enumerate(idx):
-                hist = histogram_table(values[:, j], bins=int(bins))
-                hist.insert(0, "index", np.int64(i))
-                hist.insert(0, "variable", variable)
-                hist.insert(0, "epoch", np.int64(epoch))
-                hist.insert(0, "state", str(state))
-                hist["paired"] = bool(i <= rec.n_modes)
-                hist["basis"] = "svd" if i <= rec.n_modes else "haar-null"
-                hist["mu"] = float(mu[i - 1])
-                hist["sigma"] = 0.5
-                hist["sample_mean"] = float(values[:, j].mean())
-                hist["sample_std"] = float(values[:, j].std())
-                hist["sample_kurtosis"] = float(kurt[j])
-                hist["n_samples"] = np.int64(n_samples)
-                parts.append(hist)
-    table = pd.concat(parts, ignore_index=True)
-    save_parquet(out_table, table)
-    return table
-
-
-def _models(job: Job) -> dict[str, str]:
+def untrained_and_trained(job: Job) -> dict[str, str]:
     """The job's ``untrained`` and ``trained`` checkpoints, in that order."""
     return {state: job.input[state] for state in ("untrained", "trained")}
 
 
 def landscape_sample_job(job: Job) -> None:
     """Rule landscape_sample: :func:`run_landscape_sample` (Fig. 1 right)."""
-    s = rs.LandscapeSample(**job.settings)
+    s = LandscapeSample(**job.settings)
     inp, out = job.input, job.output
     t = run_landscape_sample(inp["checkpoint"], inp["data"], s, out["table"], out["image"])
     r = t.iloc[0]
@@ -306,20 +265,47 @@ def landscape_sample_job(job: Job) -> None:
 
 def landscape_points_job(job: Job) -> None:
     """Rule landscape_points: :func:`run_landscape_points` (Fig. 2)."""
-    s = rs.LandscapePoints(**job.settings)
+    s = LandscapePoints(**job.settings)
     out = job.output
-    run_landscape_points(_models(job), job.input["data"], s, out["landscapes"], out["points"])
-
-
-def uniform_projections_job(job: Job) -> None:
-    """Rule uniform_projections: :func:`run_uniform_projections` (Fig. 5)."""
-    s = rs.UniformProjections(**job.settings)
-    run_uniform_projections(_models(job), s, job.output["table"])
+    run_landscape_points(
+        untrained_and_trained(job), job.input["data"], s, out["landscapes"], out["points"]
+    )
 
 
 #: The job of each step of this stage (see :mod:`rbm_reciprocal.stages.registry`).
 JOBS = {
     "landscape_sample": landscape_sample_job,
     "landscape_points": landscape_points_job,
-    "uniform_projections": uniform_projections_job,
 }
+
+#: The steps of this stage (rules of ``workflow/rules/reciprocal.smk``).
+STEPS = [
+    Step(
+        "landscape_sample",
+        **ANALYSIS_STEP,
+        arrays=memory.landscape,
+        cost=job_line(landscape_cost, "landscape_sample"),
+        settings=landscape_sample,
+        stage="reciprocal",
+        outputs={
+            "table": "results/reciprocal/fig1_right.parquet",
+            "image": "results/reciprocal/fig1_right_image.parquet",
+        },
+        log="reciprocal/fig1_right",
+    ),
+    Step(
+        "landscape_points",
+        **ANALYSIS_STEP,
+        arrays=memory.landscape,
+        cost=job_line(landscape_cost, "landscape_points"),
+        settings=landscape_points,
+        stage="reciprocal",
+        outputs={
+            "landscapes": "results/reciprocal/fig2_landscapes.parquet",
+            "points": "results/reciprocal/fig2_points.parquet",
+        },
+        log="reciprocal/fig2",
+    ),
+    Step("fig1_right", "figure", stage="figures", figure="fig1_right", log="figures/fig1_right"),
+    Step("fig2", "figure", stage="figures", figure="fig2", log="figures/fig2"),
+]

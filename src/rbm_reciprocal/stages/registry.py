@@ -17,33 +17,38 @@ heavy imports (numba, scipy, pandas, matplotlib) lazily (:mod:`rbm_reciprocal.co
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
+from types import ModuleType
 from typing import Any
 
+from rbm_reciprocal import stages
 from rbm_reciprocal.core.errors import ConfigError
 from rbm_reciprocal.pipeline.job import Job, plain, settings_dict
 from rbm_reciprocal.pipeline.paths import under
-from rbm_reciprocal.pipeline.plans import (
-    claims,
-    data,
-    diffusion,
-    landau,
-    loglik,
-    models,
-    reciprocal,
-    report,
-    spectra,
-    symmetry,
-    train,
-)
 from rbm_reciprocal.pipeline.step import Step
 
-#: Every step of the workflow by name, stage by stage (each plan module's ``STEPS``).
+#: The stage modules in the order of the flow from data to figures; a module not named here
+#: (a new stage) is found all the same, and its steps come after these.
+FLOW = (
+    "data", "train", "models", "loglik", "loglik_tables", "spectra", "kurtosis", "reciprocal",
+    "uniform_projections", "symmetry", "rotated_samples", "landau", "claims", "diffusion",
+    "report",
+)  # fmt: skip
+
+
+def stage_modules() -> list[ModuleType]:
+    """Every module of :mod:`rbm_reciprocal.stages` (but this one), in :data:`FLOW` order,
+    then by name: adding a stage module registers its ``STEPS``."""
+    names = [m.name for m in pkgutil.iter_modules(stages.__path__) if m.name != "registry"]
+    order = sorted(names, key=lambda n: (FLOW.index(n) if n in FLOW else len(FLOW), n))
+    return [importlib.import_module(f"{stages.__name__}.{n}") for n in order]
+
+
+#: Every step of the workflow by name, stage by stage (each stage module's ``STEPS``).
 STEPS: dict[str, Step] = {
-    s.name: s
-    for module in (data, train, models, loglik, spectra, reciprocal, symmetry, landau, claims,
-                   diffusion, report)
-    for s in module.STEPS
-}  # fmt: skip
+    s.name: s for module in stage_modules() for s in getattr(module, "STEPS", ())
+}
 
 
 def step(name: str) -> Step:

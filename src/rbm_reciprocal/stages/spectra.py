@@ -1,43 +1,91 @@
 """Stage spectra (workflow/rules/spectra.smk, Fig. 3): random-init spectra vs
-Marchenko-Pastur, kurtosis of the reciprocal variables, trained spectra and their gap."""
+Marchenko-Pastur, trained spectra and their gap (the kurtosis of Fig. 3e: stage kurtosis)."""
 
 from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
-import pandas as pd
 
-from rbm_reciprocal.analysis.kurtosis import (
-    KURTOSIS_VARIANTS,
-    kurtosis_closed_form,
-    kurtosis_haar_mean,
-    kurtosis_monte_carlo,
-)
-from rbm_reciprocal.analysis.marchenko_pastur import (
-    ks_distance_to_mp,
-    marchenko_pastur_edges,
-    marchenko_pastur_pdf,
-    random_values_table,
-)
-from rbm_reciprocal.analysis.spectra import (
-    histogram_table,
-    random_init_singular_values,
-    singular_values,
-    spectral_gap_table,
-    trained_spectrum_edges,
-)
-from rbm_reciprocal.analysis.stats import linear_fit
-from rbm_reciprocal.analysis.svd import signed_svd
 from rbm_reciprocal.core.checkpoint import read_checkpoint
-from rbm_reciprocal.core.errors import ConfigError
 from rbm_reciprocal.core.io import PathLike, save_npz
+from rbm_reciprocal.core.lazy import lazy_module
 from rbm_reciprocal.core.streams import stream
 from rbm_reciprocal.core.tables import read_table, save_parquet
+from rbm_reciprocal.pipeline import memory
+from rbm_reciprocal.pipeline.config import final_models
+from rbm_reciprocal.pipeline.cost import random_spectrum_costs, trained_spectra_cost
 from rbm_reciprocal.pipeline.job import Job
-from rbm_reciprocal.pipeline.plans import spectra as ss
+from rbm_reciprocal.pipeline.step import ANALYSIS_STEP, Step, job_line, random_sizes
+
+pd = lazy_module("pandas")
+marchenko_pastur = lazy_module("rbm_reciprocal.analysis.marchenko_pastur")
+spectra = lazy_module("rbm_reciprocal.analysis.spectra")
+
+
+@dataclass(frozen=True)
+class RandomSpectrum:
+    """Fig. 3a-d (``spectra.random``): ``visible x hidden`` inits vs Marchenko-Pastur."""
+
+    visible: int
+    hidden: int
+    sigma: float
+    n_matrices: int
+    bins: int
+    seed: int
+
+
+def random_spectrum(config: dict, wildcards: Any) -> RandomSpectrum:
+    r = config["spectra"]["random"]
+    return RandomSpectrum(
+        int(wildcards.visible), int(wildcards.hidden), float(r["sigma"]),
+        int(r["n_matrices"]), int(r["bins"]), int(config["seed"]),
+    )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class TrainedSpectra:
+    """Fig. 3f (``spectra.trained``): the last checkpoint of each model of ``models``
+    ((hidden, method, replica), the order of the job's ``checkpoints``)."""
+
+    models: list[tuple[int, str, int]]
+    window: tuple[float, float]
+    bins: int
+    min_occupied_bins: int
+
+
+def trained_spectra(config: dict, wildcards: Any) -> TrainedSpectra:
+    t = config["spectra"]["trained"]
+    lo, hi = t["window"]
+    return TrainedSpectra(
+        final_models(config), (float(lo), float(hi)), int(t["bins"]), int(t["min_occupied_bins"])
+    )
+
+
+@dataclass(frozen=True)
+class SpectralGap:
+    """Fig. 3f's gap (``spectra.gap``): the window of singular values the paper calls empty."""
+
+    window: tuple[float, float]
+
+
+def spectral_gap(config: dict, wildcards: Any) -> SpectralGap:
+    lo, hi = config["spectra"]["gap"]["window"]
+    return SpectralGap((float(lo), float(hi)))
+
+
+def random_panels(config: dict) -> int:
+    """``random_spectrum`` and ``fig3_mp``: one per panel of Fig. 3a-d."""
+    return len(config["spectra"]["random"]["hidden"])
+
+
+def fig3_mp(config: dict, wildcards: Any) -> dict[str, Any]:
+    """Fig. 3a-d: the panel (its hidden size is ``spectra.random.hidden[panel]``)."""
+    return {"panel": str(wildcards.panel)}
 
 
 def run_random_spectrum(
@@ -88,25 +136,27 @@ def run_random_spectrum(
         Kolmogorov-Smirnov distance of the pooled singular values to Eq. 20.
     """
     rng = stream(seed, int(n), int(m))
-    svals = random_init_singular_values(n, m, sigma, n_matrices, rng)
-    ks = ks_distance_to_mp(svals, n, m, sigma)
+    svals = spectra.random_init_singular_values(n, m, sigma, n_matrices, rng)
+    ks = marchenko_pastur.ks_distance_to_mp(svals, n, m, sigma)
 
-    table = histogram_table(svals, bins=bins, density=True)
+    table = spectra.histogram_table(svals, bins=bins, density=True)
     table["n"] = np.int64(n)
     table["m"] = np.int64(m)
     table["sigma"] = np.float64(sigma)
     table["n_matrices"] = np.int64(n_matrices)
     table["ks_distance"] = np.float64(ks)
 
-    lo, hi = marchenko_pastur_edges(n, m, sigma)
+    lo, hi = marchenko_pastur.marchenko_pastur_edges(n, m, sigma)
     pad = 0.05 * (hi - lo)
     lam = np.linspace(max(0.0, lo - pad), hi + pad, 400)
-    curve = pd.DataFrame({"lam": lam, "pdf": marchenko_pastur_pdf(lam, n, m, sigma)})
+    curve = pd.DataFrame(
+        {"lam": lam, "pdf": marchenko_pastur.marchenko_pastur_pdf(lam, n, m, sigma)}
+    )
 
     save_parquet(out_table, table)
     save_parquet(out_curve, curve)
     if out_values is not None:
-        save_parquet(out_values, random_values_table(svals, n, m, sigma))
+        save_parquet(out_values, marchenko_pastur.random_values_table(svals, n, m, sigma))
     if out_npz is not None:
         save_npz(
             out_npz,
@@ -164,7 +214,7 @@ def run_trained_spectra(
         w = read_checkpoint(path).W
         if w.shape[1] != int(hidden):
             raise ValueError(f"{path}: W has shape {w.shape}, expected {hidden} hidden units")
-        s = singular_values(w)
+        s = spectra.singular_values(w)
         rows.append(
             pd.DataFrame(
                 {
@@ -179,7 +229,7 @@ def run_trained_spectra(
     values = pd.concat(rows, ignore_index=True)
 
     if bins_edges is None:
-        edges, binning = trained_spectrum_edges(
+        edges, binning = spectra.trained_spectrum_edges(
             values["value"].to_numpy(), window, n_bins, min_occupied
         )
     else:
@@ -189,7 +239,7 @@ def run_trained_spectra(
 
     parts = []
     for (hidden, method), group in values.groupby(["hidden", "method"], sort=True):
-        hist = histogram_table(group["value"].to_numpy(), bins=edges, density=True)
+        hist = spectra.histogram_table(group["value"].to_numpy(), bins=edges, density=True)
         hist.insert(0, "method", method)
         hist.insert(0, "hidden", np.int64(hidden))
         hist["n_replicas"] = np.int64(group["replica"].nunique())
@@ -206,126 +256,14 @@ def run_spectral_gap(
     values_table: PathLike, out_table: PathLike, window: tuple[float, float]
 ) -> pd.DataFrame:
     """Write :func:`spectral_gap_table` of ``trained_values.parquet`` to ``out_table``."""
-    table = spectral_gap_table(read_table(values_table), window)
+    table = spectra.spectral_gap_table(read_table(values_table), window)
     save_parquet(out_table, table)
     return table
 
 
-def _kurtosis_at_size(
-    variant: str, size: int, fixed: int, sigma: float, n_samples: int, batch_size: int, seed: int
-) -> tuple[dict, pd.DataFrame]:
-    """One size of :func:`run_kurtosis`: its summary row and its per-component table."""
-    n_vis, n_hid = (size, int(fixed)) if variant == "code" else (int(fixed), size)
-    rng = stream(seed, f"kurtosis/{variant}", n_vis, n_hid)
-    W = rng.standard_normal((n_vis, n_hid), dtype=np.float32) * np.float32(sigma)
-    U, _, V = signed_svd(W, full_matrices=False)
-    basis = U if variant == "code" else V
-    mc = kurtosis_monte_carlo(basis, n_samples, rng, batch_size=batch_size)
-    exact = kurtosis_closed_form(basis)
-    row = {
-        "variant": variant,
-        "variable": "x" if variant == "code" else "y",
-        "size": size,
-        "n_visible": n_vis,
-        "n_hidden": n_hid,
-        "n_components": basis.shape[1],
-        "n_samples": int(n_samples),
-        "mc_mean": float(mc.mean()),
-        "mc_std": float(mc.std()),
-        "exact_mean": float(exact.mean()),
-        "exact_std": float(exact.std()),
-        "haar_mean": float(kurtosis_haar_mean(size)),
-    }
-    comp = pd.DataFrame(
-        {
-            "variant": variant,
-            "size": np.int64(size),
-            "component": np.arange(1, basis.shape[1] + 1, dtype=np.int64),
-            "kurtosis_mc": mc,
-            "kurtosis_exact": exact,
-        }
-    )
-    return row, comp
-
-
-def run_kurtosis(
-    variant: str,
-    sizes: Sequence[int],
-    fixed: int,
-    sigma: float,
-    n_samples: int,
-    batch_size: int,
-    seed: int,
-    out_summary: PathLike,
-    out_fit: PathLike,
-    out_components: PathLike,
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Fig. 3e: kurtosis of reciprocal variables of Bernoulli(1/2) states versus size.
-
-    For each size ``n`` a random init ``W ~ Normal(0, sigma^2)`` is decomposed: variant
-    ``"code"`` takes ``W`` of shape (n, fixed) and the variables ``x = U^T v`` (``v`` in
-    ``{0,1}^n``); variant ``"text"`` takes ``W`` of shape (fixed, n) and ``y = V^T h``. The
-    kurtosis of the first ``min(n, fixed)`` components (those with nonzero singular values) is
-    estimated by Monte Carlo (:func:`~rbm_reciprocal.analysis.kurtosis.kurtosis_monte_carlo`) and
-    computed in closed form (``3 - 2 sum_k U_ki^4``); the means over components are fitted
-    linearly in ``1/n`` and extrapolated to ``1/n = 0`` (target 3).
-
-    Parameters
-    ----------
-    variant : {"code", "text"}
-    sizes : sequence of int
-        Varied size (500, 700, 784, 1200, 2000 in the paper).
-    fixed : int
-        The other size (hidden 500 for ``code``, visible 784 for ``text``).
-    sigma : float
-        Std of the random init (its value does not change the singular vectors' law).
-    n_samples, batch_size : int
-        Monte-Carlo states (7,000,000 in the authors' code) and states per batch.
-    seed : int
-    out_summary : path
-        One row per size: ``variant, variable, size, n_visible, n_hidden, n_components,
-        n_samples, mc_mean, mc_std, exact_mean, exact_std, haar_mean`` (means and stds over
-        components; ``haar_mean = 3 - 6/(size + 2)``).
-    out_fit : path
-        One row per source (``mc``, ``exact``): ``variant, source, slope, slope_se, intercept,
-        intercept_se, residual_std, n_points`` of ``mean kurtosis = intercept + slope / size``.
-    out_components : path
-        One row per (size, component): ``variant, size, component`` (1-based), ``kurtosis_mc,
-        kurtosis_exact``.
-
-    Returns
-    -------
-    (summary, fits) : the tables written to ``out_summary`` and ``out_fit``.
-    """
-    if variant not in KURTOSIS_VARIANTS:
-        raise ConfigError(
-            f"unknown kurtosis variant {variant!r}; use one of {list(KURTOSIS_VARIANTS)}"
-        )
-    sizes = sorted({int(s) for s in sizes})
-    if len(sizes) < 2:
-        raise ConfigError("the kurtosis fit needs at least two sizes")
-    rows, comps = [], []
-    for size in sizes:
-        row, comp = _kurtosis_at_size(variant, size, fixed, sigma, n_samples, batch_size, seed)
-        rows.append(row)
-        comps.append(comp)
-    summary = pd.DataFrame(rows)
-    inv = 1.0 / summary["size"].to_numpy(dtype=np.float64)
-    fits = pd.DataFrame(
-        [
-            {"variant": variant, "source": source, **linear_fit(inv, summary[col].to_numpy())}
-            for source, col in (("mc", "mc_mean"), ("exact", "exact_mean"))
-        ]
-    )
-    save_parquet(out_components, pd.concat(comps, ignore_index=True))
-    save_parquet(out_fit, fits)
-    save_parquet(out_summary, summary)
-    return summary, fits
-
-
 def random_spectrum_job(job: Job) -> None:
     """Rule random_spectrum: :func:`run_random_spectrum` of one panel of Fig. 3a-d."""
-    s = ss.RandomSpectrum(**job.settings)
+    s = RandomSpectrum(**job.settings)
     out = job.output
     ks = run_random_spectrum(
         s.visible, s.hidden, s.sigma, s.n_matrices, s.bins, s.seed, out["table"], out["curve"],
@@ -336,7 +274,7 @@ def random_spectrum_job(job: Job) -> None:
 
 def trained_spectra_job(job: Job) -> None:
     """Rule trained_spectra: :func:`run_trained_spectra` of every model's last checkpoint."""
-    s = ss.TrainedSpectra(**job.settings)
+    s = TrainedSpectra(**job.settings)
     paths = job.input["checkpoints"]
     items = [(m, meth, r, path) for (m, meth, r), path in zip(s.models, paths, strict=True)]
     t = run_trained_spectra(
@@ -345,25 +283,9 @@ def trained_spectra_job(job: Job) -> None:
     print(f"Fig. 3f bins: {t['binning'].iloc[0]}", file=sys.stderr)
 
 
-def kurtosis_job(job: Job) -> None:
-    """Rule kurtosis: :func:`run_kurtosis` of one variant of Fig. 3e."""
-    s = ss.Kurtosis(**job.settings)
-    out = job.output
-    _, fits = run_kurtosis(
-        s.variant, s.sizes, s.fixed, s.sigma, s.n_samples, s.batch_size, s.seed,
-        out["summary"], out["fit"], out["components"],
-    )  # fmt: skip
-    for _, r in fits.iterrows():
-        print(
-            f"{s.variant} ({r['source']}): kurtosis at infinite size "
-            f"{r['intercept']:.5f} +- {r['intercept_se']:.5f}",
-            file=sys.stderr,
-        )
-
-
 def spectral_gap_job(job: Job) -> None:
     """Rule spectral_gap: :func:`run_spectral_gap` of the trained spectra."""
-    s = ss.SpectralGap(**job.settings)
+    s = SpectralGap(**job.settings)
     table = run_spectral_gap(job.input["values"], job.output["table"], tuple(s.window))
     for _, r in table.iterrows():
         print(f"M={r['hidden']} {r['method']}: {r['verdict']}", file=sys.stderr)
@@ -373,6 +295,56 @@ def spectral_gap_job(job: Job) -> None:
 JOBS = {
     "random_spectrum": random_spectrum_job,
     "trained_spectra": trained_spectra_job,
-    "kurtosis": kurtosis_job,
     "spectral_gap": spectral_gap_job,
 }
+
+#: The steps of this stage (rules of ``workflow/rules/spectra.smk``).
+STEPS = [
+    Step(
+        "random_spectrum",
+        **ANALYSIS_STEP,
+        arrays=memory.random_spectrum,
+        cost=job_line(random_spectrum_costs),
+        sizes=random_sizes,
+        settings=random_spectrum,
+        stage="spectra",
+        count=random_panels,
+        outputs={
+            "table": "results/spectra/random_N{visible}_M{hidden}.parquet",
+            "curve": "results/spectra/random_N{visible}_M{hidden}_mp.parquet",
+            "values": "results/spectra/random_N{visible}_M{hidden}_values.parquet",
+        },
+        log="spectra/random_N{visible}_M{hidden}",
+    ),
+    Step(
+        "fig3_mp",
+        "figure",
+        stage="figures",
+        figure="fig3_{panel}",
+        settings=fig3_mp,
+        count=random_panels,
+        log="figures/fig3_{panel}",
+    ),
+    Step(
+        "trained_spectra",
+        **ANALYSIS_STEP,
+        arrays=memory.trained_spectra,
+        cost=job_line(trained_spectra_cost),
+        settings=trained_spectra,
+        stage="spectra",
+        outputs={
+            "table": "results/spectra/trained.parquet",
+            "values": "results/spectra/trained_values.parquet",
+        },
+        log="spectra/trained",
+    ),
+    Step("fig3_f", "figure", stage="figures", figure="fig3_f", log="figures/fig3_f"),
+    Step(
+        "spectral_gap",
+        "light",
+        settings=spectral_gap,
+        stage="spectra",
+        outputs={"table": "results/spectra/gap.parquet"},
+        log="spectra/gap",
+    ),
+]

@@ -1,30 +1,117 @@
-"""Stage symmetry (workflow/rules/symmetry.smk): rotation JS, untrained reference, samples."""
+"""Stage symmetry (workflow/rules/symmetry.smk): rotation JS and the untrained reference
+(Fig. 4; the rotated samples of Fig. 6: stage rotated_samples)."""
 
 from __future__ import annotations
 
 import sys
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
-import pandas as pd
 
-from rbm_reciprocal.analysis.rotations import (
-    decode_visible,
-    flip_top_modes,
-    histogram_js,
-    rotate_modes_avoiding_top,
-    rotated_weights,
-    weight_js_divergence,
-)
-from rbm_reciprocal.analysis.svd import signed_svd
 from rbm_reciprocal.core import streams
-from rbm_reciprocal.core.checkpoint import load_checkpoint, read_checkpoint, save_checkpoint
-from rbm_reciprocal.core.io import save_npz
+from rbm_reciprocal.core.checkpoint import read_checkpoint, save_checkpoint
+from rbm_reciprocal.core.lazy import lazy_module
 from rbm_reciprocal.core.streams import stream
 from rbm_reciprocal.core.tables import save_parquet
+from rbm_reciprocal.pipeline import memory
+from rbm_reciprocal.pipeline.config import final_models, last_epoch
 from rbm_reciprocal.pipeline.job import Job
-from rbm_reciprocal.pipeline.plans import symmetry as ss
-from rbm_reciprocal.sampling.gibbs import sample_chains
+from rbm_reciprocal.pipeline.step import ANALYSIS_STEP, Step
 from rbm_reciprocal.stages.tables import concat_tables
+
+pd = lazy_module("pandas")
+rotations = lazy_module("rbm_reciprocal.analysis.rotations")
+gibbs = lazy_module("rbm_reciprocal.sampling.gibbs")
+
+
+#: The model id of Fig. 4's untrained reference of ``M`` hidden units: ``untrained_M{M}``.
+UNTRAINED = "untrained_M"
+
+
+def untrained_sizes(config: dict) -> list[int]:
+    """Hidden sizes of Fig. 4's untrained baselines: every model size (each M is compared
+    with an untrained init of its own shape) and ``symmetry.reference.hidden`` (the paper's
+    784 x 500 line)."""
+    hidden = {int(m) for m in config["model"]["hidden"]}
+    return sorted(hidden | {int(config["symmetry"]["reference"]["hidden"])})
+
+
+def rotation_js_models(config: dict) -> list[str]:
+    """Model ids (the ``{model}`` wildcard of ``rotation_js``) of Fig. 4: every trained
+    model's last checkpoint (``{method}_M{hidden}_replica{replica}``, in the order of
+    :func:`~rbm_reciprocal.pipeline.config.final_models`), then the untrained
+    reference of every size of :func:`untrained_sizes` (``untrained_M{hidden}``)."""
+    ids = [f"{meth}_M{m}_replica{r}" for m, meth, r in final_models(config)]
+    return ids + [f"{UNTRAINED}{m}" for m in untrained_sizes(config)]
+
+
+@dataclass(frozen=True)
+class UntrainedReference:
+    """The untrained reference of Fig. 4 and the reciprocal figures (``symmetry.reference``):
+    ``W``, ``a``, ``b`` all Normal(0, ``std``^2), ``visible x hidden``, and the JS noise level
+    of two such inits on ``bins`` bins (``symmetry.js_bins``)."""
+
+    visible: int
+    hidden: int
+    std: float
+    bins: int
+    seed: int
+
+
+def untrained_reference(config: dict, wildcards: Any) -> UntrainedReference:
+    ref = config["symmetry"]
+    return UntrainedReference(
+        int(ref["reference"]["visible"]), int(wildcards.hidden), float(ref["reference"]["std"]),
+        int(ref["js_bins"]), int(config["seed"]),
+    )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class RotationJs:
+    """Fig. 4, one model (the ``{model}`` wildcard, :func:`rotation_js_models`): its labels
+    (``kind`` trained or untrained, ``hidden``, ``method``, ``replica``, ``epoch``; an
+    untrained reference is method ``none``, replica 0, epoch 0) and the test's settings
+    (``symmetry.js_bins``, ``rotation_fraction``, ``rotation_variant``)."""
+
+    kind: str
+    hidden: int
+    method: str
+    replica: int
+    epoch: int
+    bins: int
+    fraction: float
+    variant: str
+    seed: int
+
+    def labels(self) -> dict[str, Any]:
+        """The columns that name the model in the job's row (in this order)."""
+        return {k: getattr(self, k) for k in ("kind", "hidden", "method", "replica", "epoch")}
+
+
+def rotation_js(config: dict, wildcards: Any) -> RotationJs:
+    model = str(wildcards.model)
+    if model.startswith(UNTRAINED):
+        labels = ("untrained", int(model.removeprefix(UNTRAINED)), "none", 0, 0)
+    else:
+        method, m, r = model.split("_")
+        labels = ("trained", int(m[1:]), method, int(r.removeprefix("replica")), last_epoch(config))
+    s = config["symmetry"]
+    return RotationJs(
+        *labels, int(s["js_bins"]), float(s["rotation_fraction"]), str(s["rotation_variant"]),
+        int(config["seed"]),
+    )  # fmt: skip
+
+
+def untrained_references(config: dict) -> int:
+    """``untrained_reference``: one per hidden size that an analysis compares with."""
+    return len(untrained_sizes(config))
+
+
+def rotation_js_jobs(config: dict) -> int:
+    """``rotation_js``: every trained model and every untrained reference (Fig. 4)."""
+    return len(rotation_js_models(config))
+
 
 #: Pairs of independent Gaussian matrices behind the noise level of the Fig. 4 statistic.
 NOISE_PAIRS = 20
@@ -32,7 +119,7 @@ NOISE_PAIRS = 20
 
 def run_rotation_js(
     checkpoint: str,
-    settings: ss.RotationJs,
+    settings: RotationJs,
     out_table: str,
     out_pdfs: str,
     eps: float = 1e-9,
@@ -56,19 +143,21 @@ def run_rotation_js(
     bins, fraction, variant = settings.bins, settings.fraction, settings.variant
     w = read_checkpoint(checkpoint).W
     rng = stream(settings.seed, *w.shape, streams.ROTATION_JS)
-    js, edges, p, q = weight_js_divergence(w, rotated_weights(w, rng, fraction, variant), bins, eps)
+    js, edges, p, q = rotations.weight_js_divergence(
+        w, rotations.rotated_weights(w, rng, fraction, variant), bins, eps
+    )
     # sampling-noise level of the statistic at this shape: two independent Gaussian matrices
     # with W's shape and std, histogrammed on W's edges
     # the legacy single noise value: two independent Gaussian matrices of W's shape and std
     g1, g2 = (rng.normal(0.0, float(w.std()), w.shape) for _ in range(2))
-    js_gauss = histogram_js(g1, g2, edges, eps)
+    js_gauss = rotations.histogram_js(g1, g2, edges, eps)
     # claim 6's noise: pairs of bootstrap resamples of W's own entries (its own law, heavy
     # tails included), on the same edges
     entries = w.ravel()
     noise = []
     for _ in range(max(int(noise_pairs), 2)):
         x1, x2 = (rng.choice(entries, entries.size) for _ in range(2))
-        noise.append(histogram_js(x1, x2, edges, eps))
+        noise.append(rotations.histogram_js(x1, x2, edges, eps))
     row = dict(
         settings.labels(),
         js=js,
@@ -99,7 +188,7 @@ def run_rotation_js(
 
 
 def run_untrained_reference(
-    settings: ss.UntrainedReference, out_checkpoint: str, out_noise: str, eps: float = 1e-9
+    settings: UntrainedReference, out_checkpoint: str, out_noise: str, eps: float = 1e-9
 ) -> float:
     """An untrained reference RBM (W, a, b all ~ Normal(0, std^2)) and the noise level.
 
@@ -115,7 +204,7 @@ def run_untrained_reference(
     b = rng.normal(0.0, std, n_hidden).astype(np.float32)
     save_checkpoint(out_checkpoint, w, a, b, epoch=0, updates=0)
     other = rng.normal(0.0, std, (n_visible, n_hidden))
-    js, *_ = weight_js_divergence(w, other, bins, eps)
+    js, *_ = rotations.weight_js_divergence(w, other, bins, eps)
     save_parquet(
         out_noise,
         pd.DataFrame(
@@ -133,89 +222,16 @@ def run_untrained_reference(
     return js
 
 
-def run_rotated_samples(
-    checkpoint: str, settings: ss.RotatedSamples, out_npz: str, out_table: str
-) -> dict[str, float]:
-    """Fig. 6: Gibbs samples of a trained RBM decoded with ``U``, a global and a local ``U_R``.
-
-    ``settings`` gives ``n_chains``, ``sweeps``, ``local_rotations``, ``avoid_top`` and
-    ``seed``. Chains start from Bernoulli(1/2) visible states and run ``sweeps`` block-Gibbs sweeps;
-    the final hidden states are decoded three ways (:func:`decode_visible`): with ``U``
-    (the model's own ``p(v|h)``), with the top-2 plane rotated by pi
-    (:func:`flip_top_modes`), and after ``local_rotations`` random rotations avoiding the top
-    ``avoid_top`` modes (:func:`rotate_modes_avoiding_top`), each in the plane of two
-    directions drawn among all ``N - avoid_top`` columns of ``U`` beyond the top ones, the
-    null space included, as the paper (a rotation inside the null space changes nothing).
-    The visible samples of the three use the same uniform numbers, so differences come from
-    the rotation alone.
-
-    Writes ``out_npz`` (``p_original``, ``p_global``, ``p_local`` (B, N) probabilities and
-    ``v_original``, ``v_global``, ``v_local`` (B, N) uint8 samples) and a one-row parquet with
-    the mean fraction of pixels changed by each rotation, the mean ``|dp|``,
-    ``local_directions`` (``N - avoid_top``), ``paired_directions`` (``min(N, M) -
-    avoid_top``), ``local_planes_paired`` (local planes with at least one paired direction;
-    the others lie in the null space and change nothing) and the numbers of chains whose
-    sample the global rotation changes in more (``chains_global_more``) or fewer
-    (``chains_local_more``) pixels than the local ones (claim 8's sign test).
-    """
-    n_chains, sweeps = settings.n_chains, settings.sweeps
-    local_rotations, avoid_top = settings.local_rotations, settings.avoid_top
-    params = load_checkpoint(checkpoint)
-    rng = stream(settings.seed, *params.W.shape, streams.ROTATED_SAMPLES)
-    v0 = (rng.random((n_chains, params.n_visible)) < 0.5).astype(np.float32)
-    _, h = sample_chains(params, v0, sweeps, rng)
-    u, s, v = signed_svd(params.W)
-    a = params.a.astype(np.float64)
-    # planes drawn among all N - avoid_top directions, null space included (the paper)
-    u_local, planes = rotate_modes_avoiding_top(
-        u, local_rotations, avoid_top, rng, return_axes=True
-    )
-    probs = {
-        "original": decode_visible(h, u, s, v, a),
-        "global": decode_visible(h, flip_top_modes(u), s, v, a),
-        "local": decode_visible(h, u_local, s, v, a),
-    }
-    uniforms = rng.random(probs["original"].shape)
-    samples = {k: (uniforms < p).astype(np.uint8) for k, p in probs.items()}
-    # per chain: does the global rotation change more pixels than the local ones? (claim 8)
-    changed_g = np.count_nonzero(samples["global"] != samples["original"], axis=1)
-    changed_l = np.count_nonzero(samples["local"] != samples["original"], axis=1)
-    summary = {
-        "n_chains": n_chains,
-        "sweeps": sweeps,
-        "local_rotations": local_rotations,
-        "avoid_top": avoid_top,
-        "local_directions": int(u.shape[1] - avoid_top),
-        # planes with a direction paired with a singular value (a plane inside the null
-        # space changes nothing)
-        "local_planes_paired": int(np.count_nonzero((planes < s.size).any(axis=1))),
-        "paired_directions": int(s.size - avoid_top),
-        "frac_changed_global": float(np.mean(samples["global"] != samples["original"])),
-        "frac_changed_local": float(np.mean(samples["local"] != samples["original"])),
-        "mean_abs_dp_global": float(np.mean(np.abs(probs["global"] - probs["original"]))),
-        "mean_abs_dp_local": float(np.mean(np.abs(probs["local"] - probs["original"]))),
-        "chains_global_more": int(np.count_nonzero(changed_g > changed_l)),
-        "chains_local_more": int(np.count_nonzero(changed_l > changed_g)),
-    }
-    save_npz(
-        out_npz,
-        **{f"p_{k}": p for k, p in probs.items()},
-        **{f"v_{k}": x for k, x in samples.items()},
-    )
-    save_parquet(out_table, pd.DataFrame([summary]))
-    return summary
-
-
 def untrained_reference_job(job: Job) -> None:
     """Rule untrained_reference: :func:`run_untrained_reference` of one hidden size."""
-    s = ss.UntrainedReference(**job.settings)
+    s = UntrainedReference(**job.settings)
     js = run_untrained_reference(s, job.output["checkpoint"], job.output["noise"])
     print(f"JS divergence of two independent inits: {js:.3e}", file=sys.stderr)
 
 
 def rotation_js_job(job: Job) -> None:
     """Rule rotation_js: :func:`run_rotation_js` of one model of Fig. 4."""
-    s = ss.RotationJs(**job.settings)
+    s = RotationJs(**job.settings)
     out = job.output
     js = run_rotation_js(job.input["checkpoint"], s, out["table"], out["pdfs"])
     print(f"JS divergence rotated vs unrotated W: {js:.3e}", file=sys.stderr)
@@ -226,22 +242,47 @@ def rotation_js_table_job(job: Job) -> None:
     concat_tables(job.input["tables"], job.output["table"])
 
 
-def rotated_samples_job(job: Job) -> None:
-    """Rule rotated_samples: :func:`run_rotated_samples` (Fig. 6)."""
-    s = ss.RotatedSamples(**job.settings)
-    out = job.output
-    r = run_rotated_samples(job.input["checkpoint"], s, out["npz"], out["table"])
-    print(
-        f"pixels changed: global {r['frac_changed_global']:.2%}, "
-        f"local {r['frac_changed_local']:.2%}",
-        file=sys.stderr,
-    )
-
-
 #: The job of each step of this stage (see :mod:`rbm_reciprocal.stages.registry`).
 JOBS = {
     "untrained_reference": untrained_reference_job,
     "rotation_js": rotation_js_job,
     "rotation_js_table": rotation_js_table_job,
-    "rotated_samples": rotated_samples_job,
 }
+
+#: The steps of this stage (rules of ``workflow/rules/symmetry.smk``).
+STEPS = [
+    Step(
+        "untrained_reference",
+        "compute",
+        arrays=memory.symmetry_reference,
+        settings=untrained_reference,
+        stage="symmetry",
+        count=untrained_references,
+        outputs={
+            "checkpoint": "results/reference/untrained_M{hidden}.npz",
+            "noise": "results/reference/untrained_M{hidden}_js_noise.parquet",
+        },
+        log="reference/untrained_M{hidden}",
+    ),
+    Step(
+        "rotation_js",
+        **ANALYSIS_STEP,
+        arrays=memory.symmetry_reference,
+        settings=rotation_js,
+        stage="symmetry",
+        count=rotation_js_jobs,
+        outputs={
+            "table": "results/symmetry/js/{model}.parquet",
+            "pdfs": "results/symmetry/js/{model}_pdfs.parquet",
+        },
+        log="symmetry/js_{model}",
+    ),
+    Step(
+        "rotation_js_table",
+        "light",
+        stage="symmetry",
+        outputs={"table": "results/symmetry/fig4_js.parquet"},
+        log="symmetry/fig4_js",
+    ),
+    Step("fig4", "figure", stage="figures", figure="fig4", log="figures/fig4"),
+]

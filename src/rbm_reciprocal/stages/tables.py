@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import pandas as pd
-
 from rbm_reciprocal.core.io import PathLike
+from rbm_reciprocal.core.lazy import lazy_module
 from rbm_reciprocal.core.tables import read_table, save_parquet
+
+pd = lazy_module("pandas")
 
 
 def concat_tables(inputs: Sequence[PathLike], out: PathLike) -> pd.DataFrame:

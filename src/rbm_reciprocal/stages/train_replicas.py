@@ -22,18 +22,19 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from rbm_reciprocal.core.errors import ConfigError
 from rbm_reciprocal.core.io import PathLike
+from rbm_reciprocal.core.lazy import lazy_module
 from rbm_reciprocal.data.dataset import load_dataset
 from rbm_reciprocal.pipeline.job import Job
 from rbm_reciprocal.pipeline.paths import replica_output
-from rbm_reciprocal.pipeline.plans.train import TrainReplicas
-from rbm_reciprocal.stages.train import ReplicaRun, stderr_log
-from rbm_reciprocal.training.replicas import check_replica_settings
+from rbm_reciprocal.stages.train import ReplicaRun, TrainReplicas, stderr_log
 from rbm_reciprocal.training.settings import TrainSettings
-from rbm_reciprocal.training.trainer_backend import make_replica_group
+
+pd = lazy_module("pandas")
+replica_training = lazy_module("rbm_reciprocal.training.replicas")
+trainer_backend = lazy_module("rbm_reciprocal.training.trainer_backend")
 
 
 def run_training_replicas(
@@ -75,11 +76,11 @@ def run_training_replicas(
     """
     if len(out_dirs) != len(settings):
         raise ConfigError(f"{len(settings)} replicas but {len(out_dirs)} output directories")
-    check_replica_settings(settings)
+    replica_training.check_replica_settings(settings)
     log = log or stderr_log
     for d in out_dirs:
         (Path(d) / ".partial").mkdir(parents=True, exist_ok=True)
-    group = make_replica_group(data, settings)
+    group = trainer_backend.make_replica_group(data, settings)
     runs = [ReplicaRun(t, d, log) for t, d in zip(group.trainers, out_dirs, strict=True)]
     for run in runs:
         run.start()

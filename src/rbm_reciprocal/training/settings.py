@@ -52,7 +52,7 @@ class InitSettings:
 class TrainSettings:
     """Everything that determines one training run (with the replica identity). Every
     field is required: the workflow builds them from the config
-    (:func:`rbm_reciprocal.pipeline.plans.train.train_settings_from_config`), whose defaults
+    (:func:`rbm_reciprocal.stages.train.train_settings_from_config`), whose defaults
     are the schema's.
 
     ``checkpoints`` is the sorted list of epochs at which parameters are saved; it
