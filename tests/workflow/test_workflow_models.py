@@ -30,7 +30,16 @@ def test_smoke_dag_from_an_export(smoke_run, tmp_path):
     assert r.returncode == 0, (r.stdout + r.stderr)[-3000:]
     figs = {p.name for p in (fresh / "figures").iterdir()}
     assert figs == {p.name for p in (smoke_run / "figures").iterdir()} and len(figs) >= 30
-    assert not (fresh / "results/logs/train").exists()
+    # no training job ran: the only log under train/ is the report of the imported models,
+    # which finds them trained as configured
+    assert {p.name for p in (fresh / "results/logs/train").rglob("*.log")} == {
+        "training_report.log"
+    }
+    report = pd.read_parquet(fresh / "results/train/training.parquet")
+    m = SMOKE["model"]
+    n_models = len(m["hidden"]) * len(SMOKE["training"]["methods"]) * m["replicas"]
+    assert len(report) == n_models and report["complete"].all()
+    assert (report["epochs"] == SMOKE["training"]["epochs"]).all()
     for f in json.loads((out / "manifest.json").read_text())["files"]:
         assert (fresh / "results" / f).read_bytes() == (smoke_run / "results" / f).read_bytes()
     # the same models give the same numbers downstream
