@@ -1,6 +1,12 @@
-"""Stage loglik (workflow/rules/loglik.smk): one checkpoint's log-likelihood (standard, and
-the crosschecks of a trajectory run), every checkpoint of a replica (trajectory, resumable);
-the merged table: stage loglik_tables."""
+"""Stage loglik (workflow/rules/loglik.smk): the log-likelihood of one checkpoint (standard,
+and the crosschecks of a trajectory run) or of every checkpoint of a replica (trajectory,
+resumable); the merged table is stage loglik_tables.
+
+Each job runs the estimator of :class:`~rbm_reciprocal.analysis.loglik_settings.LoglikSettings`
+(built by :func:`estimator_settings` for its role); a trajectory job also needs the epochs
+of its path and of its rows (:class:`LoglikTrajectory`); the model and checkpoint of a
+standard or crosscheck job are its wildcards (``method``, ``hidden``, ``replica``, ``epoch``).
+"""
 
 from __future__ import annotations
 

@@ -1,5 +1,9 @@
 """Stage models (workflow/rules/models.smk): export the trained models of a run as an
-archive (:mod:`rbm_reciprocal.data.archive`), and import them instead of training."""
+archive (:mod:`rbm_reciprocal.data.archive`), and import them instead of training.
+
+What makes two runs train the same models is :func:`training_fingerprint` (compared on
+import, written on export); the models of a run are :func:`trained_models`.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,10 @@
-"""Stage train (workflow/rules/train.smk): train one replica, checkpoints, metrics, resume."""
+"""Stage train (workflow/rules/train.smk): train one replica, checkpoints, metrics, resume.
+
+A training job's settings are a plain :class:`~rbm_reciprocal.training.settings.TrainSettings`
+dict (checked by the class when built, so a bad value fails when the workflow is planned);
+a batched job (``training.batch_replicas``) has one per replica. :func:`backend_from_config`
+is the ``backend`` of every job that samples.
+"""
 
 from __future__ import annotations
 
