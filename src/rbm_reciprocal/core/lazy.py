@@ -6,6 +6,10 @@ all of these). The stage modules therefore bind their heavy imports with :func:`
 the module object exists at once, and runs its code on its first attribute access, i.e. when a
 job calls into it. This is the standard library's :class:`importlib.util.LazyLoader`, the
 mechanism of Scientific Python's SPEC 1 (lazy loading of submodules).
+
+Python 3.11's loader is not safe when two threads use a lazy module for the first time at
+once (fixed in 3.12); the package's jobs call into these modules from one Python thread
+(numba's and BLAS's threads never import).
 """
 
 from __future__ import annotations
