@@ -8,8 +8,8 @@ job calls into it. This is the standard library's :class:`importlib.util.LazyLoa
 mechanism of Scientific Python's SPEC 1 (lazy loading of submodules).
 
 Python 3.11's loader is not safe when two threads use a lazy module for the first time at
-once (fixed in 3.12); the package's jobs call into these modules from one Python thread
-(numba's and BLAS's threads never import).
+once (CPython gh-114763, fixed in later releases); the jobs call into these modules from one
+Python thread (numba's and BLAS's threads never import).
 """
 
 from __future__ import annotations
