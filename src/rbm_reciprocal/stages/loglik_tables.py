@@ -3,7 +3,6 @@ checkpoint (Fig. 1 left), and the same table as a page of the report."""
 
 from __future__ import annotations
 
-import html
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -13,6 +12,7 @@ from rbm_reciprocal.core.lazy import lazy_module
 from rbm_reciprocal.core.tables import read_table, save_parquet
 from rbm_reciprocal.pipeline.job import Job
 from rbm_reciprocal.pipeline.step import Step
+from rbm_reciprocal.stages.tables import html_table
 
 pd = lazy_module("pandas")
 loglik_reliability = lazy_module("rbm_reciprocal.analysis.loglik_reliability")
@@ -82,23 +82,11 @@ def loglik_report_html(table: pd.DataFrame) -> str:
     with the flagged rows marked (class ``flagged``; the report's "Log-likelihood" page)."""
     rows = loglik_report_table(table)
     flagged = ~rows["reliable"].astype(bool)
-
-    def cell(v: object) -> str:
-        text = "" if pd.isna(v) else f"{v:.4f}" if isinstance(v, float) else html.escape(str(v))
-        return f"<td>{text}</td>"
-
-    header = "".join(f"<th>{c}</th>" for c in rows.columns)
-    marked = '<tr class="flagged" style="background:#fdd">'
-    body = "".join(
-        (marked if bad else "<tr>") + "".join(cell(v) for v in values) + "</tr>"
-        for values, bad in zip(rows.itertuples(index=False), flagged, strict=True)
-    )
     return (
         "<html><body><h3>Log-likelihood of every row</h3>"
         f"<p>{len(rows)} rows, {int(flagged.sum())} flagged by a diagnostic (column "
         "<code>flags</code>, red): a flagged row may be wrong by more than its standard "
-        "error says.</p>"
-        f"<table><thead><tr>{header}</tr></thead><tbody>{body}</tbody></table></body></html>"
+        "error says.</p>" + html_table(rows, flagged.tolist()) + "</body></html>"
     )
 
 

@@ -9,7 +9,6 @@ the spread over the replicas of each method and hidden size.
 
 from __future__ import annotations
 
-import html
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +22,7 @@ from rbm_reciprocal.core.tables import read_table, save_parquet
 from rbm_reciprocal.pipeline.config import final_models, method_training_config
 from rbm_reciprocal.pipeline.job import Job
 from rbm_reciprocal.pipeline.step import Step
+from rbm_reciprocal.stages.tables import html_table
 
 pd = lazy_module("pandas")
 
@@ -103,22 +103,6 @@ def replica_spread(table: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index()
 
 
-def _html_table(table: pd.DataFrame, marked: Sequence[bool] = ()) -> str:
-    def cell(v: object) -> str:
-        text = "" if pd.isna(v) else f"{v:.4g}" if isinstance(v, float) else html.escape(str(v))
-        return f"<td>{text}</td>"
-
-    header = "".join(f"<th>{c}</th>" for c in table.columns)
-    flags = list(marked) or [False] * len(table)
-    body = "".join(
-        ('<tr class="flagged" style="background:#fdd">' if bad else "<tr>")
-        + "".join(cell(v) for v in values)
-        + "</tr>"
-        for values, bad in zip(table.itertuples(index=False), flags, strict=True)
-    )
-    return f"<table><thead><tr>{header}</tr></thead><tbody>{body}</tbody></table>"
-
-
 def training_report_html(table: pd.DataFrame) -> str:
     """One HTML page (the report's "Training" page): the replica spread of each method and
     size, then :func:`training_table` with the incomplete models marked."""
@@ -127,9 +111,9 @@ def training_report_html(table: pd.DataFrame) -> str:
         "<html><body><h3>Training of every model</h3>"
         f"<p>{len(table)} models, {int(bad.sum())} incomplete (fewer epochs than configured, "
         "or a non-finite value; red).</p><h4>Spread over replicas (final epoch)</h4>"
-        + _html_table(replica_spread(table))
+        + html_table(replica_spread(table), float_format=".4g")
         + "<h4>Every model (final epoch)</h4>"
-        + _html_table(table, bad.tolist())
+        + html_table(table, bad.tolist(), float_format=".4g")
         + "</body></html>"
     )
 
