@@ -62,9 +62,9 @@ def array_mb(config: dict, step: Step, wildcards: Any = None) -> float:
 def job_mem_mb(config: dict, step: Step, wildcards: Any = None, attempt: int = 1) -> int:
     """``mem_mb`` of one job of ``step``: ``mem_factor x (BASE_MB + arrays) x attempt``,
     rounded up to 100 MB."""
-    s = step
     factor = float(config["resources"]["mem_factor"])
-    mb = factor * (BASE_MB[s.kind] + s.arrays(config, wildcards) / _MB) * max(int(attempt), 1)
+    arrays = step.arrays(config, wildcards) / _MB
+    mb = factor * (BASE_MB[step.kind] + arrays) * max(int(attempt), 1)
     return int(math.ceil(mb / 100.0) * 100)
 
 

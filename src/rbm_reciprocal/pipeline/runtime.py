@@ -107,11 +107,10 @@ def job_runtime_minutes(
     state, so their limit is capped at :data:`MAX_RESUMABLE_MINUTES`; other jobs get their
     full estimate. Rules of negligible cost (data, tables, figures) get 10 minutes per attempt.
     """
-    s = step
-    cost = s.cost(config, wildcards)
+    cost = step.cost(config, wildcards)
     if cost is None:
         return 10 * int(attempt)
-    if s.resumable:
+    if step.resumable:
         kw.setdefault("cap", MAX_RESUMABLE_MINUTES)
     return runtime_minutes(cost, threads, attempt, **kw)
 
